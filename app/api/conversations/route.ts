@@ -1,0 +1,13 @@
+import { getApp } from '@/lib/app';
+import { withApiErrors } from '@/lib/http/errors';
+import { getConversations } from '@/lib/inbox/read-api';
+
+export type { GetConversationsResponse } from '@/lib/inbox/read-api';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = withApiErrors(async (req: Request) => {
+  const { env, database } = await getApp();
+  return getConversations(req, { db: database.db, apiKey: env.INBOX_API_KEY });
+});

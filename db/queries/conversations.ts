@@ -1,0 +1,146 @@
+import { and, eq, exists, ilike, isNull, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db } from '../client';
+import { businessNumbers, contacts, conversations, messages } from '../schema';
+
+// The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
+// pagination along conversations_activity_idx (or conversations_number_activity_idx for one number),
+// so any page costs the same however deep it is.
+
+/** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
+export const cursorTimestamp = (column: AnyColumn) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface ConversationListKey {
+  /** cursorTimestamp of last_message_at; null for conversations without a message yet (they come last). */
+  lastMessageAt: string | null;
+  id: number;
+}
+
+export interface ConversationListOptions {
+  limit: number;
+  /** Only rows after this one in list order. */
+  after?: ConversationListKey;
+  /** Case-insensitive substring of the contact's name, wa_id or user_id, or of any message text. */
+  q?: string;
+  phoneNumberId?: string;
+}
+
+/**
+ * `desc nulls last`, as drizzle-kit writes every `.desc()` index column. A plain `desc` means NULLS FIRST,
+ * and PostgreSQL then cannot read the index in order (even for NOT NULL columns): it sorts instead.
+ */
+export const descNullsLast = (column: AnyColumn) => sql`${column} desc nulls last`;
+
+/** Patterns for LIKE: `%`, `_` and the escape character itself match literally. */
+export const likeContains = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const lastMessage = alias(messages, 'last_message');
+
+function listFilter(db: Db, options: ConversationListOptions): SQL | undefined {
+  const filters: (SQL | undefined)[] = [];
+  if (options.phoneNumberId !== undefined) filters.push(eq(conversations.phoneNumberId, options.phoneNumberId));
+  if (options.q) {
+    const pattern = likeContains(options.q);
+    const matches: SQL[] = [ilike(contacts.name, pattern), ilike(contacts.waId, pattern), ilike(contacts.userId, pattern)];
+    // wa_id is digits only: "+52 1 55-1234" should still find 521551234...
+    const digits = options.q.replace(/[\s()+.-]/g, '');
+    if (digits !== options.q && /^\d+$/.test(digits)) matches.push(ilike(contacts.waId, likeContains(digits)));
+    matches.push(
+      exists(
+        db
+          .select({ one: sql`1` })
+          .from(messages)
+          .where(and(eq(messages.conversationId, conversations.id), ilike(messages.text, pattern))),
+      ),
+    );
+    filters.push(or(...matches));
+  }
+  return and(...filters);
+}
+
+/**
+ * The keyset conditions that together select everything after `after`, each an index range scan.
+ * Rows with a time come before rows without one, and a row comparison never matches a NULL:
+ * after a timed row we read the rest of the timed rows, then the untimed ones.
+ */
+function keysetRanges(after: ConversationListKey | undefined): (SQL | undefined)[] {
+  if (!after) return [undefined];
+  if (after.lastMessageAt === null) return [and(isNull(conversations.lastMessageAt), lt(conversations.id, after.id))];
+  return [
+    sql`(${conversations.lastMessageAt}, ${conversations.id}) < (${after.lastMessageAt}::timestamptz, ${after.id})`,
+    isNull(conversations.lastMessageAt),
+  ];
+}
+
+function selectListPage(db: Db, where: SQL | undefined, limit: number) {
+  return db
+    .select({
+      id: conversations.id,
+      phoneNumberId: conversations.phoneNumberId,
+      displayPhoneNumber: businessNumbers.displayPhoneNumber,
+      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+      lastMessage: {
+        wamid: lastMessage.wamid,
+        type: lastMessage.type,
+        text: lastMessage.text,
+        direction: lastMessage.direction,
+        status: lastMessage.status,
+        sentAt: lastMessage.sentAt,
+      },
+      lastMessageAt: conversations.lastMessageAt,
+      unreadCount: conversations.unreadCount,
+      sortAt: cursorTimestamp(conversations.lastMessageAt),
+    })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
+    .leftJoin(lastMessage, eq(lastMessage.wamid, conversations.lastMessageWamid))
+    .where(where)
+    // Spelled exactly like the indexes, so the planner walks them instead of sorting.
+    .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
+    .limit(limit);
+}
+
+export type ConversationListRow = Awaited<ReturnType<typeof selectListPage>>[number];
+
+/** The query for one stretch of the list (exported for EXPLAIN checks). */
+export function conversationListQuery(db: Db, options: ConversationListOptions, range = 0) {
+  return selectListPage(db, and(listFilter(db, options), keysetRanges(options.after)[range]), options.limit);
+}
+
+/**
+ * Up to `limit` conversations in list order after `options.after`, and whether more follow.
+ * The key of the last row is what the next page starts after.
+ */
+export async function listConversations(
+  db: Db,
+  options: ConversationListOptions,
+): Promise<{ rows: ConversationListRow[]; hasMore: boolean }> {
+  const filter = listFilter(db, options);
+  const rows: ConversationListRow[] = [];
+  for (const range of keysetRanges(options.after)) {
+    // One row more than asked tells whether another page exists.
+    const wanted = options.limit + 1 - rows.length;
+    if (wanted <= 0) break;
+    rows.push(...(await selectListPage(db, and(filter, range), wanted)));
+  }
+  return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+}
+
+export const listKeyOf = (row: ConversationListRow): ConversationListKey => ({ lastMessageAt: row.sortAt, id: row.id });
+
+/** A conversation's number and customer (the thread header), or null when there is no such conversation. */
+export async function getConversationSummary(db: Db, id: number) {
+  const [row] = await db
+    .select({
+      id: conversations.id,
+      phoneNumberId: conversations.phoneNumberId,
+      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+    })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(eq(conversations.id, id));
+  return row ?? null;
+}
+export type ConversationSummary = NonNullable<Awaited<ReturnType<typeof getConversationSummary>>>;

@@ -1,0 +1,111 @@
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { contacts, conversations, messages, statusEvents } from '../schema';
+import { cursorTimestamp, descNullsLast } from './conversations';
+
+// Messages as the read API shows them. Threads are ordered by Meta's timestamp (sent_at, then wamid),
+// never by arrival, and read newest-first along messages_thread_idx with keyset pagination.
+
+/** Edits and revokes change other messages rather than being messages: threads leave them out. */
+const MODIFIER_TYPES = ['edit', 'revoke'];
+
+const messageColumns = {
+  wamid: messages.wamid,
+  conversationId: messages.conversationId,
+  direction: messages.direction,
+  type: messages.type,
+  subtype: messages.subtype,
+  text: messages.text,
+  sentAt: messages.sentAt,
+  replyToWamid: messages.replyToWamid,
+  forwarded: messages.forwarded,
+  frequentlyForwarded: messages.frequentlyForwarded,
+  media: messages.media,
+  targetWamid: messages.targetWamid,
+  status: messages.status,
+  errors: messages.errors,
+  placeholder: messages.placeholder,
+  editedAt: messages.editedAt,
+  deletedAt: messages.deletedAt,
+  raw: messages.raw,
+};
+
+function selectThreadPage(db: Db, conversationId: number, before: ThreadKey | undefined, limit: number) {
+  return db
+    .select({ ...messageColumns, sortAt: cursorTimestamp(messages.sentAt) })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        before && sql`(${messages.sentAt}, ${messages.wamid}) < (${before.sentAt}::timestamptz, ${before.wamid})`,
+        notInArray(messages.type, MODIFIER_TYPES),
+      ),
+    )
+    // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
+    .orderBy(descNullsLast(messages.sentAt), descNullsLast(messages.wamid))
+    .limit(limit);
+}
+
+export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];
+
+/** A message with its conversation's number and customer, or null when the wamid is unknown. */
+export async function getMessageByWamid(db: Db, wamid: string) {
+  const [row] = await db
+    .select({
+      ...messageColumns,
+      phoneNumberId: conversations.phoneNumberId,
+      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(eq(messages.wamid, wamid));
+  return row ?? null;
+}
+
+export interface ThreadKey {
+  /** cursorTimestamp of sent_at. */
+  sentAt: string;
+  wamid: string;
+}
+
+/** The query for one thread page (exported for EXPLAIN checks). */
+export const threadPageQuery = selectThreadPage;
+
+/**
+ * The newest `limit` messages of a conversation older than `before`, oldest first, and whether
+ * older ones remain (then the first row's key is where the next page starts).
+ */
+export async function listThreadMessages(
+  db: Db,
+  conversationId: number,
+  options: { limit: number; before?: ThreadKey },
+): Promise<{ rows: MessageRecord[]; hasMore: boolean }> {
+  const newestFirst = await selectThreadPage(db, conversationId, options.before, options.limit + 1);
+  const hasMore = newestFirst.length > options.limit;
+  return { rows: newestFirst.slice(0, options.limit).reverse(), hasMore };
+}
+
+export const threadKeyOf = (row: MessageRecord): ThreadKey => ({ sentAt: row.sortAt, wamid: row.wamid });
+
+export interface StatusHistoryEntry {
+  status: string;
+  occurredAt: Date;
+}
+
+/**
+ * Every status Meta reported for these messages, in one query. Statuses reported with the same
+ * timestamp (common: Meta's clock has one-second resolution) are put in delivery order.
+ */
+export async function getStatusHistories(db: Db, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
+  const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
+  if (wamids.length === 0) return histories;
+  const rank = sql`case ${statusEvents.status} when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end`;
+  const rows = await db
+    .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
+    .from(statusEvents)
+    .where(inArray(statusEvents.wamid, [...new Set(wamids)]))
+    .orderBy(asc(statusEvents.wamid), asc(statusEvents.occurredAt), rank, asc(statusEvents.id));
+  for (const r of rows) histories.get(r.wamid)?.push({ status: r.status, occurredAt: r.occurredAt });
+  return histories;
+}

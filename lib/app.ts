@@ -1,0 +1,54 @@
+import { openDatabase, type Database } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { env as readEnv, type Env } from './env';
+import { log } from './log';
+import { RawEventLog } from './whatsapp/ingest';
+import { EventProcessor } from './whatsapp/processor';
+
+// The server's long-lived parts, created once per process: the database, the raw event log the
+// webhook commits to, and the processor that normalizes in the background. Kept on globalThis
+// because `next dev` re-evaluates modules on every edit, and PGlite must never be opened twice.
+
+export interface App {
+  env: Env;
+  database: Database;
+  rawEvents: RawEventLog;
+  processor: EventProcessor;
+}
+
+const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
+
+/** The running app, started on first use (instrumentation starts it before the first request). */
+export function getApp(): Promise<App> {
+  holder.__ticksApp ??= startApp(readEnv());
+  return holder.__ticksApp;
+}
+
+export async function startApp(env: Env): Promise<App> {
+  log.level = env.LOG_LEVEL;
+  const started = Date.now();
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
+  try {
+    await migrateDatabase(database);
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+  const processor = new EventProcessor(database, { log });
+  const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
+  processor.start();
+  log.info(
+    { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
+    'ticks ready',
+  );
+  return { env, database, rawEvents, processor };
+}
+
+/** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */
+export async function stopApp(): Promise<void> {
+  const app = await holder.__ticksApp?.catch(() => undefined);
+  if (!app) return;
+  await app.processor.stop();
+  await app.database.close();
+  holder.__ticksApp = undefined;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+// The only reader of process.env. Parsed once; a bad value stops the server with a message naming it.
+
+const commaList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().min(8, 'each secret must be at least 8 characters')).min(1, 'at least one secret is required'));
+
+export const envSchema = z.object({
+  /** One or more app secrets, comma-separated, so a secret can be rotated without downtime. */
+  WHATSAPP_APP_SECRET: commaList,
+  WHATSAPP_VERIFY_TOKEN: z.string().min(1),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  INBOX_API_KEY: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
+  WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
+  }
+  return result.data;
+}
+
+/** Just what the database needs, for scripts that don't run the webhook (db:migrate). */
+export function databaseEnv() {
+  const result = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(process.env);
+  if (!result.success) throw new EnvError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,104 @@
+import { ZodError } from 'zod';
+import { log } from '@/lib/log';
+
+// The one error type of the HTTP API and its one mapping to responses. Every API error body is
+// `{ error: { code, message } }`; internals (SQL, stack traces, driver messages) never reach it.
+
+export type ApiErrorCode =
+  | 'unauthorized'
+  | 'invalid_request'
+  | 'not_found'
+  | 'unavailable'
+  | 'internal';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
+export const notFound = (message: string) => new ApiError(404, 'not_found', message);
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string };
+}
+
+/** A JSON response that no cache keeps: inbox data is private and changes all the time. */
+export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('cache-control', 'no-store');
+  return Response.json(body, { ...init, headers });
+}
+
+export function errorResponse(error: ApiError): Response {
+  const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
+  const headers: HeadersInit = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+  return jsonResponse(body, { status: error.status, headers });
+}
+
+/**
+ * Wraps a route handler: ApiError → its status, a zod error → 400 naming the parameter,
+ * the database unreachable → 503, anything else → 500 (logged, never described to the caller).
+ */
+export function withApiErrors<A extends unknown[]>(
+  handler: (req: Request, ...rest: A) => Promise<Response>,
+): (req: Request, ...rest: A) => Promise<Response> {
+  return async (req, ...rest) => {
+    try {
+      return await handler(req, ...rest);
+    } catch (err) {
+      return errorResponse(toApiError(err, req));
+    }
+  };
+}
+
+export function toApiError(err: unknown, req?: Request): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) {
+    const problems = err.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'request'}: ${i.message}`);
+    return badRequest(`Invalid ${problems.join('; ')}`);
+  }
+  const route = req ? `${req.method} ${new URL(req.url).pathname}` : undefined;
+  if (isDatabaseUnavailable(err)) {
+    log.error({ err, route }, 'database unavailable');
+    return new ApiError(503, 'unavailable', 'The database is unavailable. Try again shortly.');
+  }
+  log.error({ err, route }, 'unhandled error in API route');
+  return new ApiError(500, 'internal', 'Internal server error');
+}
+
+// postgres.js connection failures, Node socket errors, and PostgreSQL's "can't serve you now" states.
+const UNAVAILABLE_CODES = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+]);
+
+/** True when the error (or what it wraps: drizzle puts the driver's error in `cause`) means "no database right now". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (e instanceof AggregateError && e.errors.some(isDatabaseUnavailable)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,283 @@
+import { z } from 'zod';
+import type { Db } from '@/db/client';
+import {
+  getConversationSummary,
+  listConversations,
+  listKeyOf,
+  type ConversationListRow,
+  type ConversationSummary,
+} from '@/db/queries/conversations';
+import {
+  getMessageByWamid,
+  getStatusHistories,
+  listThreadMessages,
+  threadKeyOf,
+  type MessageRecord,
+  type StatusHistoryEntry,
+} from '@/db/queries/messages';
+import { authorizeApiRequest } from '@/lib/http/api-auth';
+import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
+import { jsonResponse, notFound } from '@/lib/http/errors';
+import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
+
+// The read API behind app/api/{messages,conversations}: parse, authorize, query, shape. The route files
+// only supply the database and key; tests call these with their own. Errors are thrown (ApiError, zod)
+// and mapped to responses by withApiErrors in the route.
+
+export interface ReadApiDeps {
+  db: Db;
+  /** INBOX_API_KEY. */
+  apiKey: string | undefined;
+}
+
+// ---- Response shapes (the routes re-export these for the UI's hooks) ----
+
+export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface ApiContact {
+  waId: string | null;
+  userId: string | null;
+  name: string | null;
+}
+
+export interface ApiDeliveryError {
+  code: number | null;
+  title: string | null;
+  message: string | null;
+  details: string | null;
+}
+
+export interface ApiMessage {
+  /** The wamid. */
+  id: string;
+  conversationId: string;
+  businessPhoneNumberId: string;
+  direction: Direction;
+  type: string;
+  subtype: string | null;
+  text: string | null;
+  /** Meta's timestamp (ISO-8601). */
+  timestamp: string;
+  contact: ApiContact;
+  status: MessageStatus;
+  errors: ApiDeliveryError[];
+  replyToId: string | null;
+  /** Every status Meta reported, oldest first; may include statuses that do not move `status` (e.g. "deleted"). */
+  statusHistory: { status: string; timestamp: string }[];
+  /** The item exactly as Meta sent it; null for placeholders. */
+  raw: unknown;
+  /** Known only from its statuses (sent by another system): no type, text or content yet. */
+  placeholder: boolean;
+  media: MediaInfo | null;
+  /** What a reaction, edit or revoke acts on. */
+  targetId: string | null;
+  forwarded: boolean;
+  frequentlyForwarded: boolean;
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+export interface ApiConversation {
+  id: string;
+  businessPhoneNumberId: string;
+  displayPhoneNumber: string | null;
+  contact: ApiContact;
+  lastMessage: {
+    id: string;
+    type: string;
+    text: string | null;
+    direction: Direction;
+    status: MessageStatus;
+    timestamp: string;
+  } | null;
+  lastMessageAt: string | null;
+  unreadCount: number;
+}
+
+export type GetMessageResponse = ApiMessage;
+export interface GetConversationsResponse {
+  conversations: ApiConversation[];
+  nextCursor: string | null;
+}
+export interface GetConversationMessagesResponse {
+  messages: ApiMessage[];
+  nextCursor: string | null;
+}
+
+// ---- Parameters ----
+
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+
+const limitSchema = z
+  .string()
+  .regex(/^\d+$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
+  .transform(Number)
+  .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
+  .default(DEFAULT_PAGE_SIZE);
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .optional()
+    .transform((s) => s || undefined);
+
+export const conversationsQuerySchema = z.object({
+  limit: limitSchema,
+  cursor: z.string().max(1000, 'malformed cursor').optional(),
+  q: optionalText(200),
+  businessPhoneNumberId: optionalText(64),
+});
+
+export const conversationMessagesQuerySchema = z.object({
+  limit: limitSchema,
+  before: z.string().max(2000, 'malformed cursor').optional(),
+});
+
+const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
+const threadCursorSchema = z.tuple([cursorTimestampSchema, z.string().min(1).max(512)]);
+
+/** The query string as an object; a repeated parameter counts once (the last). */
+const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);
+
+/** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
+function parseConversationId(raw: string): number {
+  const parsed = cursorIdSchema.safeParse(raw);
+  if (!parsed.success) throw notFound('Conversation not found');
+  return Number(parsed.data);
+}
+
+// ---- Handlers ----
+
+/** GET /api/messages/{wamid}. `wamid` is the decoded path segment. */
+export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string): Promise<Response> {
+  await authorizeApiRequest(req, deps);
+  const row = wamid.length <= 512 ? await getMessageByWamid(deps.db, wamid) : null;
+  if (!row) throw notFound('Message not found');
+  const histories = await getStatusHistories(deps.db, [row.wamid]);
+  const body: GetMessageResponse = toApiMessage(row, row, histories.get(row.wamid) ?? []);
+  return jsonResponse(body);
+}
+
+/** GET /api/conversations?limit&cursor&q&businessPhoneNumberId */
+export async function getConversations(req: Request, deps: ReadApiDeps): Promise<Response> {
+  await authorizeApiRequest(req, deps);
+  const query = conversationsQuerySchema.parse(queryOf(req));
+  const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, conversationCursorSchema);
+  const { rows, hasMore } = await listConversations(deps.db, {
+    limit: query.limit,
+    after: after && { lastMessageAt: after[0], id: Number(after[1]) },
+    q: query.q,
+    phoneNumberId: query.businessPhoneNumberId,
+  });
+  const last = rows.at(-1);
+  const body: GetConversationsResponse = {
+    conversations: rows.map(toApiConversation),
+    nextCursor: hasMore && last ? encodeConversationCursor(last) : null,
+  };
+  return jsonResponse(body);
+}
+
+/** GET /api/conversations/{id}/messages?limit&before */
+export async function getConversationMessages(req: Request, deps: ReadApiDeps, conversationId: string): Promise<Response> {
+  await authorizeApiRequest(req, deps);
+  const query = conversationMessagesQuerySchema.parse(queryOf(req));
+  const before = query.before === undefined ? undefined : decodeCursor('before', query.before, threadCursorSchema);
+  const conversation = await getConversationSummary(deps.db, parseConversationId(conversationId));
+  if (!conversation) throw notFound('Conversation not found');
+  const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
+    limit: query.limit,
+    before: before && { sentAt: before[0], wamid: before[1] },
+  });
+  const histories = await getStatusHistories(
+    deps.db,
+    rows.map((r) => r.wamid),
+  );
+  const oldest = rows[0];
+  const body: GetConversationMessagesResponse = {
+    messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [])),
+    nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
+  };
+  return jsonResponse(body);
+}
+
+// ---- Shaping ----
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+function encodeConversationCursor(row: ConversationListRow): string {
+  const key = listKeyOf(row);
+  return encodeCursor([key.lastMessageAt, String(key.id)]);
+}
+
+function encodeThreadCursor(row: MessageRecord): string {
+  const key = threadKeyOf(row);
+  return encodeCursor([key.sentAt, key.wamid]);
+}
+
+function toApiConversation(row: ConversationListRow): ApiConversation {
+  const last = row.lastMessage;
+  return {
+    id: String(row.id),
+    businessPhoneNumberId: row.phoneNumberId,
+    displayPhoneNumber: row.displayPhoneNumber,
+    contact: row.contact,
+    lastMessage: last && {
+      id: last.wamid,
+      type: last.type,
+      text: last.text,
+      direction: last.direction,
+      status: last.status as MessageStatus,
+      timestamp: iso(last.sentAt),
+    },
+    lastMessageAt: isoOrNull(row.lastMessageAt),
+    unreadCount: row.unreadCount,
+  };
+}
+
+function toApiMessage(
+  row: Omit<MessageRecord, 'sortAt'>,
+  conversation: Pick<ConversationSummary, 'phoneNumberId' | 'contact'>,
+  history: StatusHistoryEntry[],
+): ApiMessage {
+  return {
+    id: row.wamid,
+    conversationId: String(row.conversationId),
+    businessPhoneNumberId: conversation.phoneNumberId,
+    direction: row.direction,
+    type: row.type,
+    subtype: row.subtype,
+    text: row.text,
+    timestamp: iso(row.sentAt),
+    contact: conversation.contact,
+    status: row.status as MessageStatus,
+    errors: toApiErrors(row.errors),
+    replyToId: row.replyToWamid,
+    statusHistory: history.map((h) => ({ status: h.status, timestamp: iso(h.occurredAt) })),
+    raw: row.raw,
+    placeholder: row.placeholder,
+    media: (row.media ?? null) as MediaInfo | null,
+    targetId: row.targetWamid,
+    forwarded: row.forwarded,
+    frequentlyForwarded: row.frequentlyForwarded,
+    editedAt: isoOrNull(row.editedAt),
+    deletedAt: isoOrNull(row.deletedAt),
+  };
+}
+
+/** The stored errors (jsonb) in the API's fixed shape, whatever older rows hold. */
+function toApiErrors(value: unknown): ApiDeliveryError[] {
+  if (!Array.isArray(value)) return [];
+  const field = (v: unknown) => (typeof v === 'string' ? v : null);
+  return value
+    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    .map((e) => ({
+      code: typeof e.code === 'number' ? e.code : null,
+      title: field(e.title),
+      message: field(e.message),
+      details: field(e.details),
+    }));
+}

@@ -1,0 +1,651 @@
+// Meta's webhook JSON → NormalizedBatch. PURE: no database, no I/O; the only clock is the default
+// for `receivedAt`, the fallback time of items whose own timestamp is unusable.
+//
+// It never throws, whatever the body. Every entry → change → value → item is walked, and an item
+// that cannot be read becomes an `invalid_item` AccountEvent instead of sinking its neighbours.
+// The raw body is stored verbatim elsewhere, so nothing here has to keep what it does not understand.
+
+import {
+  accountValueSchema,
+  changeSchema,
+  contactItemSchema,
+  entrySchema,
+  errorItemSchema,
+  messageItemSchema,
+  messagingValueSchema,
+  orderItemSchema,
+  sharedContactSchema,
+  statusItemSchema,
+  webhookBodySchema,
+  type AccountValue,
+  type MediaContent,
+  type MessageItem,
+  type MessagingValue,
+  type Metadata,
+} from './payload';
+import { safeJson, safeText } from './sanitize';
+import type {
+  AccountEvent,
+  BusinessNumber,
+  ContactSighting,
+  CustomerIdentity,
+  DeliveryError,
+  Direction,
+  MediaInfo,
+  NormalizedBatch,
+  NormalizedMessage,
+  NormalizedStatus,
+} from './types';
+
+const WHATSAPP_BUSINESS_ACCOUNT = 'whatsapp_business_account';
+
+/** Fields whose value carries messages, echoes and statuses; every other field is an AccountEvent. */
+const MESSAGING_FIELDS = new Set(['messages', 'smb_message_echoes']);
+
+export function normalizeWebhook(body: unknown, receivedAt: Date = new Date()): NormalizedBatch {
+  const batch = new BatchBuilder(receivedAt);
+  try {
+    const envelope = webhookBodySchema.safeParse(body);
+    // Other objects (instagram, page ...) are kept only as raw events.
+    if (envelope.success && envelope.data.object === WHATSAPP_BUSINESS_ACCOUNT) {
+      for (const entry of envelope.data.entry) {
+        batch.guard(BODY_PLACE, entry, () => readEntry(batch, entry));
+      }
+    }
+  } catch {
+    // Unreachable in practice (every item is guarded); keep whatever was read.
+  }
+  return batch.build();
+}
+
+// --- Walking the envelope ----------------------------------------------------------------------
+
+/** Where an item sits in the body: what every AccountEvent made from it is tagged with. */
+interface Place {
+  wabaId: string | null;
+  phoneNumberId: string | null;
+  /** The change's `field`. */
+  field: string | null;
+  /** `entry.time`, when Meta sends one. */
+  time: Date | null;
+}
+
+const BODY_PLACE: Place = { wabaId: null, phoneNumberId: null, field: null, time: null };
+
+function readEntry(batch: BatchBuilder, rawEntry: unknown): void {
+  const parsed = entrySchema.safeParse(rawEntry);
+  if (!parsed.success) return batch.invalid(BODY_PLACE, 'entry_not_object', rawEntry);
+  const entry = parsed.data;
+  const place: Place = { ...BODY_PLACE, wabaId: cleanString(entry.id), time: parseEpoch(entry.time) };
+  if (!Array.isArray(entry.changes)) return batch.invalid(place, 'entry_without_changes', rawEntry);
+  for (const change of entry.changes) {
+    batch.guard(place, change, () => readChange(batch, place, change));
+  }
+}
+
+function readChange(batch: BatchBuilder, entryPlace: Place, rawChange: unknown): void {
+  const parsed = changeSchema.safeParse(rawChange);
+  if (!parsed.success) return batch.invalid(entryPlace, 'change_not_object', rawChange);
+  const field = cleanString(parsed.data.field);
+  const value = parsed.data.value;
+  if (field !== null ? MESSAGING_FIELDS.has(field) : looksLikeMessagingValue(value)) {
+    readMessagingValue(batch, { ...entryPlace, field: field ?? 'messages' }, value);
+  } else {
+    readAccountEvent(batch, { ...entryPlace, field: field ?? 'unknown' }, value);
+  }
+}
+
+function looksLikeMessagingValue(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    ['messages', 'statuses', 'message_echoes'].some((key) => Array.isArray(value[key]))
+  );
+}
+
+function readMessagingValue(batch: BatchBuilder, changePlace: Place, rawValue: unknown): void {
+  const parsed = messagingValueSchema.safeParse(rawValue);
+  if (!parsed.success) return batch.invalid(changePlace, 'value_not_object', rawValue);
+  const value = parsed.data;
+  const phoneNumberId = batch.addBusinessNumber(value.metadata, changePlace.wabaId);
+  const place: Place = { ...changePlace, phoneNumberId };
+
+  for (const item of itemsOf(batch, place, value, 'contacts')) {
+    batch.guard(place, item, () => readContact(batch, place, item));
+  }
+  for (const item of itemsOf(batch, place, value, 'messages')) {
+    batch.guard(place, item, () => readMessage(batch, place, item, 'inbound'));
+  }
+  // Messages the business sent from the WhatsApp Business app (coexistence): same shape, other direction.
+  for (const item of itemsOf(batch, place, value, 'message_echoes')) {
+    batch.guard(place, item, () => readMessage(batch, place, item, 'outbound'));
+  }
+  for (const item of itemsOf(batch, place, value, 'statuses')) {
+    batch.guard(place, item, () => readStatus(batch, place, item));
+  }
+  // Value-level errors: something went wrong for the number as a whole, not for one message.
+  for (const item of itemsOf(batch, place, value, 'errors')) {
+    batch.guard(place, item, () => batch.addValueError(place, item));
+  }
+}
+
+/** The items of one array in a value; anything but an array there is itself an invalid item. */
+function itemsOf(
+  batch: BatchBuilder,
+  place: Place,
+  value: MessagingValue,
+  key: 'contacts' | 'messages' | 'message_echoes' | 'statuses' | 'errors',
+): readonly unknown[] {
+  const items = value[key];
+  if (items === undefined || items === null) return [];
+  if (Array.isArray(items)) return items;
+  batch.invalid(place, `${key}_not_array`, items);
+  return [];
+}
+
+// --- Contacts, messages, statuses --------------------------------------------------------------
+
+function readContact(batch: BatchBuilder, place: Place, rawItem: unknown): void {
+  const parsed = contactItemSchema.safeParse(rawItem);
+  if (!parsed.success) return batch.invalid(place, 'contact_not_object', rawItem);
+  const contact = parsed.data;
+  const identity = customerIdentity(cleanString(contact.wa_id), cleanString(contact.user_id));
+  if (!identity) return batch.invalid(place, 'contact_without_id', rawItem);
+  batch.sight(identity, cleanString(contact.profile?.name), cleanString(contact.profile?.username));
+}
+
+function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, direction: Direction): void {
+  const parsed = messageItemSchema.safeParse(rawItem);
+  if (!parsed.success) return batch.invalid(place, 'message_not_object', rawItem);
+  const message = parsed.data;
+  const wamid = cleanString(message.id);
+  if (!wamid) return batch.invalid(place, 'message_without_id', rawItem);
+  if (!place.phoneNumberId) return batch.invalid(place, 'message_without_phone_number_id', rawItem);
+
+  // The person on the other side: the sender of an inbound message, the recipient of an echo.
+  const person =
+    direction === 'inbound'
+      ? customerIdentity(cleanString(message.from), cleanString(message.from_user_id))
+      : customerIdentity(cleanString(message.to), cleanString(message.to_user_id));
+  // Groups API: the conversation is the group, as it is for statuses of messages sent to it.
+  const groupId = cleanString(message.group_id);
+  const customer = groupId ? groupIdentity(groupId) : person;
+  if (!customer) return batch.invalid(place, 'message_without_customer', rawItem);
+
+  const content = describeContent(message, isRecord(rawItem) ? rawItem : {}, false);
+  const normalized: NormalizedMessage = {
+    wamid,
+    phoneNumberId: place.phoneNumberId,
+    customer,
+    direction,
+    type: cleanString(message.type) ?? 'unknown',
+    subtype: content.subtype,
+    text: content.text,
+    timestamp: parseEpoch(message.timestamp) ?? batch.fallbackTime(),
+    replyToWamid: cleanString(message.context?.id),
+    forwarded: message.context?.forwarded === true,
+    frequentlyForwarded: message.context?.frequently_forwarded === true,
+    media: content.media,
+    targetWamid: content.targetWamid,
+    errors: deliveryErrors(message.errors),
+    raw: safeJson(rawItem),
+  };
+  batch.messages.push(normalized);
+  batch.sight(customer, null, null);
+  if (groupId && person) batch.sight(person, null, null);
+}
+
+function readStatus(batch: BatchBuilder, place: Place, rawItem: unknown): void {
+  const parsed = statusItemSchema.safeParse(rawItem);
+  if (!parsed.success) return batch.invalid(place, 'status_not_object', rawItem);
+  const item = parsed.data;
+  const wamid = cleanString(item.id);
+  if (!wamid) return batch.invalid(place, 'status_without_id', rawItem);
+  const status = cleanString(item.status);
+  if (!status) return batch.invalid(place, 'status_without_status', rawItem);
+  if (!place.phoneNumberId) return batch.invalid(place, 'status_without_phone_number_id', rawItem);
+
+  const recipientId = cleanString(item.recipient_id);
+  const customer =
+    item.recipient_type === 'group' && recipientId
+      ? groupIdentity(recipientId)
+      : customerIdentity(recipientId, cleanString(item.recipient_user_id));
+  const normalized: NormalizedStatus = {
+    wamid,
+    phoneNumberId: place.phoneNumberId,
+    // A status still moves its message forward when Meta leaves out who it went to: the wamid is enough.
+    customer: customer ?? { waId: null, userId: null },
+    status: status.toLowerCase(),
+    timestamp: parseEpoch(item.timestamp) ?? batch.fallbackTime(),
+    errors: deliveryErrors(item.errors),
+    pricing: safeJson(item.pricing) ?? null,
+    conversation: safeJson(item.conversation) ?? null,
+    raw: safeJson(rawItem),
+  };
+  batch.statuses.push(normalized);
+  if (customer) batch.sight(customer, null, null);
+}
+
+// --- What a message says: one place for every WhatsApp message type ----------------------------
+
+interface MessageContent {
+  text: string | null;
+  subtype: string | null;
+  media: MediaInfo | null;
+  targetWamid: string | null;
+}
+
+const NO_CONTENT: MessageContent = { text: null, subtype: null, media: null, targetWamid: null };
+
+function withText(text: string | null | undefined): MessageContent {
+  return { ...NO_CONTENT, text: cleanString(text) };
+}
+
+/**
+ * The human-readable part of a message, by Meta's `type`. Types never seen before are kept with a
+ * best-effort text, never dropped. `raw` is the item as sent, for reading those unknown types.
+ */
+function describeContent(message: MessageItem, raw: Record<string, unknown>, nested: boolean): MessageContent {
+  const type = message.type;
+  switch (type) {
+    case 'text':
+      // A click-to-WhatsApp ad adds a `referral` object beside the text; it stays in raw.
+      return withText(message.text?.body);
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'sticker': {
+      const media = message[type];
+      return { ...withText(media?.caption), media: mediaInfo(media) };
+    }
+    case 'document': {
+      const media = message.document;
+      return { ...withText(firstText(media?.caption, media?.filename)), media: mediaInfo(media) };
+    }
+    case 'location':
+      return withText(joinTexts([message.location?.name, message.location?.address], ' — '));
+    case 'contacts':
+      return withText(sharedContactNames(message.contacts));
+    case 'interactive':
+      return interactiveContent(message.interactive, raw.interactive);
+    case 'button':
+      // The quick-reply button of a template.
+      return withText(message.button?.text);
+    case 'reaction': {
+      // WhatsApp sends the reaction again without an emoji when the customer takes it back.
+      const emoji = cleanString(message.reaction?.emoji);
+      return {
+        ...NO_CONTENT,
+        text: emoji,
+        subtype: emoji ? null : 'removed',
+        targetWamid: cleanString(message.reaction?.message_id),
+      };
+    }
+    case 'order':
+      return withText(orderSummary(message.order));
+    case 'system':
+      // user_changed_number, user_changed_user_id (the BSUID changed) ...
+      return { ...withText(message.system?.body), subtype: cleanString(message.system?.type) };
+    case 'edit':
+      return editContent(message.edit, nested);
+    case 'revoke':
+      return { ...NO_CONTENT, targetWamid: cleanString(message.revoke?.original_message_id) };
+    case 'unsupported':
+      // What the customer really sent (poll_creation, ...) is in unsupported.type; why, in errors[].
+      return { ...NO_CONTENT, subtype: cleanString(message.unsupported?.type) };
+    case 'request_welcome':
+      // The customer opened the chat for the first time: there is nothing to show.
+      return NO_CONTENT;
+    default:
+      return withText(bestEffortText(type ? ownValue(raw, type) : undefined));
+  }
+}
+
+function interactiveContent(interactive: MessageItem['interactive'], rawInteractive: unknown): MessageContent {
+  const subtype = cleanString(interactive?.type);
+  switch (subtype) {
+    case 'button_reply':
+      return { ...withText(interactive?.button_reply?.title), subtype };
+    case 'list_reply':
+      return { ...withText(interactive?.list_reply?.title), subtype };
+    case 'nfm_reply': {
+      // A completed Flow: body is usually "Sent", the answers are in response_json (kept in raw).
+      const reply = interactive?.nfm_reply;
+      return { ...withText(firstText(reply?.body, reply?.name)), subtype };
+    }
+    default: {
+      const reply = subtype && isRecord(rawInteractive) ? ownValue(rawInteractive, subtype) : undefined;
+      return { ...withText(bestEffortText(reply)), subtype };
+    }
+  }
+}
+
+const EDITABLE_CONTENT_KEYS = ['text', 'image', 'video', 'document', 'audio', 'sticker'] as const;
+
+/** Only texts and captions can be edited; the new version comes whole in `edit.message`. */
+function editContent(edit: MessageItem['edit'], nested: boolean): MessageContent {
+  const targetWamid = cleanString(edit?.original_message_id);
+  // One level only: an edit inside an edit is not something WhatsApp sends.
+  if (nested || !isRecord(edit?.message)) return { ...NO_CONTENT, targetWamid };
+  const parsed = messageItemSchema.safeParse(edit.message);
+  if (!parsed.success) return { ...NO_CONTENT, targetWamid };
+  const edited = parsed.data;
+  const editedType =
+    cleanString(edited.type) ?? EDITABLE_CONTENT_KEYS.find((key) => edited[key] !== undefined) ?? null;
+  const content = describeContent({ ...edited, type: editedType ?? undefined }, edit.message, true);
+  return { ...NO_CONTENT, text: content.text, subtype: editedType, targetWamid };
+}
+
+function mediaInfo(media: MediaContent | undefined): MediaInfo | null {
+  if (!media) return null;
+  return {
+    id: cleanString(media.id),
+    mimeType: cleanString(media.mime_type),
+    sha256: cleanString(media.sha256),
+    caption: cleanString(media.caption),
+    filename: cleanString(media.filename),
+    voice: media.voice === true,
+    animated: media.animated === true,
+    url: cleanString(media.url),
+  };
+}
+
+function sharedContactNames(cards: readonly unknown[] | undefined): string | null {
+  const names: string[] = [];
+  for (const card of cards ?? []) {
+    const parsed = sharedContactSchema.safeParse(card);
+    if (!parsed.success) continue;
+    const name = parsed.data.name;
+    const fullName = firstText(name?.formatted_name, joinTexts([name?.first_name, name?.last_name], ' '));
+    if (fullName) names.push(fullName);
+  }
+  return names.length > 0 ? names.join(', ') : null;
+}
+
+function orderSummary(order: MessageItem['order']): string | null {
+  if (!order) return null;
+  let itemCount = 0;
+  for (const line of order.product_items ?? []) {
+    const parsed = orderItemSchema.safeParse(line);
+    const quantity = parsed.success ? Number(parsed.data.quantity) : Number.NaN;
+    itemCount += Number.isFinite(quantity) && quantity > 0 ? quantity : 1;
+  }
+  const summary = `Order: ${itemCount} ${itemCount === 1 ? 'item' : 'items'}`;
+  const note = cleanString(order.text);
+  return note ? `${summary} — ${note}` : summary;
+}
+
+const BEST_EFFORT_TEXT_KEYS = ['body', 'text', 'caption', 'title', 'name'];
+
+/** For types we have never seen: the obvious body if there is one. */
+function bestEffortText(content: unknown): string | null {
+  if (typeof content === 'string') return cleanString(content);
+  if (!isRecord(content)) return null;
+  for (const key of BEST_EFFORT_TEXT_KEYS) {
+    const candidate = ownValue(content, key);
+    if (typeof candidate === 'string' && candidate !== '') return safeText(candidate);
+    if (isRecord(candidate)) {
+      const body = ownValue(candidate, 'body');
+      if (typeof body === 'string' && body !== '') return safeText(body);
+    }
+  }
+  return null;
+}
+
+function deliveryErrors(items: readonly unknown[] | undefined): DeliveryError[] {
+  const errors: DeliveryError[] = [];
+  for (const item of items ?? []) {
+    if (typeof item === 'string') {
+      errors.push({ code: null, title: null, message: cleanString(item), details: null });
+      continue;
+    }
+    const parsed = errorItemSchema.safeParse(item);
+    if (!parsed.success) continue;
+    const error = parsed.data;
+    const code = Number(error.code);
+    errors.push({
+      code: error.code !== undefined && error.code !== '' && Number.isFinite(code) ? code : null,
+      title: cleanString(error.title),
+      message: cleanString(error.message),
+      details: cleanString(error.error_data?.details ?? error.details),
+    });
+  }
+  return errors;
+}
+
+// --- Account events: every field that is not messages -----------------------------------------
+
+/** Where a field names its event somewhere other than `value.event`. */
+const EVENT_TYPE_BY_FIELD = new Map<string, (value: AccountValue) => string | undefined>([
+  ['phone_number_name_update', (value) => value.decision],
+  ['message_template_quality_update', (value) => value.new_quality_score],
+  ['template_category_update', (value) => value.new_category],
+  ['account_alerts', (value) => value.alert_info?.alert_type],
+  ['user_preferences', (value) => firstItemString(value.user_preferences, 'value')],
+  ['calls', (value) => firstItemString(value.calls, 'event')],
+  ['smb_app_state_sync', (value) => firstItemString(value.state_sync, 'action')],
+]);
+
+function readAccountEvent(batch: BatchBuilder, changePlace: Place, rawValue: unknown): void {
+  const parsed = accountValueSchema.safeParse(rawValue);
+  const value = parsed.success ? parsed.data : undefined;
+  const field = changePlace.field ?? 'unknown';
+  const phoneNumberId = batch.addBusinessNumber(value?.metadata, changePlace.wabaId);
+  const place: Place = { ...changePlace, phoneNumberId };
+  // user_preferences and calls name the customer the same way messages do.
+  if (isRecord(rawValue) && Array.isArray(rawValue.contacts)) {
+    for (const item of rawValue.contacts) batch.guard(place, item, () => readContact(batch, place, item));
+  }
+  const eventType = value ? (EVENT_TYPE_BY_FIELD.get(field)?.(value) ?? value.event) : undefined;
+  batch.accountEvents.push({
+    wabaId: place.wabaId,
+    phoneNumberId: place.phoneNumberId,
+    field,
+    eventType: cleanString(eventType),
+    timestamp: parseEpoch(value?.timestamp) ?? copyDate(place.time),
+    payload: safeJson(rawValue) ?? null,
+  });
+}
+
+function firstItemString(items: readonly unknown[] | undefined, key: string): string | undefined {
+  const first = items?.[0];
+  const candidate = isRecord(first) ? ownValue(first, key) : undefined;
+  return typeof candidate === 'string' ? candidate : undefined;
+}
+
+// --- Identities --------------------------------------------------------------------------------
+
+// A BSUID is a two-letter country code, a dot and an alphanumeric id ("US.13491208655302741918",
+// parent ids "US.ENT.…"). Should one arrive where a phone number is expected, it is a user id.
+const BSUID_PATTERN = /^[A-Z]{2}\.[A-Za-z0-9.]+$/;
+
+function customerIdentity(phoneNumber: string | null, userId: string | null): CustomerIdentity | null {
+  let waId = phoneNumber;
+  if (waId !== null && BSUID_PATTERN.test(waId)) {
+    userId ??= waId;
+    waId = null;
+  }
+  if (waId === null && userId === null) return null;
+  return { waId, userId };
+}
+
+function groupIdentity(groupId: string): CustomerIdentity {
+  return { waId: groupId, userId: null };
+}
+
+/** Sightings of one customer, merged: a message's bare `from` adds nothing to the contacts[] entry. */
+class SightingBook {
+  private readonly sightings: ContactSighting[] = [];
+  private readonly byWaId = new Map<string, ContactSighting>();
+  private readonly byUserId = new Map<string, ContactSighting>();
+
+  add(identity: CustomerIdentity, name: string | null, username: string | null): void {
+    const known = this.findCompatible(identity);
+    if (known) {
+      known.waId ??= identity.waId;
+      known.userId ??= identity.userId;
+      known.name ??= name;
+      known.username ??= username;
+      this.index(known);
+      return;
+    }
+    const sighting: ContactSighting = { waId: identity.waId, userId: identity.userId, name, username };
+    this.sightings.push(sighting);
+    this.index(sighting);
+  }
+
+  list(): ContactSighting[] {
+    return this.sightings;
+  }
+
+  /** A sighting that agrees on every id both of them have. */
+  private findCompatible(identity: CustomerIdentity): ContactSighting | undefined {
+    const candidates = [
+      identity.waId !== null ? this.byWaId.get(identity.waId) : undefined,
+      identity.userId !== null ? this.byUserId.get(identity.userId) : undefined,
+    ];
+    return candidates.find(
+      (s) =>
+        s !== undefined &&
+        (s.waId === null || identity.waId === null || s.waId === identity.waId) &&
+        (s.userId === null || identity.userId === null || s.userId === identity.userId),
+    );
+  }
+
+  private index(sighting: ContactSighting): void {
+    if (sighting.waId !== null) this.byWaId.set(sighting.waId, sighting);
+    if (sighting.userId !== null) this.byUserId.set(sighting.userId, sighting);
+  }
+}
+
+// --- The batch being built ---------------------------------------------------------------------
+
+class BatchBuilder {
+  readonly messages: NormalizedMessage[] = [];
+  readonly statuses: NormalizedStatus[] = [];
+  readonly accountEvents: AccountEvent[] = [];
+  private readonly businessNumbers = new Map<string, BusinessNumber>();
+  private readonly sightings = new SightingBook();
+  private readonly receivedAtMs: number;
+
+  constructor(receivedAt: Date) {
+    const ms = receivedAt instanceof Date ? receivedAt.getTime() : Number.NaN;
+    this.receivedAtMs = Number.isNaN(ms) ? Date.now() : ms;
+  }
+
+  /** For items without a usable timestamp: when we received the body. */
+  fallbackTime(): Date {
+    return new Date(this.receivedAtMs);
+  }
+
+  /** Records the number from `value.metadata` and returns its id (null without one). */
+  addBusinessNumber(metadata: Metadata | undefined, wabaId: string | null): string | null {
+    const phoneNumberId = cleanString(metadata?.phone_number_id);
+    if (!phoneNumberId) return null;
+    const displayPhoneNumber = cleanString(metadata?.display_phone_number);
+    const known = this.businessNumbers.get(phoneNumberId);
+    if (known) {
+      known.displayPhoneNumber ??= displayPhoneNumber;
+      known.wabaId ??= wabaId;
+    } else {
+      this.businessNumbers.set(phoneNumberId, { phoneNumberId, displayPhoneNumber, wabaId });
+    }
+    return phoneNumberId;
+  }
+
+  sight(identity: CustomerIdentity, name: string | null, username: string | null): void {
+    this.sightings.add(identity, name, username);
+  }
+
+  addValueError(place: Place, rawError: unknown): void {
+    const parsed = errorItemSchema.safeParse(rawError);
+    const code = parsed.success ? parsed.data.code : undefined;
+    this.accountEvents.push({
+      wabaId: place.wabaId,
+      phoneNumberId: place.phoneNumberId,
+      field: 'errors',
+      eventType: code === undefined ? null : cleanString(String(code)),
+      timestamp: copyDate(place.time),
+      payload: { field: place.field, error: safeJson(rawError) ?? null },
+    });
+  }
+
+  /** An item we could not read, kept as an event so it can be found and replayed. */
+  invalid(place: Place, reason: string, item: unknown): void {
+    let safeItem: unknown = null;
+    try {
+      safeItem = safeJson(item) ?? null;
+    } catch {
+      // Keep the event even if the item itself cannot be copied; the raw body has it.
+    }
+    this.accountEvents.push({
+      wabaId: place.wabaId,
+      phoneNumberId: place.phoneNumberId,
+      field: 'invalid_item',
+      eventType: reason,
+      timestamp: copyDate(place.time),
+      payload: { field: place.field, item: safeItem },
+    });
+  }
+
+  /** Runs the reading of one item so that a surprise in it cannot sink the rest of the body. */
+  guard(place: Place, item: unknown, read: () => void): void {
+    try {
+      read();
+    } catch {
+      this.invalid(place, 'unreadable', item);
+    }
+  }
+
+  build(): NormalizedBatch {
+    return {
+      businessNumbers: [...this.businessNumbers.values()],
+      contacts: this.sightings.list(),
+      messages: this.messages,
+      statuses: this.statuses,
+      accountEvents: this.accountEvents,
+    };
+  }
+}
+
+// --- Small readers -----------------------------------------------------------------------------
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Own properties only: a type named "constructor" or "__proto__" must not reach Object.prototype. */
+function ownValue(record: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** A string made safe for Postgres; empty or absent becomes null. */
+function cleanString(s: string | null | undefined): string | null {
+  return typeof s === 'string' && s !== '' ? safeText(s) : null;
+}
+
+function firstText(...candidates: Array<string | null | undefined>): string | null {
+  for (const candidate of candidates) {
+    const text = cleanString(candidate);
+    if (text) return text;
+  }
+  return null;
+}
+
+function joinTexts(parts: Array<string | null | undefined>, separator: string): string | null {
+  const present = parts.map(cleanString).filter((part): part is string => part !== null);
+  return present.length > 0 ? present.join(separator) : null;
+}
+
+/** Meta's timestamps are epoch seconds, usually as strings. Anything unusable is null. */
+function parseEpoch(v: string | number | undefined): Date | null {
+  let seconds = Number.NaN;
+  if (typeof v === 'number') seconds = v;
+  else if (typeof v === 'string' && v.trim() !== '') seconds = Number(v);
+  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function copyDate(date: Date | null): Date | null {
+  return date === null ? null : new Date(date.getTime());
+}

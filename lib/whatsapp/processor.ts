@@ -1,0 +1,176 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '@/db/client';
+import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
+import type { Logger } from '@/lib/log';
+import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
+import { normalizeWebhook } from './normalize';
+import { storeBatches, type EventBatch, type StoredChanges } from './store';
+
+// Normalizes committed webhook events in the background, many per transaction. Events are locked
+// with FOR UPDATE SKIP LOCKED for the length of the transaction that stores them, so several app
+// instances share the work, and a crash mid-way simply rolls back: the events are picked up again.
+
+export interface ProcessorOptions {
+  batchSize?: number;
+  /** Poll for due events (retries, other instances' events, leftovers of a crash) this often. */
+  pollMs?: number;
+  /** Attempts before an event is marked failed and left for an operator. */
+  maxAttempts?: number;
+  /** Delay before retry n (1-based). */
+  backoffMs?: (attempt: number) => number;
+  log: Logger;
+}
+
+const defaultBackoff = (attempt: number) => Math.min(2000 * 4 ** (attempt - 1), 10 * 60_000);
+const decoder = new TextDecoder('utf-8');
+
+export class EventProcessor {
+  private running = false;
+  private woken = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: (attempt: number) => number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly database: Database,
+    options: ProcessorOptions,
+  ) {
+    this.batchSize = options.batchSize ?? (database.kind === 'pglite' ? 100 : 250);
+    this.pollMs = options.pollMs ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? defaultBackoff;
+    this.log = options.log;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in hand, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+  }
+
+  /** New events were committed: look now rather than at the next poll. */
+  notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.woken = false;
+      let handled = 0;
+      try {
+        handled = await this.processDue();
+        failures = 0;
+      } catch (err) {
+        // Database down or similar: keep the loop alive, back off, and try again.
+        failures++;
+        this.log.error({ err: errorMessage(err) }, 'webhook processing loop failed; retrying');
+        await this.sleep(Math.min(250 * 2 ** failures, 10_000));
+        continue;
+      }
+      if (handled < this.batchSize && !this.woken) await this.sleep(this.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  /** Processes one batch of due events. Returns how many were handled (stored or given up on). */
+  async processDue(): Promise<number> {
+    let claimed: ClaimedEvent[] = [];
+    try {
+      await this.database.db.transaction(async (tx) => {
+        claimed = await claimDueEvents(tx, this.batchSize);
+        if (claimed.length === 0) return;
+        const changes = await storeBatches(tx, claimed.map(normalizeEvent));
+        await markProcessed(tx, claimed.map((e) => e.id));
+        await notifyChanges(tx, changes);
+      });
+      return claimed.length;
+    } catch (err) {
+      if (claimed.length <= 1) {
+        if (claimed[0]) await this.recordFailure(claimed[0], err);
+        else throw err;
+        return claimed.length;
+      }
+      // One bad event must not hold back the others: go through this batch one event at a time.
+      this.log.warn({ events: claimed.length, err: errorMessage(err) }, 'batch failed; processing its events one by one');
+      for (const event of claimed) await this.processOne(event.id);
+      return claimed.length;
+    }
+  }
+
+  private async processOne(id: number): Promise<void> {
+    let claimed: ClaimedEvent | undefined;
+    try {
+      await this.database.db.transaction(async (tx) => {
+        [claimed] = await claimDueEvents(tx, 1, id);
+        if (!claimed) return;
+        const changes = await storeBatches(tx, [normalizeEvent(claimed)]);
+        await markProcessed(tx, [claimed.id]);
+        await notifyChanges(tx, changes);
+      });
+    } catch (err) {
+      if (claimed) await this.recordFailure(claimed, err);
+      else throw err;
+    }
+  }
+
+  private async recordFailure(event: ClaimedEvent, err: unknown): Promise<void> {
+    const attempt = event.attempts + 1;
+    const giveUp = attempt >= this.maxAttempts;
+    const retryInMs = giveUp ? null : this.backoffMs(attempt);
+    this.log.error(
+      { eventId: event.id, attempt, giveUp, retryInMs, err: errorMessage(err) },
+      giveUp ? 'webhook event failed; kept for an operator to retry' : 'webhook event failed; will retry',
+    );
+    await recordFailedAttempt(this.database.db, event.id, errorMessage(err), retryInMs);
+  }
+}
+
+function normalizeEvent(event: ClaimedEvent): EventBatch {
+  // The route accepted only bodies that parse; the same bytes parse here.
+  const body: unknown = JSON.parse(decoder.decode(event.body));
+  return { eventId: event.id, batch: normalizeWebhook(body, event.receivedAt) };
+}
+
+async function notifyChanges(tx: Parameters<Parameters<Database['db']['transaction']>[0]>[0], changes: StoredChanges) {
+  if (changes.conversationIds.length === 0 && changes.wamids.length === 0) return;
+  // Delivered when the transaction commits, to every listening instance.
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
+}
+
+/**
+ * The database's own words for a failure. Drizzle wraps driver errors in "Failed query: <sql> params: ...",
+ * and those params hold message content, which must not reach logs: report the cause instead.
+ */
+function errorMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? `${e.message} (${code})` : e.message;
+}

@@ -1,0 +1,16 @@
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database in DATA_DIR).
+// The server also does this at start-up; this is for deploy pipelines that migrate first.
+import nextEnv from '@next/env';
+import { openDatabase } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { databaseEnv } from '@/lib/env';
+
+nextEnv.loadEnvConfig(process.cwd());
+const config = databaseEnv();
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+try {
+  await migrateDatabase(database);
+  console.log(`migrations applied (${database.kind})`);
+} finally {
+  await database.close();
+}

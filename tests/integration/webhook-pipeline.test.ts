@@ -1,0 +1,446 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows, type Database } from '@/db/client';
+import { requeueFailedEvents } from '@/db/queries/webhook-events';
+import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
+import { signBody } from '@/lib/whatsapp/signature';
+import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
+import {
+  SECRET,
+  SECRET_NEXT,
+  count,
+  createPipeline,
+  messageRow,
+  messagesBody,
+  readPayload,
+  samplePayloadFiles,
+  silentLog,
+  status,
+  textMessage,
+} from '../helpers/pipeline';
+
+describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
+  let test: TestDatabase;
+  let database: Database;
+  let pipeline: ReturnType<typeof createPipeline>;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(kind);
+    database = test.database;
+  });
+  afterAll(async () => {
+    await test.drop();
+  });
+  beforeEach(async () => {
+    await resetDatabase(database);
+    pipeline = createPipeline(database);
+  });
+
+  describe('signature', () => {
+    const body = () => readPayload('text.json');
+
+    it('accepts the exact bytes signed with the app secret', async () => {
+      expect((await pipeline.post(body())).status).toBe(200);
+      expect(await count(database, 'webhook_events')).toBe(1);
+    });
+
+    it.each([
+      ['missing', null],
+      ['malformed', 'sha256=xyz'],
+      ['without prefix', signBody(readPayload('text.json'), SECRET).slice(7)],
+      ['too short (length mismatch)', signBody(readPayload('text.json'), SECRET).slice(0, 40)],
+      ['wrong', 'sha256=' + '0'.repeat(64)],
+      ['hex with a bad character', signBody(readPayload('text.json'), SECRET).slice(0, 70) + 'g'],
+    ])('answers 401 and stores nothing when the signature is %s', async (_label, signature) => {
+      expect((await pipeline.post(body(), { signature })).status).toBe(401);
+      expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it('rejects a body signed with another secret', async () => {
+      expect((await pipeline.post(body(), { secret: 'someone-elses-secret' })).status).toBe(401);
+    });
+
+    it('rejects a signature over the re-serialized JSON (the spec snippet bug)', async () => {
+      const raw = body();
+      const reserialized = JSON.stringify(JSON.parse(raw.toString()));
+      expect(reserialized).not.toBe(raw.toString());
+      expect((await pipeline.post(raw, { signature: signBody(reserialized, SECRET) })).status).toBe(401);
+    });
+
+    it('accepts either secret while one is being rotated', async () => {
+      const rotating = createPipeline(database, { config: { appSecrets: [SECRET, SECRET_NEXT] } });
+      expect((await rotating.post(body(), { secret: SECRET_NEXT })).status).toBe(200);
+      expect((await rotating.post(readPayload('image.json'), { secret: SECRET })).status).toBe(200);
+    });
+  });
+
+  describe('bad bodies', () => {
+    it.each([
+      ['not JSON', '{"object":'],
+      ['empty', ''],
+      ['a JSON array', '[1,2]'],
+      ['a JSON string', '"hello"'],
+      ['no entry', '{"object":"whatsapp_business_account"}'],
+      ['entry not an array', '{"object":"whatsapp_business_account","entry":{}}'],
+      ['object not a string', '{"object":5,"entry":[]}'],
+    ])('answers 400 to a signed body that is %s, and stores nothing', async (_label, body) => {
+      expect((await pipeline.post(body)).status).toBe(400);
+      expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it('answers 413 to a body over the limit, declared or streamed', async () => {
+      const small = createPipeline(database, { config: { maxBodyBytes: 1024 } });
+      const big = messagesBody({ messages: [textMessage('wamid.BIG', '1', 'x'.repeat(2000))] });
+      expect((await small.post(big)).status).toBe(413);
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 10; i++) c.enqueue(new Uint8Array(512).fill(32));
+          c.close();
+        },
+      });
+      const req = new Request('http://localhost/api/webhook', {
+        method: 'POST',
+        body: stream,
+        duplex: 'half',
+        headers: { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+      } as RequestInit);
+      const { receiveDelivery } = await import('@/lib/whatsapp/webhook');
+      expect((await receiveDelivery(req, { config: small.config, rawEvents: small.rawEvents, log: silentLog })).status).toBe(413);
+      expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it('stores a well-formed body for another object or with unknown fields, and answers 200', async () => {
+      expect((await pipeline.post('{"object":"page","entry":[{"id":"1","changes":[]}]}')).status).toBe(200);
+      const unknown = messagesBody({ brand_new_array: [{ x: 1 }] });
+      expect((await pipeline.post(unknown)).status).toBe(200);
+      const weird = '{"object":"whatsapp_business_account","entry":[null,5,{"changes":"no"},{"changes":[null,{"field":"messages","value":null}]}]}';
+      expect((await pipeline.post(weird)).status).toBe(200);
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(3);
+      expect(await count(database, 'messages')).toBe(0);
+    });
+  });
+
+  describe('normalizing', () => {
+    it('stores every sample, with contacts, conversations and statuses', async () => {
+      for (const file of samplePayloadFiles()) expect((await pipeline.post(readPayload(file))).status, file).toBe(200);
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events', sql`where state <> 'processed'`)).toBe(0);
+
+      const text = await messageRow(database, 'wamid.SAMPLE-TEXT-0001');
+      expect(text).toMatchObject({ direction: 'inbound', type: 'text', text: 'Hola! ¿Tienen envío a Monterrey?', status: 'received' });
+      expect(new Date(text!.sent_at as string).toISOString()).toBe('2025-12-29T09:20:00.000Z');
+
+      const out = await messageRow(database, 'wamid.SAMPLE-OUT-0102');
+      expect(out).toMatchObject({ direction: 'outbound', status: 'read', placeholder: true });
+      const failed = await messageRow(database, 'wamid.SAMPLE-OUT-0103');
+      expect(failed).toMatchObject({ status: 'failed' });
+      expect(failed!.errors).toEqual([expect.objectContaining({ code: 131047, title: 'Re-engagement message' })]);
+
+      const reply = await messageRow(database, 'wamid.SAMPLE-REPLY-0006');
+      expect(reply).toMatchObject({ reply_to_wamid: 'wamid.SAMPLE-OUT-0102' });
+      expect(await messageRow(database, 'wamid.SAMPLE-BTN-0003')).toMatchObject({ type: 'interactive', text: '✅ Confirm' });
+      expect(await messageRow(database, 'wamid.SAMPLE-BATCH-0008')).toMatchObject({ text: 'Danke, bis bald' });
+
+      // Maria wrote three inbound messages (text, image, batch) to one number: one conversation, 3 unread.
+      const [maria] = await queryRows<{ unread_count: number; name: string; last_message_wamid: string }>(
+        database.db,
+        sql`select c.unread_count, k.name, c.last_message_wamid from conversations c join contacts k on k.id = c.contact_id where k.wa_id = '5215512345678'`,
+      );
+      expect(maria).toMatchObject({ unread_count: 3, name: 'Maria Lopez', last_message_wamid: 'wamid.SAMPLE-OUT-0103' });
+      expect(await count(database, 'status_events')).toBe(4);
+      expect(await count(database, 'account_events', sql`where field = 'message_template_status_update'`)).toBe(1);
+    });
+
+    it('orders a thread by Meta timestamp, not arrival', async () => {
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.LATE', '111', 'second', 1767000100)] }));
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.EARLY', '111', 'first', 1767000000)] }));
+      await pipeline.drain();
+      const rows = await queryRows<{ wamid: string }>(database.db, sql`select wamid from messages order by sent_at, wamid`);
+      expect(rows.map((r) => r.wamid)).toEqual(['wamid.EARLY', 'wamid.LATE']);
+      const [conv] = await queryRows<{ last_message_wamid: string }>(database.db, sql`select last_message_wamid from conversations`);
+      expect(conv!.last_message_wamid).toBe('wamid.LATE');
+    });
+
+    it('keeps unsafe characters out of text and jsonb, and the raw bytes as they came', async () => {
+      const body = messagesBody({ messages: [textMessage('wamid.NUL', '111', 'PLACEHOLDER')] }).replace(
+        'PLACEHOLDER',
+        'a\\u0000b\\ud800c\\udfffd',
+      );
+      expect((await pipeline.post(body)).status).toBe(200);
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(1);
+      const row = await messageRow(database, 'wamid.NUL');
+      expect(row!.text).toBe('a\uFFFDb\uFFFDc\uFFFDd');
+      const [raw] = await queryRows<{ body: Uint8Array }>(database.db, sql`select body from webhook_events`);
+      expect(Buffer.from(raw!.body).toString()).toBe(body);
+    });
+  });
+
+  describe('duplicates', () => {
+    it('recognizes an identical body delivered again and processes it once', async () => {
+      const body = readPayload('text.json');
+      expect((await pipeline.post(body)).status).toBe(200);
+      await pipeline.drain();
+      expect((await pipeline.post(body)).status).toBe(200);
+      expect((await pipeline.post(body)).status).toBe(200);
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events')).toBe(1);
+      expect(await count(database, 'messages')).toBe(1);
+      const [conv] = await queryRows<{ unread_count: number }>(database.db, sql`select unread_count from conversations`);
+      expect(conv!.unread_count).toBe(1);
+    });
+
+    it('treats a message id seen before as a no-op, whatever envelope it comes in', async () => {
+      const msg = textMessage('wamid.TWICE', '111', 'original');
+      await pipeline.post(messagesBody({ messages: [msg] }));
+      await pipeline.post(messagesBody({ messages: [msg, textMessage('wamid.OTHER', '111', 'other')], contacts: [{ wa_id: '111', profile: { name: 'A' } }] }));
+      await pipeline.post(messagesBody({ messages: [{ ...msg, text: { body: 'changed' } }] }));
+      await pipeline.drain();
+      expect(await count(database, 'messages')).toBe(2);
+      expect((await messageRow(database, 'wamid.TWICE'))!.text).toBe('original');
+      const [conv] = await queryRows<{ unread_count: number }>(database.db, sql`select unread_count from conversations`);
+      expect(conv!.unread_count).toBe(2);
+    });
+
+    it('stores a message once when it repeats inside one batch', async () => {
+      const msg = textMessage('wamid.SAMEBATCH', '111', 'hi');
+      await pipeline.post(messagesBody({ messages: [msg, msg] }));
+      await pipeline.drain();
+      expect(await count(database, 'messages')).toBe(1);
+    });
+  });
+
+  describe('statuses', () => {
+    const orders = [
+      ['sent', 'delivered', 'read'],
+      ['read', 'delivered', 'sent'],
+      ['delivered', 'read', 'sent'],
+      ['sent', 'read', 'delivered'],
+      ['read', 'sent', 'delivered'],
+      ['delivered', 'sent', 'read'],
+    ];
+    const times: Record<string, number> = { sent: 1767000010, delivered: 1767000012, read: 1767000020 };
+
+    it.each(orders.map((o) => [o.join(' → '), o] as const))('end at read whatever the order: %s', async (_label, order) => {
+      for (const s of order) await pipeline.post(messagesBody({ statuses: [status('wamid.OUT', s, times[s]!)] }));
+      // Both in separate batches and all in one: the final state is the same.
+      await pipeline.drain();
+      const row = await messageRow(database, 'wamid.OUT');
+      expect(row).toMatchObject({ status: 'read', direction: 'outbound', placeholder: true });
+      expect(await count(database, 'status_events')).toBe(3);
+    });
+
+    it('moves forward across batches and never back', async () => {
+      await pipeline.post(messagesBody({ statuses: [status('wamid.FWD', 'read', 1767000020)] }));
+      await pipeline.drain();
+      await pipeline.post(messagesBody({ statuses: [status('wamid.FWD', 'delivered', 1767000012)] }));
+      await pipeline.post(messagesBody({ statuses: [status('wamid.FWD', 'sent', 1767000010)] }));
+      await pipeline.drain();
+      expect((await messageRow(database, 'wamid.FWD'))!.status).toBe('read');
+    });
+
+    it('keeps the errors of a failed status, and failed stays failed', async () => {
+      await pipeline.post(readPayload('status_failed.json'));
+      await pipeline.drain();
+      await pipeline.post(messagesBody({ statuses: [status('wamid.SAMPLE-OUT-0103', 'sent', 1767080000, '5215512345678')] }));
+      await pipeline.drain();
+      const row = await messageRow(database, 'wamid.SAMPLE-OUT-0103');
+      expect(row!.status).toBe('failed');
+      expect(row!.errors).toEqual([
+        {
+          code: 131047,
+          title: 'Re-engagement message',
+          message: 'Re-engagement message',
+          details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+        },
+      ]);
+    });
+
+    it('fills in a placeholder when the message itself arrives later, keeping its status', async () => {
+      await pipeline.post(messagesBody({ statuses: [status('wamid.ECHO', 'delivered', 1767000012, '4915112345678')] }));
+      await pipeline.drain();
+      const echo = {
+        from: '15551234567',
+        to: '4915112345678',
+        id: 'wamid.ECHO',
+        timestamp: '1767000010',
+        type: 'text',
+        text: { body: 'Your order shipped' },
+      };
+      await pipeline.post(
+        JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ id: '102290129340398', changes: [{ field: 'smb_message_echoes', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15551234567', phone_number_id: '106540352242922' }, message_echoes: [echo] } }] }],
+        }),
+      );
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.ECHO')).toMatchObject({
+        placeholder: false,
+        status: 'delivered',
+        text: 'Your order shipped',
+        direction: 'outbound',
+        type: 'text',
+      });
+      expect(await count(database, 'conversations')).toBe(1);
+    });
+  });
+
+  describe('customers', () => {
+    it('joins a BSUID-only customer with their phone number once both are seen together', async () => {
+      const bsuidOnly = { from_user_id: 'US.1234567890', id: 'wamid.B1', timestamp: '1767000000', type: 'text', text: { body: 'hi, no number' } };
+      await pipeline.post(messagesBody({ messages: [bsuidOnly], contacts: [{ user_id: 'US.1234567890', profile: { name: 'Ana' } }] }));
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.P1', '5511999999999', 'by phone', 1767000050)] }));
+      await pipeline.drain();
+      expect(await count(database, 'contacts')).toBe(2);
+      expect(await count(database, 'conversations')).toBe(2);
+
+      const both = { from: '5511999999999', from_user_id: 'US.1234567890', id: 'wamid.BOTH', timestamp: '1767000100', type: 'text', text: { body: 'both' } };
+      await pipeline.post(messagesBody({ messages: [both], contacts: [{ wa_id: '5511999999999', user_id: 'US.1234567890', profile: { name: 'Ana' } }] }));
+      await pipeline.drain();
+      expect(await count(database, 'contacts')).toBe(1);
+      expect(await count(database, 'conversations')).toBe(1);
+      const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string; wa_id: string; user_id: string }>(
+        database.db,
+        sql`select c.unread_count, c.last_message_wamid, k.wa_id, k.user_id from conversations c join contacts k on k.id = c.contact_id`,
+      );
+      expect(conv).toEqual({ unread_count: 3, last_message_wamid: 'wamid.BOTH', wa_id: '5511999999999', user_id: 'US.1234567890' });
+      expect(await count(database, 'messages', sql`where conversation_id = (select id from conversations)`)).toBe(3);
+    });
+
+    it('keeps one conversation per business number', async () => {
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.N1', '111', 'to A')] }, { phoneNumberId: 'PN-A' }));
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.N2', '111', 'to B')] }, { phoneNumberId: 'PN-B', display: '15550000000' }));
+      await pipeline.drain();
+      expect(await count(database, 'contacts')).toBe(1);
+      expect(await count(database, 'conversations')).toBe(2);
+      expect(await count(database, 'business_numbers')).toBe(2);
+    });
+  });
+
+  describe('edits and revokes', () => {
+    it('applies an edit and a revoke, even when they arrive before the original', async () => {
+      const edit = { from: '111', id: 'wamid.EDIT1', timestamp: '1767000100', type: 'edit', edit: { original_message_id: 'wamid.ORIG', message: { type: 'text', text: { body: 'fixed typo' } } } };
+      await pipeline.post(messagesBody({ messages: [edit] }));
+      await pipeline.drain();
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.ORIG', '111', 'fixd typo', 1767000000)] }));
+      await pipeline.drain();
+      const orig = await messageRow(database, 'wamid.ORIG');
+      expect(orig).toMatchObject({ text: 'fixed typo' });
+      expect(orig!.edited_at).not.toBeNull();
+      expect(JSON.stringify(orig!.raw)).toContain('fixd typo');
+
+      const revoke = { from: '111', id: 'wamid.REV1', timestamp: '1767000200', type: 'revoke', revoke: { original_message_id: 'wamid.ORIG' } };
+      await pipeline.post(messagesBody({ messages: [revoke] }));
+      await pipeline.drain();
+      expect((await messageRow(database, 'wamid.ORIG'))!.deleted_at).not.toBeNull();
+      const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string }>(database.db, sql`select unread_count, last_message_wamid from conversations`);
+      expect(conv).toEqual({ unread_count: 1, last_message_wamid: 'wamid.ORIG' });
+    });
+  });
+
+  describe('failures and recovery', () => {
+    it('retries an event that fails to store, then keeps it as failed without holding back its batch', async () => {
+      // A wamid too large for a btree index: storing it fails in the database, not in our code.
+      const poison = messagesBody({ messages: [textMessage(`wamid.${randomBytes(6000).toString('hex')}`, '111', 'x')] });
+      await pipeline.post(poison);
+      await pipeline.post(readPayload('text.json'));
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.SAMPLE-TEXT-0001')).toBeDefined();
+      const [event] = await queryRows<{ state: string; attempts: number; last_error: string }>(
+        database.db,
+        sql`select state, attempts, last_error from webhook_events where state <> 'processed'`,
+      );
+      expect(event).toMatchObject({ state: 'failed', attempts: 5 });
+      expect(event!.last_error).toMatch(/index/i);
+      expect(await requeueFailedEvents(database.db)).toBe(1);
+      expect(await count(database, 'webhook_events', sql`where state = 'pending'`)).toBe(1);
+    });
+
+    it('recovers an event committed but never processed (a crash between ack and normalize)', async () => {
+      await pipeline.post(readPayload('text.json'));
+      // The crash: a processor claims the event and dies mid-transaction.
+      await expect(
+        database.db.transaction(async (tx) => {
+          await tx.execute(sql`select id from webhook_events for update`);
+          throw new Error('killed');
+        }),
+      ).rejects.toThrow('killed');
+      expect(await count(database, 'messages')).toBe(0);
+      const restarted = createPipeline(database);
+      expect(await restarted.drain()).toBe(1);
+      expect(await messageRow(database, 'wamid.SAMPLE-TEXT-0001')).toBeDefined();
+    });
+
+    it('answers 503 when the database is unavailable', async () => {
+      const down =
+        kind === 'postgres'
+          ? await openDatabase({ url: 'postgres://postgres@127.0.0.1:1/none', connectTimeout: 1 })
+          : await openDatabase({});
+      if (kind === 'pglite') await down.close();
+      const broken = createPipeline(down, { timeoutMs: 3000 });
+      const started = Date.now();
+      expect((await broken.post(readPayload('text.json'))).status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(4000);
+      if (kind === 'postgres') await down.close();
+      expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it.runIf(kind === 'postgres')('answers 503 when the write times out, and the retry is not processed twice', async () => {
+      const slow = createPipeline(database, { timeoutMs: 300 });
+      const blocker = await openDatabase({ url: test.url! });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const lock = blocker.db.transaction(async (tx) => {
+        await tx.execute(sql`lock table webhook_events in access exclusive mode`);
+        await held;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await slow.post(readPayload('text.json'))).status).toBe(503);
+      release();
+      await lock;
+      await blocker.close();
+      // The write went through after all; Meta's retry is recognized.
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await slow.post(readPayload('text.json'))).status).toBe(200);
+      await slow.drain();
+      expect(await count(database, 'webhook_events')).toBe(1);
+      expect(await count(database, 'messages')).toBe(1);
+    });
+
+    it.runIf(kind === 'postgres')('shares the work between two instances without doing anything twice', async () => {
+      const other = await openDatabase({ url: test.url!, poolMax: 4 });
+      const a = createPipeline(database, { processor: { batchSize: 20 } });
+      const b = createPipeline(other, { processor: { batchSize: 20 } });
+      const posts = [];
+      for (let i = 0; i < 200; i++) {
+        const body = messagesBody({
+          messages: [textMessage(`wamid.MULTI-${i}`, `49${i % 17}`, `m${i}`, 1767000000 + i)],
+          statuses: [status(`wamid.OUT-${i % 13}`, ['sent', 'delivered', 'read'][i % 3]!, 1767000000 + i, `49${i % 17}`)],
+        });
+        posts.push((i % 2 ? a : b).post(body));
+      }
+      expect((await Promise.all(posts)).every((r) => r.status === 200)).toBe(true);
+      await Promise.all([a.drain(), b.drain()]);
+      await other.close();
+      expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(200);
+      expect(await count(database, 'messages', sql`where wamid like 'wamid.MULTI-%'`)).toBe(200);
+      const [sum] = await queryRows<{ total: string | number }>(database.db, sql`select sum(unread_count) as total from conversations`);
+      expect(Number(sum!.total)).toBe(200);
+      expect(await count(database, 'contacts')).toBe(17);
+    });
+  });
+
+  it('notifies listeners of what changed, after commit', async () => {
+    const notices: string[] = [];
+    const unlisten = await database.listen(CHANGES_CHANNEL, (p) => notices.push(p));
+    await pipeline.post(readPayload('text.json'));
+    await pipeline.drain();
+    await new Promise((r) => setTimeout(r, 200));
+    await unlisten();
+    const [conv] = await queryRows<{ id: string | number }>(database.db, sql`select id from conversations`);
+    const notice = decodeChange(notices[0]!);
+    expect(notice).toEqual({ conversations: [Number(conv!.id)], messages: ['wamid.SAMPLE-TEXT-0001'], partial: false });
+  });
+});
