@@ -2,15 +2,17 @@ import { z } from 'zod';
 
 // The only reader of process.env. Parsed once; a bad value stops the server with a message naming it.
 
+const required = { error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : 'must be a string') };
+
 const commaList = z
-  .string()
+  .string(required)
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(z.string().min(8, 'each secret must be at least 8 characters')).min(1, 'at least one secret is required'));
 
 export const envSchema = z.object({
   /** One or more app secrets, comma-separated, so a secret can be rotated without downtime. */
   WHATSAPP_APP_SECRET: commaList,
-  WHATSAPP_VERIFY_TOKEN: z.string().min(1),
+  WHATSAPP_VERIFY_TOKEN: z.string(required).min(1, 'must not be empty'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')

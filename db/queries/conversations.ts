@@ -8,8 +8,8 @@ import { businessNumbers, contacts, conversations, messages } from '../schema';
 // so any page costs the same however deep it is.
 
 /** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
-export const cursorTimestamp = (column: AnyColumn) =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
+  sql<T>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export interface ConversationListKey {
   /** cursorTimestamp of last_message_at; null for conversations without a message yet (they come last). */
@@ -90,7 +90,7 @@ function selectListPage(db: Db, where: SQL | undefined, limit: number) {
       },
       lastMessageAt: conversations.lastMessageAt,
       unreadCount: conversations.unreadCount,
-      sortAt: cursorTimestamp(conversations.lastMessageAt),
+      sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
     })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))

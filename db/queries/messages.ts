@@ -32,7 +32,7 @@ const messageColumns = {
 
 function selectThreadPage(db: Db, conversationId: number, before: ThreadKey | undefined, limit: number) {
   return db
-    .select({ ...messageColumns, sortAt: cursorTimestamp(messages.sentAt) })
+    .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
     .from(messages)
     .where(
       and(
@@ -100,7 +100,8 @@ export interface StatusHistoryEntry {
 export async function getStatusHistories(db: Db, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
   const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
   if (wamids.length === 0) return histories;
-  const rank = sql`case ${statusEvents.status} when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end`;
+  const rank = sql`case ${statusEvents.status}
+    when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end`;
   const rows = await db
     .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
     .from(statusEvents)

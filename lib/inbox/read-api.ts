@@ -116,11 +116,15 @@ const limitSchema = z
   .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
   .default(DEFAULT_PAGE_SIZE);
 
+/** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database. */
+const hasNul = (s: string) => s.includes('\0');
+
 const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max, `must be at most ${max} characters`)
+    .refine((s) => !hasNul(s), 'must not contain NUL characters')
     .optional()
     .transform((s) => s || undefined);
 
@@ -137,7 +141,7 @@ export const conversationMessagesQuerySchema = z.object({
 });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
-const threadCursorSchema = z.tuple([cursorTimestampSchema, z.string().min(1).max(512)]);
+const threadCursorSchema = z.tuple([cursorTimestampSchema, z.string().min(1).max(512).refine((s) => !hasNul(s))]);
 
 /** The query string as an object; a repeated parameter counts once (the last). */
 const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);
@@ -154,7 +158,7 @@ function parseConversationId(raw: string): number {
 /** GET /api/messages/{wamid}. `wamid` is the decoded path segment. */
 export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string): Promise<Response> {
   await authorizeApiRequest(req, deps);
-  const row = wamid.length <= 512 ? await getMessageByWamid(deps.db, wamid) : null;
+  const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
   if (!row) throw notFound('Message not found');
   const histories = await getStatusHistories(deps.db, [row.wamid]);
   const body: GetMessageResponse = toApiMessage(row, row, histories.get(row.wamid) ?? []);
@@ -191,10 +195,7 @@ export async function getConversationMessages(req: Request, deps: ReadApiDeps, c
     limit: query.limit,
     before: before && { sentAt: before[0], wamid: before[1] },
   });
-  const histories = await getStatusHistories(
-    deps.db,
-    rows.map((r) => r.wamid),
-  );
+  const histories = await getStatusHistories(deps.db, rows.map((r) => r.wamid));
   const oldest = rows[0];
   const body: GetConversationMessagesResponse = {
     messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [])),

@@ -160,7 +160,9 @@ async function seed(db: Db) {
     batchOf({ messages: [message(ODD_WAMID, maria, at(6), { type: 'image', text: 'foto del paquete', media: imageMedia() })] }),
     batchOf({ statuses: [status('wamid.OUT-07', maria, 'failed', at(7), { errors: [FAILED_ERROR] })] }),
     batchOf({ messages: [message('wamid.M-08', maria, at(8), { type: 'reaction', text: '👍', targetWamid: 'wamid.OUT-03' })] }),
-    batchOf({ messages: [message('wamid.M-09-edit', maria, at(9), { type: 'edit', text: 'Perfecto, ¡muchas gracias!', targetWamid: 'wamid.M-05' })] }),
+    batchOf({
+      messages: [message('wamid.M-09-edit', maria, at(9), { type: 'edit', text: 'Perfecto, ¡muchas gracias!', targetWamid: 'wamid.M-05' })],
+    }),
     // Arrives last, but Meta says it was sent first.
     batchOf({ messages: [message('wamid.M-01', maria, at(1), { text: 'Buenos días' })] }),
   );
@@ -189,7 +191,16 @@ async function seed(db: Db) {
 }
 
 function imageMedia() {
-  return { id: '1234567890', mimeType: 'image/jpeg', sha256: 'abc=', caption: 'foto del paquete', filename: null, voice: false, animated: false, url: null };
+  return {
+    id: '1234567890',
+    mimeType: 'image/jpeg',
+    sha256: 'abc=',
+    caption: 'foto del paquete',
+    filename: null,
+    voice: false,
+    animated: false,
+    url: null,
+  };
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -209,7 +220,11 @@ describe.each(dbKinds)('read API on %s', (kind) => {
     await testDb?.drop();
   });
 
-  const getMessageJson = async (wamid: string) => body<GetMessageResponse>(await routes.message(request(`/api/messages/${encodeURIComponent(wamid)}`), deps, wamid));
+  const getMessageJson = async (wamid: string) => {
+    const res = await routes.message(request(`/api/messages/${encodeURIComponent(wamid)}`), deps, wamid);
+    expect(res.status).toBe(200);
+    return body<GetMessageResponse>(res);
+  };
   const list = async (query: string) => {
     const res = await routes.conversations(request(`/api/conversations${query}`), deps);
     expect(res.status).toBe(200);
@@ -330,6 +345,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       expect(res.status).toBe(404);
       expect(await body(res)).toEqual({ error: { code: 'not_found', message: 'Message not found' } });
       expect((await routes.message(request('/api/messages/x'), deps, 'x'.repeat(5000))).status).toBe(404);
+      expect((await routes.message(request('/api/messages/x'), deps, 'wamid.\0')).status).toBe(404);
     });
   });
 
@@ -338,7 +354,14 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       const { conversations, nextCursor } = await list('');
       expect(nextCursor).toBeNull();
       expect(conversations).toHaveLength(10);
-      expect(conversations.slice(0, 6).map((c) => c.contact.name)).toEqual([null, '100%_Club', 'Anon Buyer', 'Pedro Ramírez', 'Maria Lopez', 'Other 3']);
+      expect(conversations.slice(0, 6).map((c) => c.contact.name)).toEqual([
+        null,
+        '100%_Club',
+        'Anon Buyer',
+        'Pedro Ramírez',
+        'Maria Lopez',
+        'Other 3',
+      ]);
       // A message we only know from its status is the last message all the same.
       expect(conversations[0]).toMatchObject({
         contact: { waId: ghost.waId, userId: null, name: null },
@@ -444,6 +467,8 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         ['?limit=201', 'limit'],
         ['?limit=1.5', 'limit'],
         ['?limit=', 'limit'],
+        ['?q=a%00b', 'q'],
+        [`?q=${'x'.repeat(201)}`, 'q'],
         ['?cursor=!!!', 'cursor'],
         ['?cursor=bm90IGpzb24', 'cursor'], // "not json"
         [`?cursor=${Buffer.from(JSON.stringify(['2026-02-30T00:00:00.000000Z', '1'])).toString('base64url')}`, 'cursor'],

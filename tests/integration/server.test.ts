@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '@/lib/whatsapp/signature';
+import { createPostgresDatabase, dbKinds } from '../helpers/db';
+import { messagesBody, textMessage } from '../helpers/pipeline';
+import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
+
+// The production server as users run it: `next start`, signals, kill -9, two instances on one database.
+
+const contractCheck = path.resolve(process.cwd(), '../shared/tools/contract-check.mjs');
+
+beforeAll(() => ensureBuild(), 300_000);
+
+const post = (server: RunningServer, body: string) =>
+  fetch(`${server.url}/api/webhook`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, serverEnv.WHATSAPP_APP_SECRET) },
+  }).then((r) => r.status, () => 0);
+
+const getMessage = (server: RunningServer, wamid: string) =>
+  fetch(`${server.url}/api/messages/${encodeURIComponent(wamid)}`, {
+    headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
+  }).then((r) => r.status);
+
+async function waitFor(check: () => Promise<boolean>, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe.each(dbKinds)('next start on %s', (kind) => {
+  let env: Record<string, string>;
+  let cleanup: () => Promise<void>;
+  let dbUrl = '';
+
+  beforeAll(async () => {
+    if (kind === 'postgres') {
+      const pg = await createPostgresDatabase();
+      dbUrl = pg.url;
+      env = { DATABASE_URL: pg.url };
+      cleanup = pg.drop;
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-server-'));
+      env = { DATA_DIR: dir };
+      cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  afterAll(async () => cleanup?.());
+
+  it.runIf(fs.existsSync(contractCheck))('passes the webhook and read-API contract check', async () => {
+    const server = await startServer(env);
+    try {
+      const result = spawnSync(process.execPath, [contractCheck, server.url], {
+        env: { ...process.env, ...serverEnv },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.stdout).toContain('contract: 31 passed, 0 failed');
+      expect(result.status).toBe(0);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('loses nothing acknowledged when killed mid-stream, and finishes the work on restart', async () => {
+    let server = await startServer(env);
+    const accepted: string[] = [];
+    let killed = false;
+    const total = 400;
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        const i = next++;
+        const wamid = `wamid.KILL-${kind}-${i}`;
+        const status = await post(server, messagesBody({ messages: [textMessage(wamid, `4930${i % 23}`, `kill ${i}`, 1767000000 + i)] }));
+        if (status === 200) accepted.push(wamid);
+        if (accepted.length >= 150 && !killed) {
+          killed = true;
+          server.process.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await server.exited;
+    expect(accepted.length).toBeGreaterThanOrEqual(150);
+
+    server = await startServer(env);
+    try {
+      const all = await waitFor(async () => (await getMessage(server, accepted.at(-1)!)) === 200);
+      expect(all).toBe(true);
+      const statuses = await Promise.all(accepted.map((w) => getMessage(server, w)));
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      if (kind === 'postgres') {
+        const sql = postgres(dbUrl, { max: 1 });
+        const [row] = await sql`select count(*)::int as n, count(distinct wamid)::int as d from messages where wamid like ${`wamid.KILL-${kind}-%`}`;
+        await sql.end();
+        expect(row!.n).toBe(row!.d);
+        expect(row!.n).toBeGreaterThanOrEqual(accepted.length);
+      }
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it.runIf(kind === 'pglite')('refuses to open an embedded database another server holds', async () => {
+    const first = await startServer(env);
+    try {
+      const second = await startServer(env, { waitReady: false });
+      // It must not serve: the first request starts the app, which fails and exits.
+      await fetch(`${second.url}/api/webhook`).catch(() => {});
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toMatch(/in use by process/);
+      expect(await post(first, messagesBody({ messages: [textMessage('wamid.STILL-FINE', '1', 'ok')] }))).toBe(200);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  });
+
+  it.runIf(kind === 'postgres')('runs two instances on one database: both migrate and share the work', async () => {
+    const fresh = await createPostgresDatabase();
+    const [a, b] = await Promise.all([startServer({ DATABASE_URL: fresh.url }), startServer({ DATABASE_URL: fresh.url })]);
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          post(i % 2 ? a : b, messagesBody({ messages: [textMessage(`wamid.TWO-${i}`, `4940${i % 7}`, `two ${i}`, 1767000000 + i)] })),
+        ),
+      );
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      const sql = postgres(fresh.url, { max: 1 });
+      const done = await waitFor(async () => (await sql`select count(*)::int as n from webhook_events where state <> 'processed'`)[0]!.n === 0);
+      const [row] = await sql`select count(*)::int as n, (select sum(unread_count)::int from conversations) as unread from messages`;
+      await sql.end();
+      expect(done).toBe(true);
+      expect(row).toEqual({ n: 200, unread: 200 });
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await fresh.drop();
+    }
+  });
+});
