@@ -20,7 +20,14 @@ const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
 
 /** The running app, started on first use (instrumentation starts it before the first request). */
 export function getApp(): Promise<App> {
-  holder.__ticksApp ??= startApp(readEnv());
+  if (!holder.__ticksApp) {
+    const starting = Promise.resolve().then(() => startApp(readEnv()));
+    // A failed start is not cached: the next caller tries again rather than failing forever.
+    starting.catch(() => {
+      if (holder.__ticksApp === starting) holder.__ticksApp = undefined;
+    });
+    holder.__ticksApp = starting;
+  }
   return holder.__ticksApp;
 }
 
