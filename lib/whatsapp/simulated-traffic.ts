@@ -257,12 +257,18 @@ const ERRORS = {
  * update, and a body that tries to inject HTML.
  */
 export function buildScenario(options: ScenarioOptions = {}): SimulatedBody[] {
-  const ids = new WamidFactory(options.runId);
+  const runId = new WamidFactory(options.runId).runId;
   const nowSec = Math.floor((options.now ?? Date.now()) / 1000);
+  // Timestamps lead up to "now", ten seconds apart: a first pass measures how long the scenario spans,
+  // the second starts that long ago so the last item lands a few seconds before now.
+  const span = composeScenario(new WamidFactory(runId), nowSec, 0).lastTick;
+  return composeScenario(new WamidFactory(runId), nowSec, nowSec - span - 5).bodies;
+}
+
+function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bodies: SimulatedBody[]; lastTick: number } {
   const bodies: SimulatedBody[] = [];
-  // Timestamps lead up to "now": the scenario spans about 20 minutes of conversation.
   const STEP = 10;
-  let clock = nowSec - 130 * STEP;
+  let clock = start;
   const tick = (n = 1) => String((clock += STEP * n));
 
   const sales = SIMULATED_NUMBERS.sales;
@@ -398,7 +404,7 @@ export function buildScenario(options: ScenarioOptions = {}): SimulatedBody[] {
   const mariaImage = inbound('image with caption', sales, MARIA, 'image', 'image', null, {
     image: media('image/jpeg', { caption: 'Así llegó la caja 😕' }),
   });
-  inbound('voice note', sales, TOM, 'audio_voice', 'audio', null, {
+  inbound('voice note', support, TOM, 'audio_voice', 'audio', null, {
     audio: media('audio/ogg; codecs=opus', { voice: true }),
   });
   inbound('video (forwarded)', support, AIKO, 'video', 'video', null, {
@@ -663,7 +669,8 @@ export function buildScenario(options: ScenarioOptions = {}): SimulatedBody[] {
     text: { body: '<img src=x onerror=alert(1)> <script>alert("ticks")</script>' },
   });
 
-  return bodies;
+  // life() stamps "read" up to 9 s after the tick it takes.
+  return { bodies, lastTick: clock - start + 9 };
 }
 
 // --- The benchmark's traffic --------------------------------------------------------------------
@@ -725,12 +732,12 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
   const nowSec = Math.floor((options.now ?? Date.now()) / 1000);
   const slot = i % 5;
   const round = Math.floor(i / 5);
-  // Customers spread over the 500 in a scattered order (7 and 500 are coprime).
-  const customerIndex = (i * 7) % BENCH_CUSTOMERS;
-  const customer = benchCustomer(customerIndex);
-  const number = customerIndex % 2 === 0 ? SIMULATED_NUMBERS.sales : SIMULATED_NUMBERS.support;
-
   if (slot === 0 || slot === 2 || slot === 4) {
+    // The n-th message comes from customer n·263 mod 500: all 500 in a scattered order (263 and 500 are coprime).
+    const messageIndex = round * 3 + slot / 2;
+    const customerIndex = (messageIndex * 263) % BENCH_CUSTOMERS;
+    const customer = benchCustomer(customerIndex);
+    const number = customerIndex % 2 === 0 ? SIMULATED_NUMBERS.sales : SIMULATED_NUMBERS.support;
     const wamid = wamidFor(customer.waId, runId + 'A' + i.toString(16).toUpperCase().padStart(11, '0'));
     const value = {
       messaging_product: 'whatsapp',

@@ -8,6 +8,7 @@ import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 import { messagesBody, textMessage } from '../helpers/pipeline';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
+import { startTcpProxy } from '../helpers/tcp-proxy';
 
 // The production server as users run it: `next start`, signals, kill -9, two instances on one database.
 
@@ -143,6 +144,33 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
       await fresh.drop();
+    }
+  });
+
+  it.runIf(kind === 'postgres')('answers 503 while the database is down, and catches up when it is back', async () => {
+    const target = new URL(dbUrl);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(dbUrl);
+    viaProxy.port = String(proxy.port);
+    const server = await startServer({ DATABASE_URL: viaProxy.toString(), WEBHOOK_DB_TIMEOUT_MS: '1500' });
+    const body = (i: number) => messagesBody({ messages: [textMessage(`wamid.OUTAGE-${i}`, '4950', `outage ${i}`, 1767000000 + i)] });
+    try {
+      expect(await post(server, body(1))).toBe(200);
+      proxy.cut();
+      const started = Date.now();
+      expect(await post(server, body(2))).toBe(503);
+      expect(Date.now() - started).toBeLessThan(8000);
+      expect(await getMessage(server, 'wamid.OUTAGE-1')).toBe(503);
+      proxy.restore();
+      // Meta retries the 503: once the database is back the retry lands, and the server never died.
+      expect(await waitFor(async () => (await post(server, body(2))) === 200)).toBe(true);
+      expect(await waitFor(async () => (await getMessage(server, 'wamid.OUTAGE-2')) === 200)).toBe(true);
+      expect(await getMessage(server, 'wamid.OUTAGE-1')).toBe(200);
+      expect(server.process.exitCode).toBeNull();
+    } finally {
+      proxy.restore();
+      expect(await server.stop()).toBe(0);
+      await proxy.close();
     }
   });
 });
