@@ -162,6 +162,8 @@ export const accountEvents = pgTable(
   'account_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** sha256 of where, when and what: the same event delivered in another envelope is stored once. */
+    dedupeKey: text('dedupe_key').notNull(),
     eventId: bigint('event_id', { mode: 'number' }),
     wabaId: text('waba_id'),
     phoneNumberId: text('phone_number_id'),
@@ -171,6 +173,9 @@ export const accountEvents = pgTable(
     payload: jsonb('payload'),
     receivedAt: tstz('received_at').notNull().defaultNow(),
   },
-  (t) => [index('account_events_received_idx').on(t.receivedAt.desc(), t.id.desc())],
+  (t) => [
+    uniqueIndex('account_events_dedupe_key').on(t.dedupeKey),
+    index('account_events_received_idx').on(t.receivedAt.desc(), t.id.desc()),
+  ],
 );
 export type AccountEventRow = typeof accountEvents.$inferSelect;

@@ -1,5 +1,6 @@
 CREATE TABLE "account_events" (
 	"id" bigserial PRIMARY KEY NOT NULL,
+	"dedupe_key" text NOT NULL,
 	"event_id" bigint,
 	"waba_id" text,
 	"phone_number_id" text,
@@ -93,6 +94,7 @@ CREATE TABLE "webhook_events" (
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_phone_number_id_business_numbers_phone_number_id_fk" FOREIGN KEY ("phone_number_id") REFERENCES "public"."business_numbers"("phone_number_id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "messages" ADD CONSTRAINT "messages_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE UNIQUE INDEX "account_events_dedupe_key" ON "account_events" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "account_events_received_idx" ON "account_events" USING btree ("received_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_wa_id_key" ON "contacts" USING btree ("wa_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_user_id_key" ON "contacts" USING btree ("user_id");--> statement-breakpoint

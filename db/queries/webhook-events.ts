@@ -27,17 +27,34 @@ export interface ClaimedEvent {
 }
 
 /**
- * Locks up to `limit` events that are due, skipping those another instance holds. The locks last until
- * the caller's transaction ends: a crash rolls back and the events become due again for everyone.
+ * Locks due events, skipping those another instance holds, up to `limit` events or `maxBytes` of bodies
+ * (always at least one), oldest first. The locks last until the caller's transaction ends: a crash rolls
+ * back and the events are due again for everyone.
  */
-export async function claimDueEvents(tx: Exec, limit: number, onlyId?: number): Promise<ClaimedEvent[]> {
-  const rows = await queryRows<{ id: string | number; body: Uint8Array; attempts: number; received_at: string | Date }>(
+export async function claimDueEvents(
+  tx: Exec,
+  { limit, maxBytes = Infinity, onlyId }: { limit: number; maxBytes?: number; onlyId?: number },
+): Promise<ClaimedEvent[]> {
+  const locked = await queryRows<{ id: string | number; size: number }>(
     tx as Db,
-    sql`select id, body, attempts, received_at from webhook_events
+    sql`select id, octet_length(body) as size from webhook_events
         where state = 'pending' and next_attempt_at <= now() ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
         order by id limit ${limit} for update skip locked`,
   );
-  return rows.map((r) => ({ id: Number(r.id), body: r.body, attempts: r.attempts, receivedAt: new Date(r.received_at) }));
+  const ids: number[] = [];
+  let bytes = 0;
+  for (const row of locked) {
+    bytes += Number(row.size);
+    if (ids.length > 0 && bytes > maxBytes) break;
+    ids.push(Number(row.id));
+  }
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .select({ id: webhookEvents.id, body: webhookEvents.body, attempts: webhookEvents.attempts, receivedAt: webhookEvents.receivedAt })
+    .from(webhookEvents)
+    .where(inArray(webhookEvents.id, ids))
+    .orderBy(webhookEvents.id);
+  return rows;
 }
 
 export async function markProcessed(tx: Exec, ids: number[]): Promise<void> {

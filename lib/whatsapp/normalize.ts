@@ -637,11 +637,14 @@ function joinTexts(parts: Array<string | null | undefined>, separator: string): 
 }
 
 /** Meta's timestamps are epoch seconds, usually as strings. Anything unusable is null. */
+const MAX_EPOCH_SECONDS = 253402300799; // 9999-12-31T23:59:59Z
+
 function parseEpoch(v: string | number | undefined): Date | null {
   let seconds = Number.NaN;
   if (typeof v === 'number') seconds = v;
   else if (typeof v === 'string' && v.trim() !== '') seconds = Number(v);
-  if (!Number.isFinite(seconds) || seconds <= 0) return null;
+  // Past year 9999 toISOString() switches to an extended format Postgres will not read.
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_EPOCH_SECONDS) return null;
   const date = new Date(seconds * 1000);
   return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -21,6 +21,8 @@ export interface ProcessorOptions {
   log: Logger;
 }
 
+/** Bodies per transaction: a few 3 MB batches of statuses are plenty for one statement per table. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 const defaultBackoff = (attempt: number) => Math.min(2000 * 4 ** (attempt - 1), 10 * 60_000);
 const decoder = new TextDecoder('utf-8');
 
@@ -103,7 +105,7 @@ export class EventProcessor {
     let claimed: ClaimedEvent[] = [];
     try {
       await this.database.db.transaction(async (tx) => {
-        claimed = await claimDueEvents(tx, this.batchSize);
+        claimed = await claimDueEvents(tx, { limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
         if (claimed.length === 0) return;
         const changes = await storeBatches(tx, claimed.map(normalizeEvent));
         await markProcessed(tx, claimed.map((e) => e.id));
@@ -127,7 +129,7 @@ export class EventProcessor {
     let claimed: ClaimedEvent | undefined;
     try {
       await this.database.db.transaction(async (tx) => {
-        [claimed] = await claimDueEvents(tx, 1, id);
+        [claimed] = await claimDueEvents(tx, { limit: 1, onlyId: id });
         if (!claimed) return;
         const changes = await storeBatches(tx, [normalizeEvent(claimed)]);
         await markProcessed(tx, [claimed.id]);

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@/db/client';
-import { PENDING, RECEIVED, statusRank } from './status';
+import { DELIVERY_ORDER, PENDING, RECEIVED } from './status';
 import type { ContactSighting, CustomerIdentity, NormalizedBatch, NormalizedMessage, NormalizedStatus } from './types';
 
 // Writes normalized webhook batches in set-based statements: one statement per table for a whole batch
@@ -43,7 +44,7 @@ export async function storeBatches(tx: Exec, events: EventBatch[]): Promise<Stor
 
   const inserted = [...(await insertMessages(tx, messages, conversationOf)), ...(await insertPlaceholders(tx, statuses, conversationOf))];
   await insertStatusHistory(tx, statuses);
-  const statusChanged = await advanceStatuses(tx, statuses);
+  const statusChanged = await reconcileStatuses(tx, new Set([...statuses.map((x) => x.wamid), ...inserted.filter((r) => r.is_new).map((r) => r.wamid)]));
   const modified = await applyEditsAndRevokes(tx, messages, inserted);
   await bumpConversations(tx, inserted);
   await insertAccountEvents(tx, events);
@@ -362,24 +363,26 @@ async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eve
     on conflict do nothing`);
 }
 
-/** Moves each message to the furthest status this batch reports, never backwards. */
-async function advanceStatuses(tx: Exec, statuses: NormalizedStatus[]) {
-  const best = new Map<string, { wamid: string; status: string; rank: number; at: string; errors: unknown }>();
-  for (const s of statuses) {
-    const rank = statusRank(s.status);
-    if (rank === null) continue;
-    const prev = best.get(s.wamid);
-    if (!prev || rank > prev.rank) best.set(s.wamid, { wamid: s.wamid, status: s.status, rank, at: s.timestamp.toISOString(), errors: s.errors });
-  }
-  if (best.size === 0) return [];
-  const rows = [...best.values()].sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
+/**
+ * Sets each message's current status to the furthest one in its history, never moving backwards.
+ * Derived from status_events rather than from this batch alone, so a status that arrived before its
+ * message (with no recipient to make a placeholder for) still applies when the message lands.
+ */
+async function reconcileStatuses(tx: Exec, wamids: Set<string>) {
+  if (wamids.size === 0) return [];
+  const order = sql.raw(`array[${DELIVERY_ORDER.map((s) => `'${s}'`).join(',')}]::text[]`);
   return queryRows<{ wamid: string; conversation_id: string | number }>(
     tx as Db,
     sql`
-    update messages m set status = x.status, status_rank = x.rank, status_at = x.at,
-      errors = case when x.status = 'failed' then x.errors else m.errors end
-    from jsonb_to_recordset(${json(rows)}) as x(wamid text, status text, rank smallint, at timestamptz, errors jsonb)
-    where m.wamid = x.wamid and x.rank > m.status_rank
+    update messages m set status = s.status, status_rank = s.rank, status_at = s.occurred_at,
+      errors = case when s.status = 'failed' then s.errors else m.errors end
+    from (
+      select distinct on (wamid) wamid, status, occurred_at, errors, array_position(${order}, status) as rank
+      from status_events
+      where wamid in (select jsonb_array_elements_text(${json([...wamids].sort())})) and status = any(${order})
+      order by wamid, rank desc, occurred_at
+    ) s
+    where m.wamid = s.wamid and s.rank > m.status_rank
     returning m.wamid, m.conversation_id`,
   );
 }
@@ -444,9 +447,16 @@ async function bumpConversations(tx: Exec, inserted: InsertedMessage[]) {
     where c.id = x.id`);
 }
 
+/**
+ * Account events have no id of their own. The same content, from the same place at the same time, is one
+ * event: a retry that Meta re-serialized differently is then not stored twice.
+ */
 async function insertAccountEvents(tx: Exec, events: EventBatch[]) {
   const rows = events.flatMap((e) =>
     e.batch.accountEvents.map((a) => ({
+      dedupe_key: createHash('sha256')
+        .update(JSON.stringify([a.wabaId, a.phoneNumberId, a.field, a.eventType, a.timestamp, a.payload]))
+        .digest('hex'),
       event_id: e.eventId,
       waba_id: a.wabaId,
       phone_number_id: a.phoneNumberId,
@@ -458,8 +468,9 @@ async function insertAccountEvents(tx: Exec, events: EventBatch[]) {
   );
   if (rows.length === 0) return;
   await tx.execute(sql`
-    insert into account_events (event_id, waba_id, phone_number_id, field, event_type, occurred_at, payload)
-    select event_id, waba_id, phone_number_id, field, event_type, occurred_at, payload
-    from jsonb_to_recordset(${json(rows)}) as x(event_id bigint, waba_id text, phone_number_id text, field text,
-      event_type text, occurred_at timestamptz, payload jsonb)`);
+    insert into account_events (dedupe_key, event_id, waba_id, phone_number_id, field, event_type, occurred_at, payload)
+    select dedupe_key, event_id, waba_id, phone_number_id, field, event_type, occurred_at, payload
+    from jsonb_to_recordset(${json(rows)}) as x(dedupe_key text, event_id bigint, waba_id text, phone_number_id text,
+      field text, event_type text, occurred_at timestamptz, payload jsonb)
+    on conflict (dedupe_key) do nothing`);
 }

@@ -178,6 +178,41 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     });
   });
 
+  describe('account events', () => {
+    it('stores template and account updates, once even when re-sent in another envelope', async () => {
+      const body = readPayload('template_status_update.json');
+      await pipeline.post(body);
+      await pipeline.post(JSON.stringify(JSON.parse(body.toString())));
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events')).toBe(2);
+      const rows = await queryRows<{ field: string; event_type: string; waba_id: string }>(database.db, sql`select field, event_type, waba_id from account_events`);
+      expect(rows).toEqual([{ field: 'message_template_status_update', event_type: 'APPROVED', waba_id: '102290129340398' }]);
+    });
+
+    it('keeps value-level errors and items it cannot read, next to the good ones', async () => {
+      const body = messagesBody({
+        errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong' }],
+        messages: [{ from: '111', timestamp: '1767000000', type: 'text', text: { body: 'no id' } }, textMessage('wamid.GOOD', '111', 'fine')],
+      });
+      await pipeline.post(body);
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.GOOD')).toBeDefined();
+      const fields = await queryRows<{ field: string }>(database.db, sql`select field from account_events order by field`);
+      expect(fields.map((f) => f.field)).toEqual(['errors', 'invalid_item']);
+    });
+  });
+
+  it('falls back to the time received for timestamps Meta could not have meant', async () => {
+    for (const [i, ts] of ['1e20', '-5', 'soon', '99999999999999', ''].entries()) {
+      await pipeline.post(messagesBody({ messages: [{ ...textMessage(`wamid.TS-${i}`, '111', 'x'), timestamp: ts }] }));
+    }
+    await pipeline.drain();
+    expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(5);
+    const rows = await queryRows<{ sent_at: string }>(database.db, sql`select sent_at from messages`);
+    expect(rows).toHaveLength(5);
+    for (const r of rows) expect(Math.abs(new Date(r.sent_at).getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
   describe('duplicates', () => {
     it('recognizes an identical body delivered again and processes it once', async () => {
       const body = readPayload('text.json');
@@ -284,6 +319,34 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
         type: 'text',
       });
       expect(await count(database, 'conversations')).toBe(1);
+    });
+    it('applies a status that came before its message, even with no recipient to make a placeholder for', async () => {
+      const bare = { id: 'wamid.LATER', status: 'delivered', timestamp: '1767000012' };
+      await pipeline.post(messagesBody({ statuses: [bare] }));
+      await pipeline.drain();
+      expect(await count(database, 'status_events')).toBe(1);
+      const echo = { from: '15551234567', to: '4915112345678', id: 'wamid.LATER', timestamp: '1767000010', type: 'text', text: { body: 'later' } };
+      await pipeline.post(
+        JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ id: '1', changes: [{ field: 'smb_message_echoes', value: { metadata: { phone_number_id: '106540352242922' }, message_echoes: [echo] } }] }],
+        }),
+      );
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.LATER')).toMatchObject({ status: 'delivered', direction: 'outbound', text: 'later' });
+    });
+
+    it('stores a 3 MB body of 10,000 statuses whole', async () => {
+      const statuses = Array.from({ length: 10_000 }, (_, i) =>
+        status(`wamid.BULK-${i}`, 'delivered', 1767000000 + i, `49${i % 50}`, { pricing: { billable: true, category: 'utility', pricing_model: 'PMP' } }),
+      );
+      const body = messagesBody({ statuses });
+      expect(body.length).toBeGreaterThan(1_500_000);
+      expect((await pipeline.post(body)).status).toBe(200);
+      await pipeline.drain();
+      expect(await count(database, 'status_events')).toBe(10_000);
+      expect(await count(database, 'messages', sql`where status = 'delivered' and placeholder`)).toBe(10_000);
+      expect(await count(database, 'conversations')).toBe(50);
     });
   });
 
