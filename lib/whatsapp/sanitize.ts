@@ -45,20 +45,27 @@ function isContainer(v: unknown): v is Container {
 
 // Both walks below use an explicit stack, not recursion: JSON.parse accepts nesting hundreds of
 // thousands deep, and a hostile body must not blow the call stack of the code that stores it.
+// Nothing Meta documents nests past a dozen levels; deeper values are cut here (JSON.stringify and
+// jsonb both recurse) and survive whole in the raw webhook body.
+export const MAX_JSON_DEPTH = 64;
+export const TOO_DEEP = '[nested too deep; see the raw webhook body]';
 
 function containsUnsafeText(root: Container): boolean {
   const seen = new Set<Container>([root]);
-  const pending: Container[] = [root];
+  const pending: Array<[Container, number]> = [[root, 0]];
+  let depth = 0;
   const visit = (v: unknown): boolean => {
     if (typeof v === 'string') return !isSafeText(v);
     if (isContainer(v) && !seen.has(v)) {
+      if (depth + 1 >= MAX_JSON_DEPTH) return true;
       seen.add(v);
-      pending.push(v);
+      pending.push([v, depth + 1]);
     }
     return false;
   };
   while (pending.length > 0) {
-    const current = pending.pop()!;
+    const [current, currentDepth] = pending.pop()!;
+    depth = currentDepth;
     if (Array.isArray(current)) {
       for (const element of current) if (visit(element)) return true;
     } else {
@@ -76,20 +83,23 @@ function emptyLike(v: Container): Container {
 
 function sanitizedCopy(root: Container): Container {
   const copies = new Map<Container, Container>();
-  const pending: Array<[Container, Container]> = [];
+  const pending: Array<[Container, Container, number]> = [];
+  let depth = -1;
   const copyOf = (v: unknown): unknown => {
     if (typeof v === 'string') return safeText(v);
     if (!isContainer(v)) return v;
+    if (depth + 1 >= MAX_JSON_DEPTH) return TOO_DEEP;
     const known = copies.get(v);
     if (known) return known;
     const copy = emptyLike(v);
     copies.set(v, copy);
-    pending.push([v, copy]);
+    pending.push([v, copy, depth + 1]);
     return copy;
   };
   const rootCopy = copyOf(root) as Container;
   while (pending.length > 0) {
-    const [source, target] = pending.pop()!;
+    const [source, target, sourceDepth] = pending.pop()!;
+    depth = sourceDepth;
     if (Array.isArray(source)) {
       const targetArray = target as unknown[];
       for (let i = 0; i < source.length; i++) targetArray[i] = copyOf(source[i]);
@@ -109,7 +119,8 @@ function sanitizedCopy(root: Container): Container {
 }
 
 /**
- * A JSON value made safe for jsonb: every string and object key goes through safeText.
+ * A JSON value made safe for jsonb: every string and object key goes through safeText, and
+ * containers nested deeper than MAX_JSON_DEPTH become TOO_DEEP.
  * Returns the input itself when nothing needs changing (the usual case), a fresh copy otherwise.
  */
 export function safeJson(v: unknown): unknown {

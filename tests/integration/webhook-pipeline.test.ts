@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database } from '@/db/client';
@@ -11,6 +13,7 @@ import {
   SECRET_NEXT,
   count,
   createPipeline,
+  fixturesDir,
   messageRow,
   messagesBody,
   readPayload,
@@ -200,6 +203,45 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       const fields = await queryRows<{ field: string }>(database.db, sql`select field from account_events order by field`);
       expect(fields.map((f) => f.field)).toEqual(['errors', 'invalid_item']);
     });
+  });
+
+  it('stores mutated real bodies without a 5xx or a failed event', async () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const junk: unknown[] = [null, 0, -1, 1e308, '', 'x', '\u0000', '\ud800', true, [], {}, [null], { id: 5 }, '__proto__', 'x'.repeat(5000)];
+    const mutate = (v: unknown, depth: number): unknown => {
+      if (depth > 0 && random() < 0.06) return junk[Math.floor(random() * junk.length)];
+      if (Array.isArray(v)) return v.map((x) => mutate(x, depth + 1));
+      if (v && typeof v === 'object')
+        return Object.fromEntries(Object.entries(v).map(([k, c]) => [random() < 0.02 ? 'renamed' : k, mutate(c, depth + 1)]));
+      return v;
+    };
+    const files = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
+    const codes: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const original = JSON.parse(fs.readFileSync(path.join(fixturesDir, files[i % files.length]!), 'utf8'));
+      codes.push((await pipeline.post(JSON.stringify(mutate(original, 0)))).status);
+    }
+    // 400 only where the mutation broke the envelope itself (`object` or `entry`).
+    expect(codes.filter((c) => c !== 200 && c !== 400)).toEqual([]);
+    expect(codes.filter((c) => c === 200).length).toBeGreaterThan(150);
+    await pipeline.drain();
+    const failed = await queryRows<{ last_error: string }>(database.db, sql`select last_error from webhook_events where state <> 'processed'`);
+    expect(failed).toEqual([]);
+  });
+
+  it('stores the messages of a body whose extra fields nest absurdly deep', async () => {
+    const deep = '['.repeat(50_000) + ']'.repeat(50_000);
+    const body = messagesBody({
+      messages: [{ ...textMessage('wamid.DEEP-1', '111', 'a'), extra: 'DEEP' }, textMessage('wamid.DEEP-2', '111', 'b')],
+      statuses: [status('wamid.DEEP-OUT', 'sent', 1767000000, '111', { pricing: 'DEEP' })],
+    }).replaceAll('"DEEP"', deep);
+    expect((await pipeline.post(body)).status).toBe(200);
+    await pipeline.drain();
+    expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(1);
+    expect((await messageRow(database, 'wamid.DEEP-1'))!.text).toBe('a');
+    expect((await messageRow(database, 'wamid.DEEP-2'))!.text).toBe('b');
+    expect((await messageRow(database, 'wamid.DEEP-OUT'))!.status).toBe('sent');
   });
 
   it('falls back to the time received for timestamps Meta could not have meant', async () => {

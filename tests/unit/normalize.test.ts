@@ -717,13 +717,10 @@ describe('hostile input never throws', () => {
 
   it('reads a huge batch in full', () => {
     const messages = Array.from({ length: 20_000 }, (_, i) => ({ from: TOM.waId, id: `wamid.BIG-${i}`, timestamp: '1767000000', type: 'text', text: { body: `m${i}` } }));
-    const started = performance.now();
     const batch = normalizeWebhook(messagesBody({ contacts: [{ wa_id: TOM.waId, profile: { name: 'Tom' } }], messages }), RECEIVED_AT);
-    const elapsed = performance.now() - started;
     expect(batch.messages).toHaveLength(20_000);
     expect(batch.messages[19_999]!.text).toBe('m19999');
     expect(batch.contacts).toHaveLength(1);
-    expect(elapsed).toBeLessThan(5_000);
   });
 });
 

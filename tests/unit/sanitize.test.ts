@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeJson, safeText } from '@/lib/whatsapp/sanitize';
+import { MAX_JSON_DEPTH, TOO_DEEP, safeJson, safeText } from '@/lib/whatsapp/sanitize';
 
 const FFFD = '\ufffd';
 
@@ -82,16 +82,15 @@ describe('safeJson', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('survives nesting far deeper than the call stack', () => {
+  it('survives nesting far deeper than the call stack, cutting it at MAX_JSON_DEPTH', () => {
     const depth = 200_000;
     const deep = JSON.parse('['.repeat(depth) + '"\\u0000"' + ']'.repeat(depth)) as unknown;
-    const result = safeJson(deep);
-    let cursor = result;
-    for (let i = 0; i < depth; i++) cursor = (cursor as unknown[])[0];
-    expect(cursor).toBe(FFFD);
+    let cursor = safeJson(deep);
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) cursor = (cursor as unknown[])[0];
+    expect(cursor).toBe(TOO_DEEP);
 
     const clean = JSON.parse('{"a":'.repeat(depth) + '1' + '}'.repeat(depth)) as unknown;
-    expect(safeJson(clean)).toBe(clean);
+    expect(() => JSON.stringify(safeJson(clean))).not.toThrow();
   });
 
   it('terminates on cyclic structures', () => {
@@ -111,5 +110,27 @@ describe('safeJson', () => {
     const result = safeJson({ when, s: '\u0000' }) as { when: Date; s: string };
     expect(result.when).toBe(when);
     expect(result.s).toBe(FFFD);
+  });
+});
+
+describe('deeply nested values', () => {
+  it('cuts nesting past MAX_JSON_DEPTH so JSON.stringify and jsonb can take it', () => {
+    const deep = JSON.parse('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + ',"b":"kept"}');
+    const safe = safeJson(deep) as { a: unknown; b: string };
+    expect(safe.b).toBe('kept');
+    expect(() => JSON.stringify(safe)).not.toThrow();
+    let depth = 0;
+    let v: unknown = safe;
+    while (typeof v === 'object' && v !== null) {
+      v = Array.isArray(v) ? v[0] : (v as { a: unknown }).a;
+      depth++;
+    }
+    expect(depth).toBe(MAX_JSON_DEPTH);
+    expect(v).toBe(TOO_DEEP);
+  });
+
+  it('leaves ordinary nesting untouched and returns the same object', () => {
+    const body = { a: [{ b: { c: [1, 2, { d: 'x' }] } }] };
+    expect(safeJson(body)).toBe(body);
   });
 });
