@@ -239,17 +239,25 @@ async function ensureConversations(
   const result = new Map<string, number>();
   if (pairs.size === 0) return result;
   const rows = [...pairs.values()].sort((a, b) => a.contact_id - b.contact_id || (a.phone_number_id < b.phone_number_id ? -1 : 1));
-  await tx.execute(sql`
-    insert into conversations (phone_number_id, contact_id)
-    select phone_number_id, contact_id from jsonb_to_recordset(${json(rows)}) as x(phone_number_id text, contact_id bigint)
-    on conflict do nothing`);
-  const found = await queryRows<{ id: string | number; phone_number_id: string; contact_id: string | number }>(
-    tx as Db,
-    sql`select c.id, c.phone_number_id, c.contact_id
-        from conversations c join jsonb_to_recordset(${json(rows)}) as x(phone_number_id text, contact_id bigint)
-          on c.phone_number_id = x.phone_number_id and c.contact_id = x.contact_id`,
-  );
-  for (const r of found) result.set(`${r.phone_number_id}#${Number(r.contact_id)}`, Number(r.id));
+  const load = async (wanted: typeof rows) => {
+    const found = await queryRows<{ id: string | number; phone_number_id: string; contact_id: string | number }>(
+      tx as Db,
+      sql`select c.id, c.phone_number_id, c.contact_id
+          from conversations c join jsonb_to_recordset(${json(wanted)}) as x(phone_number_id text, contact_id bigint)
+            on c.phone_number_id = x.phone_number_id and c.contact_id = x.contact_id`,
+    );
+    for (const r of found) result.set(`${r.phone_number_id}#${Number(r.contact_id)}`, Number(r.id));
+  };
+  await load(rows);
+  // Insert only what is missing: ON CONFLICT still draws an id from the sequence for every row it skips.
+  const missing = rows.filter((r) => !result.has(`${r.phone_number_id}#${r.contact_id}`));
+  if (missing.length > 0) {
+    await tx.execute(sql`
+      insert into conversations (phone_number_id, contact_id)
+      select phone_number_id, contact_id from jsonb_to_recordset(${json(missing)}) as x(phone_number_id text, contact_id bigint)
+      on conflict do nothing`);
+    await load(missing);
+  }
   return result;
 }
 

@@ -111,6 +111,25 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     }
   });
 
+  it.runIf(kind === 'pglite')('takes a body of nearly 4 MiB and refuses a larger one with 413', async () => {
+    const server = await startServer(env);
+    try {
+      const statuses = (n: number, tag: string) =>
+        Array.from({ length: n }, (_, i) => ({ id: `wamid.BIG-${tag}-${i}`, status: 'sent', timestamp: '1767000000', recipient_id: '4960', padding: 'x'.repeat(300) }));
+      const nearly = messagesBody({ statuses: statuses(9_800, 'A') });
+      const over = messagesBody({ statuses: statuses(13_000, 'B') });
+      expect(nearly.length).toBeGreaterThan(3_900_000);
+      expect(nearly.length).toBeLessThan(4 * 1024 * 1024);
+      expect(over.length).toBeGreaterThan(4 * 1024 * 1024);
+      expect(await post(server, nearly)).toBe(200);
+      expect(await post(server, over)).toBe(413);
+      expect(await waitFor(async () => (await getMessage(server, 'wamid.BIG-A-9799')) === 200)).toBe(true);
+      expect(await getMessage(server, 'wamid.BIG-B-0')).toBe(404);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   it.runIf(kind === 'pglite')('refuses to open an embedded database another server holds', async () => {
     const first = await startServer(env);
     try {
