@@ -3,7 +3,7 @@ import { migrateDatabase } from '@/db/migrate';
 import { env as readEnv, type Env } from './env';
 import { log } from './log';
 import { RawEventLog } from './whatsapp/ingest';
-import { EventProcessor } from './whatsapp/processor';
+import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -13,7 +13,7 @@ export interface App {
   env: Env;
   database: Database;
   rawEvents: RawEventLog;
-  processor: EventProcessor;
+  processor: ProcessorHandle;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -41,9 +41,14 @@ export async function startApp(env: Env): Promise<App> {
     await database.close().catch(() => {});
     throw err;
   }
-  const processor = new EventProcessor(database, { log });
+  const processor = startProcessor(database, {
+    // `next dev` keeps it in this thread, where edits to the processor take effect.
+    databaseUrl: env.NODE_ENV === 'production' ? env.DATABASE_URL : undefined,
+    poolMax: env.DATABASE_POOL_MAX,
+    logLevel: env.LOG_LEVEL,
+    log,
+  });
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
-  processor.start();
   log.info(
     { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
     'ticks ready',

@@ -28,6 +28,8 @@ export const envSchema = z.object({
   /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
   WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  /** Set by Next: `production` under `next start`. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

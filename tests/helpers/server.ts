@@ -11,15 +11,15 @@ const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 /** Builds once per source change: `next build` takes a while, and every server test shares the result. */
 export function ensureBuild(): void {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  const outputs = [path.join(root, '.next', 'BUILD_ID'), path.join(root, 'dist', 'processor-worker.mjs')];
+  const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   if (built && newestSource() < built) return;
-  const result = spawnSync(process.execPath, [nextBin, 'build'], {
+  const result = spawnSync('npm', ['run', 'build'], {
     cwd: root,
     stdio: 'pipe',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
-  if (result.status !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 function newestSource(): number {

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Database } from '@/db/client';
+import type { Logger } from '@/lib/log';
+import { EventProcessor } from './processor';
+import type { ProcessorWorkerData } from './processor-worker';
+
+// Where the processor runs. On PostgreSQL: a worker thread with its own connections, so normalizing
+// never delays an acknowledgement. On PGlite (one in-process database), or when the worker bundle was
+// not built: in this thread.
+
+export interface ProcessorHandle {
+  /** New events were committed. */
+  notify(): void;
+  stop(): Promise<void>;
+}
+
+export const workerBundle = path.join(/* turbopackIgnore: true */ process.cwd(), 'dist', 'processor-worker.mjs');
+
+export function startProcessor(
+  database: Database,
+  options: { databaseUrl?: string; poolMax: number; logLevel: string; log: Logger },
+): ProcessorHandle {
+  if (database.kind === 'postgres' && options.databaseUrl && fs.existsSync(workerBundle)) {
+    options.log.info('processor running on a worker thread');
+    return new ProcessorThread(options.log, { databaseUrl: options.databaseUrl, poolMax: Math.max(2, Math.ceil(options.poolMax / 2)), logLevel: options.logLevel });
+  }
+  if (database.kind === 'postgres') options.log.warn({ workerBundle }, 'processor worker bundle missing (run npm run build); normalizing in the main thread');
+  const processor = new EventProcessor(database, { log: options.log });
+  processor.start();
+  options.log.info('processor running on the main thread');
+  return processor;
+}
+
+/** The processor on a worker thread, restarted if it dies. */
+class ProcessorThread implements ProcessorHandle {
+  private worker!: Worker;
+  private stopping = false;
+  private restarts = 0;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly data: ProcessorWorkerData,
+  ) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(workerBundle, { workerData: this.data });
+    this.worker = worker;
+    worker.on('message', (m) => {
+      if (m === 'ready') this.restarts = 0;
+    });
+    worker.on('error', (err) => this.log.error({ err: err.message }, 'processor worker failed'));
+    worker.on('exit', (code) => {
+      if (this.stopping) return;
+      // Events stay committed and pending; a fresh worker (or another instance) picks them up.
+      const delay = Math.min(500 * 2 ** this.restarts++, 30_000);
+      this.log.error({ code, restartInMs: delay }, 'processor worker exited; restarting');
+      setTimeout(() => this.stopping || this.spawn(), delay).unref();
+    });
+  }
+
+  notify(): void {
+    this.worker.postMessage('wake');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const worker = this.worker;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 8_000);
+      worker.on('message', (m) => m === 'stopped' && (clearTimeout(timer), resolve()));
+      worker.on('exit', () => (clearTimeout(timer), resolve()));
+      worker.postMessage('stop');
+    });
+    await worker.terminate();
+  }
+}
