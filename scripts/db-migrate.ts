@@ -6,11 +6,16 @@ import { migrateDatabase } from '@/db/migrate';
 import { databaseEnv } from '@/lib/env';
 
 nextEnv.loadEnvConfig(process.cwd());
-const config = databaseEnv();
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
-  await migrateDatabase(database);
-  console.log(`migrations applied (${database.kind})`);
-} finally {
-  await database.close();
+  const config = databaseEnv();
+  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    await migrateDatabase(database);
+    console.log(`migrations applied (${database.kind})`);
+  } finally {
+    await database.close();
+  }
+} catch (err) {
+  console.error(`db:migrate failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
 }
