@@ -39,8 +39,9 @@ export async function storeBatches(tx: Exec, events: EventBatch[]): Promise<Stor
   await upsertBusinessNumbers(tx, events, messages, statuses);
   const contactIds = await resolveContacts(tx, events, messages, statuses);
   const conversationIds = await ensureConversations(tx, contactIds, [...messages, ...statuses]);
+  // Undefined only for a status with no recipient at all (messages without a customer never get here).
   const conversationOf = (m: { phoneNumberId: string; customer: CustomerIdentity }) =>
-    conversationIds.get(`${m.phoneNumberId}#${contactIds.get(identityKey(m.customer))}`)!;
+    conversationIds.get(`${m.phoneNumberId}#${contactIds.get(identityKey(m.customer))}`);
 
   const inserted = [...(await insertMessages(tx, messages, conversationOf)), ...(await insertPlaceholders(tx, statuses, conversationOf))];
   await insertStatusHistory(tx, statuses);
@@ -277,7 +278,7 @@ interface InsertedMessage {
 async function insertMessages(
   tx: Exec,
   messages: (NormalizedMessage & { eventId: number })[],
-  conversationOf: (m: NormalizedMessage) => number,
+  conversationOf: (m: NormalizedMessage) => number | undefined,
 ): Promise<InsertedMessage[]> {
   const rows = messages
     .map((m) => ({
@@ -298,9 +299,11 @@ async function insertMessages(
       raw: m.raw,
       event_id: m.eventId,
     }))
-    .filter((r) => r.conversation_id !== undefined)
     .sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
   if (rows.length === 0) return [];
+  // Never drop a message quietly: failing makes the event retry, and then wait for an operator.
+  const orphan = rows.find((r) => r.conversation_id === undefined);
+  if (orphan) throw new Error(`no conversation resolved for message ${orphan.wamid}`);
   return queryRows<InsertedMessage>(
     tx as Db,
     sql`
@@ -326,7 +329,7 @@ async function insertMessages(
 async function insertPlaceholders(
   tx: Exec,
   statuses: NormalizedStatus[],
-  conversationOf: (s: NormalizedStatus) => number,
+  conversationOf: (s: NormalizedStatus) => number | undefined,
 ): Promise<InsertedMessage[]> {
   const earliest = new Map<string, { wamid: string; conversation_id: number; sent_at: string }>();
   for (const s of statuses) {
