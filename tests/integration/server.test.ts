@@ -130,6 +130,14 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     }
   });
 
+  it.runIf(kind === 'pglite')('stops at start-up with a message naming a missing or malformed variable', async () => {
+    const server = await startServer({ ...env, WHATSAPP_APP_SECRET: '', INBOX_API_KEY: 'short' }, { waitReady: false });
+    await fetch(`${server.url}/api/webhook`).catch(() => {});
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/WHATSAPP_APP_SECRET: at least one secret is required/);
+    expect(server.output()).toMatch(/INBOX_API_KEY: must be at least 16 characters/);
+  });
+
   it.runIf(kind === 'pglite')('refuses to open an embedded database another server holds', async () => {
     const first = await startServer(env);
     try {

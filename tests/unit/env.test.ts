@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, parseEnv } from '@/lib/env';
+
+const base = { WHATSAPP_APP_SECRET: 'secret-one-1234', WHATSAPP_VERIFY_TOKEN: 'token' };
+
+describe('configuration', () => {
+  it('fills defaults for everything optional', () => {
+    const env = parseEnv(base);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.INBOX_API_KEY).toBeUndefined();
+    expect(env).toMatchObject({
+      WHATSAPP_APP_SECRET: ['secret-one-1234'],
+      DATA_DIR: './.data',
+      WEBHOOK_MAX_BODY_BYTES: 4 * 1024 * 1024,
+      WEBHOOK_DB_TIMEOUT_MS: 5000,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads several app secrets for a rotation, ignoring spaces and empty items', () => {
+    expect(parseEnv({ ...base, WHATSAPP_APP_SECRET: ' old-secret-1 , new-secret-2 ,' }).WHATSAPP_APP_SECRET).toEqual([
+      'old-secret-1',
+      'new-secret-2',
+    ]);
+  });
+
+  it.each([
+    [{ WHATSAPP_APP_SECRET: undefined }, /WHATSAPP_APP_SECRET: is required/],
+    [{ WHATSAPP_APP_SECRET: ' , ' }, /WHATSAPP_APP_SECRET: at least one secret/],
+    [{ WHATSAPP_APP_SECRET: 'short' }, /WHATSAPP_APP_SECRET.*at least 8/],
+    [{ WHATSAPP_VERIFY_TOKEN: undefined }, /WHATSAPP_VERIFY_TOKEN: is required/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /DATABASE_URL: must be a postgres/],
+    [{ INBOX_API_KEY: 'too-short' }, /INBOX_API_KEY: must be at least 16/],
+    [{ WEBHOOK_MAX_BODY_BYTES: 'lots' }, /WEBHOOK_MAX_BODY_BYTES/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('refuses %o with a message naming the variable', (override, message) => {
+    expect(() => parseEnv({ ...base, ...override })).toThrow(EnvError);
+    expect(() => parseEnv({ ...base, ...override })).toThrow(message);
+  });
+
+  it('treats an empty DATABASE_URL or INBOX_API_KEY as unset', () => {
+    const env = parseEnv({ ...base, DATABASE_URL: '', INBOX_API_KEY: '' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.INBOX_API_KEY).toBeUndefined();
+  });
+});
