@@ -9,3 +9,16 @@ export const log = pino({
 });
 
 export type Logger = typeof log;
+
+/**
+ * An error as it may appear in logs: the innermost cause's message (and SQLSTATE or driver code).
+ * Drizzle wraps driver errors in "Failed query: <sql> params: ...", and those params can hold
+ * message content, which must not reach logs.
+ */
+export function describeError(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  if (!(e instanceof Error)) return String(e);
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' ? `${e.message} (${code})` : e.message;
+}

@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { log } from '@/lib/log';
+import { describeError, log } from '@/lib/log';
 
 // The one error type of the HTTP API and its one mapping to responses. Every API error body is
 // `{ error: { code, message } }`; internals (SQL, stack traces, driver messages) never reach it.
@@ -66,10 +66,10 @@ export function toApiError(err: unknown, req?: Request): ApiError {
   }
   const route = req ? `${req.method} ${new URL(req.url).pathname}` : undefined;
   if (isDatabaseUnavailable(err)) {
-    log.error({ err, route }, 'database unavailable');
+    log.error({ err: describeError(err), route }, 'database unavailable');
     return new ApiError(503, 'unavailable', 'The database is unavailable. Try again shortly.');
   }
-  log.error({ err, route }, 'unhandled error in API route');
+  log.error({ err: describeError(err), route }, 'unhandled error in API route');
   return new ApiError(500, 'internal', 'Internal server error');
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
-import type { Logger } from '@/lib/log';
+import { describeError, type Logger } from '@/lib/log';
 import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
 import { normalizeWebhook } from './normalize';
 import { storeBatches, type EventBatch, type StoredChanges } from './store';
@@ -82,7 +82,7 @@ export class EventProcessor {
       } catch (err) {
         // Database down or similar: keep the loop alive, back off, and try again.
         failures++;
-        this.log.error({ err: errorMessage(err) }, 'webhook processing loop failed; retrying');
+        this.log.error({ err: describeError(err) }, 'webhook processing loop failed; retrying');
         await this.sleep(Math.min(250 * 2 ** failures, 10_000));
         continue;
       }
@@ -127,7 +127,7 @@ export class EventProcessor {
         return claimed.length;
       }
       // One bad event must not hold back the others: go through this batch one event at a time.
-      this.log.warn({ events: claimed.length, err: errorMessage(err) }, 'batch failed; processing its events one by one');
+      this.log.warn({ events: claimed.length, err: describeError(err) }, 'batch failed; processing its events one by one');
       for (const event of claimed) await this.processOne(event.id);
       return claimed.length;
     }
@@ -154,10 +154,10 @@ export class EventProcessor {
     const giveUp = attempt >= this.maxAttempts;
     const retryInMs = giveUp ? null : this.backoffMs(attempt);
     this.log.error(
-      { eventId: event.id, attempt, giveUp, retryInMs, err: errorMessage(err) },
+      { eventId: event.id, attempt, giveUp, retryInMs, err: describeError(err) },
       giveUp ? 'webhook event failed; kept for an operator to retry' : 'webhook event failed; will retry',
     );
-    await recordFailedAttempt(this.database.db, event.id, errorMessage(err), retryInMs);
+    await recordFailedAttempt(this.database.db, event.id, describeError(err), retryInMs);
   }
 }
 
@@ -171,16 +171,4 @@ async function notifyChanges(tx: Parameters<Parameters<Database['db']['transacti
   if (changes.conversationIds.length === 0 && changes.wamids.length === 0) return;
   // Delivered when the transaction commits, to every listening instance.
   await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
-}
-
-/**
- * The database's own words for a failure. Drizzle wraps driver errors in "Failed query: <sql> params: ...",
- * and those params hold message content, which must not reach logs: report the cause instead.
- */
-function errorMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  if (!(e instanceof Error)) return String(e);
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? `${e.message} (${code})` : e.message;
 }
