@@ -347,9 +347,18 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
   };
 
   /** Timestamps for an outbound message's life, starting now on the scenario clock. */
-  const life = () => {
+  /** One outbound message's statuses, posted in the order given, timed as they would really happen. */
+  const lifecycle = (
+    label: string,
+    number: SimulatedBusinessNumber,
+    customer: Customer,
+    wamid: string,
+    order: Array<'sent' | 'delivered' | 'read'>,
+    pricing?: (typeof PRICING)[keyof typeof PRICING],
+  ) => {
     const sent = Number(tick());
-    return { sent: String(sent), delivered: String(sent + 2), read: String(sent + 9) };
+    const at = { sent: String(sent), delivered: String(sent + 2), read: String(sent + 9) };
+    statuses(label, number, customer, wamid, order.map((status) => ({ status, at: at[status] })), pricing);
   };
 
   // 1. Tom clicks a click-to-WhatsApp ad.
@@ -375,14 +384,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
 
   // 3. We answer Maria: sent → delivered → read.
   const toMaria = ids.next(MARIA.waId);
-  {
-    const t = life();
-    statuses('reply', sales, MARIA, toMaria, [
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-      { status: 'read', at: t.read },
-    ]);
-  }
+  lifecycle('reply', sales, MARIA, toMaria, ['sent', 'delivered', 'read']);
 
   // 4. Maria replies to our answer, then edits her first question.
   inbound('reply (context)', sales, MARIA, 'text_reply', 'text', null, {
@@ -438,40 +440,21 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
 
   // 7. Interactive replies to messages we sent (known only from their statuses).
   const buttonsToTom = ids.next(TOM.waId);
-  {
-    const t = life();
-    statuses('buttons', sales, TOM, buttonsToTom, [
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-    ]);
-  }
+  lifecycle('buttons', sales, TOM, buttonsToTom, ['sent', 'delivered']);
   inbound('button reply', sales, TOM, 'button_reply', 'interactive', 'button_reply', {
     context: { from: sales.displayPhoneNumber, id: buttonsToTom },
     interactive: { type: 'button_reply', button_reply: { id: 'confirm', title: '✅ Confirm' } },
   });
 
   const listToPriya = ids.next(PRIYA.waId);
-  {
-    const t = life();
-    statuses('menu', support, PRIYA, listToPriya, [
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-      { status: 'read', at: t.read },
-    ]);
-  }
+  lifecycle('menu', support, PRIYA, listToPriya, ['sent', 'delivered', 'read']);
   inbound('list reply', support, PRIYA, 'list_reply', 'interactive', 'list_reply', {
     context: { from: support.displayPhoneNumber, id: listToPriya },
     interactive: { type: 'list_reply', list_reply: { id: 'pizza', title: '🍕 Pizza', description: '$12.99' } },
   });
 
   const flowToMaria = ids.next(MARIA.waId);
-  {
-    const t = life();
-    statuses('flow', sales, MARIA, flowToMaria, [
-      { status: 'sent', at: t.sent },
-      { status: 'read', at: t.read },
-    ]);
-  }
+  lifecycle('flow', sales, MARIA, flowToMaria, ['sent', 'read']);
   inbound('flow answer (nfm_reply)', sales, MARIA, 'nfm_reply', 'interactive', 'nfm_reply', {
     context: { from: sales.displayPhoneNumber, id: flowToMaria },
     interactive: {
@@ -485,20 +468,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
   });
 
   const templateToMaria = ids.next(MARIA.waId);
-  {
-    const t = life();
-    statuses(
-      'template',
-      sales,
-      MARIA,
-      templateToMaria,
-      [
-        { status: 'sent', at: t.sent },
-        { status: 'delivered', at: t.delivered },
-      ],
-      PRICING.marketing,
-    );
-  }
+  lifecycle('template', sales, MARIA, templateToMaria, ['sent', 'delivered'], PRICING.marketing);
   inbound('template quick-reply button', sales, MARIA, 'button', 'button', null, {
     context: { from: sales.displayPhoneNumber, id: templateToMaria },
     button: { payload: 'STOP_PROMOTIONS', text: 'Stop promotions' },
@@ -506,14 +476,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
 
   // 8. Aiko reacts to a photo we sent, then takes the reaction back.
   const photoToAiko = ids.next(AIKO.waId);
-  {
-    const t = life();
-    statuses('photo', support, AIKO, photoToAiko, [
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-      { status: 'read', at: t.read },
-    ]);
-  }
+  lifecycle('photo', support, AIKO, photoToAiko, ['sent', 'delivered', 'read']);
   inbound('reaction 👍', support, AIKO, 'reaction', 'reaction', null, {
     reaction: { message_id: photoToAiko, emoji: '👍' },
   });
@@ -566,33 +529,13 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
     text: { body: 'Hi, found you through your username. Do you ship to Canada?' },
   });
   const toSheena = ids.next(null);
-  {
-    const t = life();
-    statuses('reply', sales, SHEENA, toSheena, [
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-      { status: 'read', at: t.read },
-    ]);
-  }
+  lifecycle('reply', sales, SHEENA, toSheena, ['sent', 'delivered', 'read']);
 
   // 12. Statuses out of order: Meta does not promise order; read may arrive before delivered and sent.
   const shippingToAiko = ids.next(AIKO.waId);
-  {
-    const t = life();
-    statuses('shipping update', support, AIKO, shippingToAiko, [
-      { status: 'read', at: t.read },
-      { status: 'sent', at: t.sent },
-      { status: 'delivered', at: t.delivered },
-    ], PRICING.utility);
-  }
+  lifecycle('shipping update', support, AIKO, shippingToAiko, ['read', 'sent', 'delivered'], PRICING.utility);
   const followUpToTom = ids.next(TOM.waId);
-  {
-    const t = life();
-    statuses('follow-up', sales, TOM, followUpToTom, [
-      { status: 'delivered', at: t.delivered },
-      { status: 'sent', at: t.sent },
-    ]);
-  }
+  lifecycle('follow-up', sales, TOM, followUpToTom, ['delivered', 'sent']);
 
   // 13. Three kinds of failure.
   statuses('late reply', sales, MARIA, ids.next(MARIA.waId), [{ status: 'failed', at: tick(), error: 131047 }]);
@@ -669,7 +612,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
     text: { body: '<img src=x onerror=alert(1)> <script>alert("ticks")</script>' },
   });
 
-  // life() stamps "read" up to 9 s after the tick it takes.
+  // lifecycle() stamps "read" up to 9 s after the tick it takes.
   return { bodies, lastTick: clock - start + 9 };
 }
 
