@@ -110,42 +110,41 @@ export class EventProcessor {
 
   /** Processes one batch of due events. Returns how many were handled (stored or given up on). */
   async processDue(): Promise<number> {
+    const batch = await this.claimAndStore({ limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
+    if (batch.ok) return batch.claimed.length;
+    if (batch.claimed.length === 1) {
+      await this.recordFailure(batch.claimed[0]!, batch.error);
+      return 1;
+    }
+    // One bad event must not hold back the others: go through this batch one event at a time.
+    this.log.warn({ events: batch.claimed.length, err: describeError(batch.error) }, 'batch failed; processing its events one by one');
+    for (const event of batch.claimed) {
+      const one = await this.claimAndStore({ limit: 1, onlyId: event.id });
+      if (!one.ok) await this.recordFailure(one.claimed[0]!, one.error);
+    }
+    return batch.claimed.length;
+  }
+
+  /**
+   * Claims due events and stores them in one transaction. A failure to claim (the database itself)
+   * is thrown; a failure to store comes back with the events it concerns.
+   */
+  private async claimAndStore(
+    claim: Parameters<typeof claimDueEvents>[1],
+  ): Promise<{ ok: true; claimed: ClaimedEvent[] } | { ok: false; claimed: ClaimedEvent[]; error: unknown }> {
     let claimed: ClaimedEvent[] = [];
     try {
       await this.database.db.transaction(async (tx) => {
-        claimed = await claimDueEvents(tx, { limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
+        claimed = await claimDueEvents(tx, claim);
         if (claimed.length === 0) return;
         const changes = await storeBatches(tx, claimed.map(normalizeEvent));
         await markProcessed(tx, claimed.map((e) => e.id));
         await notifyChanges(tx, changes);
       });
-      return claimed.length;
-    } catch (err) {
-      if (claimed.length <= 1) {
-        if (claimed[0]) await this.recordFailure(claimed[0], err);
-        else throw err;
-        return claimed.length;
-      }
-      // One bad event must not hold back the others: go through this batch one event at a time.
-      this.log.warn({ events: claimed.length, err: describeError(err) }, 'batch failed; processing its events one by one');
-      for (const event of claimed) await this.processOne(event.id);
-      return claimed.length;
-    }
-  }
-
-  private async processOne(id: number): Promise<void> {
-    let claimed: ClaimedEvent | undefined;
-    try {
-      await this.database.db.transaction(async (tx) => {
-        [claimed] = await claimDueEvents(tx, { limit: 1, onlyId: id });
-        if (!claimed) return;
-        const changes = await storeBatches(tx, [normalizeEvent(claimed)]);
-        await markProcessed(tx, [claimed.id]);
-        await notifyChanges(tx, changes);
-      });
-    } catch (err) {
-      if (claimed) await this.recordFailure(claimed, err);
-      else throw err;
+      return { ok: true, claimed };
+    } catch (error) {
+      if (claimed.length === 0) throw error;
+      return { ok: false, claimed, error };
     }
   }
 
