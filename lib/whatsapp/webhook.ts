@@ -21,6 +21,7 @@ export interface WebhookDeps {
   onAccepted?: () => void;
 }
 
+const utf8 = new TextDecoder('utf-8');
 const empty = (status: number) => new Response(null, { status });
 
 /** GET: `hub.mode=subscribe` with our verify token → echo `hub.challenge` as plain text; anything else 403. */
@@ -56,7 +57,7 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8').decode(body));
+    parsed = JSON.parse(utf8.decode(body));
   } catch {
     return reject(400, 'body is not JSON', { bytes: body.byteLength });
   }
@@ -99,9 +100,5 @@ async function readBodyWithin(req: Request, limit: number): Promise<Uint8Array |
   } catch {
     return 'aborted';
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) body.set(c, (offset += c.byteLength) - c.byteLength);
-  return body;
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
