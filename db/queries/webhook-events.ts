@@ -49,12 +49,11 @@ export async function claimDueEvents(
     ids.push(Number(row.id));
   }
   if (ids.length === 0) return [];
-  const rows = await tx
+  return tx
     .select({ id: webhookEvents.id, body: webhookEvents.body, attempts: webhookEvents.attempts, receivedAt: webhookEvents.receivedAt })
     .from(webhookEvents)
     .where(inArray(webhookEvents.id, ids))
     .orderBy(webhookEvents.id);
-  return rows;
 }
 
 export async function markProcessed(tx: Exec, ids: number[]): Promise<void> {
