@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -31,6 +32,9 @@ export interface OpenOptions {
   /** Seconds to wait for a PostgreSQL connection before failing. */
   connectTimeout?: number;
 }
+
+/** Extensions the migrations create (PGlite bundles them but loads only what is named here). */
+const PGLITE_EXTENSIONS = { pg_trgm };
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   return options.url ? openPostgres(options.url, options) : openPglite(options.dataDir);
@@ -76,13 +80,13 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     fs.mkdirSync(dir, { recursive: true });
     releaseLock = lockDataDir(dir);
     try {
-      pg = await PGlite.create(dir);
+      pg = await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS });
     } catch (err) {
       releaseLock();
       throw err;
     }
   } else {
-    pg = await PGlite.create();
+    pg = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Db;
   return {

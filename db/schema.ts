@@ -66,7 +66,14 @@ export const contacts = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('contacts_wa_id_key').on(t.waId), uniqueIndex('contacts_user_id_key').on(t.userId)],
+  (t) => [
+    uniqueIndex('contacts_wa_id_key').on(t.waId),
+    uniqueIndex('contacts_user_id_key').on(t.userId),
+    // Inbox search is a substring match (ILIKE '%q%'): trigram indexes serve it (pg_trgm, migration 0001).
+    index('contacts_name_trgm_idx').using('gin', t.name.op('gin_trgm_ops')),
+    index('contacts_wa_id_trgm_idx').using('gin', t.waId.op('gin_trgm_ops')),
+    index('contacts_user_id_trgm_idx').using('gin', t.userId.op('gin_trgm_ops')),
+  ],
 );
 export type ContactRow = typeof contacts.$inferSelect;
 
@@ -132,6 +139,7 @@ export const messages = pgTable(
   (t) => [
     index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.wamid.desc()),
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
+    index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
   ],
 );
 export type MessageRow = typeof messages.$inferSelect;
@@ -179,3 +187,105 @@ export const accountEvents = pgTable(
   ],
 );
 export type AccountEventRow = typeof accountEvents.$inferSelect;
+
+// ---- People and access (better-auth's tables, lib/auth/auth.ts maps its models onto these) ----
+
+/** Agents and admins. `role` and `banned` come from better-auth's admin plugin: banned = deactivated. */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull().unique(),
+  emailVerified: boolean('email_verified').notNull().default(false),
+  image: text('image'),
+  role: text('role').notNull().default('agent'),
+  banned: boolean('banned').default(false),
+  banReason: text('ban_reason'),
+  banExpires: tstz('ban_expires'),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+export type UserRow = typeof users.$inferSelect;
+
+/** Server-side sessions: deleting a row signs that browser out on its next request. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    token: text('token').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: tstz('expires_at').notNull(),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    impersonatedBy: text('impersonated_by'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+/** Credentials: for email and password, `password` holds the scrypt hash. */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    providerId: text('provider_id').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    accessToken: text('access_token'),
+    refreshToken: text('refresh_token'),
+    idToken: text('id_token'),
+    accessTokenExpiresAt: tstz('access_token_expires_at'),
+    refreshTokenExpiresAt: tstz('refresh_token_expires_at'),
+    scope: text('scope'),
+    password: text('password'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('accounts_user_idx').on(t.userId)],
+);
+
+export const verifications = pgTable('verifications', {
+  id: text('id').primaryKey(),
+  identifier: text('identifier').notNull(),
+  value: text('value').notNull(),
+  expiresAt: tstz('expires_at').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
+
+/** Sign-in attempts per client and path, shared by every instance on the database. */
+export const rateLimits = pgTable('rate_limits', {
+  id: text('id').primaryKey(),
+  key: text('key').notNull().unique(),
+  count: integer('count').notNull(),
+  lastRequest: bigint('last_request', { mode: 'number' }).notNull(),
+});
+
+/** API keys for integrators: only the sha256 of the key is kept; the key itself is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    /** The first characters of the key, to tell keys apart in the list. */
+    prefix: text('prefix').notNull(),
+    keyHash: bytea('key_hash').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    lastUsedAt: tstz('last_used_at'),
+    revokedAt: tstz('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_key_hash_key').on(t.keyHash)],
+);
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** Secrets the app generates for itself on first start (e.g. the session signing key when AUTH_SECRET is unset). */
+export const appSecrets = pgTable('app_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});

@@ -1,5 +1,7 @@
 import { openDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
+import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/auth';
+import type { AccessDeps } from './auth/access';
 import { env as readEnv, type Env } from './env';
 import { log } from './log';
 import { RawEventLog } from './whatsapp/ingest';
@@ -14,6 +16,9 @@ export interface App {
   database: Database;
   rawEvents: RawEventLog;
   processor: ProcessorHandle;
+  auth: Auth;
+  /** What authorizeRequest needs: sessions, API keys from the database, and INBOX_API_KEY. */
+  access: AccessDeps;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -35,8 +40,11 @@ export async function startApp(env: Env): Promise<App> {
   log.level = env.LOG_LEVEL;
   const started = Date.now();
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
+  let auth: Auth;
   try {
     await migrateDatabase(database);
+    auth = createAuth(database.db, env, await loadAuthSecret(database.db, env));
+    await ensureFirstAdmin(auth, database.db, env);
   } catch (err) {
     await database.close().catch(() => {});
     throw err;
@@ -53,7 +61,8 @@ export async function startApp(env: Env): Promise<App> {
     { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
     'ticks ready',
   );
-  return { env, database, rawEvents, processor };
+  const access: AccessDeps = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
+  return { env, database, rawEvents, processor, auth, access };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */

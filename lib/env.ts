@@ -24,6 +24,20 @@ export const envSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** The first admin, created at start-up when no user exists yet. */
+  ADMIN_EMAIL: z.email('must be an email address').optional().or(z.literal('').transform(() => undefined)),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .max(128, 'must be at most 128 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Signs session cookies; unset → generated once and kept in the database (shared by every instance). */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** The public URL (https://inbox.example.com): sign-in accepts requests from this origin only, cookies get Secure on https. Unset → the request's own host. */
+  APP_URL: z.url('must be a URL like https://inbox.example.com').optional().or(z.literal('').transform(() => undefined)),
+  /** Sign-in attempts allowed per client address per minute. */
+  SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(10),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
   /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
   WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),

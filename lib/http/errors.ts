@@ -6,6 +6,8 @@ import { describeError, log } from '@/lib/log';
 
 export type ApiErrorCode =
   | 'unauthorized'
+  | 'forbidden'
+  | 'conflict'
   | 'invalid_request'
   | 'not_found'
   | 'unavailable'
@@ -24,6 +26,8 @@ export class ApiError extends Error {
 
 export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
+export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
+export const conflict = (message: string) => new ApiError(409, 'conflict', message);
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };

@@ -15,7 +15,7 @@ import {
   type MessageRecord,
   type StatusHistoryEntry,
 } from '@/db/queries/messages';
-import { authorizeApiRequest } from '@/lib/http/api-auth';
+import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
 import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
@@ -24,11 +24,7 @@ import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 // only supply the database and key; tests call these with their own. Errors are thrown (ApiError, zod)
 // and mapped to responses by withApiErrors in the route.
 
-export interface ReadApiDeps {
-  db: Db;
-  /** INBOX_API_KEY. */
-  apiKey: string | undefined;
-}
+export type ReadApiDeps = AccessDeps;
 
 // ---- Response shapes (the routes re-export these for the UI's hooks) ----
 
@@ -157,7 +153,7 @@ function parseConversationId(raw: string): number {
 
 /** GET /api/messages/{wamid}. `wamid` is the decoded path segment. */
 export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string): Promise<Response> {
-  await authorizeApiRequest(req, deps);
+  await authorizeRequest(req, deps);
   const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
   if (!row) throw notFound('Message not found');
   const histories = await getStatusHistories(deps.db, [row.wamid]);
@@ -167,7 +163,7 @@ export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string)
 
 /** GET /api/conversations?limit&cursor&q&businessPhoneNumberId */
 export async function getConversations(req: Request, deps: ReadApiDeps): Promise<Response> {
-  await authorizeApiRequest(req, deps);
+  await authorizeRequest(req, deps);
   const query = conversationsQuerySchema.parse(queryOf(req));
   const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, conversationCursorSchema);
   const { rows, hasMore } = await listConversations(deps.db, {
@@ -186,7 +182,7 @@ export async function getConversations(req: Request, deps: ReadApiDeps): Promise
 
 /** GET /api/conversations/{id}/messages?limit&before */
 export async function getConversationMessages(req: Request, deps: ReadApiDeps, conversationId: string): Promise<Response> {
-  await authorizeApiRequest(req, deps);
+  await authorizeRequest(req, deps);
   const query = conversationMessagesQuerySchema.parse(queryOf(req));
   const before = query.before === undefined ? undefined : decodeCursor('before', query.before, threadCursorSchema);
   const conversation = await getConversationSummary(deps.db, parseConversationId(conversationId));

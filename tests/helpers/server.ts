@@ -32,7 +32,7 @@ function newestSource(): number {
     }
   };
   for (const d of ['app', 'lib', 'db']) walk(path.join(root, d));
-  for (const f of ['next.config.ts', 'instrumentation.ts', 'package.json']) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  for (const f of ['next.config.ts', 'instrumentation.ts', 'proxy.ts', 'package.json']) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
   return newest;
 }
 

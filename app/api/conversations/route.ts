@@ -8,6 +8,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApiErrors(async (req: Request) => {
-  const { env, database } = await getApp();
-  return getConversations(req, { db: database.db, apiKey: env.INBOX_API_KEY });
+  const { access } = await getApp();
+  return getConversations(req, access);
 });

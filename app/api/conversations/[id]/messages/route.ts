@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { env, database } = await getApp();
+  const { access } = await getApp();
   const { id } = await params;
-  return getConversationMessages(req, { db: database.db, apiKey: env.INBOX_API_KEY }, id);
+  return getConversationMessages(req, access, id);
 });

@@ -1,0 +1,65 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useState } from 'react';
+import { authClient } from '@/lib/auth/client';
+import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
+
+interface HeaderUser {
+  name: string;
+  email: string;
+  role: Role;
+}
+
+export function AppHeader({ user }: { user: HeaderUser }) {
+  const pathname = usePathname();
+  const [signingOut, setSigningOut] = useState(false);
+  const links = [
+    { href: '/', label: 'Inbox', active: pathname === '/' || pathname.startsWith('/conversations') },
+    ...(user.role === 'admin'
+      ? [
+          { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
+          { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
+        ]
+      : []),
+  ];
+
+  async function signOut() {
+    setSigningOut(true);
+    await authClient.signOut().catch(() => {});
+    window.location.assign('/login');
+  }
+
+  return (
+    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4">
+      <Link href="/" className="flex items-center gap-2 font-semibold text-emerald-700">
+        <span aria-hidden>✓✓</span> Ticks
+      </Link>
+      <nav aria-label="Main" className="flex gap-1 text-sm">
+        {links.map((link) => (
+          <Link
+            key={link.href}
+            href={link.href}
+            aria-current={link.active ? 'page' : undefined}
+            className={`rounded px-3 py-1.5 ${link.active ? 'bg-emerald-50 font-medium text-emerald-800' : 'text-slate-600 hover:bg-slate-100'}`}
+          >
+            {link.label}
+          </Link>
+        ))}
+      </nav>
+      <div className="ml-auto flex items-center gap-3 text-sm">
+        <span className="hidden text-slate-600 sm:inline" title={user.email}>
+          {user.name} <span className="text-slate-400">· {ROLE_LABELS[user.role]}</span>
+        </span>
+        <button
+          type="button"
+          onClick={signOut}
+          disabled={signingOut}
+          className="rounded border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+        >
+          {signingOut ? 'Signing out…' : 'Sign out'}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,15 @@
+import { requireUser } from '@/lib/auth/session';
+import { AppHeader } from './app-header';
+
+export const dynamic = 'force-dynamic';
+
+/** Every page behind sign-in: checks the session row, then the header and the page. */
+export default async function SignedInLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div className="flex h-dvh flex-col">
+      <AppHeader user={{ name: user.name, email: user.email, role: user.role }} />
+      <div className="min-h-0 flex-1">{children}</div>
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { nextCookies } from 'better-auth/next-js';
+import { admin } from 'better-auth/plugins';
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { accounts, appSecrets, rateLimits, sessions, users, verifications } from '@/db/schema';
+import type { Env } from '@/lib/env';
+import { log } from '@/lib/log';
+import { ROLES, type Role } from './roles';
+
+// Sign-in, sessions and people, by better-auth: scrypt password hashes, sessions as database rows
+// (deleting one signs that browser out on its next request), httpOnly SameSite=Lax cookies, origin
+// checks on every mutation, and a sign-in rate limit kept in the database so instances share it.
+
+export const MIN_PASSWORD_LENGTH = 12;
+const SESSION_DAYS = 7;
+
+export function createAuth(db: Db, env: Env, secret: string) {
+  return betterAuth({
+    appName: 'Ticks',
+    secret,
+    // Unset: the origin is the request's own (fine on one host); set it in production behind HTTPS.
+    baseURL: env.APP_URL,
+    basePath: '/api/auth',
+    // Mutations must come from a page of this site (CSRF): APP_URL's origin, or without it the host
+    // the request was sent to — a page elsewhere sends its own origin and is refused.
+    trustedOrigins: env.APP_URL ? [new URL(env.APP_URL).origin] : (req) => sameHostOrigins(req),
+    database: drizzleAdapter(db, {
+      provider: 'pg',
+      schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
+    }),
+    emailAndPassword: {
+      enabled: true,
+      // People are created by an admin (or ADMIN_EMAIL at start-up), never by signing up.
+      disableSignUp: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: 128,
+    },
+    session: {
+      expiresIn: SESSION_DAYS * 24 * 60 * 60,
+      updateAge: 24 * 60 * 60,
+      // No cookie cache: every request reads the session row, so a deactivated user is out at once.
+      cookieCache: { enabled: false },
+    },
+    user: { additionalFields: { role: { type: 'string', input: false, defaultValue: 'agent' } } },
+    rateLimit: {
+      enabled: true,
+      storage: 'database',
+      window: 60,
+      max: 300,
+      customRules: {
+        '/sign-in/email': { window: 60, max: env.SIGN_IN_ATTEMPTS_PER_MINUTE },
+      },
+    },
+    advanced: {
+      useSecureCookies: env.APP_URL?.startsWith('https://') ?? false,
+      cookiePrefix: 'ticks',
+    },
+    telemetry: { enabled: false },
+    logger: {
+      log: (level, message) => {
+        // Deliberate: without APP_URL the origin is the request's own (see trustedOrigins).
+        if (message.includes('Base URL is not set')) return;
+        const line = `better-auth: ${message}`;
+        if (level === 'error') log.error(line);
+        else if (level === 'warn') log.warn(line);
+        else log.debug(line);
+      },
+    },
+    plugins: [
+      admin({ defaultRole: 'agent', adminRoles: ['admin'] }),
+      // Lets server actions set cookies; must stay last.
+      nextCookies(),
+    ],
+  });
+}
+
+function sameHostOrigins(req: Request | undefined): string[] {
+  const host = req?.headers.get('host');
+  return host ? [`http://${host}`, `https://${host}`] : [];
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+/**
+ * AUTH_SECRET, or one generated on first start and kept in the database, so every instance on
+ * that database signs cookies alike and a restart does not sign everyone out.
+ */
+export async function loadAuthSecret(db: Db, env: Env): Promise<string> {
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  const generated = randomBytes(32).toString('base64url');
+  await db.insert(appSecrets).values({ name: 'auth', value: generated }).onConflictDoNothing();
+  const [row] = await db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'auth'));
+  if (!row) throw new Error('could not store the session signing secret');
+  return row.value;
+}
+
+/** Creates ADMIN_EMAIL as an admin when nobody can sign in yet. Safe to race: the email is unique. */
+export async function ensureFirstAdmin(auth: Auth, db: Db, env: Env): Promise<void> {
+  const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
+  if (anyone) return;
+  if (!env.ADMIN_EMAIL || !env.ADMIN_PASSWORD) {
+    log.warn('no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD (12+ characters) and restart to create the first admin');
+    return;
+  }
+  try {
+    await auth.api.createUser({
+      body: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, name: 'Admin', role: 'admin' },
+    });
+    log.info({ email: env.ADMIN_EMAIL }, 'created the first admin from ADMIN_EMAIL');
+  } catch (err) {
+    // Another instance created it first.
+    const [created] = await db.select({ id: users.id }).from(users).where(eq(users.email, env.ADMIN_EMAIL.toLowerCase()));
+    if (!created) throw err;
+  }
+}
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -1,0 +1,10 @@
+/**
+ * Where to go after signing in: a path on this site only. Anything else ("//evil.example",
+ * "https://...", "/\\evil") would turn the login page into an open redirect.
+ */
+export function safeNextPath(value: string | string[] | undefined | null): string {
+  const next = Array.isArray(value) ? value[0] : value;
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return '/';
+  if (next === '/login' || next.startsWith('/login?')) return '/';
+  return next;
+}
