@@ -4,6 +4,7 @@ import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/
 import type { AccessDeps } from './auth/access';
 import { env as readEnv, type Env } from './env';
 import { log } from './log';
+import { ChangeHub } from './realtime/hub';
 import { RawEventLog } from './whatsapp/ingest';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 
@@ -17,8 +18,10 @@ export interface App {
   rawEvents: RawEventLog;
   processor: ProcessorHandle;
   auth: Auth;
+  /** Change notices from every instance's processor, for the live inbox. */
+  changes: ChangeHub;
   /** What authorizeRequest needs: sessions, API keys from the database, and INBOX_API_KEY. */
-  access: AccessDeps;
+  access: AccessDeps & { auth: Auth };
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -56,13 +59,14 @@ export async function startApp(env: Env): Promise<App> {
     logLevel: env.LOG_LEVEL,
     log,
   });
+  const changes = await ChangeHub.start(database);
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
   log.info(
     { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
     'ticks ready',
   );
-  const access: AccessDeps = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
-  return { env, database, rawEvents, processor, auth, access };
+  const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
+  return { env, database, rawEvents, processor, auth, access, changes };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */
@@ -70,6 +74,7 @@ export async function stopApp(): Promise<void> {
   const app = await holder.__ticksApp?.catch(() => undefined);
   if (!app) return;
   await app.processor.stop();
+  await app.changes.stop();
   await app.database.close();
   holder.__ticksApp = undefined;
 }

@@ -31,17 +31,17 @@ export function AppHeader({ user }: { user: HeaderUser }) {
   }
 
   return (
-    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4">
+    <header className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-2 sm:gap-4 sm:px-4">
       <Link href="/" className="flex items-center gap-2 font-semibold text-emerald-700">
-        <span aria-hidden>✓✓</span> Ticks
+        <span aria-hidden>✓✓</span> <span className="hidden sm:inline">Ticks</span>
       </Link>
-      <nav aria-label="Main" className="flex gap-1 text-sm">
+      <nav aria-label="Main" className="flex gap-1 text-sm whitespace-nowrap">
         {links.map((link) => (
           <Link
             key={link.href}
             href={link.href}
             aria-current={link.active ? 'page' : undefined}
-            className={`rounded px-3 py-1.5 ${link.active ? 'bg-emerald-50 font-medium text-emerald-800' : 'text-slate-600 hover:bg-slate-100'}`}
+            className={`rounded px-2 py-1.5 sm:px-3 ${link.active ? 'bg-emerald-50 font-medium text-emerald-800' : 'text-slate-600 hover:bg-slate-100'}`}
           >
             {link.label}
           </Link>
@@ -55,7 +55,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
           type="button"
           onClick={signOut}
           disabled={signingOut}
-          className="rounded border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+          className="rounded border border-slate-300 px-2 py-1 whitespace-nowrap text-slate-700 hover:bg-slate-50 disabled:opacity-60 sm:px-3"
         >
           {signingOut ? 'Signing out…' : 'Sign out'}
         </button>

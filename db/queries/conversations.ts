@@ -1,11 +1,12 @@
-import { and, eq, exists, ilike, isNull, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { alias, union } from 'drizzle-orm/pg-core';
 import type { Db } from '../client';
 import { businessNumbers, contacts, conversations, messages } from '../schema';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
 // pagination along conversations_activity_idx (or conversations_number_activity_idx for one number),
-// so any page costs the same however deep it is.
+// so any page costs the same however deep it is. A search (q) first picks the page's matches through the
+// trigram indexes or the activity index, whichever the term makes cheaper (see searchHits).
 
 /** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
 export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
@@ -37,26 +38,57 @@ export const likeContains = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${
 
 const lastMessage = alias(messages, 'last_message');
 
-function listFilter(db: Db, options: ConversationListOptions): SQL | undefined {
-  const filters: (SQL | undefined)[] = [];
-  if (options.phoneNumberId !== undefined) filters.push(eq(conversations.phoneNumberId, options.phoneNumberId));
-  if (options.q) {
-    const pattern = likeContains(options.q);
-    const matches: SQL[] = [ilike(contacts.name, pattern), ilike(contacts.waId, pattern), ilike(contacts.userId, pattern)];
-    // wa_id is digits only: "+52 1 55-1234" should still find 521551234...
-    const digits = options.q.replace(/[\s()+.-]/g, '');
-    if (digits !== options.q && /^\d+$/.test(digits)) matches.push(ilike(contacts.waId, likeContains(digits)));
-    matches.push(
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(messages)
-          .where(and(eq(messages.conversationId, conversations.id), ilike(messages.text, pattern))),
+/** The business-number filter (the search, when there is one, comes on top). */
+function numberFilter(options: ConversationListOptions): SQL | undefined {
+  return options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId);
+}
+
+/**
+ * What `q` matches: the contact (name, wa_id, BSUID), or any message's text. Both are ILIKE '%q%', which
+ * the trigram indexes serve (pg_trgm; a term without three letters or digits in a row has no trigram, and
+ * PostgreSQL then scans instead).
+ */
+function searchConditions(q: string): { contact: SQL; message: SQL } {
+  const pattern = likeContains(q);
+  const contact: SQL[] = [ilike(contacts.name, pattern), ilike(contacts.waId, pattern), ilike(contacts.userId, pattern)];
+  // wa_id is digits only: "+52 1 55-1234" should still find 521551234...
+  const digits = q.replace(/[\s()+.-]/g, '');
+  if (digits !== q && /^\d+$/.test(digits)) contact.push(ilike(contacts.waId, likeContains(digits)));
+  return { contact: or(...contact)!, message: ilike(messages.text, pattern) };
+}
+
+/**
+ * The ids of the first `limit` conversations in list order that match `q` within `where`.
+ * One OR over contacts and messages leaves PostgreSQL a single plan: walk the list testing every
+ * conversation (fast when most match; half a second at 100k conversations when few do). As two ordered,
+ * limited halves, each is planned on its own estimate for the term: a common one walks the activity index
+ * and stops after `limit` hits, a rare one collects its few matches from the trigram index and sorts them.
+ * This relies on each search being planned with its term (drizzle sends unnamed statements: never
+ * `.prepare()` this query, or PostgreSQL may settle on one generic plan for every term).
+ */
+function searchHits(db: Db, where: SQL | undefined, q: string, limit: number) {
+  const match = searchConditions(q);
+  const key = { id: conversations.id, lastMessageAt: conversations.lastMessageAt };
+  const byContact = db
+    .select(key)
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(where, match.contact))
+    .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
+    .limit(limit);
+  const byMessage = db
+    .select(key)
+    .from(conversations)
+    .where(
+      and(
+        where,
+        exists(db.select({ one: sql`1` }).from(messages).where(and(eq(messages.conversationId, conversations.id), match.message))),
       ),
-    );
-    filters.push(or(...matches));
-  }
-  return and(...filters);
+    )
+    .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
+    .limit(limit);
+  const hits = union(byContact, byMessage).as('hits');
+  return db.select({ id: hits.id }).from(hits);
 }
 
 /**
@@ -73,7 +105,9 @@ function keysetRanges(after: ConversationListKey | undefined): (SQL | undefined)
   ];
 }
 
-function selectListPage(db: Db, where: SQL | undefined, limit: number) {
+/** One stretch of the list: `range` is one of keysetRanges. */
+function selectListPage(db: Db, options: ConversationListOptions, range: SQL | undefined, limit: number) {
+  const where = and(numberFilter(options), range);
   return db
     .select({
       id: conversations.id,
@@ -96,7 +130,7 @@ function selectListPage(db: Db, where: SQL | undefined, limit: number) {
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
     .leftJoin(lastMessage, eq(lastMessage.wamid, conversations.lastMessageWamid))
-    .where(where)
+    .where(options.q ? inArray(conversations.id, searchHits(db, where, options.q, limit)) : where)
     // Spelled exactly like the indexes, so the planner walks them instead of sorting.
     .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
     .limit(limit);
@@ -106,7 +140,7 @@ export type ConversationListRow = Awaited<ReturnType<typeof selectListPage>>[num
 
 /** The query for one stretch of the list (exported for EXPLAIN checks). */
 export function conversationListQuery(db: Db, options: ConversationListOptions, range = 0) {
-  return selectListPage(db, and(listFilter(db, options), keysetRanges(options.after)[range]), options.limit);
+  return selectListPage(db, options, keysetRanges(options.after)[range], options.limit);
 }
 
 /**
@@ -117,13 +151,12 @@ export async function listConversations(
   db: Db,
   options: ConversationListOptions,
 ): Promise<{ rows: ConversationListRow[]; hasMore: boolean }> {
-  const filter = listFilter(db, options);
   const rows: ConversationListRow[] = [];
   for (const range of keysetRanges(options.after)) {
     // One row more than asked tells whether another page exists.
     const wanted = options.limit + 1 - rows.length;
     if (wanted <= 0) break;
-    rows.push(...(await selectListPage(db, and(filter, range), wanted)));
+    rows.push(...(await selectListPage(db, options, range, wanted)));
   }
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
@@ -144,3 +177,18 @@ export async function getConversationSummary(db: Db, id: number) {
   return row ?? null;
 }
 export type ConversationSummary = NonNullable<Awaited<ReturnType<typeof getConversationSummary>>>;
+
+/**
+ * Sets a conversation's unread count to 0. `found`: the conversation exists; `changed`: it had unread
+ * messages (only then is there anything to tell other browsers).
+ */
+export async function markConversationRead(db: Db, id: number): Promise<{ found: boolean; changed: boolean }> {
+  const updated = await db
+    .update(conversations)
+    .set({ unreadCount: 0 })
+    .where(and(eq(conversations.id, id), ne(conversations.unreadCount, 0)))
+    .returning({ id: conversations.id });
+  if (updated.length > 0) return { found: true, changed: true };
+  const [existing] = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, id));
+  return { found: existing !== undefined, changed: false };
+}

@@ -62,3 +62,21 @@ export async function sessionUser(auth: Auth, headers: Headers): Promise<Extract
   if (user.banned) return null;
   return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: isRole(user.role) ? user.role : 'agent' };
 }
+
+/**
+ * Browsers send Origin with every POST, PATCH and DELETE: one that names another site is a cross-site
+ * request riding on our session cookie, refused (403). No Origin is an integration with an API key.
+ * The host is the one the client addressed: X-Forwarded-Host behind a proxy, else Host (as Next's
+ * server actions check it).
+ */
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get('origin');
+  if (origin === null) return;
+  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host') || new URL(req.url).host;
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {}
+  // "null" (a sandboxed or privacy-sensitive context) parses to no host: refused too.
+  if (!originHost || originHost.toLowerCase() !== host.toLowerCase()) throw forbidden('Cross-origin request refused.');
+}

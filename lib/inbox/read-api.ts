@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { Db } from '@/db/client';
+import { sql } from 'drizzle-orm';
+import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import {
   getConversationSummary,
   listConversations,
   listKeyOf,
+  markConversationRead,
   type ConversationListRow,
   type ConversationSummary,
 } from '@/db/queries/conversations';
@@ -15,14 +17,15 @@ import {
   type MessageRecord,
   type StatusHistoryEntry,
 } from '@/db/queries/messages';
-import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
+import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
 import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 
-// The read API behind app/api/{messages,conversations}: parse, authorize, query, shape. The route files
-// only supply the database and key; tests call these with their own. Errors are thrown (ApiError, zod)
-// and mapped to responses by withApiErrors in the route.
+// The read API behind app/api/{messages,conversations,business-numbers}, and marking a conversation read:
+// parse, authorize, query, shape. The route files only supply the database and key; tests call these with
+// their own. Errors are thrown (ApiError, zod) and mapped to responses by withApiErrors in the route.
 
 export type ReadApiDeps = AccessDeps;
 
@@ -98,6 +101,12 @@ export interface GetConversationsResponse {
 export interface GetConversationMessagesResponse {
   messages: ApiMessage[];
   nextCursor: string | null;
+}
+export interface GetBusinessNumbersResponse {
+  businessNumbers: { id: string; displayPhoneNumber: string | null; conversationCount: number }[];
+}
+export interface PostConversationReadResponse {
+  unreadCount: 0;
 }
 
 // ---- Parameters ----
@@ -197,6 +206,37 @@ export async function getConversationMessages(req: Request, deps: ReadApiDeps, c
     messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [])),
     nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
   };
+  return jsonResponse(body);
+}
+
+/** GET /api/business-numbers: our numbers, for the inbox's filter. */
+export async function getBusinessNumbers(req: Request, deps: ReadApiDeps): Promise<Response> {
+  await authorizeRequest(req, deps);
+  const rows = await listBusinessNumbers(deps.db);
+  const body: GetBusinessNumbersResponse = {
+    businessNumbers: rows.map((r) => ({
+      id: r.phoneNumberId,
+      displayPhoneNumber: r.displayPhoneNumber,
+      conversationCount: r.conversationCount,
+    })),
+  };
+  return jsonResponse(body);
+}
+
+/** POST /api/conversations/{id}/read: unread count to 0, and other open browsers are told (after commit). */
+export async function postConversationRead(req: Request, deps: ReadApiDeps, conversationId: string): Promise<Response> {
+  assertSameOrigin(req);
+  await authorizeRequest(req, deps);
+  const id = parseConversationId(conversationId);
+  const { found } = await deps.db.transaction(async (tx) => {
+    const result = await markConversationRead(tx, id);
+    if (result.changed) {
+      await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange({ conversationIds: [id], wamids: [] })})`);
+    }
+    return result;
+  });
+  if (!found) throw notFound('Conversation not found');
+  const body: PostConversationReadResponse = { unreadCount: 0 };
   return jsonResponse(body);
 }
 

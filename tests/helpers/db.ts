@@ -44,7 +44,10 @@ export async function resetDatabase(database: Database): Promise<void> {
   );
 }
 
-const TABLES = ['webhook_events', 'business_numbers', 'contacts', 'conversations', 'messages', 'status_events', 'account_events'];
+const TABLES = [
+  'webhook_events', 'business_numbers', 'contacts', 'conversations', 'messages', 'status_events', 'account_events',
+  'users', 'sessions', 'accounts', 'verifications', 'rate_limits', 'api_keys', 'app_secrets',
+];
 
 /** An empty PostgreSQL database on the test server, and how to drop it. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {

@@ -1,0 +1,207 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import useSWR from 'swr';
+import useSWRInfinite from 'swr/infinite';
+import type { GetBusinessNumbersResponse, GetConversationsResponse } from '@/lib/inbox/read-api';
+import { ConversationRow } from '@/app/_components/conversation-row';
+import { swrFetcher } from '@/app/_components/fetch-json';
+import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
+
+const PAGE_SIZE = 50;
+
+/** The list: search, business-number filter, newest activity first, more pages as you scroll. */
+export function ConversationList({ selectedId }: { selectedId: string | null }) {
+  const router = useRouter();
+  const [search, setSearch] = useState('');
+  const query = useDebounced(search.trim(), 250);
+  const [number, setNumber] = useState('');
+  const pollInterval = usePollInterval();
+
+  const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher, { refreshInterval: pollInterval });
+  const businessNumbers = numbers.data?.businessNumbers ?? [];
+
+  const pages = useSWRInfinite<GetConversationsResponse>(
+    (index, previous: GetConversationsResponse | null) => {
+      if (previous && !previous.nextCursor) return null;
+      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (query) params.set('q', query);
+      if (number) params.set('businessPhoneNumberId', number);
+      if (index > 0 && previous?.nextCursor) params.set('cursor', previous.nextCursor);
+      return `/api/conversations?${params}`;
+    },
+    swrFetcher,
+    { refreshInterval: pollInterval, revalidateFirstPage: true, keepPreviousData: true },
+  );
+  const { data, error, isLoading, size, setSize, mutate } = pages;
+
+  const refresh = useCoalesced(() => Promise.all([mutate(), numbers.mutate()]));
+  useChanges(() => refresh());
+
+  const conversations = useMemo(() => {
+    // Pages can overlap while activity reorders the list: show each conversation once.
+    const seen = new Set<string>();
+    return (data ?? []).flatMap((page) => page.conversations).filter((c) => !seen.has(c.id) && seen.add(c.id));
+  }, [data]);
+  const hasMore = !!data?.at(-1)?.nextCursor;
+  const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
+
+  // Infinite scroll: load the next page when the sentinel at the bottom comes into view.
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasMore) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !loadingMore) void setSize((s) => s + 1);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [hasMore, loadingMore, setSize]);
+
+  const now = useNow(30_000);
+  const open = (id: string) => router.push(`/conversations/${encodeURIComponent(id)}`);
+
+  // ↑/↓ move focus through the rows (Home/End to the ends); Enter opens, as buttons do.
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+    if (!keys.includes(event.key)) return;
+    const rows = Array.from(event.currentTarget.querySelectorAll<HTMLButtonElement>('[data-testid="conversation"]'));
+    if (rows.length === 0) return;
+    event.preventDefault();
+    const current = rows.indexOf(document.activeElement as HTMLButtonElement);
+    const next =
+      event.key === 'Home' ? 0 : event.key === 'End' ? rows.length - 1 : current === -1 ? 0 : current + (event.key === 'ArrowDown' ? 1 : -1);
+    const target = rows[Math.max(0, Math.min(rows.length - 1, next))];
+    target?.focus();
+    target?.scrollIntoView({ block: 'nearest' });
+    if (event.key === 'ArrowDown' && next >= rows.length - 1 && hasMore) void setSize((s) => s + 1);
+  }
+
+  const filtered = query !== '' || number !== '';
+  const selectedIndex = conversations.findIndex((c) => c.id === selectedId);
+
+  return (
+    <>
+      <div className="shrink-0 space-y-2 border-b border-slate-200 p-3">
+        <label className="block">
+          <span className="sr-only">Search conversations</span>
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="Search name, number or message"
+            className="w-full rounded-lg bg-slate-100 px-3 py-2 text-sm focus:bg-white focus:ring-2 focus:ring-emerald-200 focus:outline-none"
+          />
+        </label>
+        {businessNumbers.length > 1 && (
+          <label className="flex items-center gap-2 text-xs text-slate-600">
+            <span>Business number</span>
+            <select
+              value={number}
+              onChange={(e) => setNumber(e.target.value)}
+              className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+            >
+              <option value="">All numbers</option>
+              {businessNumbers.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.displayPhoneNumber ? `+${n.displayPhoneNumber.replace(/^\+/, '')}` : n.id} ({n.conversationCount})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      <div className="min-h-0 flex-1 overflow-y-auto" onKeyDown={onKeyDown} role="list" aria-label="Conversation list" aria-busy={isLoading}>
+        {error && !data && (
+          <p role="alert" className="p-4 text-sm text-red-700">
+            Could not load conversations: {(error as Error).message}
+          </p>
+        )}
+        {isLoading && !data && <ListSkeleton />}
+        {data && conversations.length === 0 && (filtered ? <NoMatches query={query} /> : <EmptyInbox />)}
+        {conversations.map((conversation, index) => (
+          <div role="listitem" key={conversation.id}>
+            <ConversationRow
+              conversation={conversation}
+              selected={conversation.id === selectedId}
+              showBusinessNumber={businessNumbers.length > 1}
+              now={now}
+              onSelect={open}
+              // One tab stop for the whole list: the open row, else the first.
+              tabIndex={index === (selectedIndex === -1 ? 0 : selectedIndex) ? 0 : -1}
+            />
+          </div>
+        ))}
+        {hasMore && (
+          <div ref={sentinel} className="p-3 text-center text-xs text-slate-500">
+            {loadingMore ? 'Loading more…' : ''}
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function EmptyInbox() {
+  const origin = typeof window === 'undefined' ? '' : window.location.origin;
+  return (
+    <div className="p-6 text-sm text-slate-600">
+      <p className="font-medium text-slate-800">No conversations yet</p>
+      <p className="mt-2">Messages appear here as soon as WhatsApp delivers them. To connect:</p>
+      <ol className="mt-2 list-decimal space-y-1 pl-5">
+        <li>
+          In Meta&apos;s App Dashboard (WhatsApp → Configuration), set the callback URL to{' '}
+          <code className="rounded bg-slate-100 px-1 break-all">{origin}/api/webhook</code> and the verify token to your{' '}
+          <code className="rounded bg-slate-100 px-1">WHATSAPP_VERIFY_TOKEN</code>.
+        </li>
+        <li>Subscribe to the “messages” field.</li>
+      </ol>
+      <p className="mt-3">
+        Trying it locally? Run <code className="rounded bg-slate-100 px-1">npm run simulate</code> to post sample webhooks.
+      </p>
+    </div>
+  );
+}
+
+function NoMatches({ query }: { query: string }) {
+  return (
+    <p className="p-6 text-sm text-slate-600">
+      {query ? <>No conversations match “{query}”.</> : <>No conversations on this number yet.</>}
+    </p>
+  );
+}
+
+function ListSkeleton() {
+  return (
+    <div aria-label="Loading conversations" className="animate-pulse">
+      {Array.from({ length: 6 }, (_, i) => (
+        <div key={i} className="flex items-center gap-3 border-b border-slate-100 px-3 py-3">
+          <div className="h-11 w-11 rounded-full bg-slate-200" />
+          <div className="flex-1 space-y-2">
+            <div className="h-3 w-1/2 rounded bg-slate-200" />
+            <div className="h-3 w-3/4 rounded bg-slate-100" />
+          </div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [debounced, setDebounced] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setDebounced(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return debounced;
+}
+
+/** The current time, refreshed every `ms`, so relative times ("5m") stay true. */
+function useNow(ms: number): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}

@@ -1,0 +1,138 @@
+'use client';
+import Link from 'next/link';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import useSWR, { useSWRConfig } from 'swr';
+import useSWRInfinite from 'swr/infinite';
+import type { GetBusinessNumbersResponse, GetConversationMessagesResponse } from '@/lib/inbox/read-api';
+import { contactLabel } from '@/app/_components/conversation-row';
+import { ApiRequestError, fetchJson, swrFetcher } from '@/app/_components/fetch-json';
+import { ThreadView } from '@/app/_components/thread-view';
+import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
+
+const PAGE_SIZE = 50;
+/** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
+const STICK_TO_BOTTOM_PX = 120;
+
+export function ConversationThread({ conversationId }: { conversationId: string }) {
+  const pollInterval = usePollInterval();
+  const base = `/api/conversations/${encodeURIComponent(conversationId)}/messages`;
+  const { data, error, isLoading, size, setSize, mutate } = useSWRInfinite<GetConversationMessagesResponse>(
+    (index, previous: GetConversationMessagesResponse | null) => {
+      if (previous && !previous.nextCursor) return null;
+      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (index > 0 && previous?.nextCursor) params.set('before', previous.nextCursor);
+      return `${base}?${params}`;
+    },
+    swrFetcher,
+    { refreshInterval: pollInterval, revalidateFirstPage: true },
+  );
+
+  const refresh = useCoalesced(() => mutate());
+  useChanges((notice) => {
+    if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
+  });
+
+  // Pages come newest first, each oldest-first inside: put them in reading order, each message once.
+  const messages = useMemo(() => {
+    const seen = new Set<string>();
+    return [...(data ?? [])]
+      .reverse()
+      .flatMap((page) => page.messages)
+      .filter((m) => !seen.has(m.id) && seen.add(m.id));
+  }, [data]);
+  const hasOlder = !!data?.at(-1)?.nextCursor;
+  const loadingOlder = size > 0 && data !== undefined && data[size - 1] === undefined;
+  const newest = messages.at(-1);
+  const contact = newest?.contact ?? null;
+  // Shared with the list's filter (same key): the business number as people know it.
+  const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher);
+  const businessNumber = numbers.data?.businessNumbers.find((n) => n.id === newest?.businessPhoneNumberId);
+  const businessLabel = businessNumber?.displayPhoneNumber ? `+${businessNumber.displayPhoneNumber.replace(/^\+/, '')}` : newest?.businessPhoneNumberId;
+
+  useMarkRead(conversationId, newest?.id);
+  const scroller = useStickToBottom(newest?.id, messages.length);
+
+  if (error && !data) {
+    const missing = error instanceof ApiRequestError && error.status === 404;
+    return (
+      <div className="m-auto max-w-sm p-6 text-center text-sm">
+        <p role="alert" className="font-medium text-slate-800">
+          {missing ? 'This conversation does not exist.' : `Could not load this conversation: ${(error as Error).message}`}
+        </p>
+        <Link href="/" className="mt-3 inline-block text-emerald-700 underline">
+          Back to the inbox
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <>
+      <header className="flex shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
+        <Link href="/" className="rounded px-2 py-1 text-slate-600 hover:bg-slate-100 md:hidden" aria-label="Back to conversations">
+          ←
+        </Link>
+        <div className="min-w-0">
+          <h2 className="truncate font-medium">{contact ? contactLabel(contact) : isLoading ? 'Loading…' : 'Conversation'}</h2>
+          {contact && (
+            <p className="truncate text-xs text-slate-500">
+              {contact.waId && contact.name ? `+${contact.waId}` : null}
+              {businessLabel && <> · to {businessLabel}</>}
+            </p>
+          )}
+        </div>
+      </header>
+      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
+        {hasOlder && (
+          <div className="mb-3 text-center">
+            <button
+              type="button"
+              disabled={loadingOlder}
+              onClick={() => setSize((s) => s + 1)}
+              className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
+            >
+              {loadingOlder ? 'Loading…' : 'Load older messages'}
+            </button>
+          </div>
+        )}
+        {isLoading && !data ? <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p> : <ThreadView messages={messages} />}
+      </div>
+    </>
+  );
+}
+
+/** Opening a conversation (and every new message while it is open) marks it read for everyone. */
+function useMarkRead(conversationId: string, newestId: string | undefined) {
+  const { mutate } = useSWRConfig();
+  useEffect(() => {
+    if (!newestId || document.visibilityState === 'hidden') return;
+    fetchJson(`/api/conversations/${encodeURIComponent(conversationId)}/read`, { method: 'POST' })
+      // The list's own copy: other browsers hear of it through the change stream.
+      .then(() => mutate((key) => typeof key === 'string' && key.includes('/api/conversations?')))
+      .catch(() => {});
+  }, [conversationId, newestId, mutate]);
+}
+
+/** Starts at the newest message; follows new ones only while the reader is at the bottom. */
+function useStickToBottom(newestId: string | undefined, count: number) {
+  const ref = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const previousCount = useRef(0);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const onScroll = () => {
+      atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const first = previousCount.current === 0 && count > 0;
+    if (first || atBottom.current) el.scrollTop = el.scrollHeight;
+    previousCount.current = count;
+  }, [newestId, count]);
+  return ref;
+}

@@ -1,0 +1,124 @@
+'use client';
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
+import type { ChangeNotice } from '@/lib/realtime/changes';
+
+// The inbox's line to /api/events. Each change notice is handed to whoever subscribed (the list,
+// the open thread), which refetch what they show. When the stream drops, it reconnects with
+// exponential backoff while the page polls instead, and says it is offline.
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+/** null: refresh everything (after a reconnect some notices may have been missed). */
+export type ChangeHandler = (notice: ChangeNotice | null) => void;
+
+export interface LiveUpdates {
+  status: LiveStatus;
+  subscribe(handler: ChangeHandler): () => void;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+
+export function useLiveUpdatesSource(url = '/api/events'): LiveUpdates {
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const handlers = useRef(new Set<ChangeHandler>());
+  const [subscribe] = useState(() => (handler: ChangeHandler) => {
+    handlers.current.add(handler);
+    return () => void handlers.current.delete(handler);
+  });
+
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    let connectedBefore = false;
+    let stopped = false;
+    const emit = (notice: ChangeNotice | null) => handlers.current.forEach((handler) => handler(notice));
+
+    const connect = () => {
+      if (stopped) return;
+      source = new EventSource(url);
+      source.addEventListener('ready', () => {
+        failures = 0;
+        setStatus('live');
+        // Whatever happened while we were away: catch up once.
+        if (connectedBefore) emit(null);
+        connectedBefore = true;
+      });
+      source.addEventListener('change', (event) => {
+        try {
+          emit(JSON.parse((event as MessageEvent<string>).data) as ChangeNotice);
+        } catch {
+          emit(null);
+        }
+      });
+      source.addEventListener('signed-out', () => {
+        window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+      });
+      source.onerror = () => {
+        // Take over from EventSource's fixed retry: back off 1 s, 2 s, 4 s … 30 s, with jitter.
+        source?.close();
+        setStatus('offline');
+        const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures) * (0.75 + Math.random() * 0.5);
+        failures += 1;
+        retryTimer = setTimeout(connect, delay);
+      };
+    };
+
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      source?.close();
+    };
+  }, [url]);
+
+  return { status, subscribe };
+}
+
+export const LiveUpdatesContext = createContext<LiveUpdates>({ status: 'connecting', subscribe: () => () => {} });
+
+/** Calls `handler` on every change notice (and with null after a reconnect). */
+export function useChanges(handler: ChangeHandler): void {
+  const { subscribe } = useContext(LiveUpdatesContext);
+  const latest = useRef(handler);
+  useEffect(() => {
+    latest.current = handler;
+  });
+  useEffect(() => subscribe((notice) => latest.current(notice)), [subscribe]);
+}
+
+/** How often to poll instead: never while the stream is live. */
+export function usePollInterval(): number {
+  return useContext(LiveUpdatesContext).status === 'live' ? 0 : 5000;
+}
+
+/**
+ * `refresh` at most one at a time: a burst of notices while one refetch runs ends in exactly one
+ * more, so the page is never behind and never floods the server.
+ */
+export function useCoalesced(refresh: () => Promise<unknown>): () => void {
+  const latest = useRef(refresh);
+  useEffect(() => {
+    latest.current = refresh;
+  });
+  const state = useRef({ running: false, again: false });
+  const [run] = useState(() => {
+    const go = () => {
+      if (state.current.running) {
+        state.current.again = true;
+        return;
+      }
+      state.current.running = true;
+      latest.current()
+        .catch(() => {})
+        .finally(() => {
+          state.current.running = false;
+          if (state.current.again) {
+            state.current.again = false;
+            go();
+          }
+        });
+    };
+    return go;
+  });
+  return run;
+}

@@ -1,0 +1,40 @@
+// The browser's side of the API's one error shape: `{ error: { code, message } }` becomes an
+// Error whose message is fit to show. Used as SWR's fetcher and for mutations.
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function fetchJson<T>(url: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
+      cache: 'no-store',
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiRequestError(0, 'Cannot reach the server. Check your connection.');
+  }
+  if (res.status === 401 && typeof window !== 'undefined' && !url.startsWith('/api/auth')) {
+    // The session ended (signed out elsewhere, or deactivated): back to sign-in, then here.
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const message =
+      (body as { error?: { message?: unknown } } | null)?.error?.message ?? `The server answered ${res.status}.`;
+    throw new ApiRequestError(res.status, typeof message === 'string' ? message : `The server answered ${res.status}.`);
+  }
+  return body as T;
+}
+
+export const swrFetcher = <T,>(url: string) => fetchJson<T>(url);

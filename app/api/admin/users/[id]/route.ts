@@ -1,0 +1,11 @@
+import { getApp } from '@/lib/app';
+import { patchUser } from '@/lib/admin/users-api';
+import { withApiErrors } from '@/lib/http/errors';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const PATCH = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
+  const { access, auth } = await getApp();
+  return patchUser(req, { ...access, auth }, (await params).id);
+});

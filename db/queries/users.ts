@@ -1,0 +1,62 @@
+import { and, asc, count, eq, max, ne, sql } from 'drizzle-orm';
+import type { Db } from '../client';
+import { sessions, users } from '../schema';
+
+// People who sign in. "Deactivated" is better-auth's `banned`: they cannot sign in, and their
+// sessions are deleted in the same transaction, so every open browser of theirs is out at once.
+
+export async function listUsers(db: Db) {
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      role: users.role,
+      banned: users.banned,
+      createdAt: users.createdAt,
+      lastSeenAt: max(sessions.updatedAt),
+    })
+    .from(users)
+    .leftJoin(sessions, eq(sessions.userId, users.id))
+    .groupBy(users.id)
+    .orderBy(asc(users.createdAt), asc(users.id));
+}
+export type UserListRow = Awaited<ReturnType<typeof listUsers>>[number];
+
+export async function getUser(db: Db, id: string) {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row ?? null;
+}
+
+export async function findUserIdByEmail(db: Db, email: string): Promise<string | null> {
+  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  return row?.id ?? null;
+}
+
+/** Active admins other than `exceptId`: the last one may not be demoted or deactivated. */
+export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), sql`${users.banned} is not true`, ne(users.id, exceptId)));
+  return Number(row?.n ?? 0);
+}
+
+export async function setUserRole(db: Db, id: string, role: string): Promise<void> {
+  await db.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id));
+}
+
+export async function setUserName(db: Db, id: string, name: string): Promise<void> {
+  await db.update(users).set({ name, updatedAt: sql`now()` }).where(eq(users.id, id));
+}
+
+/** Deactivates (and signs out everywhere) or reactivates a user. */
+export async function setUserActive(db: Db, id: string, active: boolean): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(users)
+      .set({ banned: !active, banReason: active ? null : 'Deactivated by an admin', updatedAt: sql`now()` })
+      .where(eq(users.id, id));
+    if (!active) await tx.delete(sessions).where(eq(sessions.userId, id));
+  });
+}

@@ -1,0 +1,330 @@
+// `npm run bench:list [-- --runs 30 --conversations 100000 --keep]`
+//
+// Times the inbox list queries at scale: seeds a fresh PostgreSQL database (ticks_bench_list) with
+// 100,000 conversations of 2–5 messages each across several business numbers, runs the migrations,
+// times each list query the way the API runs it (listConversations), prints p50/p95 per query, and
+// drops the database. It prints figures and never fails on them (exit 1 only when it cannot run).
+
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { openDatabase, queryRows, sql, type Database } from '@/db/client';
+import { listBusinessNumbers } from '@/db/queries/business-numbers';
+import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
+import { migrateDatabase } from '@/db/migrate';
+
+const USAGE = `Usage: npm run bench:list [-- options]
+
+Seeds a fresh PostgreSQL database with conversations and messages, then times the inbox list
+queries (first page, a deep page, one business number, searches) and prints p50/p95 per query.
+
+Options:
+  --conversations N  Conversations to seed (default 100000); each gets 2–5 messages.
+  --runs R           Timed runs per query, after 3 warm-up runs (default 30).
+  --keep             Keep the database afterwards (for EXPLAIN ANALYZE) and print its URL.
+                     An interrupted run leaves it too; the next run replaces it.
+  -h, --help         Show this help.
+
+Environment:
+  DATABASE_URL  Admin connection used to create and drop ticks_bench_list
+                (default postgres://postgres@127.0.0.1:5432/postgres).`;
+
+const DB_NAME = 'ticks_bench_list';
+const PAGE = 50;
+const DEEP_PAGE = 50;
+
+class UsageError extends Error {}
+
+interface Options {
+  conversations: number;
+  runs: number;
+  keep: boolean;
+  adminUrl: string;
+}
+
+function readOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      conversations: { type: 'string' },
+      runs: { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
+    return n;
+  };
+  return {
+    conversations: int('conversations', values.conversations, 100_000, 1_000, 10_000_000),
+    runs: int('runs', values.runs, 30, 1, 10_000),
+    keep: values.keep === true,
+    adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+// --- Data ---------------------------------------------------------------------------------------
+
+const BUSINESS_NUMBERS = [
+  // phone_number_id, display number, share of conversations (%)
+  ['106540352242922', '15551234567', 45],
+  ['106540352243011', '5215598765432', 30],
+  ['106540352243125', '447700900456', 15],
+  ['106540352243377', '4930901820555', 10],
+] as const;
+
+const FIRST_NAMES = [
+  'María', 'José', 'Ana', 'Luis', 'Sofía', 'Carlos', 'Lucía', 'Jorge', 'Valentina', 'Miguel', 'Camila', 'Pedro',
+  'Emma', 'Oliver', 'Amelia', 'Jack', 'Olivia', 'Harry', 'Isla', 'George', 'Lena', 'Jonas', 'Mia', 'Felix',
+  'Priya', 'Arjun', 'Aiko', 'Kenji', 'Fatima', 'Omar', 'Chen', 'Wei', 'João', 'Beatriz', 'Kofi', 'Amara',
+  'Ivan', 'Olga', 'Mateo', 'Zoe',
+];
+const LAST_NAMES = [
+  'García', 'Hernández', 'López', 'Martínez', 'González', 'Rodríguez', 'Pérez', 'Sánchez', 'Ramírez', 'Torres',
+  'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Müller', 'Schmidt', 'Schneider', 'Fischer',
+  'Sharma', 'Patel', 'Tanaka', 'Suzuki', 'Haddad', 'Khan', 'Wang', 'Li', 'Silva', 'Santos', 'Mensah', 'Okafor',
+  'Petrov', 'Ivanova', 'Rossi', 'Moreau', 'Novak', 'Jensen', 'Costa', 'Dubois',
+];
+/** Country and area prefixes of customers' numbers; eight more digits follow. */
+const PHONE_PREFIXES = ['52155', '52133', '52181', '4477', '4915', '1415', '1212', '5511', '9198', '3460'];
+const PHRASES = [
+  'Hola, ¿tienen envío a Monterrey?',
+  'Buenos días, quisiera información sobre el catálogo',
+  'Gracias!',
+  'Perfecto, muchas gracias',
+  '¿Cuál es el horario de atención?',
+  'Sí, enviamos a todo México',
+  'Tu pedido ya va en camino 🚚',
+  'Hi, do you ship to Canada?',
+  'Thanks a lot, that helps',
+  'Can I change the delivery address?',
+  'Your order has been dispatched',
+  'We are open Monday to Friday, 9am to 6pm',
+  'Is the blue one still in stock?',
+  'Hallo, ist die Jacke noch verfügbar?',
+  'Vielen Dank für Ihre Nachricht',
+  'Olá, qual o prazo de entrega?',
+  'Obrigado pelo contato!',
+  'ok 👍',
+  'Can you send me the invoice please?',
+  'The payment link is not working',
+  'Here is your payment link',
+  '¿Aceptan pagos con tarjeta?',
+  'Claro, aceptamos tarjeta y transferencia',
+  'I would like to return an item',
+  'Please share a photo of the damaged product',
+];
+
+const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]::text[]`;
+
+/** 64-bit hashes with the sign bit cleared: bits to slice with >> and %. */
+const MAX_BIGINT = '9223372036854775807';
+
+/** Everything derives from hashes of the row number: the same data set on every run, no random(). */
+async function seed(database: Database, conversations: number): Promise<void> {
+  const { db } = database;
+  await db.execute(sql.raw(`set maintenance_work_mem = '256MB'`));
+  await db.execute(
+    sql.raw(
+      `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BUSINESS_NUMBERS.map(
+        ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
+      ).join(', ')}`,
+    ),
+  );
+  // Contacts: 1 in 25 known by BSUID only (no phone number), 1 in 8 by both; 1 in 20 without a profile name.
+  await db.execute(
+    sql.raw(`
+      insert into contacts (id, wa_id, user_id, name)
+      select g,
+        case when h % 25 = 0 then null
+          else (${sqlArray(PHONE_PREFIXES)})[1 + (h >> 8) % ${PHONE_PREFIXES.length}] || lpad(((g * 48271) % 100000000)::text, 8, '0') end,
+        case when h % 25 = 0 or h % 8 = 1
+          then (array['US', 'MX', 'GB', 'DE', 'BR', 'IN'])[1 + (h >> 16) % 6] || '.' || (1000000000000000000 + g * 7919)::text end,
+        case when h % 20 = 3 then null
+          else (${sqlArray(FIRST_NAMES)})[1 + (h >> 24) % ${FIRST_NAMES.length}] || ' ' || (${sqlArray(LAST_NAMES)})[1 + (h >> 32) % ${LAST_NAMES.length}] end
+      from (select g, hashint8extended(g, 1) & ${MAX_BIGINT} as h from generate_series(1, ${conversations}::bigint) g) s`),
+  );
+  // Conversations: one per contact, spread over the business numbers by their share; 1 in 400 has no message yet.
+  const numberCase = `case ${BUSINESS_NUMBERS.reduce<{ at: number; parts: string[] }>(
+    (acc, [id, , share]) => {
+      acc.at += share;
+      acc.parts.push(`when h % 100 < ${acc.at} then ${sqlText(id)}`);
+      return acc;
+    },
+    { at: 0, parts: [] },
+  ).parts.join(' ')} end`;
+  await db.execute(
+    sql.raw(`
+      create unlogged table seed_plan as
+      select g as id, ${numberCase} as phone_number_id,
+        case when g % 400 = 0 then 0 else 2 + h % 4 end as message_count,
+        -- The last message: somewhere in the 90 days before 2026-03-01; earlier ones 1–30 minutes apart.
+        timestamptz '2026-03-01' - ((h >> 12) % (90 * 86400)) * interval '1 second' as last_at,
+        1 + (h >> 20) % 30 as gap_minutes,
+        (h >> 28) % 4 as unread
+      from (select g, hashint8extended(g, 2) & ${MAX_BIGINT} as h from generate_series(1, ${conversations}::bigint) g) s`),
+  );
+  await db.execute(
+    sql.raw(`
+      insert into conversations (id, phone_number_id, contact_id, last_message_at, last_message_wamid, unread_count)
+      select id, phone_number_id, id,
+        case when message_count > 0 then last_at end,
+        case when message_count > 0 then 'wamid.HBgM' || md5(id || ':' || message_count) end,
+        -- Unread only when the customer wrote last (odd message numbers are inbound).
+        case when message_count % 2 = 1 then unread else 0 end
+      from seed_plan`),
+  );
+  // Messages: odd ones from the customer, even ones ours; 1 in 12 a photo without a caption; some name an order.
+  await db.execute(
+    sql.raw(`
+      insert into messages (wamid, conversation_id, direction, type, text, sent_at, status, status_rank)
+      select 'wamid.HBgM' || md5(p.id || ':' || k), p.id,
+        case when k % 2 = 1 then 'inbound' else 'outbound' end,
+        case when mh % 12 = 0 then 'image' else 'text' end,
+        case when mh % 12 = 0 then null
+          when mh % 7 = 0 then (array['Pedido #', 'Order #', 'Bestellung #'])[1 + (mh >> 4) % 3] || (10000 + (mh >> 8) % 90000) || ' ' ||
+            (array['¿dónde está?', 'still not delivered', 'wurde storniert', 'entregado, gracias'])[1 + (mh >> 24) % 4]
+          else (${sqlArray(PHRASES)})[1 + (mh >> 4) % ${PHRASES.length}] end,
+        p.last_at - (p.message_count - k) * p.gap_minutes * interval '1 minute',
+        case when k % 2 = 1 then 'received' else 'read' end,
+        case when k % 2 = 1 then 0 else 3 end
+      from seed_plan p, generate_series(1, p.message_count) k, lateral (select hashint8extended(p.id * 8 + k, 3) & ${MAX_BIGINT} as mh) m`),
+  );
+  await db.execute(sql.raw(`drop table seed_plan`));
+  for (const table of ['contacts', 'conversations']) {
+    await db.execute(sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`));
+  }
+  await db.execute(sql.raw(`vacuum analyze`));
+}
+
+// --- Timing -------------------------------------------------------------------------------------
+
+interface Case {
+  name: string;
+  run: () => Promise<number>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+async function time(c: Case, runs: number): Promise<{ p50: number; p95: number; rows: number }> {
+  let rows = 0;
+  for (let i = 0; i < 3; i++) rows = await c.run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await c.run();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95), rows };
+}
+
+async function main(options: Options): Promise<void> {
+  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (err) {
+    await admin.end({ timeout: 1 });
+    throw new Error(`bench:list needs PostgreSQL: ${options.adminUrl} does not answer (${err instanceof Error ? err.message : String(err)}). Set DATABASE_URL.`);
+  }
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${DB_NAME}`;
+  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+  await admin.unsafe(`create database ${DB_NAME}`);
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({ url: url.toString(), poolMax: 2 });
+    await migrateDatabase(database);
+    const started = performance.now();
+    await seed(database, options.conversations);
+    const [counts] = await queryRows<{ conversations: string; messages: string }>(
+      database.db,
+      sql`select (select count(*) from conversations) as conversations, (select count(*) from messages) as messages`,
+    );
+    console.log(
+      `seeded ${Number(counts!.conversations).toLocaleString('en-US')} conversations, ` +
+        `${Number(counts!.messages).toLocaleString('en-US')} messages, ${BUSINESS_NUMBERS.length} business numbers ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    await report(database, options);
+  } finally {
+    await database?.close();
+    if (options.keep) console.log(`\nkept: ${url.toString()}`);
+    else await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function report(database: Database, options: Options): Promise<void> {
+  const { db } = database;
+  const list = async (o: Omit<ConversationListOptions, 'limit'>) => (await listConversations(db, { limit: PAGE, ...o })).rows.length;
+
+  // The cursor of page DEEP_PAGE, reached the way a client would: following nextCursor.
+  let deep: ConversationListKey | undefined;
+  for (let page = 1; page < DEEP_PAGE; page++) {
+    const { rows } = await listConversations(db, { limit: PAGE, after: deep });
+    deep = listKeyOf(rows.at(-1)!);
+  }
+  const [number] = await queryRows<{ phone_number_id: string }>(
+    db,
+    sql`select phone_number_id from business_numbers order by phone_number_id offset 2 limit 1`,
+  );
+  const [someone] = await queryRows<{ wa_id: string }>(db, sql`select wa_id from contacts where wa_id like '52155%' order by id limit 1 offset 500`);
+  // "+52 1 55 1234 5678" as a person would type it: the digits-only variant finds it.
+  const typed = someone!.wa_id.replace(/^(\d{2})(\d)(\d{2})(\d{4})(\d+)$/, '+$1 $2 $3 $4 $5');
+
+  const cases: Case[] = [
+    { name: 'first page', run: () => list({}) },
+    { name: `page ${DEEP_PAGE} (cursor)`, run: () => list({ after: deep }) },
+    { name: 'one business number (15% of all)', run: () => list({ phoneNumberId: number!.phone_number_id }) },
+    { name: 'search name "sofía ramírez"', run: () => list({ q: 'sofía ramírez' }) },
+    { name: 'search name "hernández"', run: () => list({ q: 'hernández' }) },
+    { name: `search number "${typed}"`, run: () => list({ q: typed }) },
+    { name: 'search number "4477"', run: () => list({ q: '4477' }) },
+    { name: 'search text "pedido #4821"', run: () => list({ q: 'pedido #4821' }) },
+    { name: 'search text "gracias"', run: () => list({ q: 'gracias' }) },
+    { name: 'search 2 letters "ma"', run: () => list({ q: 'ma' }) },
+    { name: 'search 2 letters "qx" (no match)', run: () => list({ q: 'qx' }) },
+    { name: 'search "%" (no trigram)', run: () => list({ q: '%' }) },
+    { name: 'search no match "zzqxj"', run: () => list({ q: 'zzqxj' }) },
+    { name: 'search + business number', run: () => list({ q: 'garcía', phoneNumberId: number!.phone_number_id }) },
+    { name: 'business numbers with counts', run: async () => (await listBusinessNumbers(db)).length },
+  ];
+
+  const width = Math.max(...cases.map((c) => c.name.length));
+  console.log(`${'query'.padEnd(width)}   rows     p50 ms    p95 ms   (${options.runs} runs each)`);
+  console.log('-'.repeat(width + 36));
+  for (const c of cases) {
+    const { p50, p95, rows } = await time(c, options.runs);
+    console.log(`${c.name.padEnd(width)}  ${String(rows).padStart(5)}  ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}`);
+  }
+}
+
+let options: Options | 'help';
+try {
+  options = readOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options === 'help') {
+  console.log(USAGE);
+} else {
+  try {
+    await main(options);
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    console.error(`bench:list failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,213 @@
+// `npm run bench:live [-- --messages 50 --runs 3 --skip-build]`
+//
+// How long until a webhook shows in an open inbox. Starts a production build on a fresh PostgreSQL
+// database (PGlite when none answers), signs in with Chromium, opens a conversation, then posts
+// signed webhooks one at a time: for each, the time from just before the POST until its text is in
+// the page (a MutationObserver in the page notes the moment). Then the same for delivery ticks: a
+// status webhook until the tick's accessible name changes. Prints figures; never fails on them.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from '@playwright/test';
+import postgres from 'postgres';
+import { signBody } from '@/lib/whatsapp/signature';
+import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tests/helpers/server';
+
+const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --skip-build]
+
+Environment: BENCH_DATABASE_URL (admin connection to create/drop the bench database,
+default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium).`;
+
+const GOAL_P95_MS = 1000;
+const ADMIN = { email: 'bench@ticks.test', password: 'bench-password-123' };
+const PHONE_NUMBER_ID = '109000000000001';
+const CUSTOMER = '15550001234';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '50' },
+    runs: { type: 'string', default: '1' },
+    'skip-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const MESSAGES = Number(values.messages);
+const RUNS = Number(values.runs);
+
+// ---- Meta-format bodies ----
+
+const envelope = (value: Record<string, unknown>) => ({
+  object: 'whatsapp_business_account',
+  entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550009999', phone_number_id: PHONE_NUMBER_ID }, ...value } }] }],
+});
+
+const inboundText = (wamid: string, text: string) =>
+  envelope({
+    contacts: [{ profile: { name: 'Bench Customer' }, wa_id: CUSTOMER }],
+    messages: [{ from: CUSTOMER, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+  });
+
+const status = (wamid: string, value: 'sent' | 'delivered' | 'read') =>
+  envelope({ statuses: [{ id: wamid, status: value, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: CUSTOMER }] });
+
+async function post(server: RunningServer, body: unknown): Promise<void> {
+  const raw = JSON.stringify(body);
+  const res = await fetch(`${server.url}/api/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(raw, serverEnv.WHATSAPP_APP_SECRET) },
+    body: raw,
+  });
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+}
+
+// ---- Timing in the page ----
+
+/** Resolves with Date.now() in the page at the moment `test` first holds. */
+function whenInPage(page: Page, kind: 'text' | 'tick', needle: string): Promise<number> {
+  return page.evaluate(
+    ({ kind, needle }) =>
+      new Promise<number>((resolve) => {
+        const holds = () =>
+          kind === 'text'
+            ? document.body.innerText.includes(needle)
+            : !!document.querySelector(`[data-wamid="${needle.split('|')[0]}"] [aria-label="${needle.split('|')[1]}"]`);
+        if (holds()) return resolve(Date.now());
+        const observer = new MutationObserver(() => {
+          if (holds()) {
+            observer.disconnect();
+            resolve(Date.now());
+          }
+        });
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      }),
+    { kind, needle },
+  );
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+};
+const median = (values: number[]) => percentile(values, 50);
+
+interface RunResult {
+  messages: number[];
+  ticks: number[];
+}
+
+async function run(databaseUrl: string | undefined, dataDir: string | undefined): Promise<RunResult> {
+  const server = await startServer({
+    DATABASE_URL: databaseUrl ?? '',
+    ...(dataDir ? { DATA_DIR: dataDir } : {}),
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    SIGN_IN_ATTEMPTS_PER_MINUTE: '1000',
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/`);
+
+    // The conversation exists and is open before timing starts.
+    const runId = randomBytes(4).toString('hex');
+    const first = `warm-up ${runId}`;
+    const appeared = whenInPage(page, 'text', first);
+    await post(server, inboundText(`wamid.bench.${runId}.0`, first));
+    await appeared;
+    await page.getByTestId('conversation').first().click();
+    await page.waitForURL(/\/conversations\//);
+    await page.getByText(first).last().waitFor();
+
+    const messages: number[] = [];
+    for (let i = 1; i <= MESSAGES; i++) {
+      const text = `live ${runId} #${i}`;
+      const seen = whenInPage(page, 'text', text);
+      const sentAt = Date.now();
+      await post(server, inboundText(`wamid.bench.${runId}.${i}`, text));
+      messages.push((await seen) - sentAt);
+    }
+
+    // Ticks: an outbound message known from its statuses, sent → delivered → read, 10 times.
+    const ticks: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const wamid = `wamid.bench.${runId}.out${i}`;
+      for (const [value, label] of [['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read']] as const) {
+        const seen = whenInPage(page, 'tick', `${wamid}|${label}`);
+        const sentAt = Date.now();
+        await post(server, status(wamid, value));
+        ticks.push((await seen) - sentAt);
+      }
+    }
+    return { messages, ticks };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+async function main() {
+  if (!values['skip-build']) ensureBuild();
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  let usePostgres = true;
+  try {
+    await admin`select 1`;
+  } catch {
+    usePostgres = false;
+    console.log('No PostgreSQL at BENCH_DATABASE_URL: measuring on PGlite.');
+  }
+
+  const results: RunResult[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const name = `ticks_bench_live_${randomBytes(4).toString('hex')}`;
+    let url: string | undefined;
+    let dataDir: string | undefined;
+    if (usePostgres) {
+      await admin.unsafe(`create database ${name}`);
+      const u = new URL(adminUrl);
+      u.pathname = `/${name}`;
+      url = u.toString();
+    } else {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-bench-live-'));
+    }
+    try {
+      results.push(await run(url, dataDir));
+    } finally {
+      if (usePostgres) await admin.unsafe(`drop database if exists ${name} with (force)`);
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    const last = results.at(-1)!;
+    console.log(`run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms`);
+  }
+  await admin.end();
+
+  const row = (label: string, pick: (r: RunResult) => number[]) => {
+    const per = (p: number) => results.map((r) => percentile(pick(r), p));
+    return `${label.padEnd(26)} ${String(median(per(50))).padStart(6)} ${String(median(per(95))).padStart(6)} ${String(median(per(100))).padStart(6)}   (${results.length} run(s) × ${pick(results[0]!).length})`;
+  };
+  console.log(`\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}; milliseconds from POST to visible in Chromium (median over runs)`);
+  console.log(`${''.padEnd(26)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`);
+  console.log(row('new message in the thread', (r) => r.messages));
+  console.log(row('tick changes', (r) => r.ticks));
+  const p95 = median(results.map((r) => percentile(r.messages, 95)));
+  console.log(`\nGoal: p95 < ${GOAL_P95_MS} ms for new messages: ${p95 < GOAL_P95_MS ? 'PASS' : 'MISS'} (${p95} ms)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

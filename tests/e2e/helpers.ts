@@ -1,0 +1,227 @@
+import { createHmac, randomInt } from 'node:crypto';
+import { test as base, expect } from '@playwright/test';
+import { SIMULATED_NUMBERS, SIMULATED_WABA_ID, WamidFactory, type SimulatedBusinessNumber, type WebhookPayload } from '../../lib/whatsapp/simulated-traffic';
+import { E2E_ENV, storageStatePath, type E2eRole } from './shared';
+
+export { E2E_USERS, type E2eRole } from './shared';
+export { expect };
+
+// --- The test object ---------------------------------------------------------------------------------
+
+/**
+ * Playwright's `test`, pointed at the e2e server, signed out by default. In a describe block,
+ * `test.use({ role: 'admin' })` or `'agent'` starts every page signed in as that user.
+ * Never sign out in a test that uses a role: signing out ends the shared session for every test.
+ */
+export const test = base.extend<{ role: E2eRole | null }>({
+  role: [null, { option: true }],
+  baseURL: async ({}, use) => {
+    await use(serverUrl());
+  },
+  storageState: async ({ role }, use) => {
+    if (role === 'agent' && process.env[E2E_ENV.agentError]) throw new Error(process.env[E2E_ENV.agentError]);
+    await use(role ? storageStatePath(role) : undefined);
+  },
+});
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the e2e tests with \`npx playwright test\` (its global setup starts the server)`);
+  return value;
+}
+
+export const serverUrl = () => required(E2E_ENV.url);
+
+// --- Webhooks ----------------------------------------------------------------------------------------
+
+/** POSTs a body to /api/webhook signed like Meta signs it: HMAC-SHA256 of the exact bytes. */
+export async function postWebhook(body: WebhookPayload | string): Promise<Response> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const signature = createHmac('sha256', required(E2E_ENV.webhookSecret)).update(raw).digest('hex');
+  return fetch(`${serverUrl()}/api/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+    body: raw,
+  });
+}
+
+/** Posts and expects the 200 that means the body is stored. */
+export async function deliver(body: WebhookPayload): Promise<void> {
+  const response = await postWebhook(body);
+  expect(response.status, await response.clone().text()).toBe(200);
+}
+
+// --- Meta-format bodies ------------------------------------------------------------------------------
+
+const wamids = new WamidFactory();
+
+/** A fresh wamid (unique across workers and runs), e.g. for an outbound message known by its statuses. */
+export const newWamid = (phone: string | null = null) => wamids.next(phone);
+
+/** A customer phone number nobody else in this run uses, so each test gets its own conversation. */
+export const newCustomerNumber = () => `4915${randomInt(10 ** 9, 10 ** 10)}`;
+
+export interface Customer {
+  waId: string;
+  name: string;
+}
+
+export const newCustomer = (name = 'Erin Example'): Customer => ({ waId: newCustomerNumber(), name });
+
+export const BUSINESS_NUMBER: SimulatedBusinessNumber = SIMULATED_NUMBERS.sales;
+
+export type InboundType = 'text' | 'image' | 'video' | 'document' | 'audio' | 'sticker' | 'location' | 'button' | 'interactive' | 'reaction';
+
+export interface InboundOptions {
+  customer?: Customer;
+  to?: SimulatedBusinessNumber;
+  wamid?: string;
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** For reactions: the message reacted to. */
+  targetId?: string;
+}
+
+export interface BuiltMessage {
+  wamid: string;
+  customer: Customer;
+  body: WebhookPayload;
+}
+
+/**
+ * A body carrying one inbound message. `text` goes where the type keeps it: the body of a text, the
+ * caption of media, the name of a location, a button's text, a button reply's title, a reaction's emoji.
+ */
+export function inboundMessage(type: InboundType, text: string, options: InboundOptions = {}): BuiltMessage {
+  const customer = options.customer ?? newCustomer();
+  const wamid = options.wamid ?? newWamid(customer.waId);
+  const media = (mime: string) => ({ mime_type: mime, sha256: 'q3Zk0bC1m8hY2v3fJ6k7sQ9uX1Zr5aT8wE4yP0oL2nM=', id: `10${randomInt(10 ** 13, 10 ** 14)}` });
+  const content: Record<string, unknown> = (() => {
+    switch (type) {
+      case 'text':
+        return { text: { body: text } };
+      case 'image':
+        return { image: { caption: text, ...media('image/jpeg') } };
+      case 'video':
+        return { video: { caption: text, ...media('video/mp4') } };
+      case 'document':
+        return { document: { caption: text, filename: 'invoice.pdf', ...media('application/pdf') } };
+      case 'audio':
+        return { audio: { voice: true, ...media('audio/ogg; codecs=opus') } };
+      case 'sticker':
+        return { sticker: { animated: false, ...media('image/webp') } };
+      case 'location':
+        return { location: { latitude: 52.52, longitude: 13.405, name: text, address: 'Alexanderplatz, Berlin' } };
+      case 'button':
+        return { button: { text, payload: text.toUpperCase() } };
+      case 'interactive':
+        return { interactive: { type: 'button_reply', button_reply: { id: 'reply-1', title: text } } };
+      case 'reaction':
+        return { reaction: { message_id: options.targetId ?? newWamid(customer.waId), emoji: text } };
+    }
+  })();
+  return inboundBody(type, content, customer, wamid, options);
+}
+
+/**
+ * A body carrying one inbound message of any `type`, also one Meta has not invented yet. `content` goes
+ * into the message item beside `type` as given: `{ contacts: [...] }`, `{ order: {...} }`,
+ * `{ text: {...}, referral: {...} }`, `{ unsupported: {...}, errors: [...] }`, `{ hologram: {...} }` ...
+ */
+export function inboundOfType(type: string, content: Record<string, unknown>, options: Omit<InboundOptions, 'targetId'> = {}): BuiltMessage {
+  const customer = options.customer ?? newCustomer();
+  const wamid = options.wamid ?? newWamid(customer.waId);
+  return inboundBody(type, content, customer, wamid, options);
+}
+
+function inboundBody(type: string, content: Record<string, unknown>, customer: Customer, wamid: string, options: InboundOptions): BuiltMessage {
+  const value = {
+    messaging_product: 'whatsapp',
+    metadata: metadata(options.to ?? BUSINESS_NUMBER),
+    contacts: [{ profile: { name: customer.name }, wa_id: customer.waId }],
+    messages: [{ from: customer.waId, id: wamid, timestamp: String(options.timestamp ?? nowSeconds()), type, ...content }],
+  };
+  return { wamid, customer, body: envelope(value) };
+}
+
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface MetaError {
+  code: number;
+  title: string;
+  message?: string;
+  error_data?: { details: string };
+}
+
+/** Meta's error for a message sent outside the 24-hour window: the usual failure. */
+export const REENGAGEMENT_ERROR: MetaError = {
+  code: 131047,
+  title: 'Re-engagement message',
+  message: 'Re-engagement message',
+  error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+};
+
+export interface StatusOptions {
+  /** Who the message went to; default a fresh number. */
+  recipient?: string;
+  from?: SimulatedBusinessNumber;
+  timestamp?: number;
+  /** For `failed`; default REENGAGEMENT_ERROR. */
+  errors?: MetaError[];
+}
+
+/** A body carrying one status of an outbound message (Meta sends these as the message travels). */
+export function statusUpdate(wamid: string, status: DeliveryStatus, options: StatusOptions = {}): WebhookPayload {
+  const recipient = options.recipient ?? newCustomerNumber();
+  const item: Record<string, unknown> = {
+    id: wamid,
+    status,
+    timestamp: String(options.timestamp ?? nowSeconds()),
+    recipient_id: recipient,
+  };
+  if (status === 'failed') item.errors = options.errors ?? [REENGAGEMENT_ERROR];
+  else item.pricing = { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
+  return envelope({ messaging_product: 'whatsapp', metadata: metadata(options.from ?? BUSINESS_NUMBER), statuses: [item] });
+}
+
+function envelope(value: Record<string, unknown>): WebhookPayload {
+  return { object: 'whatsapp_business_account', entry: [{ id: SIMULATED_WABA_ID, changes: [{ field: 'messages', value }] }] };
+}
+
+function metadata(number: SimulatedBusinessNumber) {
+  return { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// --- The read API ------------------------------------------------------------------------------------
+
+/** GET on the read API with the server's INBOX_API_KEY. */
+export function readApi(path: string): Promise<Response> {
+  return fetch(`${serverUrl()}${path}`, { headers: { authorization: `Bearer ${required(E2E_ENV.apiKey)}` } });
+}
+
+/**
+ * Waits until the background processor has stored this message (optionally: until it has this
+ * status), and returns it as GET /api/messages/{wamid} shows it.
+ */
+export async function waitForProcessed(
+  wamid: string,
+  options: { status?: string; timeoutMs?: number } = {},
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const response = await readApi(`/api/messages/${encodeURIComponent(wamid)}`);
+    if (response.ok) {
+      const message = (await response.json()) as Record<string, unknown>;
+      if (!options.status || message.status === options.status) return message;
+      last = `status is ${String(message.status)}`;
+    } else {
+      last = `${response.status} ${await response.text()}`;
+      if (response.status !== 404) break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`message ${wamid} was not processed${options.status ? ` to ${options.status}` : ''}: ${last}`);
+}

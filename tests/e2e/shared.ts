@@ -1,0 +1,28 @@
+import path from 'node:path';
+
+// What global-setup.ts hands to the tests. Kept apart from helpers.ts, which loads Playwright's test
+// runner: the global setup must not.
+
+/** Environment variables set by the global setup, inherited by the workers. */
+export const E2E_ENV = {
+  /** The server's base URL (http://127.0.0.1:<port>). */
+  url: 'TICKS_E2E_URL',
+  /** The app secret webhooks are signed with. */
+  webhookSecret: 'TICKS_E2E_WEBHOOK_SECRET',
+  /** INBOX_API_KEY of the server, for the read API. */
+  apiKey: 'TICKS_E2E_API_KEY',
+  /** Set when the agent could not be created or signed in: why. */
+  agentError: 'TICKS_E2E_AGENT_ERROR',
+} as const;
+
+export type E2eRole = 'admin' | 'agent';
+
+export const E2E_USERS = {
+  admin: { email: 'admin@ticks.test', password: 'e2e-admin-password-0123', name: 'Admin' },
+  agent: { email: 'agent@ticks.test', password: 'e2e-agent-password-0123', name: 'Alex Agent' },
+} as const satisfies Record<E2eRole, { email: string; password: string; name: string }>;
+
+/** Signed-in browser states, one per role (git-ignored). */
+export const AUTH_DIR = path.join(process.cwd(), 'tests', 'e2e', '.auth');
+
+export const storageStatePath = (role: E2eRole) => path.join(AUTH_DIR, `${role}.json`);

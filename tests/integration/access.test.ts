@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '@/db/client';
+import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
+import { getUsers, patchUser, postUser, type GetUsersResponse, type UserResponse } from '@/lib/admin/users-api';
+import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
+import { parseEnv, type Env } from '@/lib/env';
+import { withApiErrors } from '@/lib/http/errors';
+import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
+import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
+
+// Who may call what: every API route's handler with no credentials, a bad or revoked key, an agent's
+// session and an admin's session. Sign-in goes through better-auth's real handler, so the cookies
+// are the ones a browser would hold.
+
+const ORIGIN = 'http://ticks.test';
+const ADMIN = { email: 'admin@ticks.test', password: 'admin-password-123' };
+const AGENT = { email: 'agent@ticks.test', password: 'agent-password-123', name: 'Agent Smith' };
+const ENV_KEY = 'env-bootstrap-key-0123456789';
+
+type Credential = { cookie: string } | { key: string } | null;
+
+function request(path: string, credential: Credential, init: { method?: string; body?: unknown; origin?: string } = {}): Request {
+  const headers: Record<string, string> = { host: 'ticks.test' };
+  if (credential && 'cookie' in credential) headers.cookie = credential.cookie;
+  if (credential && 'key' in credential) headers.authorization = `Bearer ${credential.key}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.origin) headers.origin = init.origin;
+  return new Request(`${ORIGIN}${path}`, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+let clients = 0;
+
+/** Each sign-in from its own client address (Next sets X-Forwarded-For), so the rate limit test has its own budget. */
+async function signIn(auth: Auth, email: string, password: string): Promise<Response> {
+  clients += 1;
+  return auth.handler(
+    new Request(`${ORIGIN}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': `198.51.100.${clients}` },
+      body: JSON.stringify({ email, password }),
+    }),
+  );
+}
+
+async function sessionCookie(auth: Auth, email: string, password: string): Promise<{ cookie: string }> {
+  const res = await signIn(auth, email, password);
+  expect(res.status).toBe(200);
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
+  expect(cookies.join('; ')).toMatch(/ticks\.session_token=/);
+  return { cookie: cookies.join('; ') };
+}
+
+describe.each(dbKinds)('access rules on %s', (kind) => {
+  let testDb: TestDatabase;
+  let db: Db;
+  let env: Env;
+  let auth: Auth;
+  let deps: AccessDeps & { auth: Auth };
+  let admin: { cookie: string };
+  let agent: { cookie: string };
+  let agentId: string;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    db = testDb.database.db;
+    env = parseEnv({
+      WHATSAPP_APP_SECRET: 'access-test-secret',
+      WHATSAPP_VERIFY_TOKEN: 'v',
+      INBOX_API_KEY: ENV_KEY,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      APP_URL: ORIGIN,
+      SIGN_IN_ATTEMPTS_PER_MINUTE: '3',
+    });
+    auth = createAuth(db, env, await loadAuthSecret(db, env));
+    await ensureFirstAdmin(auth, db, env);
+    deps = { db, apiKey: ENV_KEY, auth };
+    admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
+    const created = await withApiErrors(postUser)(
+      request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
+      deps,
+    );
+    expect(created.status).toBe(201);
+    agentId = ((await created.json()) as UserResponse).user.id;
+    agent = await sessionCookie(auth, AGENT.email, AGENT.password);
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  // Every inbox route: anyone signed in, or any live API key.
+  const inboxRoutes: [string, (req: Request) => Promise<Response>][] = [
+    ['GET /api/conversations', (req) => withApiErrors(getConversations)(req, deps)],
+    ['GET /api/conversations/1/messages', (req) => withApiErrors(getConversationMessages)(req, deps, '1')],
+    ['GET /api/messages/x', (req) => withApiErrors(getMessage)(req, deps, 'wamid.x')],
+    ['GET /api/business-numbers', (req) => withApiErrors(getBusinessNumbers)(req, deps)],
+    ['POST /api/conversations/1/read', (req) => withApiErrors(postConversationRead)(req, deps, '1')],
+  ];
+  // Admin routes: admins' sessions only.
+  const adminRoutes: [string, (req: Request) => Promise<Response>][] = [
+    ['GET /api/admin/users', (req) => withApiErrors(getUsers)(req, deps)],
+    ['GET /api/admin/api-keys', (req) => withApiErrors(getApiKeys)(req, deps)],
+    ['POST /api/admin/api-keys', (req) => withApiErrors(postApiKey)(req, deps)],
+  ];
+  const call = (route: (req: Request) => Promise<Response>, name: string, credential: Credential) => {
+    const [method, path] = name.split(' ') as [string, string];
+    return route(request(path, credential, { method, body: method === 'POST' ? { name: 'k' } : undefined, origin: method === 'POST' ? ORIGIN : undefined }));
+  };
+
+  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 without a session or key', async (name, route) => {
+    const res = await call(route, name, null);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+  });
+
+  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 with an unknown key or a forged cookie', async (name, route) => {
+    expect((await call(route, name, { key: 'ticks_not-a-real-key' })).status).toBe(401);
+    expect((await call(route, name, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
+  });
+
+  it.each(inboxRoutes)('%s: open to agents, admins and API keys', async (name, route) => {
+    for (const credential of [agent, admin, { key: ENV_KEY }]) {
+      expect([200, 404]).toContain((await call(route, name, credential)).status);
+    }
+  });
+
+  it.each(adminRoutes)('%s: 403 for an agent and for API keys, allowed for an admin', async (name, route) => {
+    const asAgent = await call(route, name, agent);
+    expect(asAgent.status).toBe(403);
+    expect(await asAgent.json()).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await call(route, name, { key: ENV_KEY })).status).toBe(403);
+    expect((await call(route, name, admin)).status).toBeLessThan(300);
+  });
+
+  it('an API key created by an admin works until it is revoked, then gets 401', async () => {
+    const created = await withApiErrors(postApiKey)(
+      request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'CRM sync' }, origin: ORIGIN }),
+      deps,
+    );
+    expect(created.status).toBe(201);
+    const { key, apiKey } = (await created.json()) as CreateApiKeyResponse;
+    expect(key).toMatch(/^ticks_[A-Za-z0-9_-]{43}$/);
+    expect(key.startsWith(apiKey.prefix)).toBe(true);
+
+    // Listed without the key itself.
+    const listed = await (await withApiErrors(getApiKeys)(request('/api/admin/api-keys', admin), deps)).text();
+    expect(listed).toContain('CRM sync');
+    expect(listed).not.toContain(key);
+
+    expect((await withApiErrors(getConversations)(request('/api/conversations', { key }), deps)).status).toBe(200);
+    const revoked = await withApiErrors(deleteApiKey)(request(`/api/admin/api-keys/${apiKey.id}`, admin, { method: 'DELETE', origin: ORIGIN }), deps, apiKey.id);
+    expect(revoked.status).toBe(200);
+    expect((await withApiErrors(getConversations)(request('/api/conversations', { key }), deps)).status).toBe(401);
+  });
+
+  it('a deactivated user is signed out at once and cannot sign in again; reactivated, they can', async () => {
+    const other = { email: 'temp@ticks.test', password: 'temp-password-123' };
+    const created = await withApiErrors(postUser)(
+      request('/api/admin/users', admin, { method: 'POST', body: { ...other, name: 'Temp', role: 'agent' }, origin: ORIGIN }),
+      deps,
+    );
+    const { user } = (await created.json()) as UserResponse;
+    const session = await sessionCookie(auth, other.email, other.password);
+    expect((await withApiErrors(getConversations)(request('/api/conversations', session), deps)).status).toBe(200);
+
+    const deactivate = await withApiErrors(patchUser)(
+      request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: false }, origin: ORIGIN }),
+      deps,
+      user.id,
+    );
+    expect(deactivate.status).toBe(200);
+    expect(((await deactivate.json()) as UserResponse).user.active).toBe(false);
+    expect((await withApiErrors(getConversations)(request('/api/conversations', session), deps)).status).toBe(401);
+    expect((await signIn(auth, other.email, other.password)).status).not.toBe(200);
+
+    await withApiErrors(patchUser)(
+      request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: true }, origin: ORIGIN }),
+      deps,
+      user.id,
+    );
+    expect((await signIn(auth, other.email, other.password)).status).toBe(200);
+  });
+
+  it('a role change applies to the next request of an existing session', async () => {
+    const promote = (role: string) =>
+      withApiErrors(patchUser)(request(`/api/admin/users/${agentId}`, admin, { method: 'PATCH', body: { role }, origin: ORIGIN }), deps, agentId);
+    expect((await promote('admin')).status).toBe(200);
+    expect((await withApiErrors(getUsers)(request('/api/admin/users', agent), deps)).status).toBe(200);
+    expect((await promote('agent')).status).toBe(200);
+    expect((await withApiErrors(getUsers)(request('/api/admin/users', agent), deps)).status).toBe(403);
+  });
+
+  it('no dead ends: the last admin cannot be demoted or deactivated, nobody deactivates themselves', async () => {
+    const users = ((await (await withApiErrors(getUsers)(request('/api/admin/users', admin), deps)).json()) as GetUsersResponse).users;
+    const me = users.find((u) => u.email === ADMIN.email)!;
+    for (const body of [{ active: false }, { role: 'agent' }]) {
+      const res = await withApiErrors(patchUser)(request(`/api/admin/users/${me.id}`, admin, { method: 'PATCH', body, origin: ORIGIN }), deps, me.id);
+      expect(res.status).toBe(409);
+    }
+  });
+
+  it('refuses bad input with 400/409/415 and a message', async () => {
+    const post = (body: unknown, contentType = true) =>
+      withApiErrors(postUser)(
+        new Request(`${ORIGIN}/api/admin/users`, {
+          method: 'POST',
+          headers: { cookie: admin.cookie, origin: ORIGIN, host: 'ticks.test', ...(contentType ? { 'content-type': 'application/json' } : {}) },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+        deps,
+      );
+    expect((await post({ email: 'not-an-email', name: 'x', password: 'long-enough-password', role: 'agent' })).status).toBe(400);
+    expect((await post({ email: 'short@ticks.test', name: 'x', password: 'short', role: 'agent' })).status).toBe(400);
+    expect((await post({ email: 'r@ticks.test', name: 'x', password: 'long-enough-password', role: 'owner' })).status).toBe(400);
+    expect((await post({ ...AGENT, role: 'agent' })).status).toBe(409);
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post({ ...AGENT, email: 'ct@ticks.test', role: 'agent' }, false)).status).toBe(415);
+  });
+
+  it('refuses a cross-site mutation made with a session cookie', async () => {
+    const res = await withApiErrors(postApiKey)(
+      request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'evil' }, origin: 'https://evil.example' }),
+      deps,
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('wrong email and wrong password get the same answer, and sign-in is rate-limited per client', async () => {
+    const wrongPassword = await signIn(auth, ADMIN.email, 'not-the-password-1');
+    const wrongEmail = await signIn(auth, 'nobody@ticks.test', 'not-the-password-1');
+    expect(wrongPassword.status).toBe(401);
+    expect(wrongEmail.status).toBe(401);
+    expect(await wrongPassword.json()).toEqual(await wrongEmail.json());
+
+    // SIGN_IN_ATTEMPTS_PER_MINUTE=3 here; each client address has its own budget.
+    const from = (ip: string) =>
+      auth.handler(
+        new Request(`${ORIGIN}/api/auth/sign-in/email`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': ip },
+          body: JSON.stringify({ email: ADMIN.email, password: 'guessing-password' }),
+        }),
+      );
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await from('203.0.113.7')).status);
+    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+    expect((await from('203.0.113.8')).status).toBe(401);
+  });
+
+  it('authorizeRequest names who is calling', async () => {
+    expect(await authorizeRequest(request('/', agent), deps)).toMatchObject({ kind: 'user', email: AGENT.email, role: 'agent' });
+    expect(await authorizeRequest(request('/', { key: ENV_KEY }), deps)).toMatchObject({ kind: 'api-key', name: 'INBOX_API_KEY' });
+  });
+});
