@@ -50,5 +50,5 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|robots.txt).*)'],
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
 };
