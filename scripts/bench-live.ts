@@ -69,26 +69,24 @@ async function post(server: RunningServer, body: unknown): Promise<void> {
 
 // ---- Timing in the page ----
 
-/** Resolves with Date.now() in the page at the moment `test` first holds. */
+/**
+ * Resolves with Date.now() in the page at the moment `needle` first holds. The page code is a string:
+ * tsx compiles functions with helpers (__name) that do not exist inside the page.
+ */
 function whenInPage(page: Page, kind: 'text' | 'tick', needle: string): Promise<number> {
-  return page.evaluate(
-    ({ kind, needle }) =>
-      new Promise<number>((resolve) => {
-        const holds = () =>
-          kind === 'text'
-            ? document.body.innerText.includes(needle)
-            : !!document.querySelector(`[data-wamid="${needle.split('|')[0]}"] [aria-label="${needle.split('|')[1]}"]`);
-        if (holds()) return resolve(Date.now());
-        const observer = new MutationObserver(() => {
-          if (holds()) {
-            observer.disconnect();
-            resolve(Date.now());
-          }
-        });
-        observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-      }),
-    { kind, needle },
-  );
+  const [wamid, label] = needle.split('|');
+  const condition =
+    kind === 'text'
+      ? `document.body.innerText.includes(${JSON.stringify(needle)})`
+      : `!!document.querySelector(${JSON.stringify(`[data-wamid="${wamid}"] [aria-label="${label}"]`)})`;
+  return page.evaluate(`new Promise((resolve) => {
+    const holds = () => ${condition};
+    if (holds()) return resolve(Date.now());
+    const observer = new MutationObserver(() => {
+      if (holds()) { observer.disconnect(); resolve(Date.now()); }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  })`) as Promise<number>;
 }
 
 const percentile = (values: number[], p: number) => {
