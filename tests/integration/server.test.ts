@@ -179,11 +179,29 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     const viaProxy = new URL(dbUrl);
     viaProxy.port = String(proxy.port);
-    const server = await startServer({ DATABASE_URL: viaProxy.toString(), WEBHOOK_DB_TIMEOUT_MS: '1500' });
+    const admin = { email: 'outage@ticks.test', password: 'outage-password-1' };
+    const server = await startServer({
+      DATABASE_URL: viaProxy.toString(),
+      WEBHOOK_DB_TIMEOUT_MS: '1500',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+    });
     const body = (i: number) => messagesBody({ messages: [textMessage(`wamid.OUTAGE-${i}`, '4950', `outage ${i}`, 1767000000 + i)] });
     try {
       expect(await post(server, body(1))).toBe(200);
+      const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: server.url },
+        body: JSON.stringify(admin),
+      });
+      expect(signIn.status).toBe(200);
+      const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const asBrowser = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
       proxy.cut();
+      // A signed-in browser during the outage: "try again" (503), not "you are signed out" (401).
+      expect((await asBrowser('/api/conversations')).status).toBe(503);
+      // Pages fail to render (the browser then shows app/error.tsx's "try again"), but nothing crashes.
+      expect((await asBrowser('/')).status).toBeGreaterThanOrEqual(500);
       const started = Date.now();
       expect(await post(server, body(2))).toBe(503);
       expect(Date.now() - started).toBeLessThan(8000);
@@ -193,6 +211,8 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(await waitFor(async () => (await post(server, body(2))) === 200)).toBe(true);
       expect(await waitFor(async () => (await getMessage(server, 'wamid.OUTAGE-2')) === 200)).toBe(true);
       expect(await getMessage(server, 'wamid.OUTAGE-1')).toBe(200);
+      // The session outlived the outage.
+      expect((await asBrowser('/api/conversations')).status).toBe(200);
       expect(server.process.exitCode).toBeNull();
     } finally {
       proxy.restore();
