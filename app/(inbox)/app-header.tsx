@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState } from 'react';
+import { markSigningOut } from '@/app/_components/fetch-json';
 import { authClient } from '@/lib/auth/client';
 import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 
@@ -26,6 +27,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
 
   async function signOut() {
     setSigningOut(true);
+    markSigningOut();
     await authClient.signOut().catch(() => {});
     window.location.assign('/login');
   }

@@ -10,6 +10,19 @@ export class ApiRequestError extends Error {
   }
 }
 
+let signingOut = false;
+
+/** Signing out on purpose: requests failing with 401 meanwhile must not redirect on their own. */
+export function markSigningOut(): void {
+  signingOut = true;
+}
+
+/** /login, coming back here afterwards (the inbox itself needs no `next`, as in proxy.ts). */
+export function loginUrl(): string {
+  const here = window.location.pathname + window.location.search;
+  return here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`;
+}
+
 export async function fetchJson<T>(url: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   let res: Response;
   try {
@@ -24,9 +37,9 @@ export async function fetchJson<T>(url: string, init: { method?: string; body?: 
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiRequestError(0, 'Cannot reach the server. Check your connection.');
   }
-  if (res.status === 401 && typeof window !== 'undefined' && !url.startsWith('/api/auth')) {
+  if (res.status === 401 && typeof window !== 'undefined' && !url.startsWith('/api/auth') && !signingOut) {
     // The session ended (signed out elsewhere, or deactivated): back to sign-in, then here.
-    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    window.location.assign(loginUrl());
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
@@ -36,5 +49,6 @@ export async function fetchJson<T>(url: string, init: { method?: string; body?: 
   }
   return body as T;
 }
+
 
 export const swrFetcher = <T,>(url: string) => fetchJson<T>(url);

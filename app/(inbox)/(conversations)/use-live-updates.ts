@@ -1,6 +1,7 @@
 'use client';
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { ChangeNotice } from '@/lib/realtime/changes';
+import { loginUrl } from '@/app/_components/fetch-json';
 
 // The inbox's line to /api/events. Each change notice is handed to whoever subscribed (the list,
 // the open thread), which refetch what they show. When the stream drops, it reconnects with
@@ -51,7 +52,7 @@ export function useLiveUpdatesSource(url = '/api/events'): LiveUpdates {
         }
       });
       source.addEventListener('signed-out', () => {
-        window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+        window.location.assign(loginUrl());
       });
       source.onerror = () => {
         // Take over from EventSource's fixed retry: back off 1 s, 2 s, 4 s … 30 s, with jitter.
