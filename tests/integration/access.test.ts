@@ -7,53 +7,17 @@ import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/a
 import { parseEnv, type Env } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
+import { ChangeHub } from '@/lib/realtime/hub';
+import { getEvents } from '@/lib/realtime/events-api';
+import { ORIGIN, request, sessionCookie, signIn, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 
 // Who may call what: every API route's handler with no credentials, a bad or revoked key, an agent's
-// session and an admin's session. Sign-in goes through better-auth's real handler, so the cookies
-// are the ones a browser would hold.
+// session and an admin's session.
 
-const ORIGIN = 'http://ticks.test';
 const ADMIN = { email: 'admin@ticks.test', password: 'admin-password-123' };
 const AGENT = { email: 'agent@ticks.test', password: 'agent-password-123', name: 'Agent Smith' };
 const ENV_KEY = 'env-bootstrap-key-0123456789';
-
-type Credential = { cookie: string } | { key: string } | null;
-
-function request(path: string, credential: Credential, init: { method?: string; body?: unknown; origin?: string } = {}): Request {
-  const headers: Record<string, string> = { host: 'ticks.test' };
-  if (credential && 'cookie' in credential) headers.cookie = credential.cookie;
-  if (credential && 'key' in credential) headers.authorization = `Bearer ${credential.key}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (init.origin) headers.origin = init.origin;
-  return new Request(`${ORIGIN}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
-
-let clients = 0;
-
-/** Each sign-in from its own client address (Next sets X-Forwarded-For), so the rate limit test has its own budget. */
-async function signIn(auth: Auth, email: string, password: string): Promise<Response> {
-  clients += 1;
-  return auth.handler(
-    new Request(`${ORIGIN}/api/auth/sign-in/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': `198.51.100.${clients}` },
-      body: JSON.stringify({ email, password }),
-    }),
-  );
-}
-
-async function sessionCookie(auth: Auth, email: string, password: string): Promise<{ cookie: string }> {
-  const res = await signIn(auth, email, password);
-  expect(res.status).toBe(200);
-  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-  expect(cookies.join('; ')).toMatch(/ticks\.session_token=/);
-  return { cookie: cookies.join('; ') };
-}
 
 describe.each(dbKinds)('access rules on %s', (kind) => {
   let testDb: TestDatabase;
@@ -64,6 +28,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   let admin: { cookie: string };
   let agent: { cookie: string };
   let agentId: string;
+  let hub: ChangeHub;
 
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
@@ -93,48 +58,76 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     await testDb?.drop();
   });
 
-  // Every inbox route: anyone signed in, or any live API key.
-  const inboxRoutes: [string, (req: Request) => Promise<Response>][] = [
+  // Every API route but the webhook and better-auth's own: [route, handler, body for mutations].
+  type RouteCase = [string, (req: Request) => Promise<Response>, (() => unknown)?];
+  let keyToRevoke = '0';
+  let emails = 0;
+  /** The event stream stays open: read its status, then hang up. */
+  const events = async (req: Request) => {
+    const res = await withApiErrors(getEvents)(req, { ...deps, hub });
+    if (res.status === 200) await res.body?.cancel();
+    return res;
+  };
+  // Inbox routes: anyone signed in, or any live API key.
+  const inboxRoutes: RouteCase[] = [
     ['GET /api/conversations', (req) => withApiErrors(getConversations)(req, deps)],
     ['GET /api/conversations/1/messages', (req) => withApiErrors(getConversationMessages)(req, deps, '1')],
     ['GET /api/messages/x', (req) => withApiErrors(getMessage)(req, deps, 'wamid.x')],
     ['GET /api/business-numbers', (req) => withApiErrors(getBusinessNumbers)(req, deps)],
     ['POST /api/conversations/1/read', (req) => withApiErrors(postConversationRead)(req, deps, '1')],
+    ['GET /api/events', events],
   ];
   // Admin routes: admins' sessions only.
-  const adminRoutes: [string, (req: Request) => Promise<Response>][] = [
+  const adminRoutes: RouteCase[] = [
     ['GET /api/admin/users', (req) => withApiErrors(getUsers)(req, deps)],
+    [
+      'POST /api/admin/users',
+      (req) => withApiErrors(postUser)(req, deps),
+      () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }),
+    ],
+    ['PATCH /api/admin/users/agent', (req) => withApiErrors(patchUser)(req, deps, agentId), () => ({ name: AGENT.name })],
     ['GET /api/admin/api-keys', (req) => withApiErrors(getApiKeys)(req, deps)],
-    ['POST /api/admin/api-keys', (req) => withApiErrors(postApiKey)(req, deps)],
+    ['POST /api/admin/api-keys', (req) => withApiErrors(postApiKey)(req, deps), () => ({ name: 'k' })],
+    ['DELETE /api/admin/api-keys/id', (req) => withApiErrors(deleteApiKey)(req, deps, keyToRevoke)],
   ];
-  const call = (route: (req: Request) => Promise<Response>, name: string, credential: Credential) => {
+  const call = (route: (req: Request) => Promise<Response>, name: string, credential: Credential, body?: () => unknown) => {
     const [method, path] = name.split(' ') as [string, string];
-    return route(request(path, credential, { method, body: method === 'POST' ? { name: 'k' } : undefined, origin: method === 'POST' ? ORIGIN : undefined }));
+    const mutation = method !== 'GET';
+    return route(request(path, credential, { method, body: mutation && body ? body() : undefined, origin: mutation ? ORIGIN : undefined }));
   };
 
-  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 without a session or key', async (name, route) => {
-    const res = await call(route, name, null);
+  beforeAll(async () => {
+    hub = await ChangeHub.start(testDb.database);
+    const res = await withApiErrors(postApiKey)(request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }), deps);
+    keyToRevoke = ((await res.json()) as CreateApiKeyResponse).apiKey.id;
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 without a session or key', async (name, route, body) => {
+    const res = await call(route, name, null, body);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 with an unknown key or a forged cookie', async (name, route) => {
-    expect((await call(route, name, { key: 'ticks_not-a-real-key' })).status).toBe(401);
-    expect((await call(route, name, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
+  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 with an unknown key or a forged cookie', async (name, route, body) => {
+    expect((await call(route, name, { key: 'ticks_not-a-real-key' }, body)).status).toBe(401);
+    expect((await call(route, name, { cookie: 'ticks.session_token=forged.value' }, body)).status).toBe(401);
   });
 
-  it.each(inboxRoutes)('%s: open to agents, admins and API keys', async (name, route) => {
+  it.each(inboxRoutes)('%s: open to agents, admins and API keys', async (name, route, body) => {
     for (const credential of [agent, admin, { key: ENV_KEY }]) {
-      expect([200, 404]).toContain((await call(route, name, credential)).status);
+      expect([200, 404]).toContain((await call(route, name, credential, body)).status);
     }
   });
 
-  it.each(adminRoutes)('%s: 403 for an agent and for API keys, allowed for an admin', async (name, route) => {
-    const asAgent = await call(route, name, agent);
+  it.each(adminRoutes)('%s: 403 for an agent and for API keys, allowed for an admin', async (name, route, body) => {
+    const asAgent = await call(route, name, agent, body);
     expect(asAgent.status).toBe(403);
     expect(await asAgent.json()).toMatchObject({ error: { code: 'forbidden' } });
-    expect((await call(route, name, { key: ENV_KEY })).status).toBe(403);
-    expect((await call(route, name, admin)).status).toBeLessThan(300);
+    expect((await call(route, name, { key: ENV_KEY }, body)).status).toBe(403);
+    expect((await call(route, name, admin, body)).status).toBeLessThan(300);
   });
 
   it('an API key created by an admin works until it is revoked, then gets 401', async () => {
