@@ -23,6 +23,19 @@ const post = (server: RunningServer, body: string) =>
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, serverEnv.WHATSAPP_APP_SECRET) },
   }).then((r) => r.status, () => 0);
 
+/** An open GET /api/events on `server` (as an integration with the API key), collecting what arrives. */
+function liveText(server: RunningServer): { text(): string; close(): void } {
+  const abort = new AbortController();
+  let text = '';
+  void fetch(`${server.url}/api/events`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` }, signal: abort.signal })
+    .then(async (res) => {
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body!) text += decoder.decode(chunk as Uint8Array, { stream: true });
+    })
+    .catch(() => {});
+  return { text: () => text, close: () => abort.abort() };
+}
+
 const getMessage = (server: RunningServer, wamid: string) =>
   fetch(`${server.url}/api/messages/${encodeURIComponent(wamid)}`, {
     headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
@@ -155,7 +168,10 @@ describe.each(dbKinds)('next start on %s', (kind) => {
   it.runIf(kind === 'postgres')('runs two instances on one database: both migrate and share the work', async () => {
     const fresh = await createPostgresDatabase();
     const [a, b] = await Promise.all([startServer({ DATABASE_URL: fresh.url }), startServer({ DATABASE_URL: fresh.url })]);
+    // A browser on each instance: both must hear of every change, whichever instance processed it.
+    const streams = [a, b].map((server) => liveText(server));
     try {
+      for (const stream of streams) expect(await waitFor(async () => stream.text().includes('event: ready'))).toBe(true);
       const statuses = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
           post(i % 2 ? a : b, messagesBody({ messages: [textMessage(`wamid.TWO-${i}`, `4940${i % 7}`, `two ${i}`, 1767000000 + i)] })),
@@ -168,7 +184,11 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       await sql.end();
       expect(done).toBe(true);
       expect(row).toEqual({ n: 200, unread: 200 });
+      for (const stream of streams) {
+        expect(await waitFor(async () => Array.from({ length: 200 }, (_, i) => `wamid.TWO-${i}`).every((w) => stream.text().includes(`"${w}"`)))).toBe(true);
+      }
     } finally {
+      for (const stream of streams) stream.close();
       await Promise.all([a.stop(), b.stop()]);
       await fresh.drop();
     }
