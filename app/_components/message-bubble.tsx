@@ -1,4 +1,7 @@
 import type { ReactNode } from 'react';
+import useSWR from 'swr';
+import { swrFetcher } from '@/app/_components/fetch-json';
+import type { ApiMessage } from '@/lib/inbox/read-api';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
 import {
   MEDIA_ICONS,
@@ -128,11 +131,17 @@ function Reactions({ reactions }: { reactions: ThreadReaction[] }) {
 }
 
 function QuotedBlock({ item }: { item: ThreadMessageItem }) {
-  const quoted = item.quoted;
+  // A reply to an older message than the pages loaded so far: fetch just that one.
+  const lookup = useSWR<ApiMessage>(
+    !item.quoted && item.quotedMissingId ? `/api/messages/${encodeURIComponent(item.quotedMissingId)}` : null,
+    swrFetcher,
+    { revalidateOnFocus: false, shouldRetryOnError: false },
+  );
+  const quoted = item.quoted ?? lookup.data;
   if (!quoted) {
     return (
       <div className="mb-1 rounded border-l-4 border-slate-300 bg-black/5 px-2 py-1 text-xs text-slate-500 italic">
-        Original message not loaded
+        {lookup.error ? 'Original message not available' : 'Loading the original message…'}
       </div>
     );
   }

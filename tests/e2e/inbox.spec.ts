@@ -362,6 +362,39 @@ test('the keyboard moves through the list and opens a conversation', async ({ pa
   await expect(rowOf(page, older)).toHaveAttribute('aria-current', 'true');
 });
 
+test('a long thread loads older messages as you scroll up, and shows a reply to one of them', async ({ page }) => {
+  const customer = uniqueCustomer('Lena');
+  const start = nowSeconds() - 3600;
+  // 70 messages: more than one page (50). The last one replies to the very first.
+  const first = inboundMessage('text', 'message number 1', { customer, timestamp: start });
+  await deliver(first.body);
+  const wamids = [first.wamid];
+  for (let i = 2; i <= 69; i++) {
+    const message = inboundMessage('text', `message number ${i}`, { customer, timestamp: start + i });
+    wamids.push(message.wamid);
+    await deliver(message.body);
+  }
+  const reply = inboundMessage('text', 'about that first one', { customer, timestamp: start + 70 });
+  const item = (reply.body.entry[0]!.changes[0]!.value as { messages: Record<string, unknown>[] }).messages[0]!;
+  item.context = { from: customer.waId, id: first.wamid };
+  await deliver(reply.body);
+  const { conversationId } = await waitForProcessed(reply.wamid);
+
+  await page.goto(`/conversations/${conversationId}`);
+  const thread = threadPane(page);
+  await expect(bubble(page, reply.wamid)).toBeVisible();
+  // The quoted message is older than the first page: it is fetched on its own.
+  await expect(bubble(page, reply.wamid)).toContainText('message number 1');
+  await expect(thread.getByTestId('message')).toHaveCount(50);
+
+  // Scrolling to the top brings the rest, and the reader stays where they were.
+  const anchorBubble = bubble(page, wamids[20]!); // the oldest of the first page: at the top before scrolling
+  await thread.locator('div.overflow-y-auto').evaluate((el) => el.scrollTo(0, 0));
+  await expect(thread.getByTestId('message')).toHaveCount(70);
+  await expect(bubble(page, first.wamid)).toBeAttached();
+  await expect(anchorBubble).toBeInViewport();
+});
+
 test('a conversation that does not exist says so, with a way back', async ({ page }) => {
   await page.goto('/conversations/999999999');
   await expect(page.getByText('This conversation does not exist.')).toBeVisible();

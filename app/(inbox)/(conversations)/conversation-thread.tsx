@@ -50,7 +50,8 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const businessLabel = businessNumber?.displayPhoneNumber ? `+${businessNumber.displayPhoneNumber.replace(/^\+/, '')}` : newest?.businessPhoneNumberId;
 
   useMarkRead(conversationId, newest?.id);
-  const scroller = useStickToBottom(newest?.id, messages.length);
+  const scroller = useStickToBottom(newest?.id, messages[0]?.id, messages.length);
+  const topSentinel = useLoadOlderOnScroll(scroller, hasOlder && !loadingOlder, () => void setSize((s) => s + 1));
 
   if (error && !data) {
     const missing = error instanceof ApiRequestError && error.status === 404;
@@ -84,7 +85,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
       </header>
       <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
         {hasOlder && (
-          <div className="mb-3 text-center">
+          <div ref={topSentinel} className="mb-3 text-center">
             <button
               type="button"
               disabled={loadingOlder}
@@ -113,11 +114,14 @@ function useMarkRead(conversationId: string, newestId: string | undefined) {
   }, [conversationId, newestId, mutate]);
 }
 
-/** Starts at the newest message; follows new ones only while the reader is at the bottom. */
-function useStickToBottom(newestId: string | undefined, count: number) {
+/**
+ * Starts at the newest message; follows new ones only while the reader is at the bottom; and when
+ * older messages are added above, keeps the reader's place instead of jumping.
+ */
+function useStickToBottom(newestId: string | undefined, oldestId: string | undefined, count: number) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const previousCount = useRef(0);
+  const previous = useRef({ count: 0, oldestId: undefined as string | undefined, scrollHeight: 0 });
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -130,9 +134,30 @@ function useStickToBottom(newestId: string | undefined, count: number) {
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    const first = previousCount.current === 0 && count > 0;
-    if (first || atBottom.current) el.scrollTop = el.scrollHeight;
-    previousCount.current = count;
-  }, [newestId, count]);
+    const before = previous.current;
+    if (before.count === 0 && count > 0) el.scrollTop = el.scrollHeight;
+    else if (atBottom.current) el.scrollTop = el.scrollHeight;
+    else if (oldestId !== before.oldestId && before.count > 0) el.scrollTop += el.scrollHeight - before.scrollHeight;
+    previous.current = { count, oldestId, scrollHeight: el.scrollHeight };
+  }, [newestId, oldestId, count]);
   return ref;
+}
+
+/** Loads the previous page when the top of the thread scrolls into view. */
+function useLoadOlderOnScroll(scroller: React.RefObject<HTMLDivElement | null>, enabled: boolean, loadOlder: () => void) {
+  const sentinel = useRef<HTMLDivElement>(null);
+  const latest = useRef(loadOlder);
+  useEffect(() => {
+    latest.current = loadOlder;
+  });
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !enabled) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && latest.current(), {
+      root: scroller.current,
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [enabled, scroller]);
+  return sentinel;
 }
