@@ -33,6 +33,11 @@ describe('configuration', () => {
     [{ INBOX_API_KEY: 'too-short' }, /INBOX_API_KEY: must be at least 16/],
     [{ WEBHOOK_MAX_BODY_BYTES: 'lots' }, /WEBHOOK_MAX_BODY_BYTES/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ ADMIN_EMAIL: 'admin' }, /ADMIN_EMAIL: must be an email/],
+    [{ ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD: must be at least 12/],
+    [{ AUTH_SECRET: 'not-long-enough' }, /AUTH_SECRET: must be at least 32/],
+    [{ APP_URL: 'inbox.example.com' }, /APP_URL: must be a URL/],
+    [{ SIGN_IN_ATTEMPTS_PER_MINUTE: '0' }, /SIGN_IN_ATTEMPTS_PER_MINUTE/],
   ])('refuses %o with a message naming the variable', (override, message) => {
     expect(() => parseEnv({ ...base, ...override })).toThrow(EnvError);
     expect(() => parseEnv({ ...base, ...override })).toThrow(message);
