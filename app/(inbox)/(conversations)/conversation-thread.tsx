@@ -102,15 +102,24 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   );
 }
 
-/** Opening a conversation (and every new message while it is open) marks it read for everyone. */
+/**
+ * Opening a conversation (and every new message while it is open and the tab is in view) marks it
+ * read for everyone. A tab in the background leaves it unread until someone looks.
+ */
 function useMarkRead(conversationId: string, newestId: string | undefined) {
   const { mutate } = useSWRConfig();
   useEffect(() => {
-    if (!newestId || document.visibilityState === 'hidden') return;
-    fetchJson(`/api/conversations/${encodeURIComponent(conversationId)}/read`, { method: 'POST' })
-      // The list's own copy: other browsers hear of it through the change stream.
-      .then(() => mutate((key) => typeof key === 'string' && key.includes('/api/conversations?')))
-      .catch(() => {});
+    if (!newestId) return;
+    const markRead = () => {
+      if (document.visibilityState === 'hidden') return;
+      fetchJson(`/api/conversations/${encodeURIComponent(conversationId)}/read`, { method: 'POST' })
+        // The list's own copy: other browsers hear of it through the change stream.
+        .then(() => mutate((key) => typeof key === 'string' && key.includes('/api/conversations?')))
+        .catch(() => {});
+    };
+    markRead();
+    document.addEventListener('visibilitychange', markRead);
+    return () => document.removeEventListener('visibilitychange', markRead);
   }, [conversationId, newestId, mutate]);
 }
 
