@@ -1,6 +1,7 @@
 import type { ButtonHTMLAttributes, Ref } from 'react';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
-import { formatRelativeTime, previewOf } from '@/lib/inbox/message-view';
+import { formatRelativeTime } from '@/lib/inbox/format-time';
+import { previewOf } from '@/lib/inbox/message-view';
 import type { ApiContact, ApiConversation } from '@/lib/inbox/read-api';
 
 // One row of the conversation list. Presentational: the list owns selection, focus and keys;

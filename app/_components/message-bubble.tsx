@@ -7,8 +7,6 @@ import {
   MEDIA_ICONS,
   REPLY_LABELS,
   formatMoney,
-  formatTime,
-  linkify,
   previewOfMessage,
   type MessageView,
   type Referral,
@@ -16,6 +14,8 @@ import {
   type ThreadReaction,
   type ThreadReactionNotice,
 } from '@/lib/inbox/message-view';
+import { formatTime } from '@/lib/inbox/format-time';
+import { linkify } from '@/lib/inbox/linkify';
 
 // One thread item. Everything from WhatsApp is untrusted: it reaches the DOM only as React text
 // children, and as an href only through linkify's checked http(s) links.

@@ -6,15 +6,14 @@ import {
   buildThread,
   describeMessage,
   formatMoney,
-  formatRelativeTime,
-  formatTime,
-  linkify,
   previewOf,
   previewOfMessage,
   type MessageView,
   type ThreadItem,
   type ThreadMessageItem,
 } from '@/lib/inbox/message-view';
+import { formatRelativeTime, formatTime } from '@/lib/inbox/format-time';
+import { linkify } from '@/lib/inbox/linkify';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import type { NormalizedMessage } from '@/lib/whatsapp/types';
 

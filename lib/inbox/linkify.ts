@@ -1,0 +1,77 @@
+// Message text → plain text and safe links. PURE. Only http(s) URLs (and bare www. hosts, given https)
+// become links: never javascript:, data: or anything else a message could carry.
+
+export type TextSegment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+// http(s) URLs, or bare www. hosts not glued to a word, path or e-mail address before them.
+const URL_CANDIDATE = /\bhttps?:\/\/[^\s<>"'`\u0000-\u001f\u007f]+|(?<![\w@/.:-])www\.[^\s<>"'`\u0000-\u001f\u007f]+/gi;
+const TRAILING_PUNCTUATION = /[.,;:!?'"*_~]$/;
+const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+
+/** Drops trailing punctuation, and closing brackets the URL did not open ("(see https://x.y)"). */
+function trimUrl(candidate: string): string {
+  let url = candidate;
+  for (;;) {
+    const last = url.at(-1);
+    if (last === undefined) return url;
+    if (TRAILING_PUNCTUATION.test(last)) {
+      url = url.slice(0, -1);
+      continue;
+    }
+    const opener = CLOSERS[last];
+    if (opener !== undefined && count(url, last) > count(url, opener)) {
+      url = url.slice(0, -1);
+      continue;
+    }
+    return url;
+  }
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (const c of s) if (c === ch) n++;
+  return n;
+}
+
+/** The href for a candidate, or null: only http: and https: with a real host ever come out. */
+export function safeHref(candidate: string): string | null {
+  const href = /^https?:\/\//i.test(candidate) ? candidate : /^www\./i.test(candidate) ? `https://${candidate}` : null;
+  if (!href) return null;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.hostname === '' || (!url.hostname.includes('.') && url.hostname !== 'localhost')) return null;
+  // The scheme in lower case, the rest as written (what the reader sees is what they get).
+  return href.replace(/^https?/i, (scheme) => scheme.toLowerCase());
+}
+
+/** Text split into plain runs and http(s) links, for rendering as React children. */
+export function linkify(text: string): TextSegment[] {
+  if (typeof text !== 'string' || text === '') return [];
+  const segments: TextSegment[] = [];
+  let plainStart = 0;
+  const pushText = (end: number) => {
+    if (end > plainStart) {
+      const prev = segments.at(-1);
+      const chunk = text.slice(plainStart, end);
+      if (prev?.kind === 'text') prev.text += chunk;
+      else segments.push({ kind: 'text', text: chunk });
+    }
+  };
+  for (const match of text.matchAll(URL_CANDIDATE)) {
+    const start = match.index;
+    const url = trimUrl(match[0]);
+    const href = safeHref(url);
+    if (!href || /^(https?:\/\/|www\.)$/i.test(url)) continue;
+    pushText(start);
+    segments.push({ kind: 'link', text: url, href });
+    plainStart = start + url.length;
+  }
+  pushText(text.length);
+  return segments;
+}
+
