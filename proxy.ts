@@ -1,7 +1,8 @@
 import { getSessionCookie } from 'better-auth/cookies';
 import { NextResponse, type NextRequest } from 'next/server';
 
-// In front of every page (not /api: route handlers answer 401/403 themselves). Two jobs:
+// In front of every page and API route but the webhook. For API routes it only refuses a path Next
+// could not decode (400, not Next's bare 500); route handlers answer 401/403 themselves. For pages:
 // 1. A browser without a session cookie goes to /login?next=<where it was>. This is only the
 //    fast path; layouts and handlers still check the session itself (the cookie may be stale).
 // 2. A Content-Security-Policy with a fresh nonce, so only our own scripts run even if some
@@ -11,6 +12,12 @@ const PUBLIC_PAGES = new Set(['/login']);
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  if (!decodesCleanly(pathname)) {
+    // Next would fail decoding the route parameter with a bare 500: this is the caller's mistake.
+    return NextResponse.json({ error: { code: 'invalid_request', message: 'Malformed percent-encoding in the URL path.' } }, { status: 400 });
+  }
+  // API routes answer 401/403 themselves, and need no CSP.
+  if (pathname.startsWith('/api/')) return NextResponse.next();
   if (!PUBLIC_PAGES.has(pathname) && !getSessionCookie(request, { cookiePrefix: 'ticks' })) {
     const login = new URL('/login', request.url);
     if (pathname !== '/') login.searchParams.set('next', pathname + search);
@@ -29,6 +36,15 @@ export function proxy(request: NextRequest) {
   response.headers.set('x-content-type-options', 'nosniff');
   response.headers.set('referrer-policy', 'same-origin');
   return response;
+}
+
+function decodesCleanly(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function contentSecurityPolicy(nonce: string, dev: boolean): string {
@@ -50,5 +66,6 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
 }
 
 export const config = {
-  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
+  // Not the webhook: it takes no path parameters, and Meta's traffic should not pay for this.
+  matcher: ['/((?!api/webhook|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
 };

@@ -79,6 +79,11 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       });
       expect(result.stdout).toContain('contract: 31 passed, 0 failed');
       expect(result.status).toBe(0);
+      // A path Next cannot decode is the caller's mistake: 400, not Next's bare 500.
+      for (const p of ['/api/messages/wamid.%E0%A4%A', '/api/conversations/%ZZ/messages', '/conversations/%E0%A4%A']) {
+        const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` }, redirect: 'manual' });
+        expect(res.status, p).toBe(400);
+      }
     } finally {
       expect(await server.stop()).toBe(0);
     }
