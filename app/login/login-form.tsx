@@ -23,7 +23,7 @@ export function LoginForm({ next }: { next: string }) {
       }
       setError(
         error.status === 429
-          ? 'Too many sign-in attempts. Wait a minute and try again.'
+          ? (error.message ?? 'Too many sign-in attempts. Wait a minute and try again.')
           : error.status === 401 || error.status === 403 || error.status === 400
             ? 'Wrong email or password, or the account is deactivated.'
             : 'Could not sign in right now. Try again in a moment.',

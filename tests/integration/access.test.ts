@@ -4,6 +4,7 @@ import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from 
 import { getUsers, patchUser, postUser, type GetUsersResponse, type UserResponse } from '@/lib/admin/users-api';
 import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
+import { FAILURE_WINDOW_MS, MAX_FAILURES, handleAuthRequest } from '@/lib/auth/sign-in-throttle';
 import { parseEnv, type Env } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
@@ -244,6 +245,34 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
     expect((await from('203.0.113.8')).status).toBe(401);
+  });
+
+  it('an account that keeps failing is locked for a while, from every address, without locking others', async () => {
+    const victim = { email: 'victim@ticks.test', password: 'victim-password-123' };
+    await withApiErrors(postUser)(
+      request('/api/admin/users', admin, { method: 'POST', body: { ...victim, name: 'Victim', role: 'agent' }, origin: ORIGIN }),
+      deps,
+    );
+    let ip = 0;
+    const attempt = (email: string, password: string, now = Date.now()) =>
+      handleAuthRequest(
+        new Request(`${ORIGIN}/api/auth/sign-in/email`, {
+          method: 'POST',
+          // A new address every time, as someone forging X-Forwarded-For would send.
+          headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': `192.0.2.${++ip}` },
+          body: JSON.stringify({ email, password }),
+        }),
+        auth,
+        db,
+        now,
+      );
+    for (let i = 0; i < MAX_FAILURES; i++) expect((await attempt(victim.email, `guess-number-${i}`)).status).toBe(401);
+    // Now even the right password waits; an unknown account is counted the same way (no enumeration).
+    expect((await attempt(victim.email, victim.password)).status).toBe(429);
+    expect((await attempt(ADMIN.email, ADMIN.password)).status).toBe(200);
+    // After the window it opens again, and a success clears the count.
+    expect((await attempt(victim.email, victim.password, Date.now() + FAILURE_WINDOW_MS + 1000)).status).toBe(200);
+    expect((await attempt(victim.email, 'one-more-wrong-guess')).status).toBe(401);
   });
 
   it('authorizeRequest names who is calling', async () => {
