@@ -362,7 +362,7 @@ test('the keyboard moves through the list and opens a conversation', async ({ pa
   await expect(rowOf(page, older)).toHaveAttribute('aria-current', 'true');
 });
 
-test('a long thread loads older messages as you scroll up, and shows a reply to one of them', async ({ page }) => {
+test('a long thread loads older messages as you scroll up, shows a reply to one of them, and offers a way down to new ones', async ({ page }) => {
   const customer = uniqueCustomer('Lena');
   const start = nowSeconds() - 3600;
   // 70 messages: more than one page (50). The last one replies to the very first.
@@ -393,6 +393,16 @@ test('a long thread loads older messages as you scroll up, and shows a reply to 
   await expect(thread.getByTestId('message')).toHaveCount(70);
   await expect(bubble(page, first.wamid)).toBeAttached();
   await expect(anchorBubble).toBeInViewport();
+
+  // Reading further up, a new message does not pull the reader down: it offers a way there.
+  const later = inboundMessage('text', 'a new one meanwhile', { customer, timestamp: start + 80 });
+  await deliver(later.body);
+  const jump = thread.getByRole('button', { name: 'New messages ↓' });
+  await expect(jump).toBeVisible();
+  await expect(anchorBubble).toBeInViewport();
+  await jump.click();
+  await expect(bubble(page, later.wamid)).toBeInViewport();
+  await expect(jump).toHaveCount(0);
 });
 
 test('a conversation that does not exist says so, with a way back', async ({ page }) => {

@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import useSWR, { useSWRConfig } from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type { GetBusinessNumbersResponse, GetConversationMessagesResponse } from '@/lib/inbox/read-api';
@@ -50,7 +50,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const businessLabel = businessNumber?.displayPhoneNumber ? `+${businessNumber.displayPhoneNumber.replace(/^\+/, '')}` : newest?.businessPhoneNumberId;
 
   useMarkRead(conversationId, newest?.id);
-  const scroller = useStickToBottom(newest?.id, messages[0]?.id, messages.length);
+  const { ref: scroller, newBelow, toBottom } = useStickToBottom(newest?.id, messages[0]?.id, messages.length);
   const topSentinel = useLoadOlderOnScroll(scroller, hasOlder && !loadingOlder, () => void setSize((s) => s + 1));
 
   if (error && !data) {
@@ -83,20 +83,31 @@ export function ConversationThread({ conversationId }: { conversationId: string 
           )}
         </div>
       </header>
-      <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
-        {hasOlder && (
-          <div ref={topSentinel} className="mb-3 text-center">
-            <button
-              type="button"
-              disabled={loadingOlder}
-              onClick={() => setSize((s) => s + 1)}
-              className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
-            >
-              {loadingOlder ? 'Loading…' : 'Load older messages'}
-            </button>
-          </div>
+      <div className="relative flex min-h-0 flex-1 flex-col">
+        {newBelow && (
+          <button
+            type="button"
+            onClick={toBottom}
+            className="absolute right-4 bottom-4 z-10 rounded-full bg-emerald-600 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-emerald-700"
+          >
+            New messages ↓
+          </button>
         )}
-        {isLoading && !data ? <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p> : <ThreadView messages={messages} />}
+        <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
+          {hasOlder && (
+            <div ref={topSentinel} className="mb-3 text-center">
+              <button
+                type="button"
+                disabled={loadingOlder}
+                onClick={() => setSize((s) => s + 1)}
+                className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
+              >
+                {loadingOlder ? 'Loading…' : 'Load older messages'}
+              </button>
+            </div>
+          )}
+          {isLoading && !data ? <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p> : <ThreadView messages={messages} />}
+        </div>
       </div>
     </>
   );
@@ -130,12 +141,15 @@ function useMarkRead(conversationId: string, newestId: string | undefined) {
 function useStickToBottom(newestId: string | undefined, oldestId: string | undefined, count: number) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const previous = useRef({ count: 0, oldestId: undefined as string | undefined, scrollHeight: 0 });
+  const previous = useRef({ count: 0, newestId: undefined as string | undefined, oldestId: undefined as string | undefined, scrollHeight: 0 });
+  // A message arrived while the reader was further up: offer a way down instead of yanking them there.
+  const [newBelow, setNewBelow] = useState(false);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     const onScroll = () => {
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
+      if (atBottom.current) setNewBelow(false);
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
@@ -147,9 +161,15 @@ function useStickToBottom(newestId: string | undefined, oldestId: string | undef
     if (before.count === 0 && count > 0) el.scrollTop = el.scrollHeight;
     else if (atBottom.current) el.scrollTop = el.scrollHeight;
     else if (oldestId !== before.oldestId && before.count > 0) el.scrollTop += el.scrollHeight - before.scrollHeight;
-    previous.current = { count, oldestId, scrollHeight: el.scrollHeight };
+    if (before.count > 0 && newestId !== before.newestId && !atBottom.current) setNewBelow(true);
+    previous.current = { count, newestId, oldestId, scrollHeight: el.scrollHeight };
   }, [newestId, oldestId, count]);
-  return ref;
+  const toBottom = () => {
+    const el = ref.current;
+    if (el) el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
+    setNewBelow(false);
+  };
+  return { ref, newBelow, toBottom };
 }
 
 /** Loads the previous page when the top of the thread scrolls into view. */
