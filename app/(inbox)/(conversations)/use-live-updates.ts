@@ -92,9 +92,12 @@ export function usePollInterval(): number {
   return useContext(LiveUpdatesContext).status === 'live' ? 0 : 5000;
 }
 
+/** Between two refetches for a burst of notices: caps each open page at five refetches a second. */
+const MIN_REFRESH_GAP_MS = 200;
+
 /**
  * `refresh` at most one at a time: a burst of notices while one refetch runs ends in exactly one
- * more, so the page is never behind and never floods the server.
+ * more (after a short gap), so the page is never behind and never floods the server.
  */
 export function useCoalesced(refresh: () => Promise<unknown>): () => void {
   const latest = useRef(refresh);
@@ -112,11 +115,16 @@ export function useCoalesced(refresh: () => Promise<unknown>): () => void {
       latest.current()
         .catch(() => {})
         .finally(() => {
-          state.current.running = false;
-          if (state.current.again) {
-            state.current.again = false;
-            go();
+          if (!state.current.again) {
+            state.current.running = false;
+            return;
           }
+          // Still "running" during the gap, so notices meanwhile fold into this one more refetch.
+          state.current.again = false;
+          setTimeout(() => {
+            state.current.running = false;
+            go();
+          }, MIN_REFRESH_GAP_MS);
         });
     };
     return go;
