@@ -44,7 +44,6 @@ export function createAuth(db: Db, env: Env, secret: string) {
       // No cookie cache: every request reads the session row, so a deactivated user is out at once.
       cookieCache: { enabled: false },
     },
-    user: { additionalFields: { role: { type: 'string', input: false, defaultValue: 'agent' } } },
     rateLimit: {
       enabled: true,
       storage: 'database',
