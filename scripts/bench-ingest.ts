@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { mixedBenchBody } from '@/lib/whatsapp/simulated-traffic';
 import { signBody } from '@/lib/whatsapp/signature';
+import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:ingest [-- options]
 
@@ -67,7 +68,6 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (opts: AcOpti
 
 // --- Options ------------------------------------------------------------------------------------
 
-class UsageError extends Error {}
 /** An expected failure (port taken, server would not start): its message says it all, no stack needed. */
 class BenchError extends Error {}
 
@@ -97,18 +97,12 @@ function readOptions(argv: string[]): Options | 'help' {
     allowPositionals: false,
   });
   if (values.help) return 'help';
-  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
-    return n;
-  };
   const options: Options = {
-    requests: int('requests', values.requests, 20_000, 1, 10_000_000),
-    connections: int('connections', values.connections, 64, 1, 10_000),
-    port: int('port', values.port, 3150, 1, 65_535),
-    runs: int('runs', values.runs, 1, 1, 99),
-    handshakeSeconds: int('handshake-seconds', values['handshake-seconds'], 10, 1, 600),
+    requests: intOption('requests', values.requests, 20_000, 1, 10_000_000),
+    connections: intOption('connections', values.connections, 64, 1, 10_000),
+    port: intOption('port', values.port, 3150, 1, 65_535),
+    runs: intOption('runs', values.runs, 1, 1, 99),
+    handshakeSeconds: intOption('handshake-seconds', values['handshake-seconds'], 10, 1, 600),
     skipBuild: values['skip-build'] === true,
     adminUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test',
   };

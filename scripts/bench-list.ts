@@ -11,6 +11,7 @@ import { openDatabase, queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { migrateDatabase } from '@/db/migrate';
+import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]
 
@@ -32,7 +33,6 @@ const DB_NAME = 'ticks_bench_list';
 const PAGE = 50;
 const DEEP_PAGE = 50;
 
-class UsageError extends Error {}
 
 interface Options {
   conversations: number;
@@ -54,15 +54,9 @@ function readOptions(argv: string[]): Options | 'help' {
     allowPositionals: false,
   });
   if (values.help) return 'help';
-  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
-    return n;
-  };
   return {
-    conversations: int('conversations', values.conversations, 100_000, 1_000, 10_000_000),
-    runs: int('runs', values.runs, 30, 1, 10_000),
+    conversations: intOption('conversations', values.conversations, 100_000, 1_000, 10_000_000),
+    runs: intOption('runs', values.runs, 30, 1, 10_000),
     keep: values.keep === true,
     adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   };

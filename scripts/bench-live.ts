@@ -15,6 +15,7 @@ import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { signBody } from '@/lib/whatsapp/signature';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tests/helpers/server';
+import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --skip-build]
 
@@ -28,8 +29,8 @@ const CUSTOMER = '15550001234';
 
 const { values } = parseArgs({
   options: {
-    messages: { type: 'string', default: '50' },
-    runs: { type: 'string', default: '1' },
+    messages: { type: 'string' },
+    runs: { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -38,8 +39,17 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const MESSAGES = Number(values.messages);
-const RUNS = Number(values.runs);
+function count(name: string, raw: string | undefined, fallback: number, max: number): number {
+  try {
+    return intOption(name, raw, fallback, 1, max);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const MESSAGES = count('messages', values.messages, 50, 10_000);
+const RUNS = count('runs', values.runs, 1, 99);
 
 // ---- Meta-format bodies ----
 
