@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { sql } from 'drizzle-orm';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import {
   getConversationSummary,
@@ -20,7 +19,7 @@ import {
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
-import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
+import { notifyChanges } from '@/lib/realtime/changes';
 import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 
 // The read API behind app/api/{messages,conversations,business-numbers}, and marking a conversation read:
@@ -230,9 +229,7 @@ export async function postConversationRead(req: Request, deps: ReadApiDeps, conv
   const id = parseConversationId(conversationId);
   const { found } = await deps.db.transaction(async (tx) => {
     const result = await markConversationRead(tx, id);
-    if (result.changed) {
-      await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange({ conversationIds: [id], wamids: [] })})`);
-    }
+    if (result.changed) await notifyChanges(tx, { conversationIds: [id], wamids: [] });
     return result;
   });
   if (!found) throw notFound('Conversation not found');

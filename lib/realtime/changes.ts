@@ -2,6 +2,9 @@
 // NOTIFY payloads must stay under 8000 bytes: a large batch sends what fits and says it is partial,
 // and listeners then refresh wholesale.
 
+import { sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+
 export const CHANGES_CHANNEL = 'ticks_changes';
 const MAX_PAYLOAD = 7000;
 
@@ -24,6 +27,12 @@ export function encodeChange(changes: { conversationIds: number[]; wamids: strin
     payload = JSON.stringify(notice);
   }
   return payload;
+}
+
+/** NOTIFYs the change inside `tx`: delivered when it commits, to every listening instance. */
+export async function notifyChanges(tx: Pick<Db, 'execute'>, changes: { conversationIds: number[]; wamids: string[] }): Promise<void> {
+  if (changes.conversationIds.length === 0 && changes.wamids.length === 0) return;
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
 }
 
 export function decodeChange(payload: string): ChangeNotice | null {

@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { Database } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
-import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
+import { notifyChanges } from '@/lib/realtime/changes';
 import { normalizeWebhook } from './normalize';
-import { storeBatches, type EventBatch, type StoredChanges } from './store';
+import { storeBatches, type EventBatch } from './store';
 
 // Normalizes committed webhook events in the background, many per transaction. Events are locked
 // with FOR UPDATE SKIP LOCKED for the length of the transaction that stores them, so several app
@@ -166,8 +165,3 @@ function normalizeEvent(event: ClaimedEvent): EventBatch {
   return { eventId: event.id, batch: normalizeWebhook(body, event.receivedAt) };
 }
 
-async function notifyChanges(tx: Parameters<Parameters<Database['db']['transaction']>[0]>[0], changes: StoredChanges) {
-  if (changes.conversationIds.length === 0 && changes.wamids.length === 0) return;
-  // Delivered when the transaction commits, to every listening instance.
-  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
-}
