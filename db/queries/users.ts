@@ -1,11 +1,12 @@
 import { and, asc, count, eq, max, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { sessions, users } from '../schema';
+import { accounts, sessions, users } from '../schema';
 
 // People who sign in. "Deactivated" is better-auth's `banned`: they cannot sign in, and their
 // sessions are deleted in the same transaction, so every open browser of theirs is out at once.
 
-export async function listUsers(db: Db) {
+/** Everyone, oldest first; or just the user `id` (an empty list when there is none). */
+export async function listUsers(db: Db, only?: { id: string }) {
   return db
     .select({
       id: users.id,
@@ -18,6 +19,7 @@ export async function listUsers(db: Db) {
     })
     .from(users)
     .leftJoin(sessions, eq(sessions.userId, users.id))
+    .where(only && eq(users.id, only.id))
     .groupBy(users.id)
     .orderBy(asc(users.createdAt), asc(users.id));
 }
@@ -48,6 +50,14 @@ export async function setUserRole(db: Db, id: string, role: string): Promise<voi
 
 export async function setUserName(db: Db, id: string, name: string): Promise<void> {
   await db.update(users).set({ name, updatedAt: sql`now()` }).where(eq(users.id, id));
+}
+
+/** A new password hash; the user's sessions end too, unless `keepSessions` (an admin changing their own). */
+export async function setUserPassword(db: Db, id: string, hash: string, options: { keepSessions: boolean }): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(accounts).set({ password: hash }).where(and(eq(accounts.userId, id), eq(accounts.providerId, 'credential')));
+    if (!options.keepSessions) await tx.delete(sessions).where(eq(sessions.userId, id));
+  });
 }
 
 /** Deactivates (and signs out everywhere) or reactivates a user. */

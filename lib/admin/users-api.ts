@@ -1,6 +1,4 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { accounts, sessions } from '@/db/schema';
 import {
   countOtherActiveAdmins,
   findUserIdByEmail,
@@ -8,12 +6,13 @@ import {
   listUsers,
   setUserActive,
   setUserName,
+  setUserPassword,
   setUserRole,
   type UserListRow,
 } from '@/db/queries/users';
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { MIN_PASSWORD_LENGTH, type Auth } from '@/lib/auth/auth';
-import { ROLES, type Role } from '@/lib/auth/roles';
+import { ROLES, roleOf, type Role } from '@/lib/auth/roles';
 import { conflict, jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
 
@@ -59,11 +58,11 @@ export const updateUserSchema = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to change');
 
-const toApiUser = (row: Omit<UserListRow, 'lastSeenAt'> & { lastSeenAt?: Date | string | null }): ApiUser => ({
+const toApiUser = (row: UserListRow): ApiUser => ({
   id: row.id,
   name: row.name,
   email: row.email,
-  role: (ROLES as readonly string[]).includes(row.role) ? (row.role as Role) : 'agent',
+  role: roleOf(row.role),
   active: row.banned !== true,
   createdAt: row.createdAt.toISOString(),
   lastSeenAt: row.lastSeenAt ? new Date(row.lastSeenAt).toISOString() : null,
@@ -84,10 +83,7 @@ export async function postUser(req: Request, deps: UsersApiDeps): Promise<Respon
   const { user } = await deps.auth.api.createUser({
     body: { email: input.email, name: input.name, password: input.password, data: { role: input.role } },
   });
-  const created = await getUser(deps.db, user.id);
-  if (!created) throw notFound('User not found');
-  const body: UserResponse = { user: toApiUser(created) };
-  return jsonResponse(body, { status: 201 });
+  return userResponse(deps, user.id, 201);
 }
 
 export async function patchUser(req: Request, deps: UsersApiDeps, id: string): Promise<Response> {
@@ -111,14 +107,15 @@ export async function patchUser(req: Request, deps: UsersApiDeps, id: string): P
   if (change.active !== undefined) await setUserActive(deps.db, target.id, change.active);
   if (change.password !== undefined) {
     const hash = await (await deps.auth.$context).password.hash(change.password);
-    await deps.db.transaction(async (tx) => {
-      await tx.update(accounts).set({ password: hash }).where(and(eq(accounts.userId, target.id), eq(accounts.providerId, 'credential')));
-      // A new password signs the old sessions out (not the admin's own current one).
-      if (!isSelf) await tx.delete(sessions).where(eq(sessions.userId, target.id));
-    });
+    // A new password signs the old sessions out (not the admin's own current one).
+    await setUserPassword(deps.db, target.id, hash, { keepSessions: isSelf });
   }
-  const updated = (await listUsers(deps.db)).find((u) => u.id === target.id);
-  if (!updated) throw notFound('User not found');
-  const body: UserResponse = { user: toApiUser(updated) };
-  return jsonResponse(body);
+  return userResponse(deps, target.id, 200);
+}
+
+async function userResponse(deps: UsersApiDeps, id: string, status: number): Promise<Response> {
+  const [row] = await listUsers(deps.db, { id });
+  if (!row) throw notFound('User not found');
+  const body: UserResponse = { user: toApiUser(row) };
+  return jsonResponse(body, { status });
 }

@@ -3,8 +3,7 @@ import { ApiError, forbidden } from '@/lib/http/errors';
 import { safeEqual } from '@/lib/safe-equal';
 import type { Auth } from './auth';
 import { findActiveApiKey } from './api-keys';
-import { isRole } from './auth';
-import type { Role } from './roles';
+import { roleOf, type Role } from './roles';
 
 // Who is calling, and may they? Every route handler calls authorizeRequest, whatever the proxy
 // already checked: a browser session (cookie) or an API key (Authorization: Bearer). Admin routes
@@ -60,7 +59,7 @@ export async function sessionUser(auth: Auth, headers: Headers): Promise<Extract
   const { user } = session;
   // Deactivating deletes the sessions too; this covers a request already in flight.
   if (user.banned) return null;
-  return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: isRole(user.role) ? user.role : 'agent' };
+  return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: roleOf(user.role) };
 }
 
 /**

@@ -8,7 +8,6 @@ import type { Db } from '@/db/client';
 import { accounts, appSecrets, rateLimits, sessions, users, verifications } from '@/db/schema';
 import type { Env } from '@/lib/env';
 import { log } from '@/lib/log';
-import { ROLES, type Role } from './roles';
 
 // Sign-in, sessions and people, by better-auth: scrypt password hashes, sessions as database rows
 // (deleting one signs that browser out on its next request), httpOnly SameSite=Lax cookies, origin
@@ -115,5 +114,3 @@ export async function ensureFirstAdmin(auth: Auth, db: Db, env: Env): Promise<vo
     if (!created) throw err;
   }
 }
-
-export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
