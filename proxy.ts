@@ -1,5 +1,6 @@
 import { getSessionCookie } from 'better-auth/cookies';
 import { NextResponse, type NextRequest } from 'next/server';
+import { loginPathFor } from '@/lib/auth/next-path';
 
 // In front of every page and API route but the webhook. For API routes it only refuses a path Next
 // could not decode (400, not Next's bare 500); route handlers answer 401/403 themselves. For pages:
@@ -19,9 +20,7 @@ export function proxy(request: NextRequest) {
   // API routes answer 401/403 themselves, and need no CSP.
   if (pathname.startsWith('/api/')) return NextResponse.next();
   if (!PUBLIC_PAGES.has(pathname) && !getSessionCookie(request, { cookiePrefix: 'ticks' })) {
-    const login = new URL('/login', request.url);
-    if (pathname !== '/') login.searchParams.set('next', pathname + search);
-    return NextResponse.redirect(login);
+    return NextResponse.redirect(new URL(loginPathFor(pathname + search), request.url));
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');

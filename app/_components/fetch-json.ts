@@ -1,3 +1,5 @@
+import { loginPathFor } from '@/lib/auth/next-path';
+
 // The browser's side of the API's one error shape: `{ error: { code, message } }` becomes an
 // Error whose message is fit to show. Used as SWR's fetcher and for mutations.
 
@@ -17,10 +19,9 @@ export function markSigningOut(): void {
   signingOut = true;
 }
 
-/** /login, coming back here afterwards (the inbox itself needs no `next`, as in proxy.ts). */
+/** /login, coming back to this page afterwards. */
 export function loginUrl(): string {
-  const here = window.location.pathname + window.location.search;
-  return here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`;
+  return loginPathFor(window.location.pathname + window.location.search);
 }
 
 export async function fetchJson<T>(url: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {

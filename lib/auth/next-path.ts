@@ -1,3 +1,8 @@
+/** The sign-in page, coming back to `here` afterwards (the inbox itself, `/`, needs no `next`). */
+export function loginPathFor(here: string): string {
+  return here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`;
+}
+
 /**
  * Where to go after signing in: a path on this site only. Anything else ("//evil.example",
  * "https://...", "/\\evil") would turn the login page into an open redirect.

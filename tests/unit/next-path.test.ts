@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from '@/lib/auth/next-path';
+import { loginPathFor, safeNextPath } from '@/lib/auth/next-path';
 
 // After sign-in the browser goes back where it was, and never to another site.
 describe('safeNextPath', () => {
@@ -21,6 +21,13 @@ describe('safeNextPath', () => {
     [''],
   ])('sends %j to the inbox instead', (value) => {
     expect(safeNextPath(value)).toBe('/');
+  });
+
+  it('builds the way to the login page and back, round-trip safe', () => {
+    expect(loginPathFor('/')).toBe('/login');
+    expect(loginPathFor('/conversations/12?x=a b')).toBe('/login?next=%2Fconversations%2F12%3Fx%3Da%20b');
+    const back = new URL(loginPathFor('/admin/users?x=1'), 'http://t').searchParams.get('next');
+    expect(safeNextPath(back)).toBe('/admin/users?x=1');
   });
 
   it('never loops back to the login page', () => {
