@@ -25,6 +25,11 @@ export function contactLabel(contact: ApiContact): string {
   return contact.userId ?? 'Unknown contact';
 }
 
+/** A business number as people know it ("+1 555…"), else Meta's phone_number_id. */
+export function businessNumberLabel(displayPhoneNumber: string | null | undefined, phoneNumberId: string): string {
+  return displayPhoneNumber ? `+${displayPhoneNumber.replace(/^\+/, '')}` : phoneNumberId;
+}
+
 /** Up to two initials from the name; '#' when all we have is a number or id. */
 export function initialsOf(contact: ApiContact): string {
   const name = contact.name?.trim();
@@ -98,7 +103,7 @@ export function ConversationRow({ conversation, selected, showBusinessNumber, no
         </span>
         {showBusinessNumber && (
           <span className="truncate text-[11px] text-slate-400">
-            via {conversation.displayPhoneNumber ? `+${conversation.displayPhoneNumber.replace(/^\+/, '')}` : conversation.businessPhoneNumberId}
+            via {businessNumberLabel(conversation.displayPhoneNumber, conversation.businessPhoneNumberId)}
           </span>
         )}
         <span className="mt-0.5 flex items-center gap-1">

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import useSWR from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type { GetBusinessNumbersResponse, GetConversationsResponse } from '@/lib/inbox/read-api';
-import { ConversationRow } from '@/app/_components/conversation-row';
+import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
 import { swrFetcher } from '@/app/_components/fetch-json';
 import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
 
@@ -104,7 +104,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
               <option value="">All numbers</option>
               {businessNumbers.map((n) => (
                 <option key={n.id} value={n.id}>
-                  {n.displayPhoneNumber ? `+${n.displayPhoneNumber.replace(/^\+/, '')}` : n.id} ({n.conversationCount})
+                  {businessNumberLabel(n.displayPhoneNumber, n.id)} ({n.conversationCount})
                 </option>
               ))}
             </select>

@@ -4,7 +4,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import useSWR, { useSWRConfig } from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type { GetBusinessNumbersResponse, GetConversationMessagesResponse } from '@/lib/inbox/read-api';
-import { contactLabel } from '@/app/_components/conversation-row';
+import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
 import { ApiRequestError, fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
@@ -47,7 +47,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   // Shared with the list's filter (same key): the business number as people know it.
   const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher);
   const businessNumber = numbers.data?.businessNumbers.find((n) => n.id === newest?.businessPhoneNumberId);
-  const businessLabel = businessNumber?.displayPhoneNumber ? `+${businessNumber.displayPhoneNumber.replace(/^\+/, '')}` : newest?.businessPhoneNumberId;
+  const businessLabel = newest && businessNumberLabel(businessNumber?.displayPhoneNumber, newest.businessPhoneNumberId);
 
   useMarkRead(conversationId, newest?.id);
   const { ref: scroller, newBelow, toBottom } = useStickToBottom(newest?.id, messages[0]?.id, messages.length);

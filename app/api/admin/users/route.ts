@@ -7,12 +7,5 @@ export type { GetUsersResponse, UserResponse } from '@/lib/admin/users-api';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = withApiErrors(async (req: Request) => {
-  const { access, auth } = await getApp();
-  return getUsers(req, { ...access, auth });
-});
-
-export const POST = withApiErrors(async (req: Request) => {
-  const { access, auth } = await getApp();
-  return postUser(req, { ...access, auth });
-});
+export const GET = withApiErrors(async (req: Request) => getUsers(req, (await getApp()).access));
+export const POST = withApiErrors(async (req: Request) => postUser(req, (await getApp()).access));

@@ -6,6 +6,5 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const PATCH = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { access, auth } = await getApp();
-  return patchUser(req, { ...access, auth }, (await params).id);
+  return patchUser(req, (await getApp()).access, (await params).id);
 });
