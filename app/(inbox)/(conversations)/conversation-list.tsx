@@ -35,14 +35,20 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   );
   const { data, error, isLoading, size, setSize, mutate } = pages;
 
-  const refresh = useCoalesced(() => Promise.all([mutate(), numbers.mutate()]));
-  useChanges(() => refresh());
-
   const conversations = useMemo(() => {
     // Pages can overlap while activity reorders the list: show each conversation once.
     const seen = new Set<string>();
     return (data ?? []).flatMap((page) => page.conversations).filter((c) => !seen.has(c.id) && seen.add(c.id));
   }, [data]);
+
+  const refreshList = useCoalesced(() => mutate());
+  const refreshNumbers = useCoalesced(() => numbers.mutate());
+  useChanges((notice) => {
+    refreshList();
+    // The numbers' counts change only with a conversation this page has not seen (or after a gap).
+    const shown = new Set(conversations.map((c) => c.id));
+    if (!notice || notice.partial || notice.conversations.some((id) => !shown.has(String(id)))) refreshNumbers();
+  });
   const hasMore = !!data?.at(-1)?.nextCursor;
   const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
 
