@@ -52,15 +52,7 @@ export async function postApiKey(req: Request, deps: AccessDeps): Promise<Respon
   const created = await createApiKey(deps.db, name, me.kind === 'user' ? me.userId : null);
   const body: CreateApiKeyResponse = {
     key: created.key,
-    apiKey: {
-      id: String(created.id),
-      name: created.name,
-      prefix: created.prefix,
-      createdAt: created.createdAt.toISOString(),
-      createdBy: me.kind === 'user' ? me.email : null,
-      lastUsedAt: null,
-      revokedAt: null,
-    },
+    apiKey: toSummary({ ...created, createdBy: me.kind === 'user' ? me.email : null, lastUsedAt: null, revokedAt: null }),
   };
   return jsonResponse(body, { status: 201 });
 }
