@@ -7,6 +7,11 @@ import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { Notice, useNotice } from '@/app/_components/notice';
 
 const USERS = '/api/admin/users';
+const ROLE_OPTIONS = ROLES.map((role) => (
+  <option key={role} value={role}>
+    {ROLE_LABELS[role]}
+  </option>
+));
 const inputClass =
   'mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none';
 
@@ -99,11 +104,7 @@ function UserRow({
           onChange={(e) => run({ role: e.target.value as Role }, `${user.email} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}.`)}
           className="rounded-md border border-slate-300 px-2 py-1"
         >
-          {ROLES.map((role) => (
-            <option key={role} value={role}>
-              {ROLE_LABELS[role]}
-            </option>
-          ))}
+          {ROLE_OPTIONS}
         </select>
       </label>
       {!isSelf && (
@@ -198,11 +199,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: ApiUser) => Promise<v
         <label className="text-sm text-slate-700">
           Role
           <select name="role" defaultValue="agent" className={inputClass}>
-            {ROLES.map((role) => (
-              <option key={role} value={role}>
-                {ROLE_LABELS[role]}
-              </option>
-            ))}
+            {ROLE_OPTIONS}
           </select>
         </label>
         {error && (
