@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -34,6 +35,8 @@ export const webhookEvents = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     processedAt: tstz('processed_at'),
+    /** When it was given up on (state failed): the error log's time. */
+    failedAt: tstz('failed_at'),
     lastError: text('last_error'),
   },
   (t) => [
@@ -140,6 +143,11 @@ export const messages = pgTable(
     index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.wamid.desc()),
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
+    // The error log: failed deliveries, newest first, optionally of one error code.
+    index('messages_failed_idx').on(t.statusAt.desc(), t.wamid.desc()).where(sql`status = 'failed'`),
+    index('messages_failed_code_idx')
+      .on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.wamid.desc())
+      .where(sql`status = 'failed'`),
   ],
 );
 export type MessageRow = typeof messages.$inferSelect;
@@ -160,6 +168,10 @@ export const statusEvents = pgTable(
     raw: jsonb('raw'),
     eventId: bigint('event_id', { mode: 'number' }),
     receivedAt: tstz('received_at').notNull().defaultNow(),
+    /** The business number it was reported on (`metadata.phone_number_id`). */
+    phoneNumberId: text('phone_number_id'),
+    /** The first error's code, for failures: what the error log filters and the charts stack by. */
+    errorCode: integer('error_code'),
   },
   (t) => [uniqueIndex('status_events_wamid_status_time_key').on(t.wamid, t.status, t.occurredAt)],
 );
@@ -187,6 +199,67 @@ export const accountEvents = pgTable(
   ],
 );
 export type AccountEventRow = typeof accountEvents.$inferSelect;
+
+// ---- Analytics rollups: kept up to date by the writes that create their rows (lib/whatsapp/store.ts,
+// lib/whatsapp/ingest.ts, the processor), so charts add up a few thousand rows instead of counting millions.
+// Hours are UTC hours; each write adds only what it really inserted, so replays change nothing.
+
+/** Status events per UTC hour, business number, status and error code (0: none). */
+export const deliveryStatsHourly = pgTable(
+  'delivery_stats_hourly',
+  {
+    hour: tstz('hour').notNull(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    status: text('status').notNull(),
+    errorCode: integer('error_code').notNull().default(0),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.phoneNumberId, t.status, t.errorCode] })],
+);
+
+/** When each outbound message was first sent, delivered, read or failed: the funnel's medians. */
+export const deliveryTimings = pgTable(
+  'delivery_timings',
+  {
+    wamid: text('wamid').primaryKey(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    sentAt: tstz('sent_at'),
+    deliveredAt: tstz('delivered_at'),
+    readAt: tstz('read_at'),
+    failedAt: tstz('failed_at'),
+  },
+  (t) => [index('delivery_timings_sent_idx').on(t.sentAt, t.phoneNumberId, t.deliveredAt, t.readAt).where(sql`sent_at is not null`)],
+);
+
+/** Messages stored per UTC hour, business number, direction and type. */
+export const messageStatsHourly = pgTable(
+  'message_stats_hourly',
+  {
+    hour: tstz('hour').notNull(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    direction: text('direction').notNull(),
+    type: text('type').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.phoneNumberId, t.direction, t.type] })],
+);
+
+/**
+ * Webhook deliveries per UTC hour: received, processed, failed (given up on), rejected (with the reason).
+ * `shard` spreads concurrent writers over several rows so they never queue on one row lock.
+ */
+export const webhookStatsHourly = pgTable(
+  'webhook_stats_hourly',
+  {
+    hour: tstz('hour').notNull(),
+    kind: text('kind', { enum: ['received', 'processed', 'failed', 'rejected'] }).notNull(),
+    reason: text('reason').notNull().default(''),
+    shard: smallint('shard').notNull().default(0),
+    count: bigint('count', { mode: 'number' }).notNull(),
+    lastAt: tstz('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hour, t.kind, t.reason, t.shard] })],
+);
 
 // ---- People and access (better-auth's tables, lib/auth/auth.ts maps its models onto these) ----
 

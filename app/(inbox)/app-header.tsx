@@ -17,8 +17,10 @@ export function AppHeader({ user }: { user: HeaderUser }) {
   const [signingOut, setSigningOut] = useState(false);
   const links = [
     { href: '/', label: 'Inbox', active: pathname === '/' || pathname.startsWith('/conversations') },
+    { href: '/errors', label: 'Errors', active: pathname.startsWith('/errors') },
     ...(user.role === 'admin'
       ? [
+          { href: '/admin/analytics', label: 'Analytics', active: pathname.startsWith('/admin/analytics') },
           { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
         ]

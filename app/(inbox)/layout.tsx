@@ -1,4 +1,5 @@
 import { requireUser } from '@/lib/auth/session';
+import { LiveUpdates } from '@/app/_components/live-updates';
 import { AppHeader } from './app-header';
 
 export const dynamic = 'force-dynamic';
@@ -9,7 +10,9 @@ export default async function SignedInLayout({ children }: { children: React.Rea
   return (
     <div className="flex h-dvh flex-col">
       <AppHeader user={{ name: user.name, email: user.email, role: user.role }} />
-      <div className="min-h-0 flex-1">{children}</div>
+      <div className="min-h-0 flex-1">
+        <LiveUpdates>{children}</LiveUpdates>
+      </div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../client';
 import { webhookEvents } from '../schema';
+import { countInto } from './webhook-stats';
 
 type Exec = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -12,11 +13,22 @@ export interface RawEventInput {
 
 /** Stores bodies in one statement. An identical body seen before is skipped; returns the new rows. */
 export async function insertRawEvents(db: Db, events: RawEventInput[]): Promise<{ id: number; sha256: Uint8Array }[]> {
-  return db
-    .insert(webhookEvents)
-    .values(events.map((e) => ({ body: e.body, bodySha256: e.sha256, receivedAt: e.receivedAt })))
-    .onConflictDoNothing({ target: webhookEvents.bodySha256 })
-    .returning({ id: webhookEvents.id, sha256: webhookEvents.bodySha256 });
+  if (events.length === 0) return [];
+  const values = sql.join(
+    events.map((e) => sql`(${e.body}::bytea, ${e.sha256}::bytea, ${e.receivedAt.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  // One statement: the events and the "received" count commit together.
+  const rows = await queryRows<{ id: string | number; sha256: Uint8Array }>(
+    db,
+    sql`with inserted as (
+          insert into webhook_events (body, body_sha256, received_at) values ${values}
+          on conflict (body_sha256) do nothing
+          returning id, body_sha256, received_at as at
+        ), counted as (${countInto('received', 'inserted')})
+        select id, body_sha256 as sha256 from inserted`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), sha256: r.sha256 }));
 }
 
 export interface ClaimedEvent {
@@ -58,32 +70,42 @@ export async function claimDueEvents(
 
 export async function markProcessed(tx: Exec, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx
-    .update(webhookEvents)
-    .set({ state: 'processed', processedAt: sql`now()`, attempts: sql`${webhookEvents.attempts} + 1`, lastError: null })
-    .where(inArray(webhookEvents.id, ids));
+  await tx.execute(sql`
+    with done as (
+      update webhook_events set state = 'processed', processed_at = now(), attempts = attempts + 1, last_error = null
+      where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      returning processed_at as at
+    ) ${countInto('processed', 'done')}`);
 }
 
 /** Records a failed attempt: due again after `retryInMs`, or failed for good once attempts run out. */
 export async function recordFailedAttempt(db: Db, id: number, error: string, retryInMs: number | null): Promise<void> {
-  await db
-    .update(webhookEvents)
-    .set({
-      attempts: sql`${webhookEvents.attempts} + 1`,
-      lastError: error.slice(0, 4000),
-      ...(retryInMs === null
-        ? { state: 'failed' as const }
-        : { nextAttemptAt: sql`now() + ${`${Math.round(retryInMs)} milliseconds`}::interval` }),
-    })
-    .where(and(eq(webhookEvents.id, id), eq(webhookEvents.state, 'pending')));
+  const lastError = error.slice(0, 4000);
+  if (retryInMs !== null) {
+    await db
+      .update(webhookEvents)
+      .set({ attempts: sql`${webhookEvents.attempts} + 1`, lastError, nextAttemptAt: sql`now() + ${`${Math.round(retryInMs)} milliseconds`}::interval` })
+      .where(and(eq(webhookEvents.id, id), eq(webhookEvents.state, 'pending')));
+    return;
+  }
+  await db.execute(sql`
+    with given_up as (
+      update webhook_events set attempts = attempts + 1, last_error = ${lastError}, state = 'failed', failed_at = now()
+      where id = ${id} and state = 'pending'
+      returning failed_at as at
+    ) ${countInto('failed', 'given_up')}`);
 }
 
-/** Puts failed events back in the queue (an operator's retry). Returns how many. */
-export async function requeueFailedEvents(db: Db, ids?: number[]): Promise<number> {
+/**
+ * Puts failed events back in the queue (an operator's retry), with `attempts` already counted so that
+ * one more failure is final: the operator sees the outcome of this retry, not of a backoff schedule.
+ * Returns the ids requeued.
+ */
+export async function requeueFailedEvents(db: Db, { ids, attempts }: { ids?: number[]; attempts: number }): Promise<number[]> {
   const rows = await db
     .update(webhookEvents)
-    .set({ state: 'pending', attempts: 0, nextAttemptAt: sql`now()` })
+    .set({ state: 'pending', attempts, nextAttemptAt: sql`now()`, failedAt: null })
     .where(and(eq(webhookEvents.state, 'failed'), ids ? inArray(webhookEvents.id, ids) : undefined))
     .returning({ id: webhookEvents.id });
-  return rows.length;
+  return rows.map((r) => r.id);
 }

@@ -8,15 +8,30 @@ import type { Db } from '@/db/client';
 export const CHANGES_CHANNEL = 'ticks_changes';
 const MAX_PAYLOAD = 7000;
 
+/**
+ * What else a change concerns, for pages that are not about one conversation (the error log, the charts):
+ * deliveries (statuses stored), messages (messages stored), account (account or template events),
+ * processing (an event failed for good, or was retried), rejections (webhook requests refused).
+ */
+export const TOPICS = ['deliveries', 'messages', 'account', 'processing', 'rejections'] as const;
+export type Topic = (typeof TOPICS)[number];
+
 export interface ChangeNotice {
   conversations: number[];
   messages: string[];
+  topics: Topic[];
   /** True when the lists were cut short: refresh everything. */
   partial: boolean;
 }
 
-export function encodeChange(changes: { conversationIds: number[]; wamids: string[] }): string {
-  const notice: ChangeNotice = { conversations: changes.conversationIds, messages: changes.wamids, partial: false };
+export interface Changes {
+  conversationIds: number[];
+  wamids: string[];
+  topics?: Topic[];
+}
+
+export function encodeChange(changes: Changes): string {
+  const notice: ChangeNotice = { conversations: changes.conversationIds, messages: changes.wamids, topics: changes.topics ?? [], partial: false };
   let payload = JSON.stringify(notice);
   if (Buffer.byteLength(payload) <= MAX_PAYLOAD) return payload;
   notice.partial = true;
@@ -30,15 +45,16 @@ export function encodeChange(changes: { conversationIds: number[]; wamids: strin
 }
 
 /** NOTIFYs the change inside `tx`: delivered when it commits, to every listening instance. */
-export async function notifyChanges(tx: Pick<Db, 'execute'>, changes: { conversationIds: number[]; wamids: string[] }): Promise<void> {
-  if (changes.conversationIds.length === 0 && changes.wamids.length === 0) return;
+export async function notifyChanges(tx: Pick<Db, 'execute'>, changes: Changes): Promise<void> {
+  if (changes.conversationIds.length === 0 && changes.wamids.length === 0 && !changes.topics?.length) return;
   await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
 }
 
 export function decodeChange(payload: string): ChangeNotice | null {
   try {
     const v = JSON.parse(payload) as Partial<ChangeNotice>;
-    return { conversations: v.conversations ?? [], messages: v.messages ?? [], partial: !!v.partial };
+    const topics = (v.topics ?? []).filter((t): t is Topic => (TOPICS as readonly string[]).includes(t));
+    return { conversations: v.conversations ?? [], messages: v.messages ?? [], topics, partial: !!v.partial };
   } catch {
     return null;
   }

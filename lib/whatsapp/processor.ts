@@ -1,7 +1,7 @@
 import type { Database } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
-import { notifyChanges } from '@/lib/realtime/changes';
+import { notifyChanges, type Topic } from '@/lib/realtime/changes';
 import { normalizeWebhook } from './normalize';
 import { storeBatches, type EventBatch } from './store';
 
@@ -20,10 +20,19 @@ export interface ProcessorOptions {
   /** Delay before retry n (1-based). */
   backoffMs?: (attempt: number) => number;
   log: Logger;
+  /** Told how many events each commit processed, and when one is given up on (for metrics). */
+  onOutcome?: (outcome: ProcessingOutcome) => void;
+}
+
+export interface ProcessingOutcome {
+  processed: number;
+  failed: number;
 }
 
 /** Bodies per transaction: a few 3 MB batches of statuses are plenty for one statement per table. */
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** Attempts before an event is given up on (and shown to operators as a processing failure). */
+export const MAX_ATTEMPTS = 5;
 const defaultBackoff = (attempt: number) => Math.min(2000 * 4 ** (attempt - 1), 10 * 60_000);
 const decoder = new TextDecoder('utf-8');
 
@@ -38,6 +47,7 @@ export class EventProcessor {
   private readonly maxAttempts: number;
   private readonly backoffMs: (attempt: number) => number;
   private readonly log: Logger;
+  private readonly onOutcome?: (outcome: ProcessingOutcome) => void;
 
   constructor(
     private readonly database: Database,
@@ -46,9 +56,10 @@ export class EventProcessor {
     this.batchSize = options.batchSize ?? (database.kind === 'pglite' ? 100 : 250);
     this.pollMs = options.pollMs ?? 1000;
     this.lingerMs = options.lingerMs ?? 100;
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
     this.backoffMs = options.backoffMs ?? defaultBackoff;
     this.log = options.log;
+    this.onOutcome = options.onOutcome;
   }
 
   start(): void {
@@ -136,10 +147,12 @@ export class EventProcessor {
       await this.database.db.transaction(async (tx) => {
         claimed = await claimDueEvents(tx, claim);
         if (claimed.length === 0) return;
-        const changes = await storeBatches(tx, claimed.map(normalizeEvent));
+        const batches = claimed.map(normalizeEvent);
+        const changes = await storeBatches(tx, batches);
         await markProcessed(tx, claimed.map((e) => e.id));
-        await notifyChanges(tx, changes);
+        await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
       });
+      if (claimed.length > 0) this.onOutcome?.({ processed: claimed.length, failed: 0 });
       return { ok: true, claimed };
     } catch (error) {
       if (claimed.length === 0) throw error;
@@ -156,7 +169,19 @@ export class EventProcessor {
       giveUp ? 'webhook event failed; kept for an operator to retry' : 'webhook event failed; will retry',
     );
     await recordFailedAttempt(this.database.db, event.id, describeError(err), retryInMs);
+    if (giveUp) await notifyChanges(this.database.db, { conversationIds: [], wamids: [], topics: ['processing'] });
+    this.onOutcome?.({ processed: 0, failed: giveUp ? 1 : 0 });
   }
+}
+
+function topicsOf(batches: EventBatch[]): Topic[] {
+  const topics = new Set<Topic>();
+  for (const { batch } of batches) {
+    if (batch.statuses.length > 0) topics.add('deliveries');
+    if (batch.messages.length > 0) topics.add('messages');
+    if (batch.accountEvents.length > 0) topics.add('account');
+  }
+  return [...topics];
 }
 
 function normalizeEvent(event: ClaimedEvent): EventBatch {

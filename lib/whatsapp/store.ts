@@ -43,7 +43,9 @@ export async function storeBatches(tx: Exec, events: EventBatch[]): Promise<Stor
   const conversationOf = (m: { phoneNumberId: string; customer: CustomerIdentity }) =>
     conversationIds.get(`${m.phoneNumberId}#${contactIds.get(identityKey(m.customer))}`);
 
-  const inserted = [...(await insertMessages(tx, messages, conversationOf)), ...(await insertPlaceholders(tx, statuses, conversationOf))];
+  const insertedMessages = await insertMessages(tx, messages, conversationOf);
+  await countNewMessages(tx, messages, insertedMessages);
+  const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, statuses, conversationOf))];
   await insertStatusHistory(tx, statuses);
   const statusChanged = await reconcileStatuses(tx, new Set([...statuses.map((x) => x.wamid), ...inserted.filter((r) => r.is_new).map((r) => r.wamid)]));
   const modified = await applyEditsAndRevokes(tx, messages, inserted);
@@ -352,6 +354,16 @@ async function insertPlaceholders(
   );
 }
 
+/** An error code fit for an integer column (Meta's are small positive integers; anything else is kept only in `errors`). */
+export function errorCodeOf(errors: readonly { code: number | null }[]): number | null {
+  const code = errors[0]?.code;
+  return typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 2_147_483_647 ? code : null;
+}
+
+/**
+ * Appends to the status history, and adds what was really new (not a replay) to the hourly delivery
+ * counts and the per-message delivery times, in the same statement.
+ */
 async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eventId: number })[]) {
   if (statuses.length === 0) return;
   const rows = statuses.map((s) => ({
@@ -365,13 +377,59 @@ async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eve
     conversation: s.conversation,
     raw: s.raw,
     event_id: s.eventId,
+    phone_number_id: s.phoneNumberId,
+    error_code: errorCodeOf(s.errors),
   }));
+  const delivery = sql.raw(DELIVERY_ORDER.map((s) => `'${s}'`).join(','));
   await tx.execute(sql`
-    insert into status_events (wamid, status, occurred_at, recipient_id, recipient_user_id, errors, pricing, conversation, raw, event_id)
-    select wamid, status, occurred_at, recipient_id, recipient_user_id, errors, pricing, conversation, raw, event_id
-    from jsonb_to_recordset(${json(rows)}) as x(wamid text, status text, occurred_at timestamptz, recipient_id text,
-      recipient_user_id text, errors jsonb, pricing jsonb, conversation jsonb, raw jsonb, event_id bigint)
-    on conflict do nothing`);
+    with inserted as (
+      insert into status_events (wamid, status, occurred_at, recipient_id, recipient_user_id, errors, pricing, conversation, raw,
+        event_id, phone_number_id, error_code)
+      select wamid, status, occurred_at, recipient_id, recipient_user_id, errors, pricing, conversation, raw, event_id,
+        phone_number_id, error_code
+      from jsonb_to_recordset(${json(rows)}) as x(wamid text, status text, occurred_at timestamptz, recipient_id text,
+        recipient_user_id text, errors jsonb, pricing jsonb, conversation jsonb, raw jsonb, event_id bigint,
+        phone_number_id text, error_code integer)
+      on conflict do nothing
+      returning wamid, status, occurred_at, phone_number_id, error_code
+    ), hourly as (
+      insert into delivery_stats_hourly (hour, phone_number_id, status, error_code, count)
+      select date_trunc('hour', occurred_at, 'UTC'), phone_number_id, status, coalesce(error_code, 0), count(*)
+      from inserted group by 1, 2, 3, 4 order by 1, 2, 3, 4
+      on conflict (hour, phone_number_id, status, error_code) do update set count = delivery_stats_hourly.count + excluded.count
+    )
+    insert into delivery_timings (wamid, phone_number_id, sent_at, delivered_at, read_at, failed_at)
+    select wamid, min(phone_number_id), min(occurred_at) filter (where status = 'sent'), min(occurred_at) filter (where status = 'delivered'),
+      min(occurred_at) filter (where status = 'read'), min(occurred_at) filter (where status = 'failed')
+    from inserted where status in (${delivery}) group by wamid order by wamid
+    on conflict (wamid) do update set
+      sent_at = least(delivery_timings.sent_at, excluded.sent_at),
+      delivered_at = least(delivery_timings.delivered_at, excluded.delivered_at),
+      read_at = least(delivery_timings.read_at, excluded.read_at),
+      failed_at = least(delivery_timings.failed_at, excluded.failed_at)`);
+}
+
+/** Messages really added (new, or a placeholder filled in), counted per UTC hour, number, direction and type. */
+async function countNewMessages(tx: Exec, messages: NormalizedMessage[], inserted: InsertedMessage[]) {
+  const numberOf = new Map(messages.map((m) => [m.wamid, m.phoneNumberId]));
+  const counts = new Map<string, { hour: string; phone_number_id: string; direction: string; type: string; count: number }>();
+  for (const r of inserted) {
+    const phoneNumberId = numberOf.get(r.wamid);
+    if (phoneNumberId === undefined) continue;
+    const hour = new Date(r.sent_at);
+    hour.setUTCMinutes(0, 0, 0);
+    const key = `${hour.toISOString()}|${phoneNumberId}|${r.direction}|${r.type}`;
+    const entry = counts.get(key) ?? { hour: hour.toISOString(), phone_number_id: phoneNumberId, direction: r.direction, type: r.type, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  if (counts.size === 0) return;
+  const rows = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  await tx.execute(sql`
+    insert into message_stats_hourly (hour, phone_number_id, direction, type, count)
+    select hour, phone_number_id, direction, type, count
+    from jsonb_to_recordset(${json(rows)}) as x(hour timestamptz, phone_number_id text, direction text, type text, count bigint)
+    on conflict (hour, phone_number_id, direction, type) do update set count = message_stats_hourly.count + excluded.count`);
 }
 
 /**

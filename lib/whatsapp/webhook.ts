@@ -13,13 +13,39 @@ export interface WebhookConfig {
   maxBodyBytes: number;
 }
 
+/** Why a delivery was refused: counted by reason (lib/whatsapp/rejections.ts), never stored as an event. */
+export type RejectionReason =
+  | 'too_large'
+  | 'unreadable'
+  | 'signature_missing'
+  | 'signature_malformed'
+  | 'signature_mismatch'
+  | 'no_app_secret'
+  | 'not_json'
+  | 'not_envelope';
+
+/** What became of one webhook request. */
+export type DeliveryOutcome =
+  | { outcome: 'accepted' | 'duplicate'; status: 200 }
+  | { outcome: 'rejected'; status: 400 | 401 | 413; reason: RejectionReason }
+  | { outcome: 'unavailable'; status: 503 };
+
 export interface WebhookDeps {
   config: WebhookConfig;
   rawEvents: RawEventLog;
   log: Logger;
   /** Called when a new event is committed (wakes the processor). */
   onAccepted?: () => void;
+  /** Called once per request with its outcome and duration (metrics, rejection counts). */
+  onOutcome?: (outcome: DeliveryOutcome, seconds: number) => void;
 }
+
+const SIGNATURE_REASONS = {
+  missing: 'signature_missing',
+  malformed: 'signature_malformed',
+  mismatch: 'signature_mismatch',
+  no_secret: 'no_app_secret',
+} as const satisfies Record<string, RejectionReason>;
 
 const utf8 = new TextDecoder('utf-8');
 const empty = (status: number) => new Response(null, { status });
@@ -39,42 +65,48 @@ export function verifySubscription(url: URL, verifyToken: string, log: Logger): 
   return empty(403);
 }
 
-/** POST: one delivery from Meta. A 200 means the body is committed. */
+/** POST: one delivery from Meta. A 200 means the body is committed. One log line per request. */
 export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<Response> {
   const { config, log } = deps;
   const started = performance.now();
-  const reject = (status: number, reason: string, extra: Record<string, unknown> = {}) => {
-    log.warn({ status, reason, ms: +(performance.now() - started).toFixed(1), ...extra }, 'webhook rejected');
-    return empty(status);
+  let bytes: number | undefined;
+  const finish = (result: DeliveryOutcome, extra: Record<string, unknown> = {}) => {
+    const ms = performance.now() - started;
+    deps.onOutcome?.(result, ms / 1000);
+    const line = { ...result, bytes, ms: +ms.toFixed(1), ...extra };
+    if (result.outcome === 'rejected') log.warn(line, 'webhook rejected');
+    else if (result.outcome === 'unavailable') log.error(line, 'webhook not stored');
+    else log.info(line, 'webhook accepted');
+    return empty(result.status);
   };
+  const reject = (status: 400 | 401 | 413, reason: RejectionReason, extra?: Record<string, unknown>) =>
+    finish({ outcome: 'rejected', status, reason }, extra);
 
   const body = await readBodyWithin(req, config.maxBodyBytes);
-  if (body === 'too_large') return reject(413, 'body too large', { limit: config.maxBodyBytes });
-  if (body === 'aborted') return reject(400, 'body could not be read');
+  if (body === 'too_large') return reject(413, 'too_large', { limit: config.maxBodyBytes });
+  if (body === 'aborted') return reject(400, 'unreadable');
+  bytes = body.byteLength;
 
   const signature = verifySignature(body, req.headers.get('x-hub-signature-256'), config.appSecrets);
-  if (!signature.ok) return reject(401, `signature ${signature.reason}`, { bytes: body.byteLength });
+  if (!signature.ok) return reject(401, SIGNATURE_REASONS[signature.reason]);
 
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8.decode(body));
   } catch {
-    return reject(400, 'body is not JSON', { bytes: body.byteLength });
+    return reject(400, 'not_json');
   }
-  if (!webhookBodySchema.safeParse(parsed).success) {
-    return reject(400, 'body is not a webhook envelope (object with "object" and an "entry" array)', { bytes: body.byteLength });
-  }
+  // An envelope is an object with "object" and an "entry" array.
+  if (!webhookBodySchema.safeParse(parsed).success) return reject(400, 'not_envelope');
 
   try {
     const { isNew } = await deps.rawEvents.append(body);
     if (isNew) deps.onAccepted?.();
-    log.debug({ status: 200, duplicate: !isNew, bytes: body.byteLength, ms: +(performance.now() - started).toFixed(1) }, 'webhook accepted');
-    return empty(200);
+    return finish({ outcome: isNew ? 'accepted' : 'duplicate', status: 200 });
   } catch (err) {
     // Not durable, so not a 200: Meta retries a 503, and the retry is deduplicated if this write landed after all.
     const reason = err instanceof DatabaseUnavailableError ? err.message : `unexpected: ${String(err)}`;
-    log.error({ status: 503, reason, ms: +(performance.now() - started).toFixed(1) }, 'webhook not stored');
-    return empty(503);
+    return finish({ outcome: 'unavailable', status: 503 }, { err: reason });
   }
 }
 

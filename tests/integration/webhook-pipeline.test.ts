@@ -459,8 +459,20 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       );
       expect(event).toMatchObject({ state: 'failed', attempts: 5 });
       expect(event!.last_error).toMatch(/index/i);
-      expect(await requeueFailedEvents(database.db)).toBe(1);
+      expect(await requeueFailedEvents(database.db, { attempts: 4 })).toHaveLength(1);
       expect(await count(database, 'webhook_events', sql`where state = 'pending'`)).toBe(1);
+      // The operator's retry is one attempt: failing again is final at once, not after another backoff schedule.
+      await pipeline.drain();
+      expect(await count(database, 'webhook_events', sql`where state = 'failed' and failed_at is not null`)).toBe(1);
+      const stats = await queryRows<{ kind: string; n: string }>(
+        database.db,
+        sql`select kind, sum(count)::text as n from webhook_stats_hourly group by kind order by kind`,
+      );
+      expect(stats).toEqual([
+        { kind: 'failed', n: '2' },
+        { kind: 'processed', n: '1' },
+        { kind: 'received', n: '2' },
+      ]);
     });
 
     it('recovers an event committed but never processed (a crash between ack and normalize)', async () => {
@@ -546,6 +558,6 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     await unlisten();
     const [conv] = await queryRows<{ id: string | number }>(database.db, sql`select id from conversations`);
     const notice = decodeChange(notices[0]!);
-    expect(notice).toEqual({ conversations: [Number(conv!.id)], messages: ['wamid.SAMPLE-TEXT-0001'], partial: false });
+    expect(notice).toEqual({ conversations: [Number(conv!.id)], messages: ['wamid.SAMPLE-TEXT-0001'], topics: ['messages'], partial: false });
   });
 });

@@ -6,7 +6,7 @@ import useSWRInfinite from 'swr/infinite';
 import type { GetBusinessNumbersResponse, GetConversationsResponse } from '@/lib/inbox/read-api';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
 import { swrFetcher } from '@/app/_components/fetch-json';
-import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
+import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
 
 const PAGE_SIZE = 50;
 

@@ -7,7 +7,7 @@ import type { GetBusinessNumbersResponse, GetConversationMessagesResponse } from
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
 import { ApiRequestError, fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { ThreadView } from '@/app/_components/thread-view';
-import { useChanges, useCoalesced, usePollInterval } from './use-live-updates';
+import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
 
 const PAGE_SIZE = 50;
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */

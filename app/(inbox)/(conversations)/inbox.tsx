@@ -1,6 +1,5 @@
 'use client';
 import { useParams } from 'next/navigation';
-import { LiveUpdatesContext, useLiveUpdatesSource } from './use-live-updates';
 import { ConversationList } from './conversation-list';
 import { ConversationThread } from './conversation-thread';
 
@@ -10,32 +9,22 @@ import { ConversationThread } from './conversation-thread';
 export function Inbox() {
   const params = useParams<{ id?: string }>();
   const selectedId = typeof params.id === 'string' ? params.id : null;
-  const live = useLiveUpdatesSource();
 
   return (
-    <LiveUpdatesContext.Provider value={live}>
-      <div className="flex h-full flex-col">
-        {live.status === 'offline' && (
-          <div role="status" className="shrink-0 bg-amber-100 px-4 py-1.5 text-center text-sm text-amber-900">
-            Offline: live updates paused, checking every few seconds. Reconnecting…
-          </div>
-        )}
-        <div className="flex min-h-0 flex-1">
-          <aside
-            aria-label="Conversations"
-            className={`min-h-0 w-full flex-col border-r border-slate-200 bg-white md:flex md:w-96 md:shrink-0 ${selectedId ? 'hidden' : 'flex'}`}
-          >
-            <ConversationList selectedId={selectedId} />
-          </aside>
-          <section
-            aria-label="Conversation"
-            className={`min-h-0 min-w-0 flex-1 flex-col bg-[#efeae2] md:flex ${selectedId ? 'flex' : 'hidden'}`}
-          >
-            {selectedId ? <ConversationThread key={selectedId} conversationId={selectedId} /> : <NoConversationOpen />}
-          </section>
-        </div>
-      </div>
-    </LiveUpdatesContext.Provider>
+    <div className="flex h-full min-h-0">
+      <aside
+        aria-label="Conversations"
+        className={`min-h-0 w-full flex-col border-r border-slate-200 bg-white md:flex md:w-96 md:shrink-0 ${selectedId ? 'hidden' : 'flex'}`}
+      >
+        <ConversationList selectedId={selectedId} />
+      </aside>
+      <section
+        aria-label="Conversation"
+        className={`min-h-0 min-w-0 flex-1 flex-col bg-[#efeae2] md:flex ${selectedId ? 'flex' : 'hidden'}`}
+      >
+        {selectedId ? <ConversationThread key={selectedId} conversationId={selectedId} /> : <NoConversationOpen />}
+      </section>
+    </div>
   );
 }
 
