@@ -109,3 +109,25 @@ export async function requeueFailedEvents(db: Db, { ids, attempts }: { ids?: num
     .returning({ id: webhookEvents.id });
   return rows.map((r) => r.id);
 }
+
+export interface ProcessingBacklog {
+  /** Events committed and not yet normalized (including those waiting for a retry). */
+  pending: number;
+  /** How long the longest-waiting due event has waited since it became due: how far behind processing is. */
+  lagSeconds: number;
+  /** Events given up on, waiting for an operator. */
+  failed: number;
+}
+
+/** Served by the partial indexes on pending and failed events: cheap however many events are stored. */
+export async function getProcessingBacklog(db: Db): Promise<ProcessingBacklog> {
+  const [row] = await queryRows<{ pending: string | number; lag: string | number | null; failed: string | number }>(
+    db,
+    sql`select
+          (select count(*) from webhook_events where state = 'pending') as pending,
+          (select extract(epoch from now() - min(greatest(received_at, next_attempt_at)))
+             from webhook_events where state = 'pending' and next_attempt_at <= now()) as lag,
+          (select count(*) from webhook_events where state = 'failed') as failed`,
+  );
+  return { pending: Number(row!.pending), lagSeconds: Math.max(0, Number(row!.lag ?? 0)), failed: Number(row!.failed) };
+}
