@@ -1,0 +1,46 @@
+import type { Db } from '@/db/client';
+import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, type AnalyticsWindow } from '@/db/queries/analytics';
+import { listBusinessNumbers } from '@/db/queries/business-numbers';
+import { getProcessingBacklog } from '@/db/queries/webhook-events';
+import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import { jsonResponse } from '@/lib/http/errors';
+import { explainErrorCode } from '@/lib/whatsapp/error-codes';
+import { parseAnalyticsQuery, resolveRange, type AnalyticsQuery } from './range';
+import { shapeAnalytics, type AnalyticsResponse } from './shape';
+
+// GET /api/admin/analytics?range=24h|7d|30d|custom&from=&to=&number=&tz= (admins only).
+
+export type { AnalyticsResponse } from './shape';
+
+/** Every aggregate of the page for one query, run side by side. */
+export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Date()): Promise<AnalyticsResponse> {
+  const range = resolveRange(query, now);
+  const window: AnalyticsWindow = { from: range.from, to: range.to, bucket: range.bucket, tz: range.tz, phoneNumberId: query.number };
+  const [deliveries, timings, inbound, webhooks, backlog, numbers] = await Promise.all([
+    deliveryCounts(db, window),
+    deliveryTimingSummary(db, window),
+    inboundCounts(db, window),
+    webhookCounts(db, window),
+    getProcessingBacklog(db),
+    listBusinessNumbers(db),
+  ]);
+  return shapeAnalytics(
+    range,
+    query.number,
+    {
+      deliveries,
+      timings,
+      inbound,
+      webhooks,
+      backlog,
+      numbers: numbers.map((n) => ({ phoneNumberId: n.phoneNumberId, displayPhoneNumber: n.displayPhoneNumber })),
+    },
+    explainErrorCode,
+  );
+}
+
+export async function getAnalytics(req: Request, deps: AccessDeps): Promise<Response> {
+  await authorizeRequest(req, deps, 'admin');
+  const query = parseAnalyticsQuery(new URL(req.url).searchParams);
+  return jsonResponse(await loadAnalytics(deps.db, query));
+}
