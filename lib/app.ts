@@ -4,7 +4,9 @@ import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/
 import type { AccessDeps } from './auth/access';
 import { env as readEnv, type Env } from './env';
 import { log } from './log';
+import { createMetrics, type Metrics } from './observability/metrics';
 import { ChangeHub } from './realtime/hub';
+import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 
@@ -22,6 +24,10 @@ export interface App {
   changes: ChangeHub;
   /** What authorizeRequest needs: sessions, API keys from the database, and INBOX_API_KEY. */
   access: AccessDeps & { auth: Auth };
+  /** Prometheus metrics of this instance (GET /api/metrics). */
+  metrics: Metrics;
+  /** Rejected webhook requests, counted by reason for the error log. */
+  rejections: RejectionCounter;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -52,7 +58,9 @@ export async function startApp(env: Env): Promise<App> {
     await database.close().catch(() => {});
     throw err;
   }
+  const metrics = createMetrics(database.db, log);
   const processor = startProcessor(database, {
+    onOutcome: (outcome) => metrics.observeProcessing(outcome),
     // `next dev` keeps it in this thread, where edits to the processor take effect.
     databaseUrl: env.NODE_ENV === 'production' ? env.DATABASE_URL : undefined,
     poolMax: env.DATABASE_POOL_MAX,
@@ -61,12 +69,13 @@ export async function startApp(env: Env): Promise<App> {
   });
   const changes = await ChangeHub.start(database);
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
+  const rejections = new RejectionCounter(database.db, log).start();
   log.info(
     { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
     'ticks ready',
   );
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
-  return { env, database, rawEvents, processor, auth, access, changes };
+  return { env, database, rawEvents, processor, auth, access, changes, metrics, rejections };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */
@@ -74,6 +83,7 @@ export async function stopApp(): Promise<void> {
   const app = await holder.__ticksApp?.catch(() => undefined);
   if (!app) return;
   await app.processor.stop();
+  await app.rejections.stop();
   await app.changes.stop();
   await app.database.close();
   holder.__ticksApp = undefined;

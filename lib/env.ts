@@ -41,6 +41,8 @@ export const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
   /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
   WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** GET /api/health answers 503 once processing is this far behind (seconds). */
+  HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   /** Set by Next: `production` under `next start`. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from '@/db/client';
 import type { Logger } from '@/lib/log';
-import { EventProcessor } from './processor';
+import { EventProcessor, type ProcessingOutcome } from './processor';
 import type { ProcessorWorkerData } from './processor-worker';
 
 // Where the processor runs. On PostgreSQL: a worker thread with its own connections, so normalizing
@@ -20,14 +20,18 @@ export const workerBundle = path.join(/* turbopackIgnore: true */ process.cwd(),
 
 export function startProcessor(
   database: Database,
-  options: { databaseUrl?: string; poolMax: number; logLevel: string; log: Logger },
+  options: { databaseUrl?: string; poolMax: number; logLevel: string; log: Logger; onOutcome?: (outcome: ProcessingOutcome) => void },
 ): ProcessorHandle {
   if (database.kind === 'postgres' && options.databaseUrl && fs.existsSync(workerBundle)) {
     options.log.info('processor running on a worker thread');
-    return new ProcessorThread(options.log, { databaseUrl: options.databaseUrl, poolMax: Math.max(2, Math.ceil(options.poolMax / 2)), logLevel: options.logLevel });
+    return new ProcessorThread(
+      options.log,
+      { databaseUrl: options.databaseUrl, poolMax: Math.max(2, Math.ceil(options.poolMax / 2)), logLevel: options.logLevel },
+      options.onOutcome,
+    );
   }
   if (database.kind === 'postgres') options.log.warn({ workerBundle }, 'processor worker bundle missing (run npm run build); normalizing in the main thread');
-  const processor = new EventProcessor(database, { log: options.log });
+  const processor = new EventProcessor(database, { log: options.log, onOutcome: options.onOutcome });
   processor.start();
   options.log.info('processor running on the main thread');
   return processor;
@@ -42,6 +46,7 @@ class ProcessorThread implements ProcessorHandle {
   constructor(
     private readonly log: Logger,
     private readonly data: ProcessorWorkerData,
+    private readonly onOutcome?: (outcome: ProcessingOutcome) => void,
   ) {
     this.spawn();
   }
@@ -49,8 +54,9 @@ class ProcessorThread implements ProcessorHandle {
   private spawn(): void {
     const worker = new Worker(workerBundle, { workerData: this.data });
     this.worker = worker;
-    worker.on('message', (m) => {
+    worker.on('message', (m: unknown) => {
       if (m === 'ready') this.restarts = 0;
+      else if (isOutcomeMessage(m)) this.onOutcome?.(m.outcome);
     });
     worker.on('error', (err) => this.log.error({ err: err.message }, 'processor worker failed'));
     worker.on('exit', (code) => {
@@ -77,4 +83,14 @@ class ProcessorThread implements ProcessorHandle {
     });
     await worker.terminate();
   }
+}
+
+/** The worker reports what it processed, so this thread's metrics count it. */
+export interface OutcomeMessage {
+  type: 'outcome';
+  outcome: ProcessingOutcome;
+}
+
+function isOutcomeMessage(m: unknown): m is OutcomeMessage {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'outcome';
 }

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '@/db/client';
 import { log } from '@/lib/log';
 import { EventProcessor } from './processor';
+import type { OutcomeMessage } from './processor-host';
 
 export interface ProcessorWorkerData {
   databaseUrl: string;
@@ -15,7 +16,10 @@ export interface ProcessorWorkerData {
 const data = workerData as ProcessorWorkerData;
 log.level = data.logLevel;
 const database = await openDatabase({ url: data.databaseUrl, poolMax: data.poolMax });
-const processor = new EventProcessor(database, { log });
+const processor = new EventProcessor(database, {
+  log,
+  onOutcome: (outcome) => parentPort!.postMessage({ type: 'outcome', outcome } satisfies OutcomeMessage),
+});
 processor.start();
 
 parentPort!.on('message', (message: unknown) => {

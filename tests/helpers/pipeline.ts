@@ -6,7 +6,7 @@ import { queryRows, type Database } from '@/db/client';
 import { RawEventLog } from '@/lib/whatsapp/ingest';
 import { EventProcessor, type ProcessorOptions } from '@/lib/whatsapp/processor';
 import { signBody } from '@/lib/whatsapp/signature';
-import { receiveDelivery, type WebhookConfig } from '@/lib/whatsapp/webhook';
+import { receiveDelivery, type WebhookConfig, type WebhookDeps } from '@/lib/whatsapp/webhook';
 
 export const SECRET = 'test-app-secret-1';
 export const SECRET_NEXT = 'test-app-secret-2';
@@ -18,7 +18,12 @@ export const silentLog = pino({ level: 'silent' });
 /** The webhook pipeline wired to a test database, with the processor driven by hand. */
 export function createPipeline(
   database: Database,
-  options: { config?: Partial<WebhookConfig>; timeoutMs?: number; processor?: Partial<ProcessorOptions> } = {},
+  options: {
+    config?: Partial<WebhookConfig>;
+    timeoutMs?: number;
+    processor?: Partial<ProcessorOptions>;
+    onOutcome?: WebhookDeps['onOutcome'];
+  } = {},
 ) {
   const config: WebhookConfig = { appSecrets: [SECRET], verifyToken: 'verify-me', maxBodyBytes: 4 * 1024 * 1024, ...options.config };
   const rawEvents = new RawEventLog(database.db, { timeoutMs: options.timeoutMs ?? 5000 });
@@ -32,7 +37,7 @@ export function createPipeline(
       body: bytes as Uint8Array<ArrayBuffer>,
       headers: { 'content-type': 'application/json', ...(signature === null ? {} : { 'x-hub-signature-256': signature }), ...init.headers },
     });
-    return receiveDelivery(req, { config, rawEvents, log: silentLog });
+    return receiveDelivery(req, { config, rawEvents, log: silentLog, onOutcome: options.onOutcome });
   }
 
   /** Processes until nothing is due. */

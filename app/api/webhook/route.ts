@@ -21,5 +21,9 @@ export async function POST(req: Request) {
     rawEvents: app.rawEvents,
     log,
     onAccepted: () => app.processor.notify(),
+    onOutcome: (result, seconds) => {
+      app.metrics.observeWebhook(result, seconds);
+      if (result.outcome === 'rejected') app.rejections.record(result.reason);
+    },
   });
 }
