@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Db } from '@/db/client';
 import { postUser } from '@/lib/admin/users-api';
@@ -9,9 +10,11 @@ import { checkHealth } from '@/lib/observability/health';
 import { createMetrics, type Metrics } from '@/lib/observability/metrics';
 import { getMetrics } from '@/lib/observability/metrics-api';
 import { RejectionCounter } from '@/lib/whatsapp/rejections';
+import { signBody } from '@/lib/whatsapp/signature';
+import { receiveDelivery } from '@/lib/whatsapp/webhook';
 import { ORIGIN, request, sessionCookie } from '../helpers/auth';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
-import { createPipeline, messagesBody, silentLog, status, textMessage } from '../helpers/pipeline';
+import { SECRET, createPipeline, messagesBody, silentLog, status, textMessage } from '../helpers/pipeline';
 
 // What an operator watches: Prometheus counters after a known set of webhooks, rejected requests
 // counted by reason, and the health check a load balancer polls.
@@ -128,6 +131,40 @@ describe.each(dbKinds)('observability on %s', (kind) => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
       expect(await res.text()).toContain('# TYPE ticks_webhook_requests_total counter');
+    });
+  });
+
+  describe('logs', () => {
+    it('write one JSON line per webhook request, with outcome and duration, never the body or a secret', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const pipeline = createPipeline(testDb.database);
+      const secretText = 'my card number is 4111 1111 1111 1111';
+      const body = messagesBody({ messages: [textMessage('wamid.LOG-1', '4915112345678', secretText)] });
+      const post = (init: { secret?: string } = {}) =>
+        receiveDelivery(
+          new Request('http://localhost/api/webhook', {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, init.secret ?? SECRET) },
+          }),
+          { config: pipeline.config, rawEvents: pipeline.rawEvents, log: logger },
+        );
+      expect((await post()).status).toBe(200);
+      expect((await post()).status).toBe(200);
+      expect((await post({ secret: 'a-wrong-app-secret' })).status).toBe(401);
+      expect(lines.map((l) => [l.msg, l.outcome, l.reason ?? null])).toEqual([
+        ['webhook accepted', 'accepted', null],
+        ['webhook accepted', 'duplicate', null],
+        ['webhook rejected', 'rejected', 'signature_mismatch'],
+      ]);
+      for (const line of lines) {
+        expect(typeof line.ms).toBe('number');
+        expect(line.bytes).toBe(Buffer.byteLength(body));
+      }
+      const all = JSON.stringify(lines);
+      expect(all).not.toContain('4111');
+      expect(all).not.toContain(SECRET);
     });
   });
 

@@ -222,7 +222,13 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(signIn.status).toBe(200);
       const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
       const asBrowser = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+      const health = () => fetch(`${server.url}/api/health`).then((r) => r.status);
+      expect(await health()).toBe(200);
       proxy.cut();
+      // A load balancer's health check sees the outage within seconds.
+      const checking = Date.now();
+      expect(await health()).toBe(503);
+      expect(Date.now() - checking).toBeLessThan(5000);
       // A signed-in browser during the outage: "try again" (503), not "you are signed out" (401).
       expect((await asBrowser('/api/conversations')).status).toBe(503);
       // Pages fail to render (the browser then shows app/error.tsx's "try again"), but nothing crashes.
@@ -236,6 +242,7 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(await waitFor(async () => (await post(server, body(2))) === 200)).toBe(true);
       expect(await waitFor(async () => (await getMessage(server, 'wamid.OUTAGE-2')) === 200)).toBe(true);
       expect(await getMessage(server, 'wamid.OUTAGE-1')).toBe(200);
+      expect(await waitFor(async () => (await health()) === 200)).toBe(true);
       // The session outlived the outage.
       expect((await asBrowser('/api/conversations')).status).toBe(200);
       expect(server.process.exitCode).toBeNull();
