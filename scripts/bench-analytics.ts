@@ -1,0 +1,357 @@
+// `npm run bench:analytics [-- --runs 20 --status-events 1000000 --messages 200000 --keep]`
+//
+// Times the analytics page's queries at scale: seeds a fresh PostgreSQL database (ticks_bench_analytics)
+// with status events and messages over the last 30 days across 4 business numbers (set-based SQL),
+// fills the rollups from those rows the way migration 0003's backfill does, and times each aggregate
+// (and the whole GET /api/admin/analytics load) for 24 h / 7 d / 30 d, all numbers and one number.
+// Prints p50/p95 per query against a 200 ms goal; never fails on the figures (exit 1 only when it cannot run).
+
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { openDatabase, queryRows, sql, type Database } from '@/db/client';
+import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, type AnalyticsWindow } from '@/db/queries/analytics';
+import { listBusinessNumbers } from '@/db/queries/business-numbers';
+import { getProcessingBacklog } from '@/db/queries/webhook-events';
+import { migrateDatabase } from '@/db/migrate';
+import { loadAnalytics } from '@/lib/analytics/analytics-api';
+import { resolveRange, type RangeKey } from '@/lib/analytics/range';
+import { intOption, UsageError } from './cli-options';
+
+const USAGE = `Usage: npm run bench:analytics [-- options]
+
+Seeds a fresh PostgreSQL database with status events and messages over 30 days, fills the analytics
+rollups, then times each analytics query for 24h / 7d / 30d, all numbers and one number, and prints
+p50/p95 per query (goal: p95 <= ${200} ms).
+
+Options:
+  --status-events N  Status events to seed (default 1000000).
+  --messages N       Messages to seed (default 200000).
+  --runs R           Timed runs per query, after 3 warm-up runs (default 20).
+  --tz ZONE          Time zone of the daily buckets (default UTC).
+  --keep             Keep the database afterwards (for EXPLAIN ANALYZE) and print its URL.
+  -h, --help         Show this help.
+
+Environment:
+  DATABASE_URL  Admin connection used to create and drop ticks_bench_analytics
+                (default postgres://postgres@127.0.0.1:5432/postgres).`;
+
+const DB_NAME = 'ticks_bench_analytics';
+const GOAL_MS = 200;
+
+interface Options {
+  statusEvents: number;
+  messages: number;
+  runs: number;
+  tz: string;
+  keep: boolean;
+  adminUrl: string;
+}
+
+function readOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'status-events': { type: 'string' },
+      messages: { type: 'string' },
+      runs: { type: 'string' },
+      tz: { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const tz = values.tz ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new UsageError(`--tz: unknown time zone "${tz}"`);
+  }
+  return {
+    statusEvents: intOption('status-events', values['status-events'], 1_000_000, 1_000, 50_000_000),
+    messages: intOption('messages', values.messages, 200_000, 1_000, 20_000_000),
+    runs: intOption('runs', values.runs, 20, 1, 10_000),
+    tz,
+    keep: values.keep === true,
+    adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+// --- Data ---------------------------------------------------------------------------------------
+
+const BUSINESS_NUMBERS = [
+  // phone_number_id, display number, share of traffic (%)
+  ['106540352242922', '15551234567', 45],
+  ['106540352243011', '5215598765432', 30],
+  ['106540352243125', '447700900456', 15],
+  ['106540352243377', '4930901820555', 10],
+] as const;
+
+/** Error codes of failures and their share (%): the usual mix, with some codes we cannot explain. */
+const ERROR_MIX = [
+  [131047, 45],
+  [131026, 25],
+  [130429, 12],
+  [131049, 10],
+  [131000, 4],
+  [470, 2],
+  [135000, 2],
+] as const;
+
+const INBOUND_TYPES = [
+  ['text', 70],
+  ['image', 12],
+  ['audio', 6],
+  ['video', 3],
+  ['document', 3],
+  ['sticker', 3],
+  ['reaction', 2],
+  ['location', 1],
+] as const;
+
+const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const MAX_BIGINT = '9223372036854775807';
+
+/** `case when <expr> < 45 then 'a' when … end` over cumulative shares (of 100). */
+function pick(expr: string, mix: readonly (readonly [string | number, number, ...unknown[]])[], quote = true): string {
+  let at = 0;
+  const parts = mix.map(([value, share]) => {
+    at += share;
+    return `when ${expr} < ${at} then ${quote ? sqlText(String(value)) : String(value)}`;
+  });
+  return `case ${parts.join(' ')} end`;
+}
+const numberPick = (expr: string) => pick(expr, BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const));
+
+/** Deterministic data (hashes of the row number), over the 30 days before now. */
+async function seed(database: Database, options: Options): Promise<void> {
+  const { db } = database;
+  const exec = (text: string) => db.execute(sql.raw(text));
+  await exec(`set maintenance_work_mem = '256MB'`);
+  await exec(`set work_mem = '64MB'`);
+  await exec(
+    `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BUSINESS_NUMBERS.map(
+      ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
+    ).join(', ')}`,
+  );
+  const customers = Math.max(100, Math.floor(options.messages / 5));
+  await exec(`
+    insert into contacts (id, wa_id, name)
+    select g, '52155' || lpad(((g * 48271) % 100000000)::text, 8, '0'), 'Customer ' || g
+    from generate_series(1, ${customers}::bigint) g`);
+  await exec(`
+    insert into conversations (id, phone_number_id, contact_id)
+    select g, ${numberPick('(hashint8extended(g, 1) & ' + MAX_BIGINT + ') % 100')}, g
+    from generate_series(1, ${customers}::bigint) g`);
+  // Messages: 55% inbound (of INBOUND_TYPES), the rest ours (text, some templates), over the last 30 days.
+  await exec(`
+    insert into messages (wamid, conversation_id, direction, type, text, sent_at, received_at, status, status_rank)
+    select 'wamid.bench.m' || g, 1 + h % ${customers},
+      case when (h >> 8) % 100 < 55 then 'inbound' else 'outbound' end,
+      case when (h >> 8) % 100 < 55 then ${pick('(h >> 16) % 100', INBOUND_TYPES)}
+        else case when (h >> 16) % 10 = 0 then 'template' else 'text' end end,
+      'message ' || g, t, t,
+      case when (h >> 8) % 100 < 55 then 'received' else 'read' end,
+      case when (h >> 8) % 100 < 55 then 0 else 3 end
+    from (select g, hashint8extended(g, 2) & ${MAX_BIGINT} as h,
+            now() - ((hashint8extended(g, 3) & ${MAX_BIGINT}) % (30 * 86400)) * interval '1 second' as t
+          from generate_series(1, ${options.messages}::bigint) g) s`);
+  await exec(`update conversations c set last_message_at = m.at from (
+      select conversation_id, max(sent_at) as at from messages group by 1) m where m.conversation_id = c.id`);
+
+  // Status events: per outbound message sent, mostly sent → delivered → read; 6% failed after sent.
+  // ~2.7 events per message: plan enough messages, keep the first N events.
+  const planned = Math.ceil(options.statusEvents / 2.6);
+  await exec(`
+    create unlogged table seed_sends as
+    select g, ${numberPick('h % 100')} as phone_number_id,
+      now() - ((h >> 8) % (30 * 86400)) * interval '1 second' as sent_at,
+      (h >> 32) % 100 as outcome,
+      -- delivered after 1 s … 2 min (a few after hours), read 5 s … 3 h after delivery
+      case when (h >> 40) % 50 = 0 then 3600 + (h >> 20) % 20000 else 1 + (h >> 20) % 120 end as deliver_s,
+      5 + (h >> 44) % 10800 as read_s,
+      ${pick('(h >> 52) % 100', ERROR_MIX, false)} as error_code
+    from (select g, hashint8extended(g, 4) & ${MAX_BIGINT} as h from generate_series(1, ${planned}::bigint) g) s`);
+  await exec(`
+    insert into status_events (wamid, status, occurred_at, recipient_id, errors, phone_number_id, error_code)
+    select wamid, status, occurred_at, '52155' || (g % 100000000), errors, phone_number_id, error_code from (
+      select g, 'wamid.bench.s' || g as wamid, 'sent' as status, sent_at as occurred_at, '[]'::jsonb as errors, phone_number_id, null::int as error_code, 0 as step
+      from seed_sends
+      union all
+      select g, 'wamid.bench.s' || g, 'failed', sent_at + interval '2 seconds',
+        jsonb_build_array(jsonb_build_object('code', error_code, 'title', 'Failure ' || error_code)), phone_number_id, error_code::int, 1
+      from seed_sends where outcome < 6
+      union all
+      select g, 'wamid.bench.s' || g, 'delivered', sent_at + deliver_s * interval '1 second', '[]'::jsonb, phone_number_id, null, 1
+      from seed_sends where outcome >= 6
+      union all
+      select g, 'wamid.bench.s' || g, 'read', sent_at + (deliver_s + read_s) * interval '1 second', '[]'::jsonb, phone_number_id, null, 2
+      from seed_sends where outcome >= 6 and outcome < 76
+    ) e
+    where occurred_at <= now()
+    order by g, step
+    limit ${options.statusEvents}`);
+  await exec(`drop table seed_sends`);
+
+  // Webhook deliveries: no bodies are stored, only the hourly counts (8 shards), and a small backlog.
+  await exec(`
+    insert into webhook_stats_hourly (hour, kind, reason, shard, count, last_at)
+    select hour, kind, reason, shard, count, hour + interval '59 minutes'
+    from generate_series(date_trunc('hour', now() - interval '30 days', 'UTC'), now(), interval '1 hour') hour,
+      lateral (values ('received', ''), ('processed', ''), ('failed', ''), ('rejected', 'bad_signature'), ('rejected', 'too_large')) k(kind, reason),
+      generate_series(0, 7) shard,
+      lateral (select case kind when 'received' then 180 when 'processed' then 179
+        when 'failed' then (hashint8extended(extract(epoch from hour)::bigint, 5) & 7) / 7
+        else (hashint8extended(extract(epoch from hour)::bigint + shard, 6) & 3) end as count) c
+    where count > 0`);
+  await exec(`
+    insert into webhook_events (body, body_sha256, received_at, state, next_attempt_at)
+    select convert_to('{}', 'UTF8'), sha256(convert_to('bench' || g, 'UTF8')), now() - g * interval '1 second',
+      case when g <= 40 then 'pending' else 'failed' end, now() - g * interval '1 second'
+    from generate_series(1, 50) g`);
+
+  // The rollups, from the rows, exactly as migration 0003 backfills them.
+  await exec(`
+    insert into delivery_stats_hourly (hour, phone_number_id, status, error_code, count)
+    select date_trunc('hour', occurred_at, 'UTC'), coalesce(phone_number_id, ''), status, coalesce(error_code, 0), count(*)
+    from status_events group by 1, 2, 3, 4`);
+  await exec(`
+    insert into delivery_timings (wamid, phone_number_id, sent_at, delivered_at, read_at, failed_at)
+    select wamid, coalesce(min(phone_number_id), ''),
+      min(occurred_at) filter (where status = 'sent'), min(occurred_at) filter (where status = 'delivered'),
+      min(occurred_at) filter (where status = 'read'), min(occurred_at) filter (where status = 'failed')
+    from status_events where status in ('sent', 'delivered', 'read', 'failed') group by wamid`);
+  await exec(`
+    insert into message_stats_hourly (hour, phone_number_id, direction, type, count)
+    select date_trunc('hour', m.sent_at, 'UTC'), c.phone_number_id, m.direction, m.type, count(*)
+    from messages m join conversations c on c.id = m.conversation_id
+    where not m.placeholder group by 1, 2, 3, 4`);
+  for (const table of ['contacts', 'conversations', 'webhook_events']) {
+    await exec(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
+  }
+  await exec(`reset work_mem`);
+  await exec(`vacuum analyze`);
+}
+
+// --- Timing -------------------------------------------------------------------------------------
+
+interface Case {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
+}
+
+async function time(c: Case, runs: number): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 3; i++) await c.run();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await c.run();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+
+async function main(options: Options): Promise<void> {
+  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (err) {
+    await admin.end({ timeout: 1 });
+    throw new Error(
+      `bench:analytics needs PostgreSQL: ${options.adminUrl} does not answer (${err instanceof Error ? err.message : String(err)}). Set DATABASE_URL.`,
+    );
+  }
+  const url = new URL(options.adminUrl);
+  url.pathname = `/${DB_NAME}`;
+  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+  await admin.unsafe(`create database ${DB_NAME}`);
+  let database: Database | undefined;
+  try {
+    // Like the app: a pool, so the page's queries run side by side.
+    database = await openDatabase({ url: url.toString(), poolMax: 10 });
+    await migrateDatabase(database);
+    const started = performance.now();
+    await seed(database, options);
+    const [counts] = await queryRows<Record<string, string>>(
+      database.db,
+      sql`select (select count(*) from status_events) as status_events, (select count(*) from messages) as messages,
+            (select count(*) from delivery_timings) as timings, (select count(*) from delivery_stats_hourly) as delivery_rows,
+            (select count(*) from message_stats_hourly) as message_rows, (select count(*) from webhook_stats_hourly) as webhook_rows`,
+    );
+    const n = (k: string) => Number(counts![k]).toLocaleString('en-US');
+    console.log(
+      `seeded ${n('status_events')} status events, ${n('messages')} messages, ${BUSINESS_NUMBERS.length} business numbers ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s (rollups: ${n('delivery_rows')} delivery, ${n('timings')} timings, ` +
+        `${n('message_rows')} message, ${n('webhook_rows')} webhook rows)\n`,
+    );
+    await report(database, options);
+  } finally {
+    await database?.close();
+    if (options.keep) console.log(`\nkept: ${url.toString()}`);
+    else await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function report(database: Database, options: Options): Promise<void> {
+  const { db } = database;
+  const one = BUSINESS_NUMBERS[2][0];
+  const cases: Case[] = [];
+  for (const range of ['24h', '7d', '30d'] as const satisfies readonly RangeKey[]) {
+    for (const number of [null, one]) {
+      const query = { range, tz: options.tz, number };
+      // The window as the API would compute it, fixed for the runs.
+      const r = resolveRange(query, new Date());
+      const w: AnalyticsWindow = { from: r.from, to: r.to, bucket: r.bucket, tz: r.tz, phoneNumberId: number };
+      const label = `${range} ${number ? 'one number' : 'all numbers'}`;
+      cases.push(
+        { name: `${label}: failures by code (delivery_stats_hourly)`, run: () => deliveryCounts(db, w) },
+        { name: `${label}: funnel + medians (delivery_timings)`, run: () => deliveryTimingSummary(db, w) },
+        { name: `${label}: inbound by type (message_stats_hourly)`, run: () => inboundCounts(db, w) },
+      );
+      if (number === null) cases.push({ name: `${label}: webhook health (webhook_stats_hourly)`, run: () => webhookCounts(db, w) });
+      cases.push({ name: `${label}: whole API load (all queries, Promise.all)`, run: () => loadAnalytics(db, query) });
+    }
+  }
+  cases.push({ name: 'processing backlog', run: () => getProcessingBacklog(db) });
+  cases.push({ name: 'business numbers', run: () => listBusinessNumbers(db) });
+
+  const width = Math.max(...cases.map((c) => c.name.length));
+  console.log(`${'query'.padEnd(width)}    p50 ms    p95 ms   goal p95 <= ${GOAL_MS} ms (${options.runs} runs each)`);
+  console.log('-'.repeat(width + 46));
+  let misses = 0;
+  for (const c of cases) {
+    const { p50, p95 } = await time(c, options.runs);
+    const pass = p95 <= GOAL_MS;
+    if (!pass) misses += 1;
+    console.log(`${c.name.padEnd(width)} ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}   ${pass ? 'PASS' : 'MISS'}`);
+  }
+  console.log(`\n${cases.length - misses} of ${cases.length} queries within ${GOAL_MS} ms at p95.`);
+}
+
+let options: Options | 'help';
+try {
+  options = readOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (options === 'help') {
+  console.log(USAGE);
+} else {
+  try {
+    await main(options);
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    console.error(`bench:analytics failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
+    process.exit(1);
+  }
+}
