@@ -86,7 +86,8 @@ function phoneQuality(e: AccountEventInput, value: unknown): AccountEventSummary
 
 function accountUpdate(e: AccountEventInput, value: unknown): AccountEventSummary {
   const event = str(get(value, 'event')) ?? e.eventType ?? 'UPDATE';
-  const parts = [`Account ${words(event)}`];
+  const label = words(event);
+  const parts = [label.startsWith('account ') ? `Account ${label.slice('account '.length)}` : `Account update: ${label}`];
   const restrictions = get(value, 'restriction_info');
   if (Array.isArray(restrictions)) {
     const types = restrictions.map((r) => str(get(r, 'restriction_type'))).filter((t): t is string => t !== null);
