@@ -199,6 +199,41 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     }
   });
 
+  it('counts webhooks and processed events in /api/metrics (the processor thread included), one log line per request', async () => {
+    const server = await startServer({ ...env, LOG_LEVEL: 'info' });
+    try {
+      const body = (i: number) => messagesBody({ messages: [textMessage(`wamid.METRICS-${i}`, '4951', `metrics ${i}`, 1767000000 + i)] });
+      expect(await post(server, body(1))).toBe(200);
+      expect(await post(server, body(2))).toBe(200);
+      expect(await post(server, body(2))).toBe(200);
+      const forged = await fetch(`${server.url}/api/webhook`, {
+        method: 'POST',
+        body: body(3),
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body(3), 'not-the-app-secret') },
+      });
+      expect(forged.status).toBe(401);
+      expect(await waitFor(async () => (await getMessage(server, 'wamid.METRICS-2')) === 200)).toBe(true);
+      const scrape = () =>
+        fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` } }).then((r) => r.text());
+      const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+      let text = '';
+      expect(await waitFor(async () => value((text = await scrape()), 'ticks_events_processed_total') === 2)).toBe(true);
+      expect(value(text, 'ticks_webhook_requests_total{outcome="accepted",reason=""}')).toBe(2);
+      expect(value(text, 'ticks_webhook_requests_total{outcome="duplicate",reason=""}')).toBe(1);
+      expect(value(text, 'ticks_webhook_requests_total{outcome="rejected",reason="signature_mismatch"}')).toBe(1);
+      expect((await fetch(`${server.url}/api/metrics`)).status).toBe(401);
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.includes('"msg":"webhook '))
+        .map((l) => JSON.parse(l) as { outcome: string; ms: number });
+      expect(lines.map((l) => l.outcome).sort()).toEqual(['accepted', 'accepted', 'duplicate', 'rejected']);
+      expect(server.output()).not.toContain('metrics 1');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+
   it.runIf(kind === 'postgres')('answers 503 while the database is down, and catches up when it is back', async () => {
     const target = new URL(dbUrl);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
