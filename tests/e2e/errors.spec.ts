@@ -1,0 +1,160 @@
+import { randomInt } from 'node:crypto';
+import postgres from 'postgres';
+import {
+  REENGAGEMENT_ERROR,
+  deliver,
+  expect,
+  inboundMessage,
+  newCustomer,
+  newWamid,
+  statusUpdate,
+  test,
+  waitForProcessed,
+  type Customer,
+} from './helpers';
+import type { SimulatedBusinessNumber } from '../../lib/whatsapp/simulated-traffic';
+
+// The error log (/errors). Every test uses its own business number, customers and wamids: the server and
+// database are shared with the other specs, whose failures must not disturb these assertions.
+
+const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
+const uniqueCustomer = (first: string): Customer => newCustomer(`${first} ${letters(8)}`);
+const uniqueNumber = (): SimulatedBusinessNumber => ({
+  phoneNumberId: `98${randomInt(10 ** 12, 10 ** 13)}`,
+  displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
+});
+
+test.describe('as an agent', () => {
+  test.use({ role: 'agent' });
+
+  test('sees a 131047 failure with its explanation, filters by code and opens the conversation', async ({ page }) => {
+    const number = uniqueNumber();
+    const alice = uniqueCustomer('Errol');
+    const bob = uniqueCustomer('Fenna');
+    // The customers write first (so the conversations have names), then our replies fail.
+    for (const customer of [alice, bob]) {
+      const hello = inboundMessage('text', 'Hello there', { customer, to: number });
+      await deliver(hello.body);
+      await waitForProcessed(hello.wamid);
+    }
+    const lateReply = newWamid(alice.waId);
+    await deliver(statusUpdate(lateReply, 'failed', { recipient: alice.waId, from: number, errors: [REENGAGEMENT_ERROR] }));
+    const undeliverable = newWamid(bob.waId);
+    await deliver(
+      statusUpdate(undeliverable, 'failed', {
+        recipient: bob.waId,
+        from: number,
+        errors: [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable' }],
+      }),
+    );
+    await waitForProcessed(lateReply, { status: 'failed' });
+    await waitForProcessed(undeliverable, { status: 'failed' });
+
+    await page.goto('/errors');
+    await expect(page.getByRole('heading', { name: 'Errors', level: 1 })).toBeVisible();
+    const filters = page.getByRole('search', { name: 'Filter failed deliveries' });
+    await filters.getByLabel('Business number').selectOption(number.phoneNumberId);
+
+    const items = page.getByTestId('failed-delivery');
+    const aliceItem = items.filter({ hasText: alice.name });
+    const bobItem = items.filter({ hasText: bob.name });
+    await expect(aliceItem).toHaveCount(1);
+    await expect(bobItem).toHaveCount(1);
+    await expect(aliceItem).toContainText('131047');
+    await expect(aliceItem).toContainText('Re-engagement message');
+    await expect(aliceItem).toContainText(`+${number.displayPhoneNumber}`);
+    await expect(aliceItem).toContainText('Message sent outside Ticks');
+    await expect(aliceItem.getByTestId('explanation')).toContainText('24-hour customer service window');
+    await expect(aliceItem.getByTestId('explanation')).toContainText('What to do:');
+    // No explanation of ours for 131026? There is one; either way Meta's title is shown.
+    await expect(bobItem).toContainText('Message undeliverable');
+
+    await filters.getByLabel('Error code').fill('131047');
+    await expect(bobItem).toHaveCount(0);
+    await expect(aliceItem).toHaveCount(1);
+
+    await filters.getByLabel('Recipient').fill(bob.name);
+    await expect(page.getByText('No failed deliveries match these filters.')).toBeVisible();
+    await filters.getByLabel('Recipient').fill(alice.name);
+    await expect(aliceItem).toHaveCount(1);
+
+    await aliceItem.getByRole('link', { name: `Open the conversation with ${alice.name}` }).click();
+    await expect(page).toHaveURL(/\/conversations\/\d+$/);
+    await expect(page.getByText('Hello there').first()).toBeVisible();
+  });
+});
+
+/**
+ * The e2e server's PostgreSQL database, found by a body only this test posted. The global setup creates
+ * it (ticks_e2e_<random>) but does not hand its URL to the tests; null when the server runs on PGlite.
+ */
+async function findE2eDatabase(marker: string): Promise<string | null> {
+  const baseUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const admin = postgres(baseUrl, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  let names: string[];
+  try {
+    names = (await admin<{ datname: string }[]>`select datname from pg_database where datname like 'ticks_e2e_%'`).map((r) => r.datname);
+  } catch {
+    return null;
+  } finally {
+    await admin.end({ timeout: 1 }).catch(() => {});
+  }
+  for (const name of names) {
+    const url = new URL(baseUrl);
+    url.pathname = `/${name}`;
+    const db = postgres(url.toString(), { max: 1, connect_timeout: 3, onnotice: () => {} });
+    try {
+      const [hit] = await db`select id from webhook_events where position(${marker}::bytea in body) > 0 limit 1`;
+      if (hit) return url.toString();
+    } catch {
+      // Another run's database mid-creation or being dropped: not ours.
+    } finally {
+      await db.end({ timeout: 1 }).catch(() => {});
+    }
+  }
+  return null;
+}
+
+test.describe('as an admin', () => {
+  test.use({ role: 'admin' });
+
+  test('retries a processing failure, and it leaves the list', async ({ page }) => {
+    const number = uniqueNumber();
+    const customer = uniqueCustomer('Gisela');
+    const marker = `retry-me-${letters(12)}`;
+    const message = inboundMessage('text', marker, { customer, to: number });
+    await deliver(message.body);
+    await waitForProcessed(message.wamid);
+
+    // Failing an event for good through HTTP takes five attempts with 2 s, 8 s, 32 s, 128 s of backoff, and
+    // a body that fails for good and then succeeds on retry cannot be built. So this test takes a valid,
+    // processed event and marks it failed directly in the e2e database, as the processor would have.
+    const url = await findE2eDatabase(marker);
+    test.skip(url === null, 'the e2e server runs on PGlite: its database cannot be reached from the test');
+    const db = postgres(url!, { max: 1, onnotice: () => {} });
+    let eventId: string;
+    try {
+      const [row] = await db<{ id: string }[]>`
+        update webhook_events set state = 'failed', attempts = 5, failed_at = now(), last_error = ${`e2e: simulated failure ${marker}`}
+        where position(${marker}::bytea in body) > 0
+        returning id::text as id`;
+      eventId = row!.id;
+    } finally {
+      await db.end({ timeout: 1 });
+    }
+
+    await page.goto('/errors');
+    const item = page.getByTestId('processing-failure').filter({ hasText: `Event #${eventId}` });
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText(`e2e: simulated failure ${marker}`);
+
+    await item.getByRole('button', { name: `Show raw body of event ${eventId}` }).click();
+    const body = item.getByLabel(`Raw body of event ${eventId}`);
+    await expect(body).toContainText('"object": "whatsapp_business_account"');
+    await expect(body).toContainText(marker);
+
+    await item.getByRole('button', { name: `Retry event ${eventId}` }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Retried 1: 1 processed.' })).toBeVisible({ timeout: 15_000 });
+    await expect(item).toHaveCount(0);
+  });
+});
