@@ -64,32 +64,35 @@ export interface DeliveryTimingSummary {
   medianReadSeconds: number | null;
 }
 
-/** The funnel of messages sent in the window, and their median times to delivered and to read. */
+/**
+ * The funnel of messages sent in the window, and their median times to delivered and to read.
+ * Two statements, so that on PostgreSQL the two sorts the medians need run side by side on two
+ * connections (PGlite runs them one after the other). date_part gives float8 seconds, cheaper to
+ * sort than extract's numeric.
+ */
 export async function deliveryTimingSummary(db: Db, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
-  const [row] = await queryRows<{
-    sent: string | number;
-    delivered: string | number;
-    read: string | number;
-    failed: string | number;
-    median_delivered: string | number | null;
-    median_read: string | number | null;
-  }>(
-    db,
-    sql`select count(*) as sent, count(delivered_at) as delivered, count(read_at) as read, count(failed_at) as failed,
-          percentile_cont(0.5) within group (order by extract(epoch from delivered_at - sent_at))
-            filter (where delivered_at >= sent_at) as median_delivered,
-          percentile_cont(0.5) within group (order by extract(epoch from read_at - sent_at))
-            filter (where read_at >= sent_at) as median_read
-        from delivery_timings
-        where sent_at is not null and ${inWindow(w, sql.raw('sent_at'))} ${ofNumber(w)}`,
-  );
+  const where = sql`sent_at is not null and ${inWindow(w, sql.raw('sent_at'))} ${ofNumber(w)}`;
+  const [[counts], [read]] = await Promise.all([
+    queryRows<{ sent: string | number; delivered: string | number; read: string | number; failed: string | number; median: string | number | null }>(
+      db,
+      sql`select count(*) as sent, count(delivered_at) as delivered, count(read_at) as read, count(failed_at) as failed,
+            percentile_cont(0.5) within group (order by date_part('epoch', delivered_at - sent_at))
+              filter (where delivered_at >= sent_at) as median
+          from delivery_timings where ${where}`,
+    ),
+    queryRows<{ median: string | number | null }>(
+      db,
+      sql`select percentile_cont(0.5) within group (order by date_part('epoch', read_at - sent_at)) as median
+          from delivery_timings where ${where} and read_at >= sent_at`,
+    ),
+  ]);
   return {
-    sent: num(row?.sent),
-    delivered: num(row?.delivered),
-    read: num(row?.read),
-    failed: num(row?.failed),
-    medianDeliveredSeconds: row?.median_delivered == null ? null : Number(row.median_delivered),
-    medianReadSeconds: row?.median_read == null ? null : Number(row.median_read),
+    sent: num(counts?.sent),
+    delivered: num(counts?.delivered),
+    read: num(counts?.read),
+    failed: num(counts?.failed),
+    medianDeliveredSeconds: counts?.median == null ? null : Number(counts.median),
+    medianReadSeconds: read?.median == null ? null : Number(read.median),
   };
 }
 

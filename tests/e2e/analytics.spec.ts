@@ -16,7 +16,7 @@ test.describe('analytics', () => {
 
   test('an admin sees the failure totals of a business number, in every range, and live', async ({ page }) => {
     const number: SimulatedBusinessNumber = {
-      phoneNumberId: String(randomInt(10 ** 14, 10 ** 15)),
+      phoneNumberId: `1065${randomInt(10 ** 10, 10 ** 11)}`,
       displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
     };
     const at = nowSeconds() - 60;
