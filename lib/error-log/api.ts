@@ -13,7 +13,7 @@ import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { badRequest, jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
-import type { ApiContact, ApiDeliveryError } from '@/lib/inbox/read-api';
+import { toApiErrors, type ApiContact, type ApiDeliveryError } from '@/lib/inbox/read-api';
 import { previewOf, type Preview } from '@/lib/inbox/message-view';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { explainErrorCode, type ErrorExplanation } from '@/lib/whatsapp/error-codes';
@@ -217,10 +217,8 @@ export async function getFailedDeliveries(req: Request, deps: ErrorLogDeps): Pro
   return jsonResponse(body);
 }
 
-export const OUTSIDE_TICKS_LABEL = 'Message sent outside Ticks';
-
+/** The same words as the inbox list (a placeholder row's type is 'placeholder': previewOf names it). */
 function previewOfFailure(r: { wamid: string; type: string; text: string | null; placeholder: boolean; statusAt: Date | null }): Preview {
-  if (r.placeholder || r.type === 'placeholder') return { icon: '', text: OUTSIDE_TICKS_LABEL };
   return previewOf({ id: r.wamid, type: r.type, text: r.text, direction: 'outbound', status: 'failed', timestamp: r.statusAt?.toISOString() ?? '' });
 }
 
@@ -353,16 +351,3 @@ export async function getAccountEvents(req: Request, deps: ErrorLogDeps): Promis
   return jsonResponse(body);
 }
 
-/** The stored errors (jsonb) in the API's fixed shape. */
-function toApiErrors(value: unknown): ApiDeliveryError[] {
-  if (!Array.isArray(value)) return [];
-  const field = (v: unknown) => (typeof v === 'string' ? v : null);
-  return value
-    .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
-    .map((e) => ({
-      code: typeof e.code === 'number' ? e.code : typeof e.code === 'string' && /^\d+$/.test(e.code) ? Number(e.code) : null,
-      title: field(e.title),
-      message: field(e.message),
-      details: field(e.details) ?? field((e.error_data as Record<string, unknown> | undefined)?.details),
-    }));
-}

@@ -303,7 +303,7 @@ function toApiMessage(
 }
 
 /** The stored errors (jsonb) in the API's fixed shape, whatever older rows hold. */
-function toApiErrors(value: unknown): ApiDeliveryError[] {
+export function toApiErrors(value: unknown): ApiDeliveryError[] {
   if (!Array.isArray(value)) return [];
   const field = (v: unknown) => (typeof v === 'string' ? v : null);
   return value

@@ -11,6 +11,8 @@ export const E2E_ENV = {
   webhookSecret: 'TICKS_E2E_WEBHOOK_SECRET',
   /** INBOX_API_KEY of the server, for the read API. */
   apiKey: 'TICKS_E2E_API_KEY',
+  /** The server's PostgreSQL database, for tests that must set up a state HTTP cannot reach; unset on PGlite. */
+  databaseUrl: 'TICKS_E2E_DATABASE_URL',
   /** Set when the agent could not be created or signed in: why. */
   agentError: 'TICKS_E2E_AGENT_ERROR',
 } as const;

@@ -150,7 +150,7 @@ describe.each(dbKinds)('error log on %s', (kind) => {
         businessPhoneNumberId: NUMBER_A.phoneNumberId,
         displayPhoneNumber: NUMBER_A.display,
         placeholder: true,
-        preview: { text: 'Message sent outside Ticks' },
+        preview: { text: 'Sent from another system' },
         errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', details: 'Re-engagement message details' }],
       });
       expect(f1.explanation?.code).toBe(131047);
