@@ -69,6 +69,8 @@ export function AnalyticsDashboard() {
   const { data, error, isLoading, mutate } = useSWR<AnalyticsResponse>(key, swrFetcher, {
     refreshInterval: usePollInterval(),
     keepPreviousData: true,
+    // Back to a range seen a moment ago: its cached figures may predate a live change; fetch again.
+    dedupingInterval: 0,
   });
 
   const refresh = useCoalesced(async () => {
