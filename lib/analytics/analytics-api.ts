@@ -3,7 +3,7 @@ import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, ty
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { jsonResponse } from '@/lib/http/errors';
+import { badRequest, jsonResponse } from '@/lib/http/errors';
 import { explainErrorCode } from '@/lib/whatsapp/error-codes';
 import { parseAnalyticsQuery, resolveRange, type AnalyticsQuery } from './range';
 import { shapeAnalytics, type AnalyticsResponse } from './shape';
@@ -42,5 +42,18 @@ export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Dat
 export async function getAnalytics(req: Request, deps: AccessDeps): Promise<Response> {
   await authorizeRequest(req, deps, 'admin');
   const query = parseAnalyticsQuery(new URL(req.url).searchParams);
-  return jsonResponse(await loadAnalytics(deps.db, query));
+  try {
+    return jsonResponse(await loadAnalytics(deps.db, query));
+  } catch (err) {
+    // A zone the platform knows but PostgreSQL's tz database does not (22023: invalid_parameter_value).
+    if (hasCode(err, '22023')) throw badRequest(`Invalid tz: PostgreSQL does not know the time zone "${query.tz}"`);
+    throw err;
+  }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+  }
+  return false;
 }

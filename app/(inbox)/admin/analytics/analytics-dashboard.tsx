@@ -142,7 +142,7 @@ export function AnalyticsDashboard() {
       )}
       {!data && !error && (isLoading || key === null) && range !== 'custom' && <p className="text-sm text-slate-500">Loading analytics…</p>}
       {range === 'custom' && !custom && <p className="text-sm text-slate-500">Choose a start and an end, then Apply.</p>}
-      {data && <Dashboard data={data} stale={isLoading} />}
+      {data && key !== null && <Dashboard data={data} stale={isLoading} />}
     </div>
   );
 }
