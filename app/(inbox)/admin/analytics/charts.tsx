@@ -62,7 +62,17 @@ export function Lines({ rows, series, label, percent = false }: { rows: ChartRow
           <Tooltip formatter={percent ? (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '–') : undefined} />
           {series.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
           {series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.name} stroke={s.color} strokeWidth={2} dot={false} connectNulls={false} isAnimationActive={false} />
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              stroke={s.color}
+              strokeWidth={2}
+              // A bucket between two empty ones (no rate) is a lone point: draw points so it shows.
+              dot={percent ? { r: 2.5, fill: s.color } : false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
