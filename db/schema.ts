@@ -217,7 +217,7 @@ export const deliveryStatsHourly = pgTable(
   (t) => [primaryKey({ columns: [t.hour, t.phoneNumberId, t.status, t.errorCode] })],
 );
 
-/** When each outbound message was first sent, delivered, read or failed: the funnel's medians. */
+/** When each outbound message was first sent, delivered, read or failed: the funnel and its medians. */
 export const deliveryTimings = pgTable(
   'delivery_timings',
   {
@@ -227,8 +227,22 @@ export const deliveryTimings = pgTable(
     deliveredAt: tstz('delivered_at'),
     readAt: tstz('read_at'),
     failedAt: tstz('failed_at'),
+    // Whole seconds (Meta's timestamps are whole seconds), computed once on write: the medians sort small
+    // integers read from the index instead of computing intervals for every row of a 30-day range.
+    deliveredAfterS: integer('delivered_after_s').generatedAlwaysAs(
+      sql`case when delivered_at >= sent_at then extract(epoch from delivered_at - sent_at)::integer end`,
+    ),
+    readAfterS: integer('read_after_s').generatedAlwaysAs(sql`case when read_at >= sent_at then extract(epoch from read_at - sent_at)::integer end`),
   },
-  (t) => [index('delivery_timings_sent_idx').on(t.sentAt, t.phoneNumberId, t.deliveredAt, t.readAt).where(sql`sent_at is not null`)],
+  (t) => [
+    // Covering (index-only scans) for all numbers and for one.
+    index('delivery_timings_sent_idx')
+      .on(t.sentAt, t.phoneNumberId, t.deliveredAfterS, t.readAfterS, t.failedAt)
+      .where(sql`sent_at is not null`),
+    index('delivery_timings_number_sent_idx')
+      .on(t.phoneNumberId, t.sentAt, t.deliveredAfterS, t.readAfterS, t.failedAt)
+      .where(sql`sent_at is not null`),
+  ],
 );
 
 /** Messages stored per UTC hour, business number, direction and type. */

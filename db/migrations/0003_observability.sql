@@ -13,7 +13,9 @@ CREATE TABLE "delivery_timings" (
 	"sent_at" timestamp with time zone,
 	"delivered_at" timestamp with time zone,
 	"read_at" timestamp with time zone,
-	"failed_at" timestamp with time zone
+	"failed_at" timestamp with time zone,
+	"delivered_after_s" integer GENERATED ALWAYS AS (case when delivered_at >= sent_at then extract(epoch from delivered_at - sent_at)::integer end) STORED,
+	"read_after_s" integer GENERATED ALWAYS AS (case when read_at >= sent_at then extract(epoch from read_at - sent_at)::integer end) STORED
 );
 --> statement-breakpoint
 CREATE TABLE "message_stats_hourly" (
@@ -38,7 +40,8 @@ CREATE TABLE "webhook_stats_hourly" (
 ALTER TABLE "status_events" ADD COLUMN "phone_number_id" text;--> statement-breakpoint
 ALTER TABLE "status_events" ADD COLUMN "error_code" integer;--> statement-breakpoint
 ALTER TABLE "webhook_events" ADD COLUMN "failed_at" timestamp with time zone;--> statement-breakpoint
-CREATE INDEX "delivery_timings_sent_idx" ON "delivery_timings" USING btree ("sent_at","phone_number_id","delivered_at","read_at") WHERE sent_at is not null;--> statement-breakpoint
+CREATE INDEX "delivery_timings_sent_idx" ON "delivery_timings" USING btree ("sent_at","phone_number_id","delivered_after_s","read_after_s","failed_at") WHERE sent_at is not null;--> statement-breakpoint
+CREATE INDEX "delivery_timings_number_sent_idx" ON "delivery_timings" USING btree ("phone_number_id","sent_at","delivered_after_s","read_after_s","failed_at") WHERE sent_at is not null;--> statement-breakpoint
 CREATE INDEX "messages_failed_idx" ON "messages" USING btree ("status_at" DESC NULLS LAST,"wamid" DESC NULLS LAST) WHERE status = 'failed';--> statement-breakpoint
 CREATE INDEX "messages_failed_code_idx" ON "messages" USING btree ((errors -> 0 ->> 'code'),"status_at" DESC NULLS LAST,"wamid" DESC NULLS LAST) WHERE status = 'failed';--> statement-breakpoint
 -- Backfill for databases that already hold events: the new columns, then every rollup from its source rows.
