@@ -266,7 +266,7 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
         expect(res.status).toBe(200);
         expect(await res.json()).toEqual({ unreadCount: 0 });
         await expect.poll(() => notices.length, { timeout: 5000 }).toBe(1);
-        expect(decodeChange(notices[0]!)).toEqual({ conversations: [Number(ids.pedro)], messages: [], partial: false });
+        expect(decodeChange(notices[0]!)).toEqual({ conversations: [Number(ids.pedro)], messages: [], topics: [], partial: false });
         expect(await unreadOf('pedro')).toBe(0);
 
         // Already read: still 200, nothing to tell anyone.

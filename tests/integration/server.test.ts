@@ -200,7 +200,10 @@ describe.each(dbKinds)('next start on %s', (kind) => {
   });
 
   it('counts webhooks and processed events in /api/metrics (the processor thread included), one log line per request', async () => {
-    const server = await startServer({ ...env, LOG_LEVEL: 'info' });
+    // A database of its own: events left by the other tests here would be processed too, and counted.
+    const fresh = kind === 'postgres' ? await createPostgresDatabase() : null;
+    const dir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-metrics-')) : null;
+    const server = await startServer({ ...(fresh ? { DATABASE_URL: fresh.url } : { DATA_DIR: dir! }), LOG_LEVEL: 'info' });
     try {
       const body = (i: number) => messagesBody({ messages: [textMessage(`wamid.METRICS-${i}`, '4951', `metrics ${i}`, 1767000000 + i)] });
       expect(await post(server, body(1))).toBe(200);
@@ -231,6 +234,8 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(server.output()).not.toContain('metrics 1');
     } finally {
       expect(await server.stop()).toBe(0);
+      await fresh?.drop();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
