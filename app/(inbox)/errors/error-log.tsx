@@ -131,7 +131,7 @@ function Rejections() {
         <div role="alert" className="rounded-lg border-2 border-red-400 bg-red-50 px-4 py-3 text-sm text-red-800">
           <p className="font-semibold">Webhook requests are being rejected for a bad signature.</p>
           <p>
-            {data.signatureWarning.count} rejected in the last hours, the last at <Time iso={data.signatureWarning.lastAt} />. The app secret
+            {data.signatureWarning.count} rejected in the last 24 hours, the latest at <Time iso={data.signatureWarning.lastAt} />. The app secret
             (WHATSAPP_APP_SECRET) is probably wrong: it must be the App Secret of the Meta app that sends the webhooks (App Dashboard → App
             settings → Basic). Until it is fixed, no messages or statuses arrive.
           </p>
