@@ -1,12 +1,19 @@
 import pino from 'pino';
 
 // Structured JSON logs on stdout. Never log secrets or message bodies at info level.
-export const log = pino({
-  level: 'info', // set from env at start-up (lib/app.ts)
+//
+// One logger per process (per thread), kept on globalThis: Next bundles instrumentation and each route
+// separately, so a module-level logger would exist several times, and LOG_LEVEL set on one copy at
+// start-up (lib/app.ts) would not reach the others.
+
+const holder = globalThis as typeof globalThis & { __ticksLog?: pino.Logger };
+
+export const log: pino.Logger = (holder.__ticksLog ??= pino({
+  level: 'info',
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
-});
+}));
 
 export type Logger = typeof log;
 

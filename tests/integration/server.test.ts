@@ -84,6 +84,9 @@ describe.each(dbKinds)('next start on %s', (kind) => {
         const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` }, redirect: 'manual' });
         expect(res.status, p).toBe(400);
       }
+      // LOG_LEVEL reaches every route's logger (LOG_LEVEL=warn here: no line per accepted webhook).
+      expect(server.output()).not.toContain('"msg":"webhook accepted"');
+      expect(server.output()).toContain('"msg":"webhook rejected"');
     } finally {
       expect(await server.stop()).toBe(0);
     }
