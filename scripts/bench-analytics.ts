@@ -7,14 +7,13 @@
 // Prints p50/p95 per query against a 200 ms goal; never fails on the figures (exit 1 only when it cannot run).
 
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { openDatabase, queryRows, sql, type Database } from '@/db/client';
+import { queryRows, sql, type Database } from '@/db/client';
 import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, type AnalyticsWindow } from '@/db/queries/analytics';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
-import { migrateDatabase } from '@/db/migrate';
 import { loadAnalytics } from '@/lib/analytics/analytics-api';
 import { resolveRange, type RangeKey } from '@/lib/analytics/range';
+import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
 import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:analytics [-- options]
@@ -80,13 +79,6 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-const BUSINESS_NUMBERS = [
-  // phone_number_id, display number, share of traffic (%)
-  ['106540352242922', '15551234567', 45],
-  ['106540352243011', '5215598765432', 30],
-  ['106540352243125', '447700900456', 15],
-  ['106540352243377', '4930901820555', 10],
-] as const;
 
 /** Error codes of failures and their share (%): the usual mix, with some codes we cannot explain. */
 const ERROR_MIX = [
@@ -111,7 +103,6 @@ const INBOUND_TYPES = [
 ] as const;
 
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const MAX_BIGINT = '9223372036854775807';
 
 /** `case when <expr> < 45 then 'a' when … end` over cumulative shares (of 100). */
 function pick(expr: string, mix: readonly (readonly [string | number, number, ...unknown[]])[], quote = true): string {
@@ -122,7 +113,7 @@ function pick(expr: string, mix: readonly (readonly [string | number, number, ..
   });
   return `case ${parts.join(' ')} end`;
 }
-const numberPick = (expr: string) => pick(expr, BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const));
+const numberPick = (expr: string) => pick(expr, BENCH_BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const));
 
 /** Deterministic data (hashes of the row number), over the 30 days before now. */
 async function seed(database: Database, options: Options): Promise<void> {
@@ -131,7 +122,7 @@ async function seed(database: Database, options: Options): Promise<void> {
   await exec(`set maintenance_work_mem = '256MB'`);
   await exec(`set work_mem = '64MB'`);
   await exec(
-    `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BUSINESS_NUMBERS.map(
+    `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BENCH_BUSINESS_NUMBERS.map(
       ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
     ).join(', ')}`,
   );
@@ -241,69 +232,32 @@ interface Case {
   run: () => Promise<unknown>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
-}
-
-async function time(c: Case, runs: number): Promise<{ p50: number; p95: number }> {
-  for (let i = 0; i < 3; i++) await c.run();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await c.run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
-}
-
 async function main(options: Options): Promise<void> {
-  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
-  try {
-    await admin`select 1`;
-  } catch (err) {
-    await admin.end({ timeout: 1 });
-    throw new Error(
-      `bench:analytics needs PostgreSQL: ${options.adminUrl} does not answer (${err instanceof Error ? err.message : String(err)}). Set DATABASE_URL.`,
-    );
-  }
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${DB_NAME}`;
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-  await admin.unsafe(`create database ${DB_NAME}`);
-  let database: Database | undefined;
-  try {
-    // Like the app: a pool, so the page's queries run side by side.
-    database = await openDatabase({ url: url.toString(), poolMax: 10 });
-    await migrateDatabase(database);
-    const started = performance.now();
-    await seed(database, options);
-    const [counts] = await queryRows<Record<string, string>>(
-      database.db,
-      sql`select (select count(*) from status_events) as status_events, (select count(*) from messages) as messages,
-            (select count(*) from delivery_timings) as timings, (select count(*) from delivery_stats_hourly) as delivery_rows,
-            (select count(*) from message_stats_hourly) as message_rows, (select count(*) from webhook_stats_hourly) as webhook_rows`,
-    );
-    const n = (k: string) => Number(counts![k]).toLocaleString('en-US');
-    console.log(
-      `seeded ${n('status_events')} status events, ${n('messages')} messages, ${BUSINESS_NUMBERS.length} business numbers ` +
-        `in ${((performance.now() - started) / 1000).toFixed(1)} s (rollups: ${n('delivery_rows')} delivery, ${n('timings')} timings, ` +
-        `${n('message_rows')} message, ${n('webhook_rows')} webhook rows)\n`,
-    );
-    await report(database, options);
-  } finally {
-    await database?.close();
-    if (options.keep) console.log(`\nkept: ${url.toString()}`);
-    else await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-    await admin.end({ timeout: 5 });
-  }
+  await withScratchDatabase(
+    { script: 'bench:analytics', adminUrl: options.adminUrl, name: DB_NAME, keep: options.keep, poolMax: 10 },
+    async (database) => {
+      const started = performance.now();
+      await seed(database, options);
+      const [counts] = await queryRows<Record<string, string>>(
+        database.db,
+        sql`select (select count(*) from status_events) as status_events, (select count(*) from messages) as messages,
+              (select count(*) from delivery_timings) as timings, (select count(*) from delivery_stats_hourly) as delivery_rows,
+              (select count(*) from message_stats_hourly) as message_rows, (select count(*) from webhook_stats_hourly) as webhook_rows`,
+      );
+      const n = (k: string) => Number(counts![k]).toLocaleString('en-US');
+      console.log(
+        `seeded ${n('status_events')} status events, ${n('messages')} messages, ${BENCH_BUSINESS_NUMBERS.length} business numbers ` +
+          `in ${((performance.now() - started) / 1000).toFixed(1)} s (rollups: ${n('delivery_rows')} delivery, ${n('timings')} timings, ` +
+          `${n('message_rows')} message, ${n('webhook_rows')} webhook rows)\n`,
+      );
+      await report(database, options);
+    },
+  );
 }
 
 async function report(database: Database, options: Options): Promise<void> {
   const { db } = database;
-  const one = BUSINESS_NUMBERS[2][0];
+  const one = BENCH_BUSINESS_NUMBERS[2][0];
   const cases: Case[] = [];
   for (const range of ['24h', '7d', '30d'] as const satisfies readonly RangeKey[]) {
     for (const number of [null, one]) {
@@ -329,7 +283,7 @@ async function report(database: Database, options: Options): Promise<void> {
   console.log('-'.repeat(width + 46));
   let misses = 0;
   for (const c of cases) {
-    const { p50, p95 } = await time(c, options.runs);
+    const { p50, p95 } = await timeQuery(c.run, options.runs);
     const pass = p95 <= GOAL_MS;
     if (!pass) misses += 1;
     console.log(`${c.name.padEnd(width)} ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}   ${pass ? 'PASS' : 'MISS'}`);

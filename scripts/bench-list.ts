@@ -6,11 +6,10 @@
 // drops the database. It prints figures and never fails on them (exit 1 only when it cannot run).
 
 import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { openDatabase, queryRows, sql, type Database } from '@/db/client';
+import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
-import { migrateDatabase } from '@/db/migrate';
+import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
 import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]
@@ -64,13 +63,6 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-const BUSINESS_NUMBERS = [
-  // phone_number_id, display number, share of conversations (%)
-  ['106540352242922', '15551234567', 45],
-  ['106540352243011', '5215598765432', 30],
-  ['106540352243125', '447700900456', 15],
-  ['106540352243377', '4930901820555', 10],
-] as const;
 
 const FIRST_NAMES = [
   'María', 'José', 'Ana', 'Luis', 'Sofía', 'Carlos', 'Lucía', 'Jorge', 'Valentina', 'Miguel', 'Camila', 'Pedro',
@@ -118,7 +110,6 @@ const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]::text[]`;
 
 /** 64-bit hashes with the sign bit cleared: bits to slice with >> and %. */
-const MAX_BIGINT = '9223372036854775807';
 
 /** Everything derives from hashes of the row number: the same data set on every run, no random(). */
 async function seed(database: Database, conversations: number): Promise<void> {
@@ -126,7 +117,7 @@ async function seed(database: Database, conversations: number): Promise<void> {
   await db.execute(sql.raw(`set maintenance_work_mem = '256MB'`));
   await db.execute(
     sql.raw(
-      `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BUSINESS_NUMBERS.map(
+      `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BENCH_BUSINESS_NUMBERS.map(
         ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
       ).join(', ')}`,
     ),
@@ -145,7 +136,7 @@ async function seed(database: Database, conversations: number): Promise<void> {
       from (select g, hashint8extended(g, 1) & ${MAX_BIGINT} as h from generate_series(1, ${conversations}::bigint) g) s`),
   );
   // Conversations: one per contact, spread over the business numbers by their share; 1 in 400 has no message yet.
-  const numberCase = `case ${BUSINESS_NUMBERS.reduce<{ at: number; parts: string[] }>(
+  const numberCase = `case ${BENCH_BUSINESS_NUMBERS.reduce<{ at: number; parts: string[] }>(
     (acc, [id, , share]) => {
       acc.at += share;
       acc.parts.push(`when h % 100 < ${acc.at} then ${sqlText(id)}`);
@@ -204,59 +195,24 @@ interface Case {
   run: () => Promise<number>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
-}
-
-async function time(c: Case, runs: number): Promise<{ p50: number; p95: number; rows: number }> {
-  let rows = 0;
-  for (let i = 0; i < 3; i++) rows = await c.run();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await c.run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p95: percentile(samples, 95), rows };
-}
-
 async function main(options: Options): Promise<void> {
-  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
-  try {
-    await admin`select 1`;
-  } catch (err) {
-    await admin.end({ timeout: 1 });
-    throw new Error(`bench:list needs PostgreSQL: ${options.adminUrl} does not answer (${err instanceof Error ? err.message : String(err)}). Set DATABASE_URL.`);
-  }
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${DB_NAME}`;
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-  await admin.unsafe(`create database ${DB_NAME}`);
-  let database: Database | undefined;
-  try {
-    database = await openDatabase({ url: url.toString(), poolMax: 2 });
-    await migrateDatabase(database);
-    const started = performance.now();
-    await seed(database, options.conversations);
-    const [counts] = await queryRows<{ conversations: string; messages: string }>(
-      database.db,
-      sql`select (select count(*) from conversations) as conversations, (select count(*) from messages) as messages`,
-    );
-    console.log(
-      `seeded ${Number(counts!.conversations).toLocaleString('en-US')} conversations, ` +
-        `${Number(counts!.messages).toLocaleString('en-US')} messages, ${BUSINESS_NUMBERS.length} business numbers ` +
-        `in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-    );
-    await report(database, options);
-  } finally {
-    await database?.close();
-    if (options.keep) console.log(`\nkept: ${url.toString()}`);
-    else await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-    await admin.end({ timeout: 5 });
-  }
+  await withScratchDatabase(
+    { script: 'bench:list', adminUrl: options.adminUrl, name: DB_NAME, keep: options.keep, poolMax: 2 },
+    async (database) => {
+      const started = performance.now();
+      await seed(database, options.conversations);
+      const [counts] = await queryRows<{ conversations: string; messages: string }>(
+        database.db,
+        sql`select (select count(*) from conversations) as conversations, (select count(*) from messages) as messages`,
+      );
+      console.log(
+        `seeded ${Number(counts!.conversations).toLocaleString('en-US')} conversations, ` +
+          `${Number(counts!.messages).toLocaleString('en-US')} messages, ${BENCH_BUSINESS_NUMBERS.length} business numbers ` +
+          `in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+      await report(database, options);
+    },
+  );
 }
 
 async function report(database: Database, options: Options): Promise<void> {
@@ -299,7 +255,7 @@ async function report(database: Database, options: Options): Promise<void> {
   console.log(`${'query'.padEnd(width)}   rows     p50 ms    p95 ms   (${options.runs} runs each)`);
   console.log('-'.repeat(width + 36));
   for (const c of cases) {
-    const { p50, p95, rows } = await time(c, options.runs);
+    const { p50, p95, last: rows } = await timeQuery(c.run, options.runs);
     console.log(`${c.name.padEnd(width)}  ${String(rows).padStart(5)}  ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}`);
   }
 }
