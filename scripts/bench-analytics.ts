@@ -14,7 +14,7 @@ import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { loadAnalytics } from '@/lib/analytics/analytics-api';
 import { resolveRange, type RangeKey } from '@/lib/analytics/range';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
-import { intOption, UsageError } from './cli-options';
+import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:analytics [-- options]
 
@@ -291,21 +291,4 @@ async function report(database: Database, options: Options): Promise<void> {
   console.log(`\n${cases.length - misses} of ${cases.length} queries within ${GOAL_MS} ms at p95.`);
 }
 
-let options: Options | 'help';
-try {
-  options = readOptions(process.argv.slice(2));
-} catch (err) {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options === 'help') {
-  console.log(USAGE);
-} else {
-  try {
-    await main(options);
-  } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-    console.error(`bench:analytics failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
-    process.exit(1);
-  }
-}
+await runCli('bench:analytics', USAGE, readOptions, main);

@@ -10,7 +10,7 @@ import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
-import { intOption, UsageError } from './cli-options';
+import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]
 
@@ -260,21 +260,4 @@ async function report(database: Database, options: Options): Promise<void> {
   }
 }
 
-let options: Options | 'help';
-try {
-  options = readOptions(process.argv.slice(2));
-} catch (err) {
-  console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-  process.exit(2);
-}
-if (options === 'help') {
-  console.log(USAGE);
-} else {
-  try {
-    await main(options);
-  } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-    console.error(`bench:list failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
-    process.exit(1);
-  }
-}
+await runCli('bench:list', USAGE, readOptions, main);

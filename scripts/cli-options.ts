@@ -9,3 +9,28 @@ export function intOption(name: string, raw: string | undefined, fallback: numbe
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
   return n;
 }
+
+/**
+ * A script's entry: parse the options (a mistake → the message and the usage, exit 2), --help → the usage,
+ * else run `main`; a failure prints `<name> failed: …` (with its cause) and exits 1.
+ */
+export async function runCli<O>(name: string, usage: string, readOptions: (argv: string[]) => O | 'help', main: (options: O) => Promise<void>) {
+  let options: O | 'help';
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    console.log(usage);
+    return;
+  }
+  try {
+    await main(options);
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    console.error(`${name} failed: ${err instanceof Error ? err.message : String(err)}${cause}`);
+    process.exit(1);
+  }
+}
