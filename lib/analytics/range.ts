@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalText } from '@/lib/http/query-params';
 
 // The analytics page's time range: which stretch of time, in which buckets, for which business number.
 // Pure (no database, no clock of its own): the API passes `now`, the tests pass any instant.
@@ -36,12 +37,7 @@ export const analyticsQuerySchema = z
     range: z.enum(RANGE_KEYS).default('24h'),
     from: isoInstant.optional(),
     to: isoInstant.optional(),
-    number: z
-      .string()
-      .trim()
-      .max(64)
-      .optional()
-      .transform((n) => (n && n !== 'all' ? n : null)),
+    number: optionalText(64).transform((n) => (n && n !== 'all' ? n : null)),
     tz: z
       .string()
       .trim()

@@ -13,6 +13,7 @@ import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { badRequest, jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
+import { limitSchema, optionalText } from '@/lib/http/query-params';
 import { toApiErrors, type ApiContact, type ApiDeliveryError } from '@/lib/inbox/read-api';
 import { previewOf, type Preview } from '@/lib/inbox/message-view';
 import { notifyChanges } from '@/lib/realtime/changes';
@@ -113,23 +114,6 @@ export interface GetAccountEventsResponse {
 }
 
 // ---- Parameters ----
-
-const MAX_PAGE_SIZE = 200;
-const limitSchema = z
-  .string()
-  .regex(/^\d+$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-  .transform(Number)
-  .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
-  .default(50);
-
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !s.includes('\0'), 'must not contain NUL characters')
-    .optional()
-    .transform((s) => s || undefined);
 
 const optionalTime = z
   .string()

@@ -19,6 +19,7 @@ import {
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
+import { hasNul, limitSchema, optionalText } from '@/lib/http/query-params';
 import { notifyChanges } from '@/lib/realtime/changes';
 import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 
@@ -109,28 +110,6 @@ export interface PostConversationReadResponse {
 }
 
 // ---- Parameters ----
-
-export const MAX_PAGE_SIZE = 200;
-export const DEFAULT_PAGE_SIZE = 50;
-
-const limitSchema = z
-  .string()
-  .regex(/^\d+$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-  .transform(Number)
-  .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
-  .default(DEFAULT_PAGE_SIZE);
-
-/** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database. */
-const hasNul = (s: string) => s.includes('\0');
-
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `must be at most ${max} characters`)
-    .refine((s) => !hasNul(s), 'must not contain NUL characters')
-    .optional()
-    .transform((s) => s || undefined);
 
 export const conversationsQuerySchema = z.object({
   limit: limitSchema,

@@ -29,6 +29,9 @@ describe('parseAnalyticsQuery', () => {
     ['range=custom&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z'],
     ['range=custom&from=2026-01-02T00:00:00Z&to=2026-01-02T00:00:00Z'],
     ['range=custom&from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z'],
+    // PostgreSQL text cannot hold NUL: a 400 here, not a 500 from the database.
+    ['number=10%0065'],
+    [`number=${'9'.repeat(65)}`],
   ])('rejects %s', (s) => {
     expect(() => q(s)).toThrow(ZodError);
   });
