@@ -6,6 +6,7 @@ import useSWRInfinite from 'swr/infinite';
 import type { GetBusinessNumbersResponse, GetConversationsResponse } from '@/lib/inbox/read-api';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
 import { swrFetcher } from '@/app/_components/fetch-json';
+import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
 
 const PAGE_SIZE = 50;
@@ -191,15 +192,6 @@ function ListSkeleton() {
       ))}
     </div>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 /** The current time, refreshed every `ms`, so relative times ("5m") stay true. */

@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import useSWR from 'swr';
 import useSWRInfinite from 'swr/infinite';
 import type {
@@ -19,6 +19,7 @@ import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { Notice, useNotice } from '@/app/_components/notice';
+import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
 
 // The error log: what went wrong with WhatsApp and what to do about it. Four sections, each refetched
@@ -52,15 +53,6 @@ function Time({ iso }: { iso: string | null }) {
       {formatDateTime(iso)}
     </time>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
 }
 
 function Section({ id, title, description, actions, children }: { id: string; title: string; description?: string; actions?: ReactNode; children: ReactNode }) {
