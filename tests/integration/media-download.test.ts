@@ -1,0 +1,328 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { downloadMedia, type GraphConfig, MediaDownloadError, normalizeSha256 } from '@/lib/media/graph-client';
+import { fileStorage, type MediaStorage } from '@/lib/media/storage';
+import { type FakeGraph, sha256Hex, startFakeGraph } from '../helpers/fake-graph';
+
+const TOKEN = 'EAAG-secret-test-token-1234567890';
+const MB = 1024 * 1024;
+
+let graph: FakeGraph;
+let root: string;
+let storage: MediaStorage;
+let config: GraphConfig;
+
+beforeAll(async () => {
+  graph = await startFakeGraph({ token: TOKEN, version: 'v21.0' });
+});
+afterAll(async () => {
+  await graph.close();
+});
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'ticks-media-dl-'));
+  storage = fileStorage(root);
+  config = { graphUrl: graph.url, graphVersion: 'v21.0', accessToken: TOKEN, maxBytes: 100 * MB, timeoutMs: 10_000 };
+  graph.requests.length = 0;
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+let seq = 0;
+const newId = () => `${Date.now()}${++seq}`;
+
+async function readStored(key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of (await storage.read(key)) as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+async function tmpFiles(): Promise<string[]> {
+  return readdir(path.join(root, 'tmp')).catch(() => []);
+}
+
+/** The failure, checked to be a MediaDownloadError whose message does not carry the token. */
+async function failure(p: Promise<unknown>): Promise<MediaDownloadError> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected the download to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(MediaDownloadError);
+  const e = err as MediaDownloadError;
+  expect(e.message).not.toContain(TOKEN);
+  expect(String(e.stack)).not.toContain(TOKEN);
+  let cause: unknown = e.cause;
+  while (cause instanceof Error) {
+    expect(cause.message).not.toContain(TOKEN);
+    cause = cause.cause;
+  }
+  expect(await tmpFiles()).toEqual([]);
+  return e;
+}
+
+/** A deterministic body of `size` bytes, generated in 64 KB chunks so it never exists whole. */
+function generated(size: number, seed: number): () => NodeJS.ReadableStream {
+  return () =>
+    Readable.from(
+      (function* () {
+        const block = createHash('sha512').update(String(seed)).digest();
+        const chunk = Buffer.alloc(64 * 1024);
+        for (let i = 0; i < chunk.length; i += block.length) block.copy(chunk, i);
+        for (let sent = 0; sent < size; sent += chunk.length) {
+          const piece = Buffer.from(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+          piece.writeUInt32BE(sent >>> 0, 0); // distinct chunks, so a lost or repeated one changes the hash
+          yield piece;
+        }
+      })(),
+    );
+}
+
+describe('downloadMedia: success', () => {
+  const kinds = [
+    ['image', 'image/jpeg', 200_000],
+    ['voice note', 'audio/ogg', 35_000],
+    ['video', 'video/mp4', 3 * MB],
+    ['document', 'application/pdf', 5 * MB],
+    ['sticker', 'image/webp', 20_000],
+  ] as const;
+
+  for (const [kind, mimeType, size] of kinds) {
+    it(`stores a ${kind} (${mimeType}) byte for byte`, async () => {
+      const body = randomBytes(size);
+      const id = newId();
+      graph.add({ id, body, mimeType });
+      const got = await downloadMedia(id, config, storage);
+      expect(got).toEqual({
+        key: sha256Hex(body),
+        sha256Hex: sha256Hex(body),
+        bytes: size,
+        mimeType,
+        declaredSha256: sha256Hex(body),
+        declaredSize: size,
+      });
+      // Buffer.equals: vitest's deep equality walks a 5 MB buffer byte by byte, for seconds.
+      expect((await readStored(got.key)).equals(body)).toBe(true);
+      expect(await storage.stat(got.key)).toEqual({ size });
+      expect(await tmpFiles()).toEqual([]);
+      // Both requests carry the bearer token: the lookup and Meta's URL.
+      expect(graph.requests.map((r) => r.auth)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+      expect(graph.requests[0]!.path).toBe(`/v21.0/${id}`);
+    });
+  }
+
+  it('stores identical bytes sent as two media ids once', async () => {
+    const body = randomBytes(50_000);
+    const [a, b] = [newId(), newId()];
+    graph.add({ id: a, body, mimeType: 'image/webp' });
+    graph.add({ id: b, body, mimeType: 'image/webp' });
+    const first = await downloadMedia(a, config, storage);
+    const second = await downloadMedia(b, config, storage);
+    expect(second.key).toBe(first.key);
+    const key = first.key;
+    expect(await readdir(path.join(root, key.slice(0, 2), key.slice(2, 4)))).toEqual([key]);
+    expect(await tmpFiles()).toEqual([]);
+  });
+
+  it('streams a chunked body (no Content-Length)', async () => {
+    const id = newId();
+    const make = generated(2 * MB + 123, 7);
+    graph.add({ id, body: make, mimeType: 'video/mp4' });
+    const got = await downloadMedia(id, config, storage);
+    expect(got.bytes).toBe(2 * MB + 123);
+    const expected = createHash('sha256');
+    for await (const c of make() as AsyncIterable<Buffer>) expected.update(c);
+    expect(got.sha256Hex).toBe(expected.digest('hex'));
+  });
+
+  it('accepts Meta’s checksum as uppercase hex or base64', async () => {
+    const body = randomBytes(10_000);
+    const digest = createHash('sha256').update(body).digest();
+    const [upper, b64] = [newId(), newId()];
+    graph.add({ id: upper, body, mimeType: 'image/jpeg', sha256: digest.toString('hex').toUpperCase() });
+    graph.add({ id: b64, body, mimeType: 'image/jpeg', sha256: digest.toString('base64') });
+    expect((await downloadMedia(upper, config, storage)).declaredSha256).toBe(digest.toString('hex'));
+    expect((await downloadMedia(b64, config, storage)).declaredSha256).toBe(digest.toString('hex'));
+  });
+
+  it('encodes a hostile media id into one path segment', async () => {
+    const id = '../../x?y#z';
+    const body = randomBytes(1000);
+    graph.add({ id, body, mimeType: 'application/pdf' });
+    const got = await downloadMedia(id, config, storage);
+    expect(got.bytes).toBe(1000);
+    expect(graph.requests[0]!.path).toBe('/v21.0/..%2F..%2Fx%3Fy%23z');
+  });
+});
+
+describe('downloadMedia: failures', () => {
+  it('an expired URL (404) → expired, not retryable', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', behaviour: 'expired-url' });
+    const e = await failure(downloadMedia(id, config, storage));
+    expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 404]);
+  });
+
+  it('an unknown media id → expired, not retryable', async () => {
+    const e = await failure(downloadMedia('no-such-media', config, storage));
+    expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 404]);
+    expect(graph.requests).toHaveLength(1);
+  });
+
+  it('400 with Graph code 100 → expired', async () => {
+    const fake: typeof fetch = async () =>
+      Response.json({ error: { message: 'Unsupported get request', type: 'GraphMethodException', code: 100 } }, { status: 400 });
+    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 400]);
+  });
+
+  it('a bad token → unauthorized, not retryable, and the token is nowhere in the error', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg' });
+    const e = await failure(downloadMedia(id, { ...config, accessToken: 'EAAG-wrong-token-abcdef' }, storage));
+    expect([e.reason, e.retryable, e.status]).toEqual(['unauthorized', false, 401]);
+    expect(e.message).not.toContain('EAAG-wrong-token-abcdef');
+  });
+
+  it('redacts the token even if the Graph API echoes it back', async () => {
+    const fake: typeof fetch = async () =>
+      Response.json({ error: { message: `Invalid token ${TOKEN}`, type: 'OAuthException', code: 190 } }, { status: 400 });
+    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    expect([e.reason, e.retryable]).toEqual(['unauthorized', false]);
+    expect(e.message).toContain('[redacted]');
+  });
+
+  it('429 and 5xx → unavailable, retryable', async () => {
+    for (const status of [429, 500, 503]) {
+      const fake: typeof fetch = async () => new Response('busy', { status });
+      const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+      expect([e.reason, e.retryable, e.status]).toEqual(['unavailable', true, status]);
+    }
+  });
+
+  it('a refused connection → unavailable, retryable', async () => {
+    const e = await failure(downloadMedia('x', { ...config, graphUrl: 'http://127.0.0.1:1' }, storage));
+    expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
+  });
+
+  it('a checksum mismatch → checksum_mismatch, retryable, nothing stored', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(5000), mimeType: 'image/jpeg', sha256: sha256Hex(Buffer.from('other')) });
+    const e = await failure(downloadMedia(id, config, storage));
+    expect([e.reason, e.retryable]).toEqual(['checksum_mismatch', true]);
+    expect((await readdir(root)).filter((d) => d !== 'tmp')).toEqual([]);
+  });
+
+  it('a body larger than declared → too_large, stopped early (Content-Length and chunked)', async () => {
+    const withLength = newId();
+    graph.add({ id: withLength, body: randomBytes(2 * MB), mimeType: 'video/mp4', fileSize: 1000 });
+    const e1 = await failure(downloadMedia(withLength, config, storage));
+    expect([e1.reason, e1.retryable]).toEqual(['too_large', false]);
+
+    // Chunked: no length up front, so the byte counter has to stop it mid-stream.
+    const chunked = newId();
+    graph.add({ id: chunked, body: generated(50 * MB, 3), mimeType: 'video/mp4', fileSize: 100_000 });
+    const start = Date.now();
+    const e2 = await failure(downloadMedia(chunked, config, storage));
+    expect([e2.reason, e2.retryable]).toEqual(['too_large', false]);
+    expect(Date.now() - start).toBeLessThan(5000);
+  });
+
+  it('a body larger than maxBytes with no declared size → too_large', async () => {
+    const fakeBody = () => new Response(new Uint8Array(10_000), { status: 200 });
+    const fake: typeof fetch = async (input) =>
+      String(input).includes('/files/') ? fakeBody() : Response.json({ url: 'http://cdn.invalid/files/x', mime_type: 'image/jpeg' });
+    const e = await failure(downloadMedia('x', { ...config, maxBytes: 5000, fetch: fake }, storage));
+    expect([e.reason, e.retryable]).toEqual(['too_large', false]);
+  });
+
+  it('a declared size over maxBytes → too_large without downloading the file', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(20_000), mimeType: 'application/pdf' });
+    const e = await failure(downloadMedia(id, { ...config, maxBytes: 10_000 }, storage));
+    expect([e.reason, e.retryable]).toEqual(['too_large', false]);
+    expect(graph.requests.map((r) => r.path)).toEqual([`/v21.0/${id}`]);
+  });
+
+  it('fewer bytes than declared → unavailable, retryable', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', fileSize: 2000 });
+    const e = await failure(downloadMedia(id, config, storage));
+    expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
+  });
+
+  it('a slow body past the timeout → timeout, retryable', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(200_000), mimeType: 'video/mp4', behaviour: 'slow' });
+    const start = Date.now();
+    const e = await failure(downloadMedia(id, { ...config, timeoutMs: 300 }, storage));
+    expect([e.reason, e.retryable]).toEqual(['timeout', true]);
+    expect(Date.now() - start).toBeLessThan(3000);
+  });
+
+  it('a body that never finishes → timeout, retryable', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(10_000), mimeType: 'audio/ogg', behaviour: 'hang' });
+    const e = await failure(downloadMedia(id, { ...config, timeoutMs: 300 }, storage));
+    expect([e.reason, e.retryable]).toEqual(['timeout', true]);
+  });
+
+  it('a connection dropped midway → unavailable, retryable', async () => {
+    for (const body of [randomBytes(1 * MB), generated(1 * MB, 9)]) {
+      const id = newId();
+      graph.add({ id, body, mimeType: 'video/mp4', behaviour: 'drop-midway' });
+      const e = await failure(downloadMedia(id, config, storage));
+      expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
+    }
+  });
+
+  it('the caller’s abort rejects with the caller’s reason, and cleans up', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(200_000), mimeType: 'video/mp4', behaviour: 'slow' });
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(downloadMedia(id, config, storage, controller.signal)).rejects.toBe(reason);
+    expect(await tmpFiles()).toEqual([]);
+  });
+});
+
+describe('downloadMedia: memory', () => {
+  it('streams a 20 MB body without holding it in memory', async () => {
+    const size = 20 * MB;
+    const id = newId();
+    const make = generated(size, 42);
+    graph.add({ id, body: make, mimeType: 'video/mp4' });
+    // Warm up (the fake server hashes the body once on first lookup) so the measurement is the download.
+    await downloadMedia(id, config, storage);
+    await rm(root, { recursive: true, force: true });
+
+    let peak = 0;
+    const before = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - before)), 5);
+    const got = await downloadMedia(id, config, storage);
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss - before);
+
+    expect(got.bytes).toBe(size);
+    expect((await storage.stat(got.key))?.size).toBe(size);
+    expect(peak).toBeLessThan(15 * MB);
+  });
+});
+
+describe('normalizeSha256', () => {
+  it('reads hex in either case and base64 (padded or url-safe), rejects anything else', () => {
+    const digest = createHash('sha256').update('x').digest();
+    const hex = digest.toString('hex');
+    expect(normalizeSha256(hex.toUpperCase())).toBe(hex);
+    expect(normalizeSha256(digest.toString('base64'))).toBe(hex);
+    expect(normalizeSha256(digest.toString('base64url'))).toBe(hex);
+    expect(normalizeSha256('abc')).toBeNull();
+    expect(normalizeSha256(hex.slice(1))).toBeNull();
+  });
+});
