@@ -200,6 +200,39 @@ export const accountEvents = pgTable(
 );
 export type AccountEventRow = typeof accountEvents.$inferSelect;
 
+/**
+ * One file per media message (image, audio, video, document, sticker), downloaded from the Graph API
+ * before Meta's URL expires (lib/media/downloader.ts). The job lives here, not in memory: a restart
+ * picks it up again. A download in progress holds a lease; a lease that ran out (a crash) is due again.
+ */
+export const mediaItems = pgTable(
+  'media_items',
+  {
+    wamid: text('wamid').primaryKey(),
+    mediaId: text('media_id').notNull(),
+    /** The message type: image | audio | video | document | sticker. */
+    kind: text('kind').notNull(),
+    /** As the webhook said; the Graph API's answer replaces it. */
+    mimeType: text('mime_type'),
+    /** A document's original file name (untrusted: sanitized when served). */
+    filename: text('filename'),
+    state: text('state', { enum: ['pending', 'downloaded', 'failed'] }).notNull().default('pending'),
+    /** Why the last attempt failed: expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable. */
+    failureReason: text('failure_reason'),
+    lastError: text('last_error'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: tstz('lease_until'),
+    /** Where the bytes are (the storage's key: their sha256, so identical files are stored once). */
+    storageKey: text('storage_key'),
+    size: bigint('size', { mode: 'number' }),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    downloadedAt: tstz('downloaded_at'),
+  },
+  (t) => [index('media_items_due_idx').on(t.nextAttemptAt).where(sql`state = 'pending'`)],
+);
+export type MediaItemRow = typeof mediaItems.$inferSelect;
+
 // ---- Analytics rollups: kept up to date by the writes that create their rows (lib/whatsapp/store.ts,
 // lib/whatsapp/ingest.ts, the processor), so charts add up a few thousand rows instead of counting millions.
 // Hours are UTC hours; each write adds only what it really inserted, so replays change nothing.

@@ -4,6 +4,9 @@ import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/
 import type { AccessDeps } from './auth/access';
 import { env as readEnv, type Env } from './env';
 import { log } from './log';
+import path from 'node:path';
+import { MediaDownloader } from './media/downloader';
+import { fileStorage, type MediaStorage } from './media/storage';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { ChangeHub } from './realtime/hub';
 import { RejectionCounter } from './whatsapp/rejections';
@@ -28,6 +31,10 @@ export interface App {
   metrics: Metrics;
   /** Rejected webhook requests, counted by reason for the error log. */
   rejections: RejectionCounter;
+  /** Downloaded media files. */
+  mediaStorage: MediaStorage;
+  /** Fetches media files from the Graph API as media messages arrive. */
+  media: MediaDownloader;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -70,12 +77,28 @@ export async function startApp(env: Env): Promise<App> {
   const changes = await ChangeHub.start(database);
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
   const rejections = new RejectionCounter(database.db, log).start();
+  const mediaStorage = fileStorage(env.MEDIA_DIR ?? path.join(env.DATA_DIR, 'media'));
+  const media = new MediaDownloader(database.db, {
+    graph: {
+      graphUrl: env.WHATSAPP_GRAPH_URL,
+      graphVersion: env.WHATSAPP_GRAPH_VERSION,
+      accessToken: env.WHATSAPP_ACCESS_TOKEN,
+      maxBytes: env.MEDIA_MAX_BYTES,
+      timeoutMs: env.MEDIA_TIMEOUT_MS,
+    },
+    storage: mediaStorage,
+    concurrency: env.MEDIA_CONCURRENCY,
+    log,
+  }).start();
+  if (!media.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: media files will not be downloaded (messages show them as waiting)');
+  // New messages (on any instance) may carry media: look at once rather than at the next poll.
+  changes.subscribe((notice) => (notice.topics.includes('messages') || notice.partial) && media.notify());
   log.info(
     { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
     'ticks ready',
   );
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
-  return { env, database, rawEvents, processor, auth, access, changes, metrics, rejections };
+  return { env, database, rawEvents, processor, auth, access, changes, metrics, rejections, mediaStorage, media };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */
@@ -83,6 +106,7 @@ export async function stopApp(): Promise<void> {
   const app = await holder.__ticksApp?.catch(() => undefined);
   if (!app) return;
   await app.processor.stop();
+  await app.media.stop();
   await app.rejections.stop();
   await app.changes.stop();
   await app.database.close();

@@ -41,6 +41,21 @@ export const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
   /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
   WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** The business's Graph API token, to download media. Unset: media stays pending, and the thread says why. */
+  WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
+  WHATSAPP_GRAPH_URL: z.url('must be a URL like https://graph.facebook.com').default('https://graph.facebook.com'),
+  WHATSAPP_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+    .default('v23.0'),
+  /** Where downloaded media is stored (content-addressed). Default: DATA_DIR/media. */
+  MEDIA_DIR: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
+  /** Larger files are refused (Meta's own limit is 100 MB, for documents). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  /** Downloads at once, per instance. */
+  MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** One download (both requests) gives up after this long. */
+  MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** GET /api/health answers 503 once processing is this far behind (seconds). */
   HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),

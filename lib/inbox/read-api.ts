@@ -16,6 +16,7 @@ import {
   type MessageRecord,
   type StatusHistoryEntry,
 } from '@/db/queries/messages';
+import { getMediaStates, type MediaState } from '@/db/queries/media';
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
@@ -27,7 +28,10 @@ import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 // parse, authorize, query, shape. The route files only supply the database and key; tests call these with
 // their own. Errors are thrown (ApiError, zod) and mapped to responses by withApiErrors in the route.
 
-export type ReadApiDeps = AccessDeps;
+export interface ReadApiDeps extends AccessDeps {
+  /** Whether media files are being downloaded (WHATSAPP_ACCESS_TOKEN set): else pending media says why. */
+  mediaDownloads?: boolean;
+}
 
 // ---- Response shapes (the routes re-export these for the UI's hooks) ----
 
@@ -68,12 +72,26 @@ export interface ApiMessage {
   /** Known only from its statuses (sent by another system): no type, text or content yet. */
   placeholder: boolean;
   media: MediaInfo | null;
+  /** The media file's download (image, audio, video, document, sticker); null for other messages. */
+  mediaFile: ApiMediaFile | null;
   /** What a reaction, edit or revoke acts on. */
   targetId: string | null;
   forwarded: boolean;
   frequentlyForwarded: boolean;
   editedAt: string | null;
   deletedAt: string | null;
+}
+
+export interface ApiMediaFile {
+  state: 'pending' | 'downloaded' | 'failed';
+  /** Why it failed (or last failed): expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable. */
+  failureReason: string | null;
+  /** Pending because no access token is configured: nothing will happen until an admin sets one. */
+  waitingForAccessToken: boolean;
+  size: number | null;
+  mimeType: string | null;
+  /** GET it for the bytes (when downloaded). */
+  url: string;
 }
 
 export interface ApiConversation {
@@ -144,7 +162,8 @@ export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string)
   const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
   if (!row) throw notFound('Message not found');
   const histories = await getStatusHistories(deps.db, [row.wamid]);
-  const body: GetMessageResponse = toApiMessage(row, row, histories.get(row.wamid) ?? []);
+  const files = await getMediaStates(deps.db, [row.wamid]);
+  const body: GetMessageResponse = toApiMessage(row, row, histories.get(row.wamid) ?? [], mediaFileOf(files.get(row.wamid), row.wamid, deps));
   return jsonResponse(body);
 }
 
@@ -178,10 +197,11 @@ export async function getConversationMessages(req: Request, deps: ReadApiDeps, c
     limit: query.limit,
     before: before && { sentAt: before[0], wamid: before[1] },
   });
-  const histories = await getStatusHistories(deps.db, rows.map((r) => r.wamid));
+  const wamids = rows.map((r) => r.wamid);
+  const [histories, files] = await Promise.all([getStatusHistories(deps.db, wamids), getMediaStates(deps.db, wamids)]);
   const oldest = rows[0];
   const body: GetConversationMessagesResponse = {
-    messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [])),
+    messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps))),
     nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
   };
   return jsonResponse(body);
@@ -251,10 +271,20 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
   };
 }
 
+function mediaFileOf(state: MediaState | undefined, wamid: string, deps: ReadApiDeps): ApiMediaFile | null {
+  if (!state) return null;
+  return {
+    ...state,
+    waitingForAccessToken: state.state === 'pending' && deps.mediaDownloads === false,
+    url: `/api/media/${encodeURIComponent(wamid)}`,
+  };
+}
+
 function toApiMessage(
   row: Omit<MessageRecord, 'sortAt'>,
   conversation: Pick<ConversationSummary, 'phoneNumberId' | 'contact'>,
   history: StatusHistoryEntry[],
+  mediaFile: ApiMediaFile | null,
 ): ApiMessage {
   return {
     id: row.wamid,
@@ -273,6 +303,7 @@ function toApiMessage(
     raw: row.raw,
     placeholder: row.placeholder,
     media: (row.media ?? null) as MediaInfo | null,
+    mediaFile,
     targetId: row.targetWamid,
     forwarded: row.forwarded,
     frequentlyForwarded: row.frequentlyForwarded,

@@ -45,6 +45,7 @@ export async function storeBatches(tx: Exec, events: EventBatch[]): Promise<Stor
 
   const insertedMessages = await insertMessages(tx, messages, conversationOf);
   await countNewMessages(tx, messages, insertedMessages);
+  await enqueueMediaDownloads(tx, messages, insertedMessages);
   const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, statuses, conversationOf))];
   await insertStatusHistory(tx, statuses);
   const statusChanged = await reconcileStatuses(tx, new Set([...statuses.map((x) => x.wamid), ...inserted.filter((r) => r.is_new).map((r) => r.wamid)]));
@@ -407,6 +408,24 @@ async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eve
       delivered_at = least(delivery_timings.delivered_at, excluded.delivered_at),
       read_at = least(delivery_timings.read_at, excluded.read_at),
       failed_at = least(delivery_timings.failed_at, excluded.failed_at)`);
+}
+
+/** Message types whose file is fetched from the Graph API (lib/media/downloader.ts). */
+export const DOWNLOADABLE_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
+
+/** A download job per media message really added: committed with the message, so none is ever missed. */
+async function enqueueMediaDownloads(tx: Exec, messages: NormalizedMessage[], inserted: InsertedMessage[]) {
+  const added = new Set(inserted.map((r) => r.wamid));
+  const rows = messages
+    .filter((m) => added.has(m.wamid) && DOWNLOADABLE_TYPES.has(m.type) && m.media?.id)
+    .map((m) => ({ wamid: m.wamid, media_id: m.media!.id, kind: m.type, mime_type: m.media!.mimeType, filename: m.media!.filename }))
+    .sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    insert into media_items (wamid, media_id, kind, mime_type, filename)
+    select wamid, media_id, kind, mime_type, filename
+    from jsonb_to_recordset(${json(rows)}) as x(wamid text, media_id text, kind text, mime_type text, filename text)
+    on conflict (wamid) do nothing`);
 }
 
 /** Messages really added (new, or a placeholder filled in), counted per UTC hour, number, direction and type. */

@@ -47,7 +47,7 @@ export async function resetDatabase(database: Database): Promise<void> {
 const TABLES = [
   'webhook_events', 'business_numbers', 'contacts', 'conversations', 'messages', 'status_events', 'account_events',
   'users', 'sessions', 'accounts', 'verifications', 'rate_limits', 'api_keys', 'app_secrets',
-  'delivery_stats_hourly', 'delivery_timings', 'message_stats_hourly', 'webhook_stats_hourly',
+  'delivery_stats_hourly', 'delivery_timings', 'message_stats_hourly', 'webhook_stats_hourly', 'media_items',
 ];
 
 /** An empty PostgreSQL database on the test server, and how to drop it. */

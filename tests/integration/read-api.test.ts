@@ -297,6 +297,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         raw: { id: 'wamid.M-02', type: 'text' },
         placeholder: false,
         media: null,
+        mediaFile: null,
         targetId: null,
         forwarded: false,
         frequentlyForwarded: false,

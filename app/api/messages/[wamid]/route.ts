@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 // Next decodes the segment once: `wamid.HBg...%3D%3D` arrives here as `wamid.HBg...==`.
 export const GET = withApiErrors(async (req: Request, { params }: { params: Promise<{ wamid: string }> }) => {
-  const { access } = await getApp();
+  const { access, media } = await getApp();
   const { wamid } = await params;
-  return getMessage(req, access, wamid);
+  return getMessage(req, { ...access, mediaDownloads: media.enabled }, wamid);
 });

@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { access } = await getApp();
+  const { access, media } = await getApp();
   const { id } = await params;
-  return getConversationMessages(req, access, id);
+  return getConversationMessages(req, { ...access, mediaDownloads: media.enabled }, id);
 });
