@@ -92,6 +92,8 @@ export async function downloadMedia(
 
   let tempPath: string | null = null;
   try {
+    // An empty id would ask Graph for /{version}/ itself.
+    if (mediaId.length === 0) throw fail('empty media id', 'unavailable', false);
     // 1. The media id → a short-lived URL and what Meta says about the file.
     const infoUrl = `${config.graphUrl.replace(/\/+$/, '')}/${encodeURIComponent(config.graphVersion)}/${encodeURIComponent(mediaId)}`;
     const infoRes = await fetchImpl(infoUrl, { headers, signal: controller.signal });

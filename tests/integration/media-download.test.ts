@@ -175,6 +175,12 @@ describe('downloadMedia: failures', () => {
     expect(graph.requests).toHaveLength(1);
   });
 
+  it('an empty media id fails without a request', async () => {
+    const e = await failure(downloadMedia('', config, storage));
+    expect([e.reason, e.retryable]).toEqual(['unavailable', false]);
+    expect(graph.requests).toEqual([]);
+  });
+
   it('400 with Graph code 100 → expired', async () => {
     const fake: typeof fetch = async () =>
       Response.json({ error: { message: 'Unsupported get request', type: 'GraphMethodException', code: 100 } }, { status: 400 });
