@@ -1,5 +1,6 @@
 import { requireUser } from '@/lib/auth/session';
 import { LiveUpdates } from '@/app/_components/live-updates';
+import { ViewerProvider } from '@/app/_components/viewer';
 import { AppHeader } from './app-header';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +12,9 @@ export default async function SignedInLayout({ children }: { children: React.Rea
     <div className="flex h-dvh flex-col">
       <AppHeader user={{ name: user.name, email: user.email, role: user.role }} />
       <div className="min-h-0 flex-1">
-        <LiveUpdates>{children}</LiveUpdates>
+        <ViewerProvider role={user.role === 'admin' ? 'admin' : 'agent'}>
+          <LiveUpdates>{children}</LiveUpdates>
+        </ViewerProvider>
       </div>
     </div>
   );

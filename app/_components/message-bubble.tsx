@@ -3,8 +3,8 @@ import useSWR from 'swr';
 import { swrFetcher } from '@/app/_components/fetch-json';
 import type { ApiMessage } from '@/lib/inbox/read-api';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
+import { MediaAttachment } from '@/app/_components/media-attachment';
 import {
-  MEDIA_ICONS,
   REPLY_LABELS,
   formatMoney,
   previewOfMessage,
@@ -78,7 +78,7 @@ export function MessageBubble({ item }: MessageBubbleProps) {
           )}
           {view.referral && view.kind !== 'deleted' && <ReferralBox referral={view.referral} />}
           {(item.quoted || item.quotedMissingId) && view.kind !== 'deleted' && <QuotedBlock item={item} />}
-          <Content view={view} outbound={outbound} />
+          <Content view={view} outbound={outbound} from={outbound ? 'you' : (message.contact.name ?? message.contact.waId ?? 'the customer')} />
           <footer className="mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none text-slate-500">
             {view.editedAt && view.kind !== 'deleted' && <span title={new Date(view.editedAt).toLocaleString()}>Edited</span>}
             <time dateTime={message.timestamp} title={new Date(message.timestamp).toLocaleString()}>
@@ -178,7 +178,7 @@ function Muted({ children }: { children: ReactNode }) {
   return <p className="text-slate-500 italic">{children}</p>;
 }
 
-function Content({ view, outbound }: { view: MessageView; outbound: boolean }) {
+function Content({ view, outbound, from }: { view: MessageView; outbound: boolean; from: string }) {
   switch (view.kind) {
     case 'text':
       return view.text ? (
@@ -191,20 +191,7 @@ function Content({ view, outbound }: { view: MessageView; outbound: boolean }) {
     case 'media':
       return (
         <div>
-          <div className="flex items-center gap-2 rounded-md bg-black/5 p-2">
-            <span className="text-2xl" aria-hidden="true">
-              {MEDIA_ICONS[view.mediaKind]}
-            </span>
-            <div className="min-w-0 text-xs">
-              <p className="font-medium text-slate-700">
-                {view.label}
-                {view.animated && <span className="font-normal text-slate-500"> (animated)</span>}
-              </p>
-              {view.filename && <p className="truncate text-slate-700">{view.filename}</p>}
-              {view.mimeType && <p className="truncate font-mono text-slate-500">{view.mimeType}</p>}
-              <p className="text-slate-500 italic">Media download not available yet</p>
-            </div>
-          </div>
+          <MediaAttachment view={view} from={from} />
           {view.caption && (
             <p className="mt-1 break-words whitespace-pre-wrap">
               <LinkifiedText text={view.caption} />

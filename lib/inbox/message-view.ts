@@ -68,6 +68,39 @@ export const REPLY_LABELS: Record<ReplyKind, string> = {
   interactive: 'Interactive reply',
 };
 
+/** Why a media download failed, as the read API says it (failureReason). */
+export type MediaFailureReason = 'expired' | 'unauthorized' | 'checksum_mismatch' | 'too_large' | 'timeout' | 'unavailable';
+
+export const MEDIA_FAILURE_TEXT: Record<MediaFailureReason, string> = {
+  expired: 'The link expired before it could be downloaded',
+  unauthorized: 'The access token was refused',
+  checksum_mismatch: 'The file did not match its checksum',
+  too_large: 'The file is larger than the limit',
+  timeout: 'The download timed out',
+  unavailable: "Meta's servers did not answer",
+};
+
+export const MEDIA_FAILURE_FALLBACK = 'The download failed';
+export const MEDIA_PENDING_NOTE = 'Downloading…';
+export const MEDIA_NO_TOKEN_NOTE = 'Media downloads are off: an admin needs to set WHATSAPP_ACCESS_TOKEN';
+
+/**
+ * A media message's file. `url` (and `retryUrl`) only ever come from the read API's mediaFile.url,
+ * and only when it is one of our own /api/media/... paths.
+ */
+export type MediaFileView =
+  | {
+      status: 'ready';
+      url: string;
+      size: number | null;
+      /** "1.2 MB"; null when the size is unknown. */
+      sizeLabel: string | null;
+      mimeType: string | null;
+    }
+  | { status: 'pending'; note: string }
+  | { status: 'waiting-for-token'; note: string }
+  | { status: 'failed'; reason: MediaFailureReason | null; text: string; retryUrl: string };
+
 export type MessageBody =
   | { kind: 'text'; text: string }
   | {
@@ -78,6 +111,8 @@ export type MessageBody =
       filename: string | null;
       mimeType: string | null;
       animated: boolean;
+      /** The downloaded file's state; null when the read API says nothing about one. */
+      file: MediaFileView | null;
     }
   | {
       kind: 'location';
@@ -272,7 +307,73 @@ function mediaBody(m: ApiMessage, type: Exclude<MediaKind, 'voice'>): MessageBod
     filename,
     mimeType: pick('mimeType', 'mime_type'),
     animated: bool(field(stored, 'animated')) || bool(field(rawMedia, 'animated')),
+    file: mediaFileView(m.mediaFile),
   };
+}
+
+const OWN_MEDIA_URL = /^\/api\/media\/[^/?#\\]+$/;
+
+/** The read API's mediaFile → what the thread shows; null when there is none (or it is not ours). */
+export function mediaFileView(file: unknown): MediaFileView | null {
+  const url = strField(file, 'url');
+  if (url === null || !OWN_MEDIA_URL.test(url)) return null;
+  switch (field(file, 'state')) {
+    case 'downloaded': {
+      const rawSize = field(file, 'size');
+      const size = typeof rawSize === 'number' && Number.isSafeInteger(rawSize) && rawSize >= 0 ? rawSize : null;
+      return { status: 'ready', url, size, sizeLabel: size === null ? null : formatFileSize(size), mimeType: strField(file, 'mimeType') };
+    }
+    case 'pending':
+      return field(file, 'waitingForAccessToken') === true
+        ? { status: 'waiting-for-token', note: MEDIA_NO_TOKEN_NOTE }
+        : { status: 'pending', note: MEDIA_PENDING_NOTE };
+    case 'failed': {
+      const raw = strField(file, 'failureReason');
+      const reason = raw !== null && Object.hasOwn(MEDIA_FAILURE_TEXT, raw) ? (raw as MediaFailureReason) : null;
+      return { status: 'failed', reason, text: reason ? MEDIA_FAILURE_TEXT[reason] : MEDIA_FAILURE_FALLBACK, retryUrl: `${url}/retry` };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Bytes for people: "512 bytes", "3.4 KB", "1.2 MB", "2 GB" (1 KB = 1024 bytes). */
+export function formatFileSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return bytes === 1 ? '1 byte' : `${Math.round(bytes)} bytes`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+  // 1023.96 KB rounds to 1024 KB: say 1 MB instead.
+  if (rounded >= 1024 && unit < units.length - 1) return `1 ${units[unit + 1]}`;
+  return `${rounded} ${units[unit]}`;
+}
+
+const MIME_TYPE_LABELS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'application/msword': 'Word',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word',
+  'application/vnd.ms-excel': 'Excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel',
+  'application/vnd.ms-powerpoint': 'PowerPoint',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PowerPoint',
+  'application/zip': 'ZIP',
+  'text/plain': 'Text',
+  'text/csv': 'CSV',
+};
+
+/** A short type for a document card: the known kind of its MIME type, else the filename's extension, else the MIME type. */
+export function documentTypeLabel(filename: string | null, mimeType: string | null): string | null {
+  const mime = mimeType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (mime && Object.hasOwn(MIME_TYPE_LABELS, mime)) return MIME_TYPE_LABELS[mime]!;
+  const ext = filename ? /\.([A-Za-z0-9]{1,8})$/.exec(filename)?.[1] : undefined;
+  if (ext) return ext.toUpperCase();
+  return mime || null;
 }
 
 /** The OpenStreetMap link for a point, or null unless both coordinates are real ones. */

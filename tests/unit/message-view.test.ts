@@ -5,6 +5,8 @@ import type { ApiConversation, ApiMessage } from '@/lib/inbox/read-api';
 import {
   buildThread,
   describeMessage,
+  documentTypeLabel,
+  formatFileSize,
   formatMoney,
   previewOf,
   previewOfMessage,
@@ -621,5 +623,137 @@ describe('components render untrusted content as text', () => {
     expect(row).toContain('Photo');
     expect(row).toContain('+15550783881');
     expect(row).not.toMatch(/<button[^>]*>.*<button/s);
+  });
+});
+
+describe('media files', () => {
+  type MediaFile = NonNullable<ApiMessage['mediaFile']>;
+  const file = (over: Partial<MediaFile> = {}): MediaFile => ({
+    state: 'downloaded',
+    failureReason: null,
+    waitingForAccessToken: false,
+    size: 1_258_291,
+    mimeType: 'image/jpeg',
+    url: '/api/media/wamid.HBgM%3D%3D',
+    ...over,
+  });
+  const mediaMsg = (type: string, mediaFile: MediaFile | null, media: Record<string, unknown> = {}) =>
+    msg({ type, text: null, raw: { type, [type]: { id: '123', ...media } }, mediaFile });
+  const viewOf = (m: ApiMessage) => expectKind(describeMessage(m), 'media');
+
+  it('a downloaded file is ready, with its url, size and type', () => {
+    expect(viewOf(mediaMsg('image', file())).file).toEqual({
+      status: 'ready',
+      url: '/api/media/wamid.HBgM%3D%3D',
+      size: 1_258_291,
+      sizeLabel: '1.2 MB',
+      mimeType: 'image/jpeg',
+    });
+    expect(viewOf(mediaMsg('audio', file({ size: null, mimeType: null }), { voice: true }))).toMatchObject({
+      mediaKind: 'voice',
+      file: { status: 'ready', size: null, sizeLabel: null, mimeType: null },
+    });
+  });
+
+  it('pending: downloading, or waiting for an access token', () => {
+    expect(viewOf(mediaMsg('video', file({ state: 'pending', size: null }))).file).toEqual({ status: 'pending', note: 'Downloading…' });
+    expect(viewOf(mediaMsg('document', file({ state: 'pending', waitingForAccessToken: true }))).file).toEqual({
+      status: 'waiting-for-token',
+      note: 'Media downloads are off: an admin needs to set WHATSAPP_ACCESS_TOKEN',
+    });
+  });
+
+  it('failed: a human reason per failureReason, and the retry url', () => {
+    const cases: [string | null, string][] = [
+      ['expired', 'The link expired before it could be downloaded'],
+      ['unauthorized', 'The access token was refused'],
+      ['checksum_mismatch', 'The file did not match its checksum'],
+      ['too_large', 'The file is larger than the limit'],
+      ['timeout', 'The download timed out'],
+      ['unavailable', "Meta's servers did not answer"],
+      ['something_new', 'The download failed'],
+      ['__proto__', 'The download failed'],
+      [null, 'The download failed'],
+    ];
+    for (const [reason, text] of cases) {
+      expect(viewOf(mediaMsg('image', file({ state: 'failed', failureReason: reason }))).file, String(reason)).toEqual({
+        status: 'failed',
+        reason: reason !== null && text !== 'The download failed' ? reason : null,
+        text,
+        retryUrl: '/api/media/wamid.HBgM%3D%3D/retry',
+      });
+    }
+  });
+
+  it('no file, an unknown state or a url that is not ours: no file', () => {
+    expect(viewOf(mediaMsg('image', null)).file).toBeNull();
+    expect(viewOf(mediaMsg('image', file({ state: 'weird' as MediaFile['state'] }))).file).toBeNull();
+    for (const url of ['https://evil.example/x', '//evil.example/api/media/x', 'javascript:alert(1)', '/api/media/', '/api/media/a/b', '/api/media/x?y', '/api/other/x', '']) {
+      expect(viewOf(mediaMsg('image', file({ url }))).file, url).toBeNull();
+    }
+    // Hostile shapes from a bad cast.
+    expect(viewOf(mediaMsg('image', { state: 'downloaded', url: 7 } as unknown as MediaFile)).file).toBeNull();
+    expect(viewOf(mediaMsg('image', file({ size: -1 }))).file).toMatchObject({ status: 'ready', size: null, sizeLabel: null });
+    expect(viewOf(mediaMsg('image', file({ size: Number.NaN }))).file).toMatchObject({ status: 'ready', size: null });
+  });
+
+  it('formatFileSize', () => {
+    expect(formatFileSize(0)).toBe('0 bytes');
+    expect(formatFileSize(1)).toBe('1 byte');
+    expect(formatFileSize(1023)).toBe('1023 bytes');
+    expect(formatFileSize(1024)).toBe('1 KB');
+    expect(formatFileSize(3482)).toBe('3.4 KB');
+    expect(formatFileSize(200 * 1024)).toBe('200 KB');
+    expect(formatFileSize(1024 * 1024 - 1)).toBe('1 MB');
+    expect(formatFileSize(1_258_291)).toBe('1.2 MB');
+    expect(formatFileSize(100 * 1024 * 1024)).toBe('100 MB');
+    expect(formatFileSize(5 * 1024 ** 3)).toBe('5 GB');
+  });
+
+  it('documentTypeLabel', () => {
+    expect(documentTypeLabel('invoice.pdf', 'application/pdf')).toBe('PDF');
+    expect(documentTypeLabel('sheet.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')).toBe('Excel');
+    expect(documentTypeLabel('notes.md', 'application/octet-stream')).toBe('MD');
+    expect(documentTypeLabel(null, 'application/x-thing; charset=x')).toBe('application/x-thing');
+    expect(documentTypeLabel(null, null)).toBeNull();
+  });
+
+  it('MediaAttachment renders each state, untrusted text as text, urls only from the file', async () => {
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { MediaAttachment } = await import('@/app/_components/media-attachment');
+    const { ViewerProvider } = await import('@/app/_components/viewer');
+    const hostile = '<img src=x onerror=alert(1)>';
+    const render = (m: ApiMessage, role: 'admin' | 'agent' = 'agent') =>
+      renderToStaticMarkup(createElement(ViewerProvider, { role, children: createElement(MediaAttachment, { view: viewOf(m), from: 'Tom' }) }));
+
+    const image = render(msg({ type: 'image', text: hostile, raw: { type: 'image', image: { id: '1', link: 'https://evil.example/i.jpg' } }, mediaFile: file() }));
+    expect(image).toContain('data-testid="media-image"');
+    expect(image).toContain('src="/api/media/wamid.HBgM%3D%3D"');
+    expect(image).toContain('loading="lazy"');
+    expect(image).toContain('alt="&lt;img src=x onerror=alert(1)&gt;"');
+    expect(image).not.toContain('evil.example');
+    expect(render(mediaMsg('image', file()))).toContain('alt="Image from Tom"');
+
+    expect(render(mediaMsg('sticker', file({ mimeType: 'image/webp' })))).toContain('alt="Sticker from Tom"');
+    const voice = render(mediaMsg('audio', file({ mimeType: 'audio/ogg' }), { voice: true }));
+    expect(voice).toMatch(/<audio[^>]*controls/);
+    expect(voice).toContain('aria-label="Voice message from Tom"');
+    expect(voice).toContain('preload="metadata"');
+    expect(render(mediaMsg('video', file({ mimeType: 'video/mp4' })))).toMatch(/<video[^>]*controls/);
+
+    const doc = render(mediaMsg('document', file({ mimeType: 'application/pdf' }), { filename: `${hostile}.pdf` }));
+    expect(doc).toContain('data-testid="media-document"');
+    expect(doc).toContain('&lt;img src=x onerror=alert(1)&gt;.pdf');
+    expect(doc).toContain('PDF · 1.2 MB');
+    expect(doc).toMatch(/<a[^>]*download="&lt;img[^"]*\.pdf"/);
+
+    expect(render(mediaMsg('image', file({ state: 'pending' })))).toContain('Downloading…');
+    expect(render(mediaMsg('image', file({ state: 'pending', waitingForAccessToken: true })))).toContain('an admin needs to set WHATSAPP_ACCESS_TOKEN');
+    const failed = mediaMsg('image', file({ state: 'failed', failureReason: 'timeout' }));
+    expect(render(failed, 'agent')).toContain('The download timed out');
+    expect(render(failed, 'agent')).not.toContain('Retry download');
+    expect(render(failed, 'admin')).toContain('Retry download');
+    expect(render(mediaMsg('image', null))).toContain('File not available');
   });
 });
