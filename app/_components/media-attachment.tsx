@@ -162,6 +162,7 @@ function InfoCard({
           {view.animated && <span className="font-normal text-slate-500"> (animated)</span>}
         </p>
         {view.filename && <p className="truncate text-slate-700">{view.filename}</p>}
+        {view.mimeType && <p className="truncate font-mono text-slate-500">{view.mimeType}</p>}
         <p className={`flex items-center gap-1.5 ${tone === 'error' ? 'text-red-700' : 'text-slate-500'}`}>
           {busy && (
             <span aria-hidden="true" className="inline-block h-3 w-3 shrink-0 animate-spin rounded-full border-2 border-slate-300 border-t-slate-600" />

@@ -4,12 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { request, type APIResponse, type FullConfig } from '@playwright/test';
 import postgres from 'postgres';
+import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
-import { AUTH_DIR, E2E_ENV, E2E_USERS, storageStatePath } from './shared';
+import { AUTH_DIR, E2E_ENV, E2E_GRAPH_TOKEN, E2E_MEDIA, E2E_USERS, storageStatePath } from './shared';
 
 // Once per `playwright test`: a production build, a fresh database (PostgreSQL at TEST_DATABASE_URL,
 // or PGlite in a temporary directory when no PostgreSQL answers locally), `next start` on it, and a
-// signed-in browser state per role. What the tests need travels in process.env (the workers inherit
+// signed-in browser state per role, and a fake Graph API the server downloads media from (E2E_MEDIA). What the tests need travels in process.env (the workers inherit
 // it). The function it returns is the teardown: stop the server, drop the database.
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
@@ -24,17 +25,26 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
 
   const database = await createDatabase();
   let server: RunningServer | undefined;
+  let graph: FakeGraph | undefined;
   const teardown = async () => {
     if (server) {
       const code = await server.stop();
       if (code !== 0 && code !== null) console.warn(`e2e: the server exited with ${code}:\n${server.output().slice(-4000)}`);
     }
+    await graph?.close();
     await database.drop();
   };
 
   try {
+    graph = await startFakeGraph({ token: E2E_GRAPH_TOKEN, version: GRAPH_VERSION });
+    graph.add({ id: E2E_MEDIA.image.id, mimeType: E2E_MEDIA.image.mimeType, body: Buffer.from(PNG_40X30_BASE64, 'base64') });
+    graph.add({ id: E2E_MEDIA.audio.id, mimeType: E2E_MEDIA.audio.mimeType, body: toneWav(E2E_MEDIA.audio.seconds) });
+    graph.add({ id: E2E_MEDIA.document.id, mimeType: E2E_MEDIA.document.mimeType, body: Buffer.from(TINY_PDF, 'latin1') });
     server = await startServer({
       ...database.env,
+      WHATSAPP_ACCESS_TOKEN: E2E_GRAPH_TOKEN,
+      WHATSAPP_GRAPH_URL: graph.url,
+      WHATSAPP_GRAPH_VERSION: GRAPH_VERSION,
       ADMIN_EMAIL: E2E_USERS.admin.email,
       ADMIN_PASSWORD: E2E_USERS.admin.password,
       SIGN_IN_ATTEMPTS_PER_MINUTE: '1000',
@@ -75,6 +85,47 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   );
   return teardown;
 }
+
+// ---- Media for the fake Graph API ----------------------------------------------------------------
+
+const GRAPH_VERSION = 'v23.0';
+
+/** 40×30, solid WhatsApp green, RGB. */
+const PNG_40X30_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAAK0lEQVR42u3NMQ0AAAgDsJnBGoYxhAw4mvRvavpExGKxWCwWi8VisVj8N15NfWj7qlvrMQAAAABJRU5ErkJggg==';
+
+/** A 440 Hz tone: RIFF/WAVE, PCM 16-bit little-endian, 8 kHz, mono (44-byte header + samples). */
+function toneWav(seconds: number): Buffer {
+  const rate = 8000;
+  const samples = Math.round(rate * seconds);
+  const data = samples * 2;
+  const wav = Buffer.alloc(44 + data);
+  wav.write('RIFF', 0, 'ascii');
+  wav.writeUInt32LE(36 + data, 4);
+  wav.write('WAVE', 8, 'ascii');
+  wav.write('fmt ', 12, 'ascii');
+  wav.writeUInt32LE(16, 16); // fmt chunk size
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28); // byte rate
+  wav.writeUInt16LE(2, 32); // block align
+  wav.writeUInt16LE(16, 34); // bits per sample
+  wav.write('data', 36, 'ascii');
+  wav.writeUInt32LE(data, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return wav;
+}
+
+const TINY_PDF = [
+  '%PDF-1.4',
+  '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+  '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+  '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
+  'trailer << /Root 1 0 R >>',
+  '%%EOF',
+  '',
+].join('\n');
 
 /** An API context holding the session cookie of this user, signed in through better-auth. */
 async function signIn(baseURL: string, user: { email: string; password: string }) {

@@ -17,6 +17,22 @@ export const E2E_ENV = {
   agentError: 'TICKS_E2E_AGENT_ERROR',
 } as const;
 
+/**
+ * Media the fake Graph API (started by the global setup, WHATSAPP_GRAPH_URL of the server) serves by
+ * these ids. Any other media id is unknown to it: its download fails as expired.
+ */
+export const E2E_MEDIA = {
+  /** A 40×30 PNG, one colour. */
+  image: { id: 'e2e-image-1', mimeType: 'image/png', width: 40, height: 30 },
+  /** One second of a 440 Hz tone: WAV, PCM 16-bit, 8 kHz, mono. */
+  audio: { id: 'e2e-audio-1', mimeType: 'audio/wav', seconds: 1 },
+  /** A tiny PDF. */
+  document: { id: 'e2e-document-1', mimeType: 'application/pdf' },
+} as const;
+
+/** The access token the server is started with, and the only one the fake Graph API accepts. */
+export const E2E_GRAPH_TOKEN = 'e2e-graph-token';
+
 export type E2eRole = 'admin' | 'agent';
 
 export const E2E_USERS = {
