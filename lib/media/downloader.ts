@@ -25,6 +25,7 @@ export interface MediaDownloaderOptions {
 }
 
 export const MEDIA_MAX_ATTEMPTS = 5;
+const LEASE_MARGIN_MS = 5_000;
 const defaultBackoff = (attempt: number) => Math.min(5000 * 3 ** (attempt - 1), 10 * 60_000);
 
 export class MediaDownloader {
@@ -103,8 +104,9 @@ export class MediaDownloader {
   private async claimAndStart(): Promise<number> {
     const free = this.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    // The lease outlasts the download's own timeout, so a live download never loses it.
-    const claimed = await claimDueMedia(this.db, { limit: free, leaseMs: this.options.graph.timeoutMs + 30_000 });
+    // The lease outlasts the download's own timeout (plus time to record the outcome), so a live download
+    // never loses it, and a crashed one is picked up soon after.
+    const claimed = await claimDueMedia(this.db, { limit: free, leaseMs: this.options.graph.timeoutMs + LEASE_MARGIN_MS });
     for (const item of claimed) {
       const job = this.download(item).finally(() => {
         this.inFlight.delete(job);

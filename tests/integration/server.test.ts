@@ -8,6 +8,7 @@ import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 import { messagesBody, textMessage } from '../helpers/pipeline';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
+import { startFakeGraph } from '../helpers/fake-graph';
 import { startTcpProxy } from '../helpers/tcp-proxy';
 
 // The production server as users run it: `next start`, signals, kill -9, two instances on one database.
@@ -199,6 +200,37 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       for (const stream of streams) stream.close();
       await Promise.all([a.stop(), b.stop()]);
       await fresh.drop();
+    }
+  });
+
+  it('downloads media after a restart that killed the server mid-download', async () => {
+    const graph = await startFakeGraph({ token: 'server-test-graph-token', version: 'v23.0' });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+    const mediaEnv = { ...env, WHATSAPP_ACCESS_TOKEN: 'server-test-graph-token', WHATSAPP_GRAPH_URL: graph.url, MEDIA_TIMEOUT_MS: '1500' };
+    const wamid = `wamid.MEDIA-RESTART-${kind}`;
+    // The file's server stalls: the download is in flight when the app is killed.
+    graph.add({ id: `m-restart-${kind}`, body: png, mimeType: 'image/png', behaviour: 'hang' });
+    let server = await startServer(mediaEnv);
+    try {
+      const body = messagesBody({
+        messages: [{ from: '4952', id: wamid, timestamp: '1767000000', type: 'image', image: { id: `m-restart-${kind}`, mime_type: 'image/png' } }],
+      });
+      expect(await post(server, body)).toBe(200);
+      expect(await waitFor(async () => graph.requests.some((r) => r.path.startsWith(`/files/m-restart-${kind}`)))).toBe(true);
+      server.process.kill('SIGKILL');
+      await server.exited;
+      // Meanwhile the file became available; the new process finds the job in the database.
+      graph.add({ id: `m-restart-${kind}`, body: png, mimeType: 'image/png' });
+      server = await startServer(mediaEnv);
+      const media = () =>
+        fetch(`${server.url}/api/media/${encodeURIComponent(wamid)}`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` } });
+      expect(await waitFor(async () => (await media()).status === 200, 30_000)).toBe(true);
+      const res = await media();
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(png);
+      expect(res.headers.get('content-type')).toBe('image/png');
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await graph.close();
     }
   });
 
