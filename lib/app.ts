@@ -3,7 +3,7 @@ import { migrateDatabase } from '@/db/migrate';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/auth';
 import type { AccessDeps } from './auth/access';
 import { env as readEnv, type Env } from './env';
-import { log } from './log';
+import { describeError, log } from './log';
 import path from 'node:path';
 import { MediaDownloader } from './media/downloader';
 import { fileStorage, type MediaStorage } from './media/storage';
@@ -90,6 +90,11 @@ export async function startApp(env: Env): Promise<App> {
     concurrency: env.MEDIA_CONCURRENCY,
     log,
   }).start();
+  // Scratch files of downloads a crash cut short (their jobs are downloaded again).
+  void mediaStorage
+    .sweepScratch(60 * 60_000)
+    .then((n) => n > 0 && log.info({ files: n }, 'removed scratch files of interrupted media downloads'))
+    .catch((err) => log.warn({ err: describeError(err) }, 'could not sweep media scratch files'));
   if (!media.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: media files will not be downloaded (messages show them as waiting)');
   // New messages (on any instance) may carry media: look at once rather than at the next poll.
   changes.subscribe((notice) => (notice.topics.includes('messages') || notice.partial) && media.notify());

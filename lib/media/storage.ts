@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 // Content-addressed media storage: an object's key is the SHA-256 of its bytes, so the same sticker sent
@@ -25,6 +25,8 @@ export interface MediaStorage {
    * byte stops at the last byte). Rejects with MediaObjectMissingError when the object does not exist.
    */
   read(key: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
+  /** Deletes scratch files untouched for `olderThanMs` (left by a process killed mid-download). Returns how many. */
+  sweepScratch(olderThanMs: number): Promise<number>;
 }
 
 export class MediaObjectMissingError extends Error {
@@ -114,6 +116,21 @@ export function fileStorage(rootDir: string): MediaStorage {
         throw err;
       }
       return handle.createReadStream({ start: range?.start, end: range?.end });
+    },
+
+    async sweepScratch(olderThanMs) {
+      const names = await readdir(tmpDir).catch((err) => (isMissing(err) ? [] : Promise.reject(err)));
+      let removed = 0;
+      for (const name of names) {
+        const file = path.join(tmpDir, name);
+        const s = await stat(file).catch(() => null);
+        // A download in progress keeps writing, so its mtime stays fresh.
+        if (s?.isFile() && Date.now() - s.mtimeMs > olderThanMs) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
   };
 }

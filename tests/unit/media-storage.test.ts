@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,19 @@ describe('fileStorage', () => {
     expect(path.dirname(a)).toBe(path.join(root, 'tmp'));
     expect(existsSync(path.join(root, 'tmp'))).toBe(true);
     expect(a).not.toBe(b);
+  });
+
+  it('sweeps scratch files a crash left behind, and none that are still being written', async () => {
+    expect(await storage.sweepScratch(60_000)).toBe(0); // no tmp dir yet
+    const stale = storage.tempPath();
+    const fresh = storage.tempPath();
+    await writeFile(stale, 'half a video');
+    await writeFile(fresh, 'a download in progress');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(stale, hourAgo, hourAgo);
+    expect(await storage.sweepScratch(60_000)).toBe(1);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
   });
 
   it('stores under rootDir/ab/cd/<sha256> and moves the temp file', async () => {
