@@ -23,7 +23,12 @@ const ACTIVE_TYPES = /(html|svg|xml|javascript|ecmascript|x-sh|x-msdownload)/;
 /** A sane MIME type (type/subtype, no parameters): anything else is served as octet-stream. */
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 
-const KIND_EXTENSION: Record<string, string> = { image: 'jpg', audio: 'ogg', video: 'mp4', sticker: 'webp', document: 'bin' };
+/** A file name's extension for a served type (files without a name of their own: images, voice notes …). */
+const EXTENSIONS: Record<string, string> = {
+  'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif',
+  'audio/ogg': 'ogg', 'audio/opus': 'opus', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/aac': 'aac', 'audio/amr': 'amr', 'audio/wav': 'wav',
+  'video/mp4': 'mp4', 'video/3gpp': '3gp', 'video/webm': 'webm', 'application/pdf': 'pdf',
+};
 
 export async function getMedia(req: Request, deps: MediaApiDeps, wamid: string): Promise<Response> {
   await authorizeRequest(req, deps);
@@ -40,7 +45,7 @@ export async function getMedia(req: Request, deps: MediaApiDeps, wamid: string):
   const inline = INLINE_TYPES.test(contentType) && item.kind !== 'document';
   const headers = new Headers({
     'content-type': contentType,
-    'content-disposition': contentDisposition(inline, item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${KIND_EXTENSION[item.kind] ?? 'bin'}`),
+    'content-disposition': contentDisposition(inline, item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',
     // Even opened directly, a served file runs nothing.

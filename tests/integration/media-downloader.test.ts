@@ -102,7 +102,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(png);
     expect(res.headers.get('content-type')).toBe('image/png');
-    expect(res.headers.get('content-disposition')).toMatch(/^inline; /);
+    expect(res.headers.get('content-disposition')).toBe(`inline; filename="image-wamid.IMG-1.png"; filename*=UTF-8''image-wamid.IMG-1.png`);
     expect(res.headers.get('cache-control')).toMatch(/^private/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('accept-ranges')).toBe('bytes');
