@@ -2,6 +2,7 @@ import type { Db } from '@/db/client';
 import { claimDueMedia, markMediaDownloaded, recordMediaFailure, type ClaimedMedia } from '@/db/queries/media';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges } from '@/lib/realtime/changes';
+import { WakeUp } from '@/lib/wake-up';
 import { downloadMedia, MediaDownloadError, type GraphConfig } from './graph-client';
 import type { MediaStorage } from './storage';
 
@@ -30,9 +31,8 @@ const defaultBackoff = (attempt: number) => Math.min(5000 * 3 ** (attempt - 1), 
 
 export class MediaDownloader {
   private running = false;
+  private readonly wakeUp = new WakeUp();
   private loop: Promise<void> | null = null;
-  private wake: (() => void) | null = null;
-  private woken = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly concurrency: number;
@@ -64,8 +64,7 @@ export class MediaDownloader {
 
   /** New media may be queued: look now. */
   notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.wakeUp.ring();
   }
 
   /** Stops claiming, aborts downloads in flight (their leases run out; they are fetched again later). */
@@ -87,17 +86,17 @@ export class MediaDownloader {
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      this.woken = false;
+      this.wakeUp.rung = false;
       try {
         await this.claimAndStart();
         failures = 0;
       } catch (err) {
         failures++;
         this.options.log.error({ err: describeError(err) }, 'media queue unavailable; retrying');
-        await this.sleep(Math.min(500 * 2 ** failures, 30_000));
+        await this.wakeUp.sleep(Math.min(500 * 2 ** failures, 30_000));
         continue;
       }
-      if (!this.woken) await this.sleep(this.pollMs);
+      if (!this.wakeUp.rung) await this.wakeUp.sleep(this.pollMs);
     }
   }
 
@@ -145,20 +144,5 @@ export class MediaDownloader {
     if (conversationId !== null) {
       await notifyChanges(this.db, { conversationIds: [conversationId], wamids: [item.wamid], topics: ['media'] }).catch(() => {});
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref?.();
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }

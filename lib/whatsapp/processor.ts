@@ -2,6 +2,7 @@ import type { Database } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges, type Topic } from '@/lib/realtime/changes';
+import { WakeUp } from '@/lib/wake-up';
 import { normalizeWebhook } from './normalize';
 import { storeBatches, type EventBatch } from './store';
 
@@ -38,8 +39,7 @@ const decoder = new TextDecoder('utf-8');
 
 export class EventProcessor {
   private running = false;
-  private woken = false;
-  private wake: (() => void) | null = null;
+  private readonly wakeUp = new WakeUp();
   private loop: Promise<void> | null = null;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -77,14 +77,13 @@ export class EventProcessor {
 
   /** New events were committed: look now rather than at the next poll. */
   notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.wakeUp.ring();
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      this.woken = false;
+      this.wakeUp.rung = false;
       let handled = 0;
       try {
         handled = await this.processDue();
@@ -93,29 +92,15 @@ export class EventProcessor {
         // Database down or similar: keep the loop alive, back off, and try again.
         failures++;
         this.log.error({ err: describeError(err) }, 'webhook processing loop failed; retrying');
-        await this.sleep(Math.min(250 * 2 ** failures, 10_000));
+        await this.wakeUp.sleep(Math.min(250 * 2 ** failures, 10_000));
         continue;
       }
       if (handled < this.batchSize) {
-        if (!this.woken) await this.sleep(this.pollMs);
+        if (!this.wakeUp.rung) await this.wakeUp.sleep(this.pollMs);
         // Let a burst gather: one batch of many events costs the database far less than many of few.
         if (this.running && this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 
   /** Processes one batch of due events. Returns how many were handled (stored or given up on). */
