@@ -28,7 +28,8 @@ export function MediaAttachment({ view, from }: MediaAttachmentProps) {
     case 'waiting-for-token':
       return <InfoCard view={view} testId="media-waiting" note={file.note} />;
     case 'failed':
-      return <FailedCard view={view} file={file} />;
+      // A new failure (after a retry) starts a fresh card: its Retry button comes back at once.
+      return <FailedCard key={file.failedAt ?? ''} view={view} file={file} />;
   }
 }
 

@@ -90,6 +90,8 @@ export async function getMediaItem(db: Db, wamid: string): Promise<MediaItemRow 
 export interface MediaState {
   state: 'pending' | 'downloaded' | 'failed';
   failureReason: string | null;
+  /** ISO time it failed for good (state failed). */
+  failedAt: string | null;
   size: number | null;
   mimeType: string | null;
 }
@@ -97,12 +99,29 @@ export interface MediaState {
 /** The download state of each of these messages' media (for the thread). */
 export async function getMediaStates(db: Db, wamids: string[]): Promise<Map<string, MediaState>> {
   if (wamids.length === 0) return new Map();
-  const rows = await queryRows<{ wamid: string; state: MediaState['state']; failure_reason: string | null; size: string | number | null; mime_type: string | null }>(
+  const rows = await queryRows<{
+    wamid: string;
+    state: MediaState['state'];
+    failure_reason: string | null;
+    failed_at: string | Date | null;
+    size: string | number | null;
+    mime_type: string | null;
+  }>(
     db,
-    sql`select wamid, state, failure_reason, size, mime_type from media_items
+    // A final failure sets next_attempt_at to the moment it failed (recordMediaFailure).
+    sql`select wamid, state, failure_reason, case when state = 'failed' then next_attempt_at end as failed_at, size, mime_type from media_items
         where wamid in (select jsonb_array_elements_text(${JSON.stringify(wamids)}::jsonb))`,
   );
   return new Map(
-    rows.map((r) => [r.wamid, { state: r.state, failureReason: r.failure_reason, size: r.size === null ? null : Number(r.size), mimeType: r.mime_type }]),
+    rows.map((r) => [
+      r.wamid,
+      {
+        state: r.state,
+        failureReason: r.failure_reason,
+        failedAt: r.failed_at === null ? null : new Date(r.failed_at).toISOString(),
+        size: r.size === null ? null : Number(r.size),
+        mimeType: r.mime_type,
+      },
+    ]),
   );
 }

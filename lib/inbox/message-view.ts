@@ -99,7 +99,7 @@ export type MediaFileView =
     }
   | { status: 'pending'; note: string }
   | { status: 'waiting-for-token'; note: string }
-  | { status: 'failed'; reason: MediaFailureReason | null; text: string; retryUrl: string };
+  | { status: 'failed'; reason: MediaFailureReason | null; text: string; retryUrl: string; failedAt: string | null };
 
 export type MessageBody =
   | { kind: 'text'; text: string }
@@ -330,7 +330,13 @@ export function mediaFileView(file: unknown): MediaFileView | null {
     case 'failed': {
       const raw = strField(file, 'failureReason');
       const reason = raw !== null && Object.hasOwn(MEDIA_FAILURE_TEXT, raw) ? (raw as MediaFailureReason) : null;
-      return { status: 'failed', reason, text: reason ? MEDIA_FAILURE_TEXT[reason] : MEDIA_FAILURE_FALLBACK, retryUrl: `${url}/retry` };
+      return {
+        status: 'failed',
+        reason,
+        text: reason ? MEDIA_FAILURE_TEXT[reason] : MEDIA_FAILURE_FALLBACK,
+        retryUrl: `${url}/retry`,
+        failedAt: strField(file, 'failedAt'),
+      };
     }
     default:
       return null;

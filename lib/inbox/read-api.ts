@@ -86,6 +86,8 @@ export interface ApiMediaFile {
   state: 'pending' | 'downloaded' | 'failed';
   /** Why it failed (or last failed): expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable. */
   failureReason: string | null;
+  /** When it last failed for good (state failed): a retry that fails again has a newer time. */
+  failedAt: string | null;
   /** Pending because no access token is configured: nothing will happen until an admin sets one. */
   waitingForAccessToken: boolean;
   size: number | null;

@@ -116,7 +116,15 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
 
     // The read API says where it is.
     const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, 'wamid.IMG-1')).json();
-    expect(msg.mediaFile).toEqual({ state: 'downloaded', failureReason: null, waitingForAccessToken: false, size: png.length, mimeType: 'image/png', url: '/api/media/wamid.IMG-1' });
+    expect(msg.mediaFile).toEqual({
+      state: 'downloaded',
+      failureReason: null,
+      failedAt: null,
+      waitingForAccessToken: false,
+      size: png.length,
+      mimeType: 'image/png',
+      url: '/api/media/wamid.IMG-1',
+    });
   });
 
   it('stores identical bytes once, and serves documents as attachments with a safe file name', async () => {
@@ -244,6 +252,15 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     const d = downloader();
     await d.downloadDue();
     expect((await item('wamid.RETRY')).state).toBe('failed');
+    const failedFile = async () =>
+      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, 'wamid.RETRY')).json()).mediaFile;
+    const firstFailure = (await failedFile()).failedAt as string;
+    expect(Date.parse(firstFailure)).toBeGreaterThan(Date.now() - 60_000);
+    // Failing again after a retry is a new failure the thread can tell apart (its Retry button comes back).
+    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where wamid = 'wamid.RETRY'`);
+    await new Promise((r) => setTimeout(r, 20));
+    await d.downloadDue();
+    expect((await failedFile()).failedAt > firstFailure).toBe(true);
     const deps = { db, apiKey: KEY, media: d };
     // An API key is not an admin.
     expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', { key: KEY }, { method: 'POST' }), deps, 'wamid.RETRY')).status).toBe(403);

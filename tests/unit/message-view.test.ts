@@ -631,6 +631,7 @@ describe('media files', () => {
   const file = (over: Partial<MediaFile> = {}): MediaFile => ({
     state: 'downloaded',
     failureReason: null,
+    failedAt: null,
     waitingForAccessToken: false,
     size: 1_258_291,
     mimeType: 'image/jpeg',
@@ -676,11 +677,13 @@ describe('media files', () => {
       [null, 'The download failed'],
     ];
     for (const [reason, text] of cases) {
-      expect(viewOf(mediaMsg('image', file({ state: 'failed', failureReason: reason }))).file, String(reason)).toEqual({
+      const failedAt = '2026-11-25T17:00:00.000Z';
+      expect(viewOf(mediaMsg('image', file({ state: 'failed', failureReason: reason, failedAt }))).file, String(reason)).toEqual({
         status: 'failed',
         reason: reason !== null && text !== 'The download failed' ? reason : null,
         text,
         retryUrl: '/api/media/wamid.HBgM%3D%3D/retry',
+        failedAt,
       });
     }
   });
