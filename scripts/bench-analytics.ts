@@ -261,7 +261,7 @@ async function report(database: Database, options: Options): Promise<void> {
   const cases: Case[] = [];
   for (const range of ['24h', '7d', '30d'] as const satisfies readonly RangeKey[]) {
     for (const number of [null, one]) {
-      const query = { range, tz: options.tz, number };
+      const query = { range, tz: options.tz, businessPhoneNumberId: number };
       // The window as the API would compute it, fixed for the runs.
       const r = resolveRange(query, new Date());
       const w: AnalyticsWindow = { from: r.from, to: r.to, bucket: r.bucket, tz: r.tz, phoneNumberId: number };

@@ -8,14 +8,14 @@ import { explainErrorCode } from '@/lib/whatsapp/error-codes';
 import { parseAnalyticsQuery, resolveRange, type AnalyticsQuery } from './range';
 import { shapeAnalytics, type AnalyticsResponse } from './shape';
 
-// GET /api/admin/analytics?range=24h|7d|30d|custom&from=&to=&number=&tz= (admins only).
+// GET /api/admin/analytics?range=24h|7d|30d|custom&from=&to=&businessPhoneNumberId=&tz= (admins only).
 
 export type { AnalyticsResponse } from './shape';
 
 /** Every aggregate of the page for one query, run side by side. */
 export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Date()): Promise<AnalyticsResponse> {
   const range = resolveRange(query, now);
-  const window: AnalyticsWindow = { from: range.from, to: range.to, bucket: range.bucket, tz: range.tz, phoneNumberId: query.number };
+  const window: AnalyticsWindow = { from: range.from, to: range.to, bucket: range.bucket, tz: range.tz, phoneNumberId: query.businessPhoneNumberId };
   const [deliveries, timings, inbound, webhooks, backlog, numbers] = await Promise.all([
     deliveryCounts(db, window),
     deliveryTimingSummary(db, window),
@@ -26,7 +26,7 @@ export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Dat
   ]);
   return shapeAnalytics(
     range,
-    query.number,
+    query.businessPhoneNumberId,
     {
       deliveries,
       timings,

@@ -37,7 +37,7 @@ export const analyticsQuerySchema = z
     range: z.enum(RANGE_KEYS).default('24h'),
     from: isoInstant.optional(),
     to: isoInstant.optional(),
-    number: optionalText(64).transform((n) => (n && n !== 'all' ? n : null)),
+    businessPhoneNumberId: optionalText(64).transform((n) => (n && n !== 'all' ? n : null)),
     tz: z
       .string()
       .trim()
@@ -64,7 +64,7 @@ export function parseAnalyticsQuery(params: URLSearchParams): AnalyticsQuery {
     const v = params.get(name);
     return v === null || v === '' ? undefined : v;
   };
-  return analyticsQuerySchema.parse({ range: pick('range'), from: pick('from'), to: pick('to'), number: pick('number'), tz: pick('tz') });
+  return analyticsQuerySchema.parse({ range: pick('range'), from: pick('from'), to: pick('to'), businessPhoneNumberId: pick('businessPhoneNumberId'), tz: pick('tz') });
 }
 
 export interface Bucket {

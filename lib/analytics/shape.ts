@@ -43,7 +43,7 @@ export interface WebhookBucket {
 }
 
 export interface AnalyticsResponse {
-  range: { key: RangeKey; from: string; to: string; bucket: 'hour' | 'day'; tz: string; number: string | null };
+  range: { key: RangeKey; from: string; to: string; bucket: 'hour' | 'day'; tz: string; businessPhoneNumberId: string | null };
   numbers: { phoneNumberId: string; displayPhoneNumber: string | null }[];
   failures: {
     /** Error codes present, most failures first: the stacks of the chart. */
@@ -147,7 +147,7 @@ export function shapeAnalytics(
       to: range.to.toISOString(),
       bucket: range.bucket,
       tz: range.tz,
-      number: phoneNumberId,
+      businessPhoneNumberId: phoneNumberId,
     },
     numbers: rows.numbers,
     failures: { codes: codes.map(([code]) => code), buckets: failureBuckets, totals: { sent, failed, rate: rate(failed, sent) } },

@@ -131,7 +131,7 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
 
   it('counts failures per code and bucket, the failure rate, and fills empty buckets', async () => {
     const r = await analytics(DAY);
-    expect(r.range).toMatchObject({ key: 'custom', bucket: 'hour', from: H(10), to: H(14), number: null });
+    expect(r.range).toMatchObject({ key: 'custom', bucket: 'hour', from: H(10), to: H(14), businessPhoneNumberId: null });
     expect(r.failures.buckets.map((b) => [b.key, b.sent, b.failed, b.rate, b.byCode])).toEqual([
       [H(10), 4, 0, 0, {}],
       [H(11), 3, 3, 1, { 131047: 2, 131026: 1 }],
@@ -153,7 +153,7 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
   it('gives the funnel and both medians exactly', async () => {
     const all = await analytics(DAY);
     expect(all.funnel).toEqual({ sent: 9, delivered: 4, read: 2, failed: 5, medianDeliveredSeconds: 25, medianReadSeconds: 200 });
-    const a = await analytics(`${DAY}&number=${A.phoneNumberId}`);
+    const a = await analytics(`${DAY}&businessPhoneNumberId=${A.phoneNumberId}`);
     expect(a.funnel).toEqual({ sent: 7, delivered: 3, read: 2, failed: 4, medianDeliveredSeconds: 20, medianReadSeconds: 200 });
   });
 
@@ -169,8 +169,8 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
   });
 
   it('one business number vs all', async () => {
-    const b = await analytics(`${DAY}&number=${B.phoneNumberId}`);
-    expect(b.range.number).toBe(B.phoneNumberId);
+    const b = await analytics(`${DAY}&businessPhoneNumberId=${B.phoneNumberId}`);
+    expect(b.range.businessPhoneNumberId).toBe(B.phoneNumberId);
     expect(b.failures.totals).toEqual({ sent: 2, failed: 1, rate: 0.5 });
     expect(b.topErrors.map((e) => [e.code, e.count, e.share])).toEqual([[130429, 1, 1]]);
     expect(b.inbound.totals).toEqual([{ type: 'text', count: 1 }]);

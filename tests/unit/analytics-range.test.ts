@@ -14,9 +14,9 @@ const q = (s: string) => parseAnalyticsQuery(new URLSearchParams(s));
 
 describe('parseAnalyticsQuery', () => {
   it('defaults to the last 24 hours of all numbers in UTC', () => {
-    expect(q('')).toEqual({ range: '24h', number: null, tz: 'UTC' });
-    expect(q('range=7d&number=all&tz=Europe/Berlin')).toMatchObject({ range: '7d', number: null, tz: 'Europe/Berlin' });
-    expect(q('range=30d&number=1065')).toMatchObject({ range: '30d', number: '1065' });
+    expect(q('')).toEqual({ range: '24h', businessPhoneNumberId: null, tz: 'UTC' });
+    expect(q('range=7d&businessPhoneNumberId=all&tz=Europe/Berlin')).toMatchObject({ range: '7d', businessPhoneNumberId: null, tz: 'Europe/Berlin' });
+    expect(q('range=30d&businessPhoneNumberId=1065')).toMatchObject({ range: '30d', businessPhoneNumberId: '1065' });
   });
 
   it.each([
@@ -30,8 +30,8 @@ describe('parseAnalyticsQuery', () => {
     ['range=custom&from=2026-01-02T00:00:00Z&to=2026-01-02T00:00:00Z'],
     ['range=custom&from=2025-01-01T00:00:00Z&to=2026-03-01T00:00:00Z'],
     // PostgreSQL text cannot hold NUL: a 400 here, not a 500 from the database.
-    ['number=10%0065'],
-    [`number=${'9'.repeat(65)}`],
+    ['businessPhoneNumberId=10%0065'],
+    [`businessPhoneNumberId=${'9'.repeat(65)}`],
   ])('rejects %s', (s) => {
     expect(() => q(s)).toThrow(ZodError);
   });

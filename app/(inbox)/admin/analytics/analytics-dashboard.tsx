@@ -60,7 +60,7 @@ export function AnalyticsDashboard() {
   // The browser's zone is known only in the browser: no request before it is.
   useEffect(() => setTz(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'), []);
 
-  const params = new URLSearchParams({ range, number, tz: tz ?? 'UTC' });
+  const params = new URLSearchParams({ range, businessPhoneNumberId: number, tz: tz ?? 'UTC' });
   if (range === 'custom' && custom) {
     params.set('from', custom.from);
     params.set('to', custom.to);
@@ -93,7 +93,7 @@ export function AnalyticsDashboard() {
         <div>
           <h1 className="text-xl font-semibold">Analytics</h1>
           <p className="text-sm text-slate-600">
-            Deliveries, failures and inbound volume{data ? ` for ${numberName(data.range.number)}` : ''}; updates live.
+            Deliveries, failures and inbound volume{data ? ` for ${numberName(data.range.businessPhoneNumberId)}` : ''}; updates live.
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-3">
