@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
@@ -10,6 +11,21 @@ import { withApiErrors } from '@/lib/http/errors';
 import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
 import { ChangeHub } from '@/lib/realtime/hub';
 import { getEvents } from '@/lib/realtime/events-api';
+import { getAnalytics } from '@/lib/analytics/analytics-api';
+import {
+  getAccountEvents,
+  getFailedDeliveries,
+  getProcessingFailure,
+  getProcessingFailures,
+  getRejections,
+  postProcessingRetry,
+} from '@/lib/error-log/api';
+import type { MediaDownloader } from '@/lib/media/downloader';
+import { getMedia, postMediaRetry } from '@/lib/media/media-api';
+import { fileStorage } from '@/lib/media/storage';
+import { createMetrics } from '@/lib/observability/metrics';
+import { getMetrics } from '@/lib/observability/metrics-api';
+import { silentLog } from '../helpers/pipeline';
 import { ORIGIN, request, sessionCookie, signIn, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 
@@ -77,6 +93,12 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     ['GET /api/business-numbers', (req) => withApiErrors(getBusinessNumbers)(req, deps)],
     ['POST /api/conversations/1/read', (req) => withApiErrors(postConversationRead)(req, deps, '1')],
     ['GET /api/events', events],
+    ['GET /api/errors/deliveries', (req) => withApiErrors(getFailedDeliveries)(req, deps)],
+    ['GET /api/errors/processing', (req) => withApiErrors(getProcessingFailures)(req, deps)],
+    ['GET /api/errors/processing/1', (req) => withApiErrors(getProcessingFailure)(req, deps, '1')],
+    ['GET /api/errors/rejections', (req) => withApiErrors(getRejections)(req, deps)],
+    ['GET /api/errors/account-events', (req) => withApiErrors(getAccountEvents)(req, deps)],
+    ['GET /api/media/x', (req) => withApiErrors(getMedia)(req, { ...deps, storage: fileStorage(os.tmpdir()) }, 'wamid.x')],
   ];
   // Admin routes: admins' sessions only.
   const adminRoutes: RouteCase[] = [
@@ -90,7 +112,12 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     ['GET /api/admin/api-keys', (req) => withApiErrors(getApiKeys)(req, deps)],
     ['POST /api/admin/api-keys', (req) => withApiErrors(postApiKey)(req, deps), () => ({ name: 'k' })],
     ['DELETE /api/admin/api-keys/id', (req) => withApiErrors(deleteApiKey)(req, deps, keyToRevoke)],
+    ['GET /api/admin/analytics', (req) => withApiErrors(getAnalytics)(req, deps)],
+    ['POST /api/errors/processing/retry', (req) => withApiErrors(postProcessingRetry)(req, { ...deps, retryWaitMs: 0 }), () => ({ all: true })],
   ];
+  // Neither list: who may read metrics, and retrying a media download (404 for an admin: there is none).
+  const metrics = (req: Request) => withApiErrors(getMetrics)(req, deps, createMetrics(db, silentLog));
+  const mediaRetry = (req: Request) => withApiErrors(postMediaRetry)(req, { ...deps, media: { notify() {} } as unknown as MediaDownloader }, 'wamid.x');
   const call = (route: (req: Request) => Promise<Response>, name: string, credential: Credential, body?: () => unknown) => {
     const [method, path] = name.split(' ') as [string, string];
     const mutation = method !== 'GET';
@@ -129,6 +156,23 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(await asAgent.json()).toMatchObject({ error: { code: 'forbidden' } });
     expect((await call(route, name, { key: ENV_KEY }, body)).status).toBe(403);
     expect((await call(route, name, admin, body)).status).toBeLessThan(300);
+  });
+
+  it('GET /api/metrics: for API keys and admins; 403 for agents; 401 for nobody', async () => {
+    expect((await call(metrics, 'GET /api/metrics', null)).status).toBe(401);
+    expect((await call(metrics, 'GET /api/metrics', { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
+    expect((await call(metrics, 'GET /api/metrics', agent)).status).toBe(403);
+    expect((await call(metrics, 'GET /api/metrics', admin)).status).toBe(200);
+    expect((await call(metrics, 'GET /api/metrics', { key: ENV_KEY })).status).toBe(200);
+  });
+
+  it('POST /api/media/x/retry: admins only (401 nobody, 403 agents and keys, cross-site 403)', async () => {
+    expect((await call(mediaRetry, 'POST /api/media/x/retry', null)).status).toBe(401);
+    expect((await call(mediaRetry, 'POST /api/media/x/retry', agent)).status).toBe(403);
+    expect((await call(mediaRetry, 'POST /api/media/x/retry', { key: ENV_KEY })).status).toBe(403);
+    expect((await call(mediaRetry, 'POST /api/media/x/retry', admin)).status).toBe(404);
+    const crossSite = request('/api/media/x/retry', admin, { method: 'POST', origin: 'https://evil.example' });
+    expect((await mediaRetry(crossSite)).status).toBe(403);
   });
 
   it('an API key created by an admin works until it is revoked, then gets 401', async () => {
