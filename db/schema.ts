@@ -229,7 +229,11 @@ export const mediaItems = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
     downloadedAt: tstz('downloaded_at'),
   },
-  (t) => [index('media_items_due_idx').on(t.nextAttemptAt).where(sql`state = 'pending'`)],
+  (t) => [
+    index('media_items_due_idx').on(t.nextAttemptAt).where(sql`state = 'pending'`),
+    // Counting failures (metrics) without scanning every downloaded file.
+    index('media_items_failed_idx').on(t.wamid).where(sql`state = 'failed'`),
+  ],
 );
 export type MediaItemRow = typeof mediaItems.$inferSelect;
 

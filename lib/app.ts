@@ -89,6 +89,7 @@ export async function startApp(env: Env): Promise<App> {
     storage: mediaStorage,
     concurrency: env.MEDIA_CONCURRENCY,
     log,
+    onOutcome: (outcome) => metrics.observeMedia(outcome),
   }).start();
   // Scratch files of downloads a crash cut short (their jobs are downloaded again).
   void mediaStorage

@@ -17,6 +17,7 @@ CREATE TABLE "media_items" (
 );
 --> statement-breakpoint
 CREATE INDEX "media_items_due_idx" ON "media_items" USING btree ("next_attempt_at") WHERE state = 'pending';--> statement-breakpoint
+CREATE INDEX "media_items_failed_idx" ON "media_items" USING btree ("wamid") WHERE state = 'failed';--> statement-breakpoint
 -- Media messages stored before this migration: queued like new ones (their URLs may have expired by now:
 -- they then fail as "expired", which says so in the thread rather than staying silent).
 INSERT INTO "media_items" ("wamid", "media_id", "kind", "mime_type", "filename")

@@ -23,7 +23,11 @@ export interface MediaDownloaderOptions {
   backoffMs?: (attempt: number) => number;
   /** Look for due items this often (retries, other instances' leftovers) besides being woken. */
   pollMs?: number;
+  /** Told how each attempt ended (metrics). */
+  onOutcome?: (outcome: MediaOutcome) => void;
 }
+
+export type MediaOutcome = { result: 'downloaded'; bytes: number } | { result: 'failed' | 'retrying'; reason: string };
 
 export const MEDIA_MAX_ATTEMPTS = 5;
 const LEASE_MARGIN_MS = 5_000;
@@ -125,6 +129,7 @@ export class MediaDownloader {
       const file = await downloadMedia(item.mediaId, { ...this.options.graph, accessToken: this.options.graph.accessToken! }, this.options.storage, this.abort.signal);
       conversationId = await markMediaDownloaded(this.db, item.wamid, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
       log.info({ wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
+      this.options.onOutcome?.({ result: 'downloaded', bytes: file.bytes });
     } catch (err) {
       if (this.abort.signal.aborted) return; // shutting down: the lease runs out and another run takes it
       const failure = err instanceof MediaDownloadError ? err : null;
@@ -133,6 +138,7 @@ export class MediaDownloader {
       const retryInMs = retryable && item.attempts < this.maxAttempts ? this.backoffMs(item.attempts) : null;
       const error = describeError(err);
       log.warn({ wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error }, 'media download failed');
+      this.options.onOutcome?.({ result: retryInMs === null ? 'failed' : 'retrying', reason });
       try {
         conversationId = await recordMediaFailure(this.db, item.wamid, { reason, error, retryInMs });
       } catch (dbErr) {

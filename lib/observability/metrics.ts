@@ -5,6 +5,7 @@ import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import type { DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import type { ProcessingOutcome } from '@/lib/whatsapp/processor';
+import type { MediaOutcome } from '@/lib/media/downloader';
 
 // Prometheus metrics for GET /api/metrics. Two kinds:
 // - counted by this process as things happen: webhook requests by outcome and their duration, events
@@ -16,6 +17,7 @@ export interface Metrics {
   registry: Registry;
   observeWebhook(outcome: DeliveryOutcome, seconds: number): void;
   observeProcessing(outcome: ProcessingOutcome): void;
+  observeMedia(outcome: MediaOutcome): void;
   /** The exposition text; database-derived series are refreshed first (or marked unavailable). */
   render(): Promise<string>;
   readonly contentType: string;
@@ -52,6 +54,16 @@ export function createMetrics(db: Db, log: Logger): Metrics {
     registers: [registry],
   });
 
+  const mediaAttempts = new Counter({
+    name: 'ticks_media_downloads_total',
+    help: 'Media download attempts by this instance: downloaded, retrying (will try again) or failed (for good), with the reason.',
+    labelNames: ['result', 'reason'] as const,
+    registers: [registry],
+  });
+  const mediaBytes = new Counter({ name: 'ticks_media_downloaded_bytes_total', help: 'Bytes of media downloaded by this instance.', registers: [registry] });
+  const mediaPending = new Gauge({ name: 'ticks_media_pending', help: 'Media files waiting to be downloaded.', registers: [registry] });
+  const mediaFailed = new Gauge({ name: 'ticks_media_failed', help: 'Media files whose download failed for good.', registers: [registry] });
+
   const databaseUp = new Gauge({ name: 'ticks_database_up', help: '1 when the last scrape could read the database.', registers: [registry] });
   const lag = new Gauge({
     name: 'ticks_processing_lag_seconds',
@@ -77,6 +89,13 @@ export function createMetrics(db: Db, log: Logger): Metrics {
       db,
       sql`select status, error_code, sum(count) as n from delivery_stats_hourly group by status, error_code order by status, error_code`,
     );
+    const [media] = await queryRows<{ pending: string | number; failed: string | number }>(
+      db,
+      sql`select (select count(*) from media_items where state = 'pending') as pending,
+                 (select count(*) from media_items where state = 'failed') as failed`,
+    );
+    mediaPending.set(Number(media!.pending));
+    mediaFailed.set(Number(media!.failed));
     lag.set(backlog.lagSeconds);
     pending.set(backlog.pending);
     failedNow.set(backlog.failed);
@@ -95,6 +114,12 @@ export function createMetrics(db: Db, log: Logger): Metrics {
       if (outcome.processed > 0) processed.inc(outcome.processed);
       if (outcome.failed > 0) failed.inc(outcome.failed);
     },
+    observeMedia(outcome) {
+      if (outcome.result === 'downloaded') {
+        mediaAttempts.inc({ result: 'downloaded', reason: '' });
+        mediaBytes.inc(outcome.bytes);
+      } else mediaAttempts.inc({ result: outcome.result, reason: outcome.reason });
+    },
     async render() {
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
@@ -107,7 +132,7 @@ export function createMetrics(db: Db, log: Logger): Metrics {
         // Still answer: the in-process counters are what an operator needs most during an outage.
         databaseUp.set(0);
         // Unknown, not zero: a 0 lag during an outage would look healthy.
-        for (const gauge of [lag, pending, failedNow]) gauge.set(Number.NaN);
+        for (const gauge of [lag, pending, failedNow, mediaPending, mediaFailed]) gauge.set(Number.NaN);
         statuses.reset();
         log.warn({ err: describeError(err) }, 'metrics: database unavailable');
       } finally {

@@ -10,6 +10,7 @@ import { getMessage } from '@/lib/inbox/read-api';
 import { MediaDownloader, type MediaDownloaderOptions } from '@/lib/media/downloader';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { fileStorage, type MediaStorage } from '@/lib/media/storage';
+import { createMetrics } from '@/lib/observability/metrics';
 import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { request } from '../helpers/auth';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
@@ -232,6 +233,23 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     // (Only this test's ids: an aborted request of the previous test can still reach the server late.)
     const lookups = graph.requests.filter((r) => r.path.startsWith(`/${VERSION}/m-par-`));
     expect(lookups.map((r) => r.path).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/${VERSION}/m-par-${i}`));
+  });
+
+  it('counts downloads, failures and bytes in the metrics, and the queue from the database', async () => {
+    const metrics = createMetrics(db, silentLog);
+    graph.add({ id: 'm-png-m', body: png, mimeType: 'image/png' });
+    await deliver(mediaMessage('wamid.MET-1', 'image', 'm-png-m'));
+    await deliver(mediaMessage('wamid.MET-2', 'image', 'm-missing'));
+    await deliver(mediaMessage('wamid.MET-3', 'image', 'm-later'));
+    await db.execute(sql`update media_items set next_attempt_at = now() + interval '1 hour' where wamid = 'wamid.MET-3'`);
+    await downloader({ onOutcome: (o) => metrics.observeMedia(o) }).downloadDue();
+    const text = await metrics.render();
+    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+    expect(value('ticks_media_downloads_total{result="downloaded",reason=""}')).toBe(1);
+    expect(value('ticks_media_downloads_total{result="failed",reason="expired"}')).toBe(1);
+    expect(value('ticks_media_downloaded_bytes_total')).toBe(png.length);
+    expect(value('ticks_media_pending')).toBe(1);
+    expect(value('ticks_media_failed')).toBe(1);
   });
 
   it('without an access token, leaves media pending and says so', async () => {
