@@ -55,6 +55,17 @@ function Time({ iso }: { iso: string | null }) {
   );
 }
 
+/** The next page of a list: keyset pages, so "more" never repeats or skips a row. */
+function LoadMore({ what, loading, onClick }: { what: string; loading: boolean; onClick: () => void }) {
+  return (
+    <div className="px-4 py-3">
+      <button type="button" className={buttonClass} disabled={loading} onClick={onClick}>
+        {loading ? 'Loading…' : `Load more ${what}`}
+      </button>
+    </div>
+  );
+}
+
 function Section({ id, title, description, actions, children }: { id: string; title: string; description?: string; actions?: ReactNode; children: ReactNode }) {
   return (
     <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white">
@@ -284,13 +295,7 @@ function FailedDeliveries() {
           ))}
         </ul>
       )}
-      {hasMore && (
-        <div className="px-4 py-3">
-          <button type="button" className={buttonClass} disabled={loadingMore} onClick={() => void setSize((s) => s + 1)}>
-            {loadingMore ? 'Loading…' : 'Load more failed deliveries'}
-          </button>
-        </div>
-      )}
+      {hasMore && <LoadMore what="failed deliveries" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
     </Section>
   );
 }
@@ -410,13 +415,7 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
           ))}
         </ul>
       )}
-      {hasMore && (
-        <div className="px-4 py-3">
-          <button type="button" className={buttonClass} disabled={loadingMore} onClick={() => void setSize((s) => s + 1)}>
-            {loadingMore ? 'Loading…' : 'Load more processing failures'}
-          </button>
-        </div>
-      )}
+      {hasMore && <LoadMore what="processing failures" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
     </Section>
   );
 }
@@ -550,13 +549,7 @@ function AccountEvents() {
           ))}
         </ol>
       )}
-      {hasMore && (
-        <div className="px-4 py-3">
-          <button type="button" className={buttonClass} disabled={loadingMore} onClick={() => void setSize((s) => s + 1)}>
-            {loadingMore ? 'Loading…' : 'Load more account events'}
-          </button>
-        </div>
-      )}
+      {hasMore && <LoadMore what="account events" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
     </Section>
   );
 }
