@@ -49,12 +49,17 @@ function numberFilter(options: ConversationListOptions): SQL | undefined {
  * PostgreSQL then scans instead).
  */
 function searchConditions(q: string): { contact: SQL; message: SQL } {
+  return { contact: contactMatches(q), message: ilike(messages.text, likeContains(q)) };
+}
+
+/** A contact whose name, wa_id or BSUID contains `q` (also the error log's recipient search). */
+export function contactMatches(q: string): SQL {
   const pattern = likeContains(q);
   const contact: SQL[] = [ilike(contacts.name, pattern), ilike(contacts.waId, pattern), ilike(contacts.userId, pattern)];
   // wa_id is digits only: "+52 1 55-1234" should still find 521551234...
   const digits = q.replace(/[\s()+.-]/g, '');
   if (digits !== q && /^\d+$/.test(digits)) contact.push(ilike(contacts.waId, likeContains(digits)));
-  return { contact: or(...contact)!, message: ilike(messages.text, pattern) };
+  return or(...contact)!;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { and, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { queryRows, type Db } from '../client';
 import { accountEvents, businessNumbers, contacts, conversations, messages, webhookEvents } from '../schema';
-import { cursorTimestamp, likeContains } from './conversations';
+import { contactMatches, cursorTimestamp } from './conversations';
 
 // The error log (/errors): failed deliveries, webhook events given up on, rejected webhook requests and
 // account / template events. Every list is newest first with keyset pagination along its own index:
@@ -31,14 +31,6 @@ export interface FailedDeliveryOptions {
 
 /** The first error's code, spelled exactly as messages_failed_code_idx's expression. */
 const firstErrorCode = sql`(${messages.errors} -> 0 ->> 'code')`;
-
-function recipientMatches(q: string): SQL {
-  const pattern = likeContains(q);
-  const conditions: SQL[] = [ilike(contacts.name, pattern), ilike(contacts.waId, pattern), ilike(contacts.userId, pattern)];
-  const digits = q.replace(/[\s()+.-]/g, '');
-  if (digits !== q && /^\d+$/.test(digits)) conditions.push(ilike(contacts.waId, likeContains(digits)));
-  return or(...conditions)!;
-}
 
 /** The query for one page of failed deliveries (exported for EXPLAIN checks). */
 export function failedDeliveriesQuery(db: Db, options: FailedDeliveryOptions, limit = options.limit) {
@@ -72,7 +64,7 @@ export function failedDeliveriesQuery(db: Db, options: FailedDeliveryOptions, li
         options.after === undefined
           ? undefined
           : sql`(${messages.statusAt}, ${messages.wamid}) < (${options.after.statusAt}::timestamptz, ${options.after.wamid})`,
-        options.q === undefined ? undefined : recipientMatches(options.q),
+        options.q === undefined ? undefined : contactMatches(options.q),
       ),
     )
     // Spelled like the indexes (status_at desc, wamid desc; drizzle-kit writes desc nulls last).

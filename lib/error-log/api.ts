@@ -10,10 +10,10 @@ import {
 } from '@/db/queries/error-log';
 import { requeueFailedEvents } from '@/db/queries/webhook-events';
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
+import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { badRequest, jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
-import { limitSchema, optionalText } from '@/lib/http/query-params';
+import { limitSchema, optionalText, queryOf } from '@/lib/http/query-params';
 import { toApiErrors, type ApiContact, type ApiDeliveryError } from '@/lib/inbox/read-api';
 import { previewOf, type Preview } from '@/lib/inbox/message-view';
 import { notifyChanges } from '@/lib/realtime/changes';
@@ -146,7 +146,7 @@ export const failedDeliveriesQuerySchema = z.object({
 
 const pageQuerySchema = z.object({ limit: limitSchema, cursor: z.string().max(2000, 'malformed cursor').optional() });
 
-const deliveryCursorSchema = z.tuple([cursorTimestampSchema, z.string().min(1).max(512).refine((s) => !s.includes('\0'))]);
+const deliveryCursorSchema = z.tuple([cursorTimestampSchema, cursorWamidSchema]);
 const idCursorSchema = z.tuple([cursorIdSchema]);
 const accountCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
@@ -154,8 +154,6 @@ const retryBodySchema = z.union([
   z.object({ all: z.literal(true) }).strict(),
   z.object({ ids: z.array(cursorIdSchema).min(1, 'must name at least one event').max(1000, 'at most 1000 at once') }).strict(),
 ]);
-
-const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);
 
 function parseEventId(raw: string): number {
   const parsed = cursorIdSchema.safeParse(raw);

@@ -36,3 +36,10 @@ export const cursorIdSchema = z
   .string()
   .regex(/^[1-9]\d{0,15}$/)
   .refine((s) => Number.isSafeInteger(Number(s)));
+
+/** A wamid as a cursor's tie-breaker: what the messages table can hold (no NUL, at most 512 characters). */
+export const cursorWamidSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((s) => !s.includes('\0'));

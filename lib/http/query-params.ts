@@ -13,6 +13,9 @@ export const limitSchema = z
   .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
   .default(DEFAULT_PAGE_SIZE);
 
+/** The request's query string as an object, for a zod schema. */
+export const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);
+
 /** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database. */
 export const hasNul = (s: string) => s.includes('\0');
 

@@ -18,9 +18,9 @@ import {
 } from '@/db/queries/messages';
 import { getMediaStates, type MediaState } from '@/db/queries/media';
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
+import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
-import { hasNul, limitSchema, optionalText } from '@/lib/http/query-params';
+import { hasNul, limitSchema, optionalText, queryOf } from '@/lib/http/query-params';
 import { notifyChanges } from '@/lib/realtime/changes';
 import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
 
@@ -144,11 +144,9 @@ export const conversationMessagesQuerySchema = z.object({
 });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
-const threadCursorSchema = z.tuple([cursorTimestampSchema, z.string().min(1).max(512).refine((s) => !hasNul(s))]);
+const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorWamidSchema]);
 
 /** The query string as an object; a repeated parameter counts once (the last). */
-const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);
-
 /** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
 function parseConversationId(raw: string): number {
   const parsed = cursorIdSchema.safeParse(raw);
