@@ -1,6 +1,7 @@
 import type { Db } from '@/db/client';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
+import { withinDeadline } from './database-deadline';
 
 // GET /api/health, for load balancers and uptime checks: 200 when the database answers and processing
 // keeps up, 503 otherwise. No session (a load balancer has none), so it says nothing private: counts only.
@@ -12,17 +13,11 @@ export interface HealthReport {
   checkedAt: string;
 }
 
-const DB_TIMEOUT_MS = 2000;
-
 export async function checkHealth(db: Db, options: { maxLagSeconds: number; log: Logger }): Promise<Response> {
   const started = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let report: HealthReport;
   try {
-    const backlog = await Promise.race([
-      getProcessingBacklog(db),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DB_TIMEOUT_MS} ms`)), DB_TIMEOUT_MS))),
-    ]);
+    const backlog = await withinDeadline(getProcessingBacklog(db));
     const latencyMs = +(performance.now() - started).toFixed(1);
     report = {
       status: backlog.lagSeconds > options.maxLagSeconds ? 'lagging' : 'ok',
@@ -38,8 +33,6 @@ export async function checkHealth(db: Db, options: { maxLagSeconds: number; log:
       checkedAt: new Date().toISOString(),
     };
     options.log.warn({ err: describeError(err) }, 'health check: database unreachable');
-  } finally {
-    clearTimeout(timer);
   }
   if (report.status === 'lagging') options.log.warn({ lagSeconds: report.processing?.lagSeconds }, 'health check: processing is behind');
   return Response.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });

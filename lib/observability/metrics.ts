@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@/db/client';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
+import { withinDeadline } from './database-deadline';
 import type { DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import type { ProcessingOutcome } from '@/lib/whatsapp/processor';
 import type { MediaOutcome } from '@/lib/media/downloader';
@@ -23,8 +24,6 @@ export interface Metrics {
   readonly contentType: string;
 }
 
-/** Scrapes should not hang on a database that is down: give up on its part after this long. */
-const DB_TIMEOUT_MS = 2000;
 
 export function createMetrics(db: Db, log: Logger): Metrics {
   const registry = new Registry();
@@ -121,12 +120,8 @@ export function createMetrics(db: Db, log: Logger): Metrics {
       } else mediaAttempts.inc({ result: outcome.result, reason: outcome.reason });
     },
     async render() {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
-        await Promise.race([
-          refreshFromDatabase(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DB_TIMEOUT_MS} ms`)), DB_TIMEOUT_MS))),
-        ]);
+        await withinDeadline(refreshFromDatabase());
         databaseUp.set(1);
       } catch (err) {
         // Still answer: the in-process counters are what an operator needs most during an outage.
@@ -135,8 +130,6 @@ export function createMetrics(db: Db, log: Logger): Metrics {
         for (const gauge of [lag, pending, failedNow, mediaPending, mediaFailed]) gauge.set(Number.NaN);
         statuses.reset();
         log.warn({ err: describeError(err) }, 'metrics: database unavailable');
-      } finally {
-        clearTimeout(timer);
       }
       return registry.metrics();
     },
