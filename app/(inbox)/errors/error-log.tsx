@@ -40,6 +40,46 @@ function useTopic(topic: Topic, refresh: () => Promise<unknown>): void {
   });
 }
 
+/**
+ * One newest-first list of the error log: keyset pages from `path` (null: do not load), refetched when a
+ * notice names `topic`, polled while the live stream is down. Rows seen on an earlier page are not repeated.
+ */
+function usePagedList<P extends { nextCursor: string | null }, T extends { id: string }>(
+  path: string | null,
+  params: Record<string, string>,
+  topic: Topic,
+  itemsOf: (page: P) => T[],
+  options: { keepPreviousData?: boolean } = {},
+) {
+  const pollInterval = usePollInterval();
+  const { data, error, isLoading, size, setSize, mutate } = useSWRInfinite<P>(
+    (index, previous: P | null) => {
+      if (path === null || (previous && !previous.nextCursor)) return null;
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...params });
+      if (index > 0 && previous?.nextCursor) query.set('cursor', previous.nextCursor);
+      return `${path}?${query}`;
+    },
+    swrFetcher,
+    { refreshInterval: pollInterval, revalidateFirstPage: true, ...options },
+  );
+  useTopic(topic, () => mutate());
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    return (data ?? []).flatMap(itemsOf).filter((item) => !seen.has(item.id) && seen.add(item.id));
+    // itemsOf only picks a field of the page: the same on every render.
+  }, [data]);
+  return {
+    items,
+    data,
+    error,
+    isLoading,
+    mutate,
+    hasMore: !!data?.at(-1)?.nextCursor,
+    loadingMore: size > 0 && data !== undefined && data[size - 1] === undefined,
+    loadMore: () => void setSize((n) => n + 1),
+  };
+}
+
 function formatDateTime(iso: string | null): string {
   if (!iso) return '';
   const d = new Date(iso);
@@ -197,33 +237,23 @@ function FailedDeliveries() {
   const q = useDebounced(search.trim(), 250);
   const codeFilter = useDebounced(code.trim(), 250);
   const codeValid = codeFilter === '' || /^\d{1,9}$/.test(codeFilter);
-  const pollInterval = usePollInterval();
-
   const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher);
-  const pages = useSWRInfinite<GetFailedDeliveriesResponse>(
-    (index, previous: GetFailedDeliveriesResponse | null) => {
-      if (!codeValid) return null;
-      if (previous && !previous.nextCursor) return null;
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (codeFilter) params.set('code', codeFilter);
-      if (number) params.set('businessPhoneNumberId', number);
-      if (range.from) params.set('from', range.from);
-      if (q) params.set('q', q);
-      if (index > 0 && previous?.nextCursor) params.set('cursor', previous.nextCursor);
-      return `/api/errors/deliveries?${params}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true, keepPreviousData: true },
-  );
-  const { data, error, isLoading, size, setSize, mutate } = pages;
-  useTopic('deliveries', () => mutate());
-
-  const failures = useMemo(() => {
-    const seen = new Set<string>();
-    return (data ?? []).flatMap((p) => p.failures).filter((f) => !seen.has(f.id) && seen.add(f.id));
-  }, [data]);
-  const hasMore = !!data?.at(-1)?.nextCursor;
-  const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
+  const filters: Record<string, string> = {};
+  if (codeFilter) filters.code = codeFilter;
+  if (number) filters.businessPhoneNumberId = number;
+  if (range.from) filters.from = range.from;
+  if (q) filters.q = q;
+  const {
+    items: failures,
+    data,
+    error,
+    isLoading,
+    hasMore,
+    loadingMore,
+    loadMore,
+  } = usePagedList<GetFailedDeliveriesResponse, ApiFailedDelivery>(codeValid ? '/api/errors/deliveries' : null, filters, 'deliveries', (p) => p.failures, {
+    keepPreviousData: true,
+  });
   const filtered = codeFilter !== '' || number !== '' || range.from !== null || q !== '';
 
   return (
@@ -295,7 +325,7 @@ function FailedDeliveries() {
           ))}
         </ul>
       )}
-      {hasMore && <LoadMore what="failed deliveries" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
+      {hasMore && <LoadMore what="failed deliveries" loading={loadingMore} onClick={loadMore} />}
     </Section>
   );
 }
@@ -354,27 +384,18 @@ function FailedDeliveryItem({ failure: f }: { failure: ApiFailedDelivery }) {
 // ---- Processing failures ----
 
 function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
-  const pollInterval = usePollInterval();
-  const pages = useSWRInfinite<GetProcessingFailuresResponse>(
-    (index, previous: GetProcessingFailuresResponse | null) => {
-      if (previous && !previous.nextCursor) return null;
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (index > 0 && previous?.nextCursor) params.set('cursor', previous.nextCursor);
-      return `/api/errors/processing?${params}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true },
-  );
-  const { data, error, isLoading, size, setSize, mutate } = pages;
-  useTopic('processing', () => mutate());
+  const {
+    items: failures,
+    data,
+    error,
+    isLoading,
+    mutate,
+    hasMore,
+    loadingMore,
+    loadMore,
+  } = usePagedList<GetProcessingFailuresResponse, ApiProcessingFailure>('/api/errors/processing', {}, 'processing', (p) => p.failures);
   const [notice, show] = useNotice();
   const [busy, setBusy] = useState(false);
-  const failures = useMemo(() => {
-    const seen = new Set<string>();
-    return (data ?? []).flatMap((p) => p.failures).filter((f) => !seen.has(f.id) && seen.add(f.id));
-  }, [data]);
-  const hasMore = !!data?.at(-1)?.nextCursor;
-  const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
 
   async function retry(body: { ids: string[] } | { all: true }) {
     setBusy(true);
@@ -415,7 +436,7 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
           ))}
         </ul>
       )}
-      {hasMore && <LoadMore what="processing failures" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
+      {hasMore && <LoadMore what="processing failures" loading={loadingMore} onClick={loadMore} />}
     </Section>
   );
 }
@@ -497,25 +518,15 @@ const TONE_CLASSES: Record<ApiAccountEvent['summary']['tone'], string> = {
 };
 
 function AccountEvents() {
-  const pollInterval = usePollInterval();
-  const pages = useSWRInfinite<GetAccountEventsResponse>(
-    (index, previous: GetAccountEventsResponse | null) => {
-      if (previous && !previous.nextCursor) return null;
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (index > 0 && previous?.nextCursor) params.set('cursor', previous.nextCursor);
-      return `/api/errors/account-events?${params}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true },
-  );
-  const { data, error, isLoading, size, setSize, mutate } = pages;
-  useTopic('account', () => mutate());
-  const events = useMemo(() => {
-    const seen = new Set<string>();
-    return (data ?? []).flatMap((p) => p.events).filter((e) => !seen.has(e.id) && seen.add(e.id));
-  }, [data]);
-  const hasMore = !!data?.at(-1)?.nextCursor;
-  const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
+  const {
+    items: events,
+    data,
+    error,
+    isLoading,
+    hasMore,
+    loadingMore,
+    loadMore,
+  } = usePagedList<GetAccountEventsResponse, ApiAccountEvent>('/api/errors/account-events', {}, 'account', (p) => p.events);
 
   return (
     <Section id="account-events" title="Account and template events" description="Template decisions, quality and account changes reported by Meta, newest first.">
@@ -549,7 +560,7 @@ function AccountEvents() {
           ))}
         </ol>
       )}
-      {hasMore && <LoadMore what="account events" loading={loadingMore} onClick={() => void setSize((s) => s + 1)} />}
+      {hasMore && <LoadMore what="account events" loading={loadingMore} onClick={loadMore} />}
     </Section>
   );
 }
