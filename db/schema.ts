@@ -126,7 +126,7 @@ export const messages = pgTable(
     media: jsonb('media'),
     /** What a reaction, edit or revoke acts on. */
     targetWamid: text('target_wamid'),
-    /** received (inbound) | pending | sent | delivered | read | failed. */
+    /** received (inbound) | pending | sent | delivered | read | played (a voice message) | failed. */
     status: text('status').notNull(),
     /** Ordering of status so it only moves forward (see lib/whatsapp/status.ts). */
     statusRank: smallint('status_rank').notNull().default(0),

@@ -95,13 +95,14 @@ export interface StatusHistoryEntry {
 
 /**
  * Every status Meta reported for these messages, in one query. Statuses reported with the same
- * timestamp (common: Meta's clock has one-second resolution) are put in delivery order.
+ * timestamp (common: Meta's clock has one-second resolution) are put in delivery order (DELIVERY_ORDER in
+ * lib/whatsapp/status.ts), statuses that do not move a message after them.
  */
 export async function getStatusHistories(db: Db, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
   const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
   if (wamids.length === 0) return histories;
   const rank = sql`case ${statusEvents.status}
-    when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'failed' then 4 else 5 end`;
+    when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'played' then 4 when 'failed' then 5 else 6 end`;
   const rows = await db
     .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
     .from(statusEvents)

@@ -35,7 +35,7 @@ export interface ReadApiDeps extends AccessDeps {
 
 // ---- Response shapes (the routes re-export these for the UI's hooks) ----
 
-export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
 export interface ApiContact {
   waId: string | null;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { queryRows, type Db } from '@/db/client';
-import { DELIVERY_ORDER, PENDING, RECEIVED } from './status';
+import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import type { ContactSighting, CustomerIdentity, NormalizedBatch, NormalizedMessage, NormalizedStatus } from './types';
 
 // Writes normalized webhook batches in set-based statements: one statement per table for a whole batch
@@ -382,6 +382,8 @@ async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eve
     error_code: errorCodeOf(s.errors),
   }));
   const delivery = sql.raw(DELIVERY_ORDER.map((s) => `'${s}'`).join(','));
+  // A played voice message was heard, so it was read: the funnel counts whichever came first.
+  const read = sql.raw(READ_STATUSES.map((s) => `'${s}'`).join(','));
   await tx.execute(sql`
     with inserted as (
       insert into status_events (wamid, status, occurred_at, recipient_id, recipient_user_id, errors, pricing, conversation, raw,
@@ -401,7 +403,7 @@ async function insertStatusHistory(tx: Exec, statuses: (NormalizedStatus & { eve
     )
     insert into delivery_timings (wamid, phone_number_id, sent_at, delivered_at, read_at, failed_at)
     select wamid, min(phone_number_id), min(occurred_at) filter (where status = 'sent'), min(occurred_at) filter (where status = 'delivered'),
-      min(occurred_at) filter (where status = 'read'), min(occurred_at) filter (where status = 'failed')
+      min(occurred_at) filter (where status in (${read})), min(occurred_at) filter (where status = 'failed')
     from inserted where status in (${delivery}) group by wamid order by wamid
     on conflict (wamid) do update set
       sent_at = least(delivery_timings.sent_at, excluded.sent_at),

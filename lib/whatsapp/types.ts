@@ -4,7 +4,7 @@
 export type Direction = 'inbound' | 'outbound';
 
 /** Delivery statuses that move a message forward; anything else Meta sends is kept in history only. */
-export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
+export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
 /** One of our business phone numbers, from `value.metadata`. */
 export interface BusinessNumber {
