@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '@/db/client';
 import { insertRawEvents, type RawEventInput } from '@/db/queries/webhook-events';
+import { describeError } from '@/lib/log';
 
 // Commits raw webhook bodies durably before the 200 goes out, with group commit: bodies that arrive
 // while a write is in flight go together in the next INSERT. Under load that turns N round-trips and
@@ -8,9 +9,17 @@ import { insertRawEvents, type RawEventInput } from '@/db/queries/webhook-events
 
 export class DatabaseUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    // Not drizzle's own error, whose message lists the query's parameters: the raw bodies of the whole
+    // batch. The driver's error underneath says what went wrong (and keeps its code).
+    super(`database unavailable: ${describeError(cause)}`, { cause: innermostCause(cause) });
     this.name = 'DatabaseUnavailableError';
   }
+}
+
+function innermostCause(err: unknown): unknown {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e;
 }
 
 export interface IngestResult {

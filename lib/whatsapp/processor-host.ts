@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from '@/db/client';
-import type { Logger } from '@/lib/log';
+import { describeError, type Logger } from '@/lib/log';
 import { EventProcessor, type ProcessingOutcome } from './processor';
 import type { ProcessorWorkerData } from './processor-worker';
 
@@ -58,7 +58,8 @@ class ProcessorThread implements ProcessorHandle {
       if (m === 'ready') this.restarts = 0;
       else if (isOutcomeMessage(m)) this.onOutcome?.(m.outcome);
     });
-    worker.on('error', (err) => this.log.error({ err: err.message }, 'processor worker failed'));
+    // describeError: an uncaught query error's message would list its parameters (message content).
+    worker.on('error', (err) => this.log.error({ err: describeError(err) }, 'processor worker failed'));
     worker.on('exit', (code) => {
       if (this.stopping) return;
       // Events stay committed and pending; a fresh worker (or another instance) picks them up.

@@ -1,4 +1,4 @@
-import type { Logger } from '@/lib/log';
+import { describeError, type Logger } from '@/lib/log';
 import { safeEqual } from '@/lib/safe-equal';
 import { DatabaseUnavailableError, type RawEventLog } from './ingest';
 import { webhookBodySchema } from './payload';
@@ -82,12 +82,19 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
   const reject = (status: 400 | 401 | 413, reason: RejectionReason, extra?: Record<string, unknown>) =>
     finish({ outcome: 'rejected', status, reason }, extra);
 
+  // A request without a signature of the right shape (or with no secret to check it against) can never be
+  // valid: refuse it before reading a byte, so nobody can make us buffer megabytes only to say 401.
+  // verifySignature judges the header before the bytes; over no bytes it can only fail on the header.
+  const header = req.headers.get('x-hub-signature-256');
+  const headerCheck = verifySignature(new Uint8Array(0), header, config.appSecrets);
+  if (!headerCheck.ok && headerCheck.reason !== 'mismatch') return reject(401, SIGNATURE_REASONS[headerCheck.reason]);
+
   const body = await readBodyWithin(req, config.maxBodyBytes);
   if (body === 'too_large') return reject(413, 'too_large', { limit: config.maxBodyBytes });
   if (body === 'aborted') return reject(400, 'unreadable');
   bytes = body.byteLength;
 
-  const signature = verifySignature(body, req.headers.get('x-hub-signature-256'), config.appSecrets);
+  const signature = verifySignature(body, header, config.appSecrets);
   if (!signature.ok) return reject(401, SIGNATURE_REASONS[signature.reason]);
 
   let parsed: unknown;
@@ -105,7 +112,8 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
     return finish({ outcome: isNew ? 'accepted' : 'duplicate', status: 200 });
   } catch (err) {
     // Not durable, so not a 200: Meta retries a 503, and the retry is deduplicated if this write landed after all.
-    const reason = err instanceof DatabaseUnavailableError ? err.message : `unexpected: ${String(err)}`;
+    // describeError, never the error itself: a query's error message can carry the bodies it wrote.
+    const reason = err instanceof DatabaseUnavailableError ? err.message : `unexpected: ${describeError(err)}`;
     return finish({ outcome: 'unavailable', status: 503 }, { err: reason });
   }
 }

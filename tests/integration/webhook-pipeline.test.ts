@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database } from '@/db/client';
 import { requeueFailedEvents } from '@/db/queries/webhook-events';
 import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { signBody } from '@/lib/whatsapp/signature';
+import { receiveDelivery, type DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
+import { startTcpProxy } from '../helpers/tcp-proxy';
 import {
   SECRET,
   SECRET_NEXT,
@@ -58,6 +62,42 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     ])('answers 401 and stores nothing when the signature is %s', async (_label, signature) => {
       expect((await pipeline.post(body(), { signature })).status).toBe(401);
       expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it.each([
+      ['missing', null, {}, 'signature_missing'],
+      ['malformed', 'sha256=not-hex', {}, 'signature_malformed'],
+      ['unverifiable (no app secret)', 'sha256=' + '0'.repeat(64), { appSecrets: [] }, 'no_app_secret'],
+    ] as const)('refuses a body whose signature is %s at once, without reading it', async (_label, signature, config, reason) => {
+      // 3.5 MB offered in 64 KB chunks, only as fast as the handler pulls them.
+      let pulled = 0;
+      const chunk = new Uint8Array(64 * 1024).fill(32);
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(c) {
+            if (pulled >= 3.5 * 1024 * 1024) return c.close();
+            pulled += chunk.byteLength;
+            c.enqueue(chunk);
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const req = new Request('http://localhost/api/webhook', {
+        method: 'POST',
+        body,
+        duplex: 'half',
+        headers: signature === null ? {} : { 'x-hub-signature-256': signature },
+      } as RequestInit);
+      const outcomes: DeliveryOutcome[] = [];
+      const res = await receiveDelivery(req, {
+        config: { ...pipeline.config, ...config },
+        rawEvents: pipeline.rawEvents,
+        log: silentLog,
+        onOutcome: (o) => outcomes.push(o),
+      });
+      expect(res.status).toBe(401);
+      expect(outcomes).toEqual([{ outcome: 'rejected', status: 401, reason }]);
+      expect(pulled).toBe(0);
     });
 
     it('rejects a body signed with another secret', async () => {
@@ -318,6 +358,65 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect((await messageRow(database, 'wamid.FWD'))!.status).toBe('read');
     });
 
+    it.each([
+      ['separate batches', false],
+      ['one batch', true],
+    ])('a played voice message ends at played, whatever the order (%s)', async (_label, together) => {
+      const order = [status('wamid.VOICE', 'delivered', 1767000012), status('wamid.VOICE', 'played', 1767000030), status('wamid.VOICE', 'read', 1767000020)];
+      if (together) await pipeline.post(messagesBody({ statuses: order }));
+      else for (const s of order) await pipeline.post(messagesBody({ statuses: [s] }));
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.VOICE')).toMatchObject({ status: 'played', status_rank: 4 });
+      const history = await queryRows<{ status: string }>(database.db, sql`select status from status_events where wamid = 'wamid.VOICE' order by occurred_at`);
+      expect(history.map((h) => h.status)).toEqual(['delivered', 'read', 'played']);
+      // The funnel: read at the first of read and played.
+      const [timing] = await queryRows<{ read_at: Date | string; delivered_at: Date | string }>(database.db, sql`select read_at, delivered_at from delivery_timings where wamid = 'wamid.VOICE'`);
+      expect(new Date(timing!.read_at).getTime()).toBe(1767000020_000);
+    });
+
+    it('counts a voice message played without a read status as read', async () => {
+      await pipeline.post(messagesBody({ statuses: [status('wamid.HEARD', 'sent', 1767000010), status('wamid.HEARD', 'played', 1767000040)] }));
+      await pipeline.drain();
+      expect((await messageRow(database, 'wamid.HEARD'))!.status).toBe('played');
+      const [timing] = await queryRows<{ read_at: Date | string }>(database.db, sql`select read_at from delivery_timings where wamid = 'wamid.HEARD'`);
+      expect(new Date(timing!.read_at).getTime()).toBe(1767000040_000);
+      // A late read does not take it back.
+      await pipeline.post(messagesBody({ statuses: [status('wamid.HEARD', 'read', 1767000035)] }));
+      await pipeline.drain();
+      expect((await messageRow(database, 'wamid.HEARD'))!.status).toBe('played');
+    });
+
+    it('keeps a status it does not know in the history without moving the tick', async () => {
+      await pipeline.post(messagesBody({ statuses: [status('wamid.ODD', 'delivered', 1767000012)] }));
+      await pipeline.drain();
+      const before = await messageRow(database, 'wamid.ODD');
+      await pipeline.post(messagesBody({ statuses: [status('wamid.ODD', 'frobnicated', 1767000050), status('wamid.ODD', 'deleted', 1767000060)] }));
+      await pipeline.drain();
+      const after = await messageRow(database, 'wamid.ODD');
+      expect(after).toMatchObject({ status: 'delivered', status_rank: 2 });
+      expect(after!.status_at).toEqual(before!.status_at);
+      const history = await queryRows<{ status: string }>(database.db, sql`select status from status_events where wamid = 'wamid.ODD' order by occurred_at`);
+      expect(history.map((h) => h.status)).toEqual(['delivered', 'frobnicated', 'deleted']);
+      expect(await count(database, 'webhook_events', sql`where state <> 'processed'`)).toBe(0);
+      // Only an unknown value so far: a placeholder line, still pending.
+      await pipeline.post(messagesBody({ statuses: [status('wamid.ONLY-ODD', 'frobnicated', 1767000070)] }));
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.ONLY-ODD')).toMatchObject({ status: 'pending', placeholder: true });
+    });
+
+    it('failed stays failed when played comes after it, and overrides an earlier played', async () => {
+      await pipeline.post(messagesBody({ statuses: [status('wamid.F1', 'failed', 1767000010, undefined, { errors: [{ code: 131026, title: 'Message undeliverable' }] })] }));
+      await pipeline.drain();
+      await pipeline.post(messagesBody({ statuses: [status('wamid.F1', 'played', 1767000030)] }));
+      await pipeline.post(messagesBody({ statuses: [status('wamid.F2', 'played', 1767000030)] }));
+      await pipeline.drain();
+      await pipeline.post(messagesBody({ statuses: [status('wamid.F2', 'failed', 1767000040)] }));
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.F1')).toMatchObject({ status: 'failed', status_rank: 5 });
+      expect((await messageRow(database, 'wamid.F1'))!.errors).toMatchObject([{ code: 131026 }]);
+      expect(await messageRow(database, 'wamid.F2')).toMatchObject({ status: 'failed', status_rank: 5 });
+    });
+
     it('keeps the errors of a failed status, and failed stays failed', async () => {
       await pipeline.post(readPayload('status_failed.json'));
       await pipeline.drain();
@@ -502,6 +601,55 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect(Date.now() - started).toBeLessThan(4000);
       if (kind === 'postgres') await down.close();
       expect(await count(database, 'webhook_events')).toBe(0);
+    });
+
+    it('logs an outage without the bodies it could not store', async () => {
+      // drizzle's error message lists the query's parameters: here the raw bodies of the whole batch.
+      const marker = `SECRET-MARKER-${randomBytes(6).toString('hex')}`;
+      const lines: string[] = [];
+      const capture = pino(
+        { level: 'trace' },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            lines.push(chunk.toString('utf8'));
+            done();
+          },
+        }),
+      );
+      const proxy = kind === 'postgres' ? await startTcpProxy({ host: new URL(test.url!).hostname, port: Number(new URL(test.url!).port || 5432) }) : null;
+      const viaProxy = new URL(test.url ?? 'postgres://unused');
+      if (proxy) viaProxy.port = String(proxy.port);
+      const down = proxy ? await openDatabase({ url: viaProxy.toString(), poolMax: 2 }) : await openDatabase({});
+      try {
+        const flaky = createPipeline(down, { timeoutMs: 10_000 });
+        const post = (body: string) =>
+          receiveDelivery(
+            new Request('http://localhost/api/webhook', { method: 'POST', body, headers: { 'x-hub-signature-256': signBody(body, SECRET) } }),
+            { config: flaky.config, rawEvents: flaky.rawEvents, log: capture },
+          );
+        if (proxy) {
+          // A connection that worked, then is cut: the outage as it happens, not a server that never answered.
+          expect((await post(messagesBody({ messages: [textMessage('wamid.BEFORE-OUTAGE', '4951', 'before')] }))).status).toBe(200);
+          proxy.cut();
+        } else {
+          await down.close();
+        }
+        const secret = messagesBody({ messages: [textMessage('wamid.OUTAGE-MARKER', '4951', `card number ${marker}`)] });
+        expect((await post(secret)).status).toBe(503);
+        const logged = lines.join('');
+        expect(logged).toContain('webhook not stored');
+        expect(logged).not.toContain('no commit within');
+        expect(logged).not.toContain(marker);
+        // drizzle prints a bytea parameter as its bytes, comma-separated.
+        expect(logged).not.toContain(Array.from(Buffer.from(marker)).join(','));
+        expect(logged).not.toContain('params:');
+      } finally {
+        proxy?.restore();
+        // postgres.js gives the cut connection its 5 s to end.
+        if (proxy) await down.close().catch(() => {});
+        proxy?.cut();
+        await proxy?.close();
+      }
     });
 
     it.runIf(kind === 'postgres')('answers 503 when the write times out, and the retry is not processed twice', async () => {
