@@ -1,9 +1,11 @@
 'use client';
 
 import { useEffect, useId, useRef, useState } from 'react';
+import { deliveryView, type DeliveryMark, type DeliveryView } from '@/lib/inbox/message-view';
 import type { ApiDeliveryError, MessageStatus } from '@/lib/inbox/read-api';
 
-// WhatsApp's delivery marks for an outbound message. Error texts come from Meta: rendered as text only.
+// WhatsApp's delivery marks for an outbound message (which mark: deliveryView). Error texts come from Meta:
+// rendered as text only.
 
 export interface DeliveryTicksProps {
   status: MessageStatus;
@@ -33,6 +35,16 @@ function TickIcon({ double }: { double: boolean }) {
   );
 }
 
+/** A played voice message: WhatsApp shows a blue microphone. */
+function MicrophoneIcon() {
+  return (
+    <svg viewBox="0 0 16 16" className={ICON} fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+      <rect x="5.75" y="1.75" width="4.5" height="8" rx="2.25" fill="currentColor" />
+      <path d="M3.5 7.5a4.5 4.5 0 0 0 9 0M8 12v2.25" strokeLinecap="round" />
+    </svg>
+  );
+}
+
 function FailedIcon() {
   return (
     <svg viewBox="0 0 16 16" className={ICON} aria-hidden="true">
@@ -51,44 +63,34 @@ export function failureTitle(errors: ApiDeliveryError[] | undefined): string {
   return first.code !== null ? `${title} (${first.code})` : title;
 }
 
-export function DeliveryTicks({ status, errors = [], interactive = true, className = '' }: DeliveryTicksProps) {
-  switch (status) {
-    case 'pending':
-      return (
-        <span role="img" aria-label="Pending" title="Pending" className={`inline-flex text-slate-400 ${className}`}>
-          <ClockIcon />
-        </span>
-      );
-    case 'sent':
-      return (
-        <span role="img" aria-label="Sent" title="Sent" className={`inline-flex text-slate-400 ${className}`}>
-          <TickIcon double={false} />
-        </span>
-      );
-    case 'delivered':
-      return (
-        <span role="img" aria-label="Delivered" title="Delivered" className={`inline-flex text-slate-400 ${className}`}>
-          <TickIcon double />
-        </span>
-      );
-    case 'read':
-      return (
-        <span role="img" aria-label="Read" title="Read" className={`inline-flex text-sky-500 ${className}`}>
-          <TickIcon double />
-        </span>
-      );
-    case 'failed':
-      return interactive ? (
-        <FailedButton errors={errors} className={className} />
-      ) : (
-        <span role="img" aria-label="Failed" title={failureTitle(errors)} className={`inline-flex text-red-600 ${className}`}>
-          <FailedIcon />
-        </span>
-      );
-    default:
-      // 'received': inbound messages have no ticks.
-      return null;
+const TONES: Record<DeliveryView['tone'], string> = { grey: 'text-slate-400', blue: 'text-sky-500', red: 'text-red-600' };
+
+function MarkIcon({ mark }: { mark: DeliveryMark }) {
+  switch (mark) {
+    case 'clock':
+      return <ClockIcon />;
+    case 'tick':
+      return <TickIcon double={false} />;
+    case 'double-tick':
+      return <TickIcon double />;
+    case 'microphone':
+      return <MicrophoneIcon />;
+    case 'alert':
+      return <FailedIcon />;
   }
+}
+
+export function DeliveryTicks({ status, errors = [], interactive = true, className = '' }: DeliveryTicksProps) {
+  // 'received' (inbound messages have no ticks), or a status this build does not know: no mark.
+  const view = deliveryView(status);
+  if (!view) return null;
+  if (status === 'failed' && interactive) return <FailedButton errors={errors} className={className} />;
+  const title = status === 'failed' ? failureTitle(errors) : view.label;
+  return (
+    <span role="img" aria-label={view.label} title={title} className={`inline-flex ${TONES[view.tone]} ${className}`}>
+      <MarkIcon mark={view.mark} />
+    </span>
+  );
 }
 
 function FailedButton({ errors, className }: { errors: ApiDeliveryError[]; className: string }) {

@@ -529,6 +529,32 @@ function referralOf(raw: unknown): Referral | null {
   return view.headline || view.body || view.sourceType || view.sourceUrl ? view : null;
 }
 
+// ---- Delivery status -------------------------------------------------------------------------------
+
+/** The mark an outbound message carries: WhatsApp's ticks, and a microphone for a played voice message. */
+export type DeliveryMark = 'clock' | 'tick' | 'double-tick' | 'microphone' | 'alert';
+
+export interface DeliveryView {
+  /** What the mark says to a screen reader and on hover. */
+  label: string;
+  mark: DeliveryMark;
+  tone: 'grey' | 'blue' | 'red';
+}
+
+const DELIVERY_VIEWS: Record<string, DeliveryView> = {
+  pending: { label: 'Pending', mark: 'clock', tone: 'grey' },
+  sent: { label: 'Sent', mark: 'tick', tone: 'grey' },
+  delivered: { label: 'Delivered', mark: 'double-tick', tone: 'grey' },
+  read: { label: 'Read', mark: 'double-tick', tone: 'blue' },
+  played: { label: 'Played', mark: 'microphone', tone: 'blue' },
+  failed: { label: 'Failed', mark: 'alert', tone: 'red' },
+};
+
+/** A message's delivery mark; null for inbound messages ('received') and anything unknown. */
+export function deliveryView(status: string): DeliveryView | null {
+  return Object.hasOwn(DELIVERY_VIEWS, status) ? DELIVERY_VIEWS[status]! : null;
+}
+
 // ---- Money ---------------------------------------------------------------------------------------
 
 /** "€128.90"; a currency code Intl does not know (the JSON is untrusted) falls back to "128.90 XYZ". */

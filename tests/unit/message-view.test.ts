@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiConversation, ApiMessage } from '@/lib/inbox/read-api';
 import {
   buildThread,
+  deliveryView,
   describeMessage,
   documentTypeLabel,
   formatFileSize,
@@ -559,6 +560,34 @@ describe('buildThread', () => {
   });
 });
 
+describe('delivery marks', () => {
+  it('a played voice message: a blue microphone named "Played"', async () => {
+    expect(deliveryView('played')).toEqual({ label: 'Played', mark: 'microphone', tone: 'blue' });
+    expect(deliveryView('read')).toEqual({ label: 'Read', mark: 'double-tick', tone: 'blue' });
+    expect(deliveryView('delivered')).toMatchObject({ mark: 'double-tick', tone: 'grey' });
+    // Inbound messages, and statuses this build does not know, carry no mark.
+    expect(deliveryView('received')).toBeNull();
+    expect(deliveryView('frobnicated')).toBeNull();
+    expect(deliveryView('constructor')).toBeNull();
+
+    const { createElement } = await import('react');
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { DeliveryTicks } = await import('@/app/_components/delivery-ticks');
+    const played = renderToStaticMarkup(createElement(DeliveryTicks, { status: 'played' }));
+    expect(played).toContain('role="img"');
+    expect(played).toContain('aria-label="Played"');
+    expect(played).toContain('text-sky-500');
+    expect(played).toContain('<svg');
+    const thread = renderToStaticMarkup(
+      createElement((await import('@/app/_components/thread-view')).ThreadView, {
+        now: new Date(2026, 11, 3, 18, 0),
+        messages: [msg({ id: 'v1', direction: 'outbound', type: 'audio', text: null, raw: null, status: 'played' })],
+      }),
+    );
+    expect(thread).toContain('aria-label="Played"');
+  });
+});
+
 describe('components render untrusted content as text', () => {
   it('MessageBubble escapes markup and links only http(s)', async () => {
     const { createElement } = await import('react');
@@ -595,7 +624,7 @@ describe('components render untrusted content as text', () => {
     expect(html).toContain('data-testid="day-separator"');
     expect(html.match(/data-testid="message"/g)).toHaveLength(6);
 
-    for (const [status, label] of [['pending', 'Pending'], ['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read'], ['failed', 'Failed']] as const) {
+    for (const [status, label] of [['pending', 'Pending'], ['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read'], ['played', 'Played'], ['failed', 'Failed']] as const) {
       expect(renderToStaticMarkup(createElement(DeliveryTicks, { status }))).toContain(`aria-label="${label}"`);
     }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
+import { DELIVERY_ORDER, deliveryRank } from '@/lib/whatsapp/status';
 import type { AccountEvent, NormalizedBatch, NormalizedMessage } from '@/lib/whatsapp/types';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/payloads');
@@ -500,6 +501,28 @@ describe('statuses', () => {
       messagesBody({ statuses: [{ id: 'wamid.A', status: 'DELIVERED', recipient_id: TOM.waId }, { id: 'wamid.B', status: 'deleted', recipient_id: TOM.waId }] }),
     );
     expect(batch.statuses.map((s) => s.status)).toEqual(['delivered', 'deleted']);
+  });
+
+  it('keeps every status Meta documents, played included, and values it may add later', () => {
+    // Meta's status reference: sent, delivered, read, failed, and played (a voice message was played).
+    // deleted and warning come from older APIs; frobnicated stands for whatever comes next.
+    const values = ['sent', 'delivered', 'read', 'played', 'failed', 'deleted', 'warning', 'frobnicated'];
+    const batch = normalizeWebhook(
+      messagesBody({ statuses: values.map((status, i) => ({ id: `wamid.V${i}`, status, timestamp: String(1767000000 + i), recipient_id: TOM.waId })) }),
+    );
+    expect(batch.statuses.map((s) => s.status)).toEqual(values);
+    expect(batch.accountEvents).toEqual([]);
+    const [played] = normalizeWebhook(
+      messagesBody({ statuses: [{ id: 'wamid.VOICE', status: 'PLAYED', timestamp: '1767000030', recipient_id: TOM.waId, recipient_user_id: TOM.userId }] }),
+    ).statuses;
+    expect(played).toMatchObject({ wamid: 'wamid.VOICE', status: 'played', customer: TOM, timestamp: at(1767000030) });
+  });
+
+  it('ranks played above read and below failed; other values do not move a message', () => {
+    expect(DELIVERY_ORDER).toEqual(['sent', 'delivered', 'read', 'played', 'failed']);
+    expect(deliveryRank('played')).toBeGreaterThan(deliveryRank('read'));
+    expect(deliveryRank('failed')).toBeGreaterThan(deliveryRank('played'));
+    for (const other of ['deleted', 'warning', 'frobnicated', 'received', 'pending', '']) expect(deliveryRank(other)).toBe(0);
   });
 
   it('keeps a status that names no recipient: its wamid is enough to apply it', () => {
