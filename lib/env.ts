@@ -48,6 +48,16 @@ export const envSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/, 'must look like v23.0')
     .default('v23.0'),
+  /**
+   * Hosts besides WHATSAPP_GRAPH_URL's own that may receive the access token, when Meta's media URL (or a
+   * redirect) names them: comma-separated host names or `*.domain` for its subdomains, https only. Setting
+   * it replaces the default, Meta's documented media host.
+   */
+  WHATSAPP_MEDIA_HOSTS: z
+    .string()
+    .default('lookaside.fbsbx.com')
+    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'each entry must be a host name or *.domain')).min(1, 'at least one host is required')),
   /** Where downloaded media is stored (content-addressed). Default: DATA_DIR/media. */
   MEDIA_DIR: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
   /** Larger files are refused (Meta's own limit is 100 MB, for documents). */

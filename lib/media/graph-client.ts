@@ -9,8 +9,18 @@ import type { MediaStorage } from './storage';
 // Fetches one WhatsApp media file into storage. A media message carries only an id: the Graph API turns
 // it into a short-lived URL, and the bytes come from that URL. The body streams to a temp file through a
 // hash and a byte counter, so a 100 MB document never sits in memory, and an oversized one stops early.
+// Both requests carry the business's access token, so it only ever goes to the Graph API itself and to
+// the media hosts an operator allows (mediaHosts): a URL or redirect naming any other host is refused.
 
-export type MediaFailureReason = 'expired' | 'unauthorized' | 'checksum_mismatch' | 'too_large' | 'timeout' | 'unavailable';
+export type MediaFailureReason =
+  | 'expired'
+  | 'unauthorized'
+  | 'checksum_mismatch'
+  | 'too_large'
+  | 'timeout'
+  | 'unavailable'
+  /** The file's URL (or a redirect) named a host the token may not go to. */
+  | 'untrusted_host';
 
 export class MediaDownloadError extends Error {
   constructor(
@@ -33,6 +43,11 @@ export interface GraphConfig {
   /** e.g. v21.0 */
   graphVersion: string;
   accessToken: string;
+  /**
+   * Hosts besides the Graph API's own that may receive the token: exact names, or `*.example.com` for any
+   * subdomain. Over https only (plain http only to a loopback host). Default: DEFAULT_MEDIA_HOSTS.
+   */
+  mediaHosts?: readonly string[];
   /** Refuse (and stop downloading) anything larger. */
   maxBytes: number;
   /** For the whole download: the metadata request and the body. */
@@ -51,6 +66,11 @@ export interface DownloadedMedia {
   declaredSha256: string | null;
   declaredSize: number | null;
 }
+
+/** Where Meta's media URLs point, as its Cloud API documents them (https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=…). */
+export const DEFAULT_MEDIA_HOSTS: readonly string[] = ['lookaside.fbsbx.com'];
+/** Redirects followed per request (each one checked like the first URL). */
+export const MAX_REDIRECTS = 3;
 
 const mediaInfoSchema = z.object({
   url: z.string().min(1),
@@ -73,7 +93,6 @@ export async function downloadMedia(
   signal?: AbortSignal,
 ): Promise<DownloadedMedia> {
   signal?.throwIfAborted();
-  const fetchImpl = config.fetch ?? fetch;
   const headers = { Authorization: `Bearer ${config.accessToken}` };
   const what = `media ${JSON.stringify(mediaId.slice(0, 100))}`;
   const fail = (message: string, reason: MediaFailureReason, retryable: boolean, status?: number, cause?: unknown) =>
@@ -96,7 +115,8 @@ export async function downloadMedia(
     if (mediaId.length === 0) throw fail('empty media id', 'unavailable', false);
     // 1. The media id → a short-lived URL and what Meta says about the file.
     const infoUrl = `${config.graphUrl.replace(/\/+$/, '')}/${encodeURIComponent(config.graphVersion)}/${encodeURIComponent(mediaId)}`;
-    const infoRes = await fetchImpl(infoUrl, { headers, signal: controller.signal });
+    const get = (url: URL, step: string) => fetchWithToken(url, step, { config, headers, signal: controller.signal, fail });
+    const infoRes = await get(new URL(infoUrl), 'media lookup');
     if (!infoRes.ok) throw await httpFailure(infoRes, 'media lookup', fail);
     const infoBody: unknown = await infoRes.json().catch(() => null);
     const parsed = mediaInfoSchema.safeParse(infoBody);
@@ -108,9 +128,6 @@ export async function downloadMedia(
     } catch {
       throw fail('media lookup answered with an invalid url', 'unavailable', true);
     }
-    if (fileUrl.protocol !== 'https:' && fileUrl.protocol !== 'http:') {
-      throw fail(`media url has protocol ${fileUrl.protocol}`, 'unavailable', false);
-    }
     const declaredSize = info.file_size != null && Number.isSafeInteger(info.file_size) && info.file_size >= 0 ? info.file_size : null;
     // Unreadable is not fatal: the key is our own hash; Meta's is only a cross-check.
     const declaredSha256 = info.sha256 ? normalizeSha256(info.sha256) : null;
@@ -119,8 +136,8 @@ export async function downloadMedia(
     }
     const limit = Math.min(declaredSize ?? Infinity, config.maxBytes);
 
-    // 2. The bytes. Meta's URL wants the same bearer token, even though it may point at a CDN host.
-    const fileRes = await fetchImpl(fileUrl, { headers, signal: controller.signal });
+    // 2. The bytes. Meta's URL wants the same bearer token, on Meta's media host.
+    const fileRes = await get(fileUrl, 'media download');
     if (!fileRes.ok) throw await httpFailure(fileRes, 'media download', fail);
     if (!fileRes.body) throw fail('media download answered without a body', 'unavailable', true, fileRes.status);
     const contentLength = Number(fileRes.headers.get('content-length') ?? NaN);
@@ -178,6 +195,63 @@ export async function downloadMedia(
 }
 
 type Fail = (message: string, reason: MediaFailureReason, retryable: boolean, status?: number) => MediaDownloadError;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * GET with the bearer token, to a host the token may go to. Redirects are followed here rather than by
+ * fetch, each target checked first, so the token never leaves for a host off the list; a refused URL
+ * fails the item before any request is made to it.
+ */
+async function fetchWithToken(
+  first: URL,
+  step: string,
+  { config, headers, signal, fail }: { config: GraphConfig; headers: Record<string, string>; signal: AbortSignal; fail: Fail },
+): Promise<Response> {
+  const fetchImpl = config.fetch ?? fetch;
+  let url = first;
+  for (let hop = 0; ; hop++) {
+    const refusal = tokenRefusal(url, config.graphUrl, config.mediaHosts ?? DEFAULT_MEDIA_HOSTS);
+    if (refusal !== null) throw fail(`${step} ${hop > 0 ? 'redirected to a url that' : 'url'} ${refusal}`, 'untrusted_host', false);
+    const res = await fetchImpl(url, { headers, signal, redirect: 'manual' });
+    if (!REDIRECTS.has(res.status)) return res;
+    await res.body?.cancel().catch(() => {});
+    const location = res.headers.get('location');
+    if (location === null) throw fail(`${step} answered ${res.status} without a Location`, 'unavailable', true, res.status);
+    if (hop >= MAX_REDIRECTS) throw fail(`${step} redirected more than ${MAX_REDIRECTS} times`, 'unavailable', true, res.status);
+    try {
+      url = new URL(location, url);
+    } catch {
+      throw fail(`${step} answered ${res.status} with an invalid Location`, 'unavailable', true, res.status);
+    }
+  }
+}
+
+/**
+ * Why the access token may not go to `url`, or null when it may: to the Graph API's own origin (as
+ * configured), or over https to a host matching `mediaHosts`. Plain http only to a loopback host (a
+ * local stand-in), where no network sees it. PURE.
+ */
+export function tokenRefusal(url: URL, graphUrl: string, mediaHosts: readonly string[]): string | null {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `has protocol ${url.protocol.slice(0, 20)}`;
+  if (url.origin === new URL(graphUrl).origin) return null;
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const shown = JSON.stringify(host.slice(0, 100));
+  if (!mediaHosts.some((pattern) => hostMatches(host, pattern))) return `names host ${shown}, which is not an allowed media host (WHATSAPP_MEDIA_HOSTS)`;
+  if (url.protocol === 'http:' && !isLoopback(host)) return `names host ${shown} over plain http`;
+  return null;
+}
+
+/** `pattern` is a host name (exact) or `*.example.com` (any subdomain of example.com, not itself). */
+export function hostMatches(host: string, pattern: string): boolean {
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  if (p.startsWith('*.')) return host.length > p.length - 1 && host.endsWith(p.slice(1));
+  return p !== '' && host === p;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 async function httpFailure(res: Response, step: string, fail: Fail): Promise<MediaDownloadError> {
   // Graph errors are small JSON; the CDN may answer anything, so read only a little.

@@ -17,6 +17,10 @@ export interface FakeMedia {
   /** Override to lie; default: the body's length. */
   fileSize?: number;
   behaviour?: 'ok' | 'expired-url' | 'slow' | 'hang' | 'drop-midway';
+  /** The file URL's origin in the lookup's answer (another host, to be refused); default: this server's. */
+  fileOrigin?: string;
+  /** The file URL answers 302 to this (relative to the file URL) instead of the bytes. */
+  redirectTo?: string;
 }
 
 export interface FakeGraph {
@@ -93,7 +97,7 @@ export async function startFakeGraph(options: { token: string; version?: string 
       // With both overridden, a stream body is not read here: a test can count what the download pulls.
       const f = m.sha256 !== undefined && m.fileSize !== undefined ? null : await factsOf(m);
       return json(res, 200, {
-        url: `${base}/files/${encodeURIComponent(id)}?sig=${randomBytes(8).toString('hex')}`,
+        url: `${m.fileOrigin ?? base}/files/${encodeURIComponent(id)}?sig=${randomBytes(8).toString('hex')}`,
         mime_type: m.mimeType,
         sha256: m.sha256 ?? f?.sha256,
         file_size: m.fileSize ?? f?.size,
@@ -103,6 +107,10 @@ export async function startFakeGraph(options: { token: string; version?: string 
     }
     if (first !== 'files') return notFound(res);
 
+    if (m.redirectTo !== undefined) {
+      res.writeHead(302, { location: m.redirectTo });
+      return res.end();
+    }
     const behaviour = m.behaviour ?? 'ok';
     if (behaviour === 'expired-url') return json(res, 404, { error: { message: 'URL signature expired' } });
     const headers: http.OutgoingHttpHeaders = { 'content-type': m.mimeType };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { downloadMedia, type GraphConfig, MediaDownloadError, normalizeSha256 } from '@/lib/media/graph-client';
+import { DEFAULT_MEDIA_HOSTS, downloadMedia, type GraphConfig, MAX_REDIRECTS, MediaDownloadError, normalizeSha256, tokenRefusal } from '@/lib/media/graph-client';
 import { fileStorage, type MediaStorage } from '@/lib/media/storage';
 import { type FakeGraph, sha256Hex, startFakeGraph } from '../helpers/fake-graph';
 
@@ -246,7 +246,7 @@ describe('downloadMedia: failures', () => {
   it('a body larger than maxBytes with no declared size → too_large', async () => {
     const fakeBody = () => new Response(new Uint8Array(10_000), { status: 200 });
     const fake: typeof fetch = async (input) =>
-      String(input).includes('/files/') ? fakeBody() : Response.json({ url: 'http://cdn.invalid/files/x', mime_type: 'image/jpeg' });
+      String(input).includes('/files/') ? fakeBody() : Response.json({ url: `${graph.url}/files/x`, mime_type: 'image/jpeg' });
     const e = await failure(downloadMedia('x', { ...config, maxBytes: 5000, fetch: fake }, storage));
     expect([e.reason, e.retryable]).toEqual(['too_large', false]);
   });
@@ -299,6 +299,140 @@ describe('downloadMedia: failures', () => {
     setTimeout(() => controller.abort(reason), 100);
     await expect(downloadMedia(id, config, storage, controller.signal)).rejects.toBe(reason);
     expect(await tmpFiles()).toEqual([]);
+  });
+});
+
+describe('downloadMedia: the token goes to the Graph API and allowed media hosts only', () => {
+  // A second server on another port: "another host" to which the token must never go.
+  let other: FakeGraph;
+  beforeAll(async () => {
+    other = await startFakeGraph({ token: TOKEN, version: 'v21.0' });
+  });
+  afterAll(async () => {
+    await other.close();
+  });
+  beforeEach(() => {
+    other.requests.length = 0;
+  });
+  const localhostOf = (url: string) => url.replace('//127.0.0.1:', '//localhost:');
+
+  it('a media url on another port of the same address → untrusted_host, never contacted', async () => {
+    const id = newId();
+    const body = randomBytes(1000);
+    graph.add({ id, body, mimeType: 'image/jpeg', fileOrigin: other.url });
+    other.add({ id, body, mimeType: 'image/jpeg' });
+    const e = await failure(downloadMedia(id, config, storage));
+    expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
+    expect(e.message).toContain('"127.0.0.1"');
+    expect(e.message).toContain('WHATSAPP_MEDIA_HOSTS');
+    expect(other.requests).toEqual([]);
+    expect(graph.requests.map((r) => r.path)).toEqual([`/v21.0/${id}`]);
+  });
+
+  it('a media url naming localhost while Graph is 127.0.0.1 → refused, no request to it', async () => {
+    const id = newId();
+    graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', fileOrigin: localhostOf(graph.url) });
+    const e = await failure(downloadMedia(id, config, storage));
+    expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
+    expect(graph.requests.map((r) => r.path)).toEqual([`/v21.0/${id}`]);
+  });
+
+  it('a host on the allow-list gets the token (plain http only because it is loopback)', async () => {
+    const id = newId();
+    const body = randomBytes(1000);
+    graph.add({ id, body, mimeType: 'image/jpeg', fileOrigin: other.url.replace('127.0.0.1', 'localhost') });
+    other.add({ id, body, mimeType: 'image/jpeg' });
+    const got = await downloadMedia(id, { ...config, mediaHosts: ['localhost'] }, storage);
+    expect(got.sha256Hex).toBe(sha256Hex(body));
+    expect(other.requests.map((r) => r.auth)).toEqual([`Bearer ${TOKEN}`]);
+  });
+
+  it('a redirect to a host off the list is not followed', async () => {
+    const id = newId();
+    other.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg' });
+    for (const target of [`${other.url}/files/${id}`, `${localhostOf(graph.url)}/files/${id}`, `https://evil.example/files/${id}`]) {
+      graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', redirectTo: target });
+      graph.requests.length = 0;
+      const e = await failure(downloadMedia(id, config, storage));
+      expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
+      expect(e.message).toContain('redirected');
+      // The lookup and the first file URL (same origin as Graph), nothing after.
+      expect(graph.requests).toHaveLength(2);
+    }
+    expect(other.requests).toEqual([]);
+  });
+
+  it('a redirect to an allowed host is followed with the token; a loop is cut after MAX_REDIRECTS', async () => {
+    const [id, target] = [newId(), newId()];
+    const body = randomBytes(2000);
+    graph.add({ id, body, mimeType: 'image/jpeg', redirectTo: `/files/${target}` });
+    graph.add({ id: target, body, mimeType: 'image/jpeg' });
+    expect((await downloadMedia(id, config, storage)).sha256Hex).toBe(sha256Hex(body));
+    expect(graph.requests.map((r) => r.path.split('?')[0])).toEqual([`/v21.0/${id}`, `/files/${id}`, `/files/${target}`]);
+    expect(graph.requests.every((r) => r.auth === `Bearer ${TOKEN}`)).toBe(true);
+
+    const loop = newId();
+    graph.add({ id: loop, body, mimeType: 'image/jpeg', redirectTo: `/files/${loop}` });
+    graph.requests.length = 0;
+    const e = await failure(downloadMedia(loop, config, storage));
+    expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
+    expect(graph.requests).toHaveLength(1 + 1 + MAX_REDIRECTS);
+  });
+
+  it('refuses an https media host answering over plain http (no request made)', async () => {
+    const seen: string[] = [];
+    const fake: typeof fetch = async (input) => {
+      seen.push(String(input));
+      return String(input).startsWith(graph.url)
+        ? Response.json({ url: 'http://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1', mime_type: 'image/jpeg' })
+        : new Response('bytes');
+    };
+    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
+    expect(e.message).toContain('plain http');
+    expect(seen).toEqual([`${graph.url}/v21.0/x`]);
+  });
+});
+
+describe('tokenRefusal', () => {
+  const graphUrl = 'https://graph.facebook.com';
+  const refused = (url: string, hosts: readonly string[] = DEFAULT_MEDIA_HOSTS) => tokenRefusal(new URL(url), graphUrl, hosts) !== null;
+
+  it('allows the Graph API origin and Meta’s documented media host over https', () => {
+    expect(refused('https://graph.facebook.com/v23.0/123')).toBe(false);
+    expect(refused('https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1&ext=2&hash=x')).toBe(false);
+    expect(refused('https://LOOKASIDE.fbsbx.com./x')).toBe(false);
+  });
+
+  it('refuses other hosts, look-alikes, downgrades and other schemes', () => {
+    for (const url of [
+      'http://graph.facebook.com/v23.0/123',
+      'https://graph.facebook.com:8443/v23.0/123',
+      'http://lookaside.fbsbx.com/x',
+      'https://evil.lookaside.fbsbx.com/x',
+      'https://lookaside.fbsbx.com.evil.example/x',
+      'https://fbsbx.com/x',
+      'https://127.0.0.1/x',
+      'ftp://lookaside.fbsbx.com/x',
+    ]) {
+      expect(refused(url), url).toBe(true);
+    }
+  });
+
+  it('reads *.domain as any subdomain of it, not the domain itself nor a look-alike', () => {
+    const hosts = ['*.fbsbx.com'];
+    expect(refused('https://lookaside.fbsbx.com/x', hosts)).toBe(false);
+    expect(refused('https://a.b.fbsbx.com/x', hosts)).toBe(false);
+    expect(refused('https://fbsbx.com/x', hosts)).toBe(true);
+    expect(refused('https://evilfbsbx.com/x', hosts)).toBe(true);
+    expect(refused('https://fbsbx.com.evil.example/x', hosts)).toBe(true);
+  });
+
+  it('allows plain http to a listed host only on loopback', () => {
+    expect(refused('http://localhost:8080/x', ['localhost'])).toBe(false);
+    expect(refused('http://127.0.0.1:8080/x', ['127.0.0.1'])).toBe(false);
+    expect(refused('http://media.example/x', ['media.example'])).toBe(true);
+    expect(refused('https://media.example/x', ['media.example'])).toBe(false);
   });
 });
 
