@@ -1,6 +1,7 @@
 import { getSessionCookie } from 'better-auth/cookies';
 import { NextResponse, type NextRequest } from 'next/server';
 import { loginPathFor } from '@/lib/auth/next-path';
+import { env } from '@/lib/env';
 
 // In front of every page and API route but the webhook. For API routes it only refuses a path Next
 // could not decode (400, not Next's bare 500); route handlers answer 401/403 themselves. For pages:
@@ -18,9 +19,9 @@ export function proxy(request: NextRequest) {
     return NextResponse.json({ error: { code: 'invalid_request', message: 'Malformed percent-encoding in the URL path.' } }, { status: 400 });
   }
   // API routes answer 401/403 themselves, and need no CSP.
-  if (pathname.startsWith('/api/')) return NextResponse.next();
+  if (pathname.startsWith('/api/')) return withTransportSecurity(NextResponse.next());
   if (!PUBLIC_PAGES.has(pathname) && !getSessionCookie(request, { cookiePrefix: 'ticks' })) {
-    return NextResponse.redirect(new URL(loginPathFor(pathname + search), request.url));
+    return withTransportSecurity(NextResponse.redirect(new URL(loginPathFor(pathname + search), request.url)));
   }
 
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
@@ -32,8 +33,16 @@ export function proxy(request: NextRequest) {
   requestHeaders.set('x-ticks-path', pathname + search);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set('content-security-policy', csp);
-  response.headers.set('x-content-type-options', 'nosniff');
-  response.headers.set('referrer-policy', 'same-origin');
+  return withTransportSecurity(response);
+}
+
+/**
+ * Strict-Transport-Security when the inbox is served over https (APP_URL says so): browsers then never
+ * speak plain http to it again, so a session cookie cannot be caught on the way. Not without APP_URL:
+ * a local http install must stay reachable.
+ */
+function withTransportSecurity(response: NextResponse): NextResponse {
+  if (env().APP_URL?.startsWith('https://')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
   return response;
 }
 

@@ -68,7 +68,11 @@ export const envSchema = z.object({
   MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** GET /api/health answers 503 once processing is this far behind (seconds). */
   HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
+  /** Live event streams (GET /api/events) one user or API key may hold open at once, per instance. */
+  EVENT_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
+  /** PostgreSQL cancels a request's statement after this long (503), so one slow search cannot hold a connection. 0: no limit. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   /** Set by Next: `production` under `next start`. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,13 +82,41 @@ export type Env = z.infer<typeof envSchema>;
 
 export class EnvError extends Error {}
 
+/**
+ * The published example values of secrets (.env.example, which `npm run dev` copies to .env). Anyone can
+ * read them, so a production server refuses to start with one (a unit test keeps this list in step).
+ */
+export const EXAMPLE_SECRETS = {
+  WHATSAPP_APP_SECRET: 'dev-app-secret-change-me',
+  WHATSAPP_VERIFY_TOKEN: 'dev-verify-token',
+  INBOX_API_KEY: 'dev-inbox-api-key-change-me',
+  ADMIN_PASSWORD: 'change-me-admin-password',
+} as const;
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  // An empty variable (`MEDIA_DIR=` in a .env file) means unset, as it does for most tools.
+  const given = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(given);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new EnvError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
+  const examples = result.data.NODE_ENV === 'production' ? exampleSecretsIn(result.data) : [];
+  if (examples.length > 0) {
+    const lines = examples.map((name) => `  ${name}: is the published example value; set a secret of your own`);
+    throw new EnvError(`Invalid configuration for production:\n${lines.join('\n')}\nSee .env.example for every variable.`);
+  }
   return result.data;
+}
+
+/** The secrets still set to their published example value. */
+function exampleSecretsIn(env: Env): string[] {
+  return Object.entries(EXAMPLE_SECRETS)
+    .filter(([name, example]) => {
+      const value = env[name as keyof typeof EXAMPLE_SECRETS];
+      return Array.isArray(value) ? value.includes(example) : value === example;
+    })
+    .map(([name]) => name);
 }
 
 /** Just what the database needs, for scripts that don't run the webhook (db:migrate). */

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { envSchema } from '../../lib/env';
 
 // Runs the production server (`next start`) the way users do, for tests that need the real thing:
 // instrumentation, the route handlers, signals, crashes.
@@ -63,11 +64,24 @@ export const serverEnv = {
   LOG_LEVEL: 'warn',
 };
 
+/**
+ * Every setting of the app, empty (= unset): `next start` loads the project's .env files under what the
+ * process already has, and a developer's .env (`npm run dev` writes one, with ADMIN_EMAIL) must not
+ * reach a test's server. Only what the test gives is set. NODE_ENV is production, as under `npm start`
+ * (vitest's own `test` would otherwise pass down to the server); DATA_DIR is always given
+ * where it matters (PGlite), and its default is the dev directory, which an empty value would not change.
+ */
+const unsetSettings = Object.fromEntries(
+  Object.keys(envSchema.shape)
+    .filter((name) => name !== 'NODE_ENV' && name !== 'DATA_DIR')
+    .map((name) => [name, '']),
+);
+
 export async function startServer(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, ...serverEnv, NEXT_MANUAL_SIG_HANDLE: '1', NEXT_TELEMETRY_DISABLED: '1', DATABASE_URL: '', ...env },
+    env: { ...process.env, ...unsetSettings, ...serverEnv, NODE_ENV: 'production', NEXT_MANUAL_SIG_HANDLE: '1', NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 import { messagesBody, textMessage } from '../helpers/pipeline';
@@ -153,11 +154,69 @@ describe.each(dbKinds)('next start on %s', (kind) => {
   });
 
   it.runIf(kind === 'pglite')('stops at start-up with a message naming a missing or malformed variable', async () => {
-    const server = await startServer({ ...env, WHATSAPP_APP_SECRET: '', INBOX_API_KEY: 'short' }, { waitReady: false });
+    const server = await startServer({ ...env, WHATSAPP_APP_SECRET: ' , ', INBOX_API_KEY: 'short' }, { waitReady: false });
     await fetch(`${server.url}/api/webhook`).catch(() => {});
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/WHATSAPP_APP_SECRET: at least one secret is required/);
     expect(server.output()).toMatch(/INBOX_API_KEY: must be at least 16 characters/);
+  });
+
+  it.runIf(kind === 'pglite')('refuses to start in production with a published example secret, naming it', async () => {
+    const server = await startServer({ ...env, INBOX_API_KEY: EXAMPLE_SECRETS.INBOX_API_KEY }, { waitReady: false });
+    await fetch(`${server.url}/api/webhook`).catch(() => {});
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/INBOX_API_KEY: is the published example value/);
+  });
+
+  // A developer's own .env files (`npm run dev` writes .env, with ADMIN_EMAIL) must not reach the
+  // servers tests start: here one names another first admin, and a sign-in limit of one a minute.
+  const devEnvFile = path.join(process.cwd(), '.env.production.local');
+  it.runIf(kind === 'pglite' && !fs.existsSync(devEnvFile))('is not steered by the developer\'s .env files', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-server-'));
+    fs.writeFileSync(devEnvFile, 'ADMIN_EMAIL=someone-else@ticks.test\nADMIN_PASSWORD=someone-elses-password\nSIGN_IN_ATTEMPTS_PER_MINUTE=1\n');
+    const admin = { email: 'own-admin@ticks.test', password: 'own-admin-password-1' };
+    let server: RunningServer | undefined;
+    try {
+      server = await startServer({ DATA_DIR: dir, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
+      const signIn = (body: object) =>
+        fetch(`${server!.url}/api/auth/sign-in/email`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: server!.url },
+          body: JSON.stringify(body),
+        }).then((r) => r.status);
+      expect(await signIn({ email: 'someone-else@ticks.test', password: 'someone-elses-password' })).toBe(401);
+      expect(await signIn(admin)).toBe(200);
+    } finally {
+      fs.rmSync(devEnvFile, { force: true });
+      if (server) expect(await server.stop()).toBe(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.runIf(kind === 'pglite')('sets security headers on every response, and HSTS only when APP_URL is https', async () => {
+    const paths = ['/login', '/', '/api/health', '/api/conversations', '/api/webhook'];
+    const headersOf = async (server: RunningServer) =>
+      Promise.all(paths.map(async (p) => [p, (await fetch(`${server.url}${p}`, { redirect: 'manual' })).headers] as const));
+    const plain = await startServer(env);
+    try {
+      for (const [p, headers] of await headersOf(plain)) {
+        expect(headers.get('x-content-type-options'), p).toBe('nosniff');
+        expect(headers.get('cross-origin-opener-policy'), p).toBe('same-origin');
+        expect(headers.get('permissions-policy'), p).toMatch(/camera=\(\)/);
+        expect(headers.get('strict-transport-security'), p).toBeNull();
+      }
+    } finally {
+      expect(await plain.stop()).toBe(0);
+    }
+    const https = await startServer({ ...env, APP_URL: 'https://inbox.ticks.test' });
+    try {
+      for (const [p, headers] of await headersOf(https)) {
+        if (p === '/api/webhook') continue; // Meta is no browser; the webhook skips the proxy
+        expect(headers.get('strict-transport-security'), p).toMatch(/max-age=\d{7,}/);
+      }
+    } finally {
+      expect(await https.stop()).toBe(0);
+    }
   });
 
   it.runIf(kind === 'pglite')('refuses to open an embedded database another server holds', async () => {
@@ -275,9 +334,11 @@ describe.each(dbKinds)('next start on %s', (kind) => {
   });
 
   it.runIf(kind === 'postgres')('answers 503 while the database is down, and catches up when it is back', async () => {
-    const target = new URL(dbUrl);
+    // A database of its own: the first admin is created only where nobody has an account yet.
+    const own = await createPostgresDatabase();
+    const target = new URL(own.url);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
-    const viaProxy = new URL(dbUrl);
+    const viaProxy = new URL(own.url);
     viaProxy.port = String(proxy.port);
     const admin = { email: 'outage@ticks.test', password: 'outage-password-1' };
     const server = await startServer({
@@ -325,6 +386,7 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       proxy.restore();
       expect(await server.stop()).toBe(0);
       await proxy.close();
+      await own.drop();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, parseEnv } from '@/lib/env';
+import fs from 'node:fs';
+import { EXAMPLE_SECRETS, EnvError, parseEnv } from '@/lib/env';
 
 const base = { WHATSAPP_APP_SECRET: 'secret-one-1234', WHATSAPP_VERIFY_TOKEN: 'token' };
 
@@ -41,6 +42,31 @@ describe('configuration', () => {
   ])('refuses %o with a message naming the variable', (override, message) => {
     expect(() => parseEnv({ ...base, ...override })).toThrow(EnvError);
     expect(() => parseEnv({ ...base, ...override })).toThrow(message);
+  });
+
+  it('treats an empty variable as unset (a default applies, a required one is missing)', () => {
+    const env = parseEnv({ ...base, DATA_DIR: '', SIGN_IN_ATTEMPTS_PER_MINUTE: '', WHATSAPP_GRAPH_URL: '', MEDIA_DIR: '' });
+    expect(env).toMatchObject({ DATA_DIR: './.data', SIGN_IN_ATTEMPTS_PER_MINUTE: 10, WHATSAPP_GRAPH_URL: 'https://graph.facebook.com' });
+    expect(env.MEDIA_DIR).toBeUndefined();
+    expect(() => parseEnv({ ...base, WHATSAPP_VERIFY_TOKEN: '' })).toThrow(/WHATSAPP_VERIFY_TOKEN: is required/);
+  });
+
+  it('knows the example secrets exactly as .env.example publishes them', () => {
+    const example = fs.readFileSync('.env.example', 'utf8');
+    for (const [name, value] of Object.entries(EXAMPLE_SECRETS)) expect(example).toMatch(new RegExp(`^${name}=${value}$`, 'm'));
+  });
+
+  it.each(Object.entries(EXAMPLE_SECRETS))('refuses to run in production with the example %s, naming it', (name, value) => {
+    const given = { ...base, ADMIN_EMAIL: 'admin@example.com', [name]: value };
+    expect(() => parseEnv({ ...given, NODE_ENV: 'production' })).toThrow(new RegExp(`${name}: is the published example value`));
+    // Development (`npm run dev`) starts with the example file as it is.
+    expect(() => parseEnv({ ...given, NODE_ENV: 'development' })).not.toThrow();
+  });
+
+  it('refuses an example app secret in production even beside a real one (a rotation list)', () => {
+    const secrets = `real-secret-0123456789,${EXAMPLE_SECRETS.WHATSAPP_APP_SECRET}`;
+    expect(() => parseEnv({ ...base, WHATSAPP_APP_SECRET: secrets, NODE_ENV: 'production' })).toThrow(/WHATSAPP_APP_SECRET/);
+    expect(parseEnv({ ...base, NODE_ENV: 'production' }).NODE_ENV).toBe('production');
   });
 
   it('treats an empty DATABASE_URL or INBOX_API_KEY as unset', () => {
