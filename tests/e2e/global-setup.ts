@@ -5,6 +5,7 @@ import path from 'node:path';
 import { request, type APIResponse, type FullConfig } from '@playwright/test';
 import postgres from 'postgres';
 import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph';
+import { dropStaleTestDatabases } from '../helpers/stale-databases';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
 import { AUTH_DIR, E2E_ENV, E2E_GRAPH_TOKEN, E2E_MEDIA, E2E_USERS, storageStatePath } from './shared';
 
@@ -174,8 +175,9 @@ async function createDatabase(): Promise<E2eDatabase> {
     };
   }
 
-  const name = `ticks_e2e_${randomBytes(6).toString('hex')}`;
+  const name = `ticks_e2e_${process.pid}_${randomBytes(6).toString('hex')}`;
   try {
+    await dropStaleTestDatabases(admin).catch((err) => console.warn(`e2e: could not drop stale test databases: ${String(err)}`));
     await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end({ timeout: 1 });
