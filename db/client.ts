@@ -20,6 +20,11 @@ export interface Database {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Runs `fn` while holding a PostgreSQL session advisory lock (one process at a time across instances). */
   withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on a database without the statement timeout (migrations). On PostgreSQL with a timeout
+   * set: two connections of their own, closed after; otherwise this same database.
+   */
+  withoutStatementTimeout<T>(fn: (database: Database) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,12 @@ export interface OpenOptions {
   poolMax?: number;
   /** Seconds to wait for a PostgreSQL connection before failing. */
   connectTimeout?: number;
+  /**
+   * PostgreSQL cancels any statement on these connections that runs longer (SQLSTATE 57014), so one slow
+   * search cannot hold a pooled connection. Unset or 0: no limit. PGlite accepts the setting but never
+   * enforces it (no timer signals in WebAssembly), so it is not set there.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** Extensions the migrations create (PGlite bundles them but loads only what is named here). */
@@ -41,14 +52,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 function openPostgres(url: string, options: OpenOptions): Database {
+  const timeoutMs = options.statementTimeoutMs ?? 0;
   const client = postgres(url, {
     max: options.poolMax ?? 10,
     connect_timeout: options.connectTimeout ?? 5,
     idle_timeout: 60,
     onnotice: () => {},
+    // A startup parameter: every connection of the pool has it from its first statement on.
+    ...(timeoutMs > 0 ? { connection: { statement_timeout: timeoutMs } } : {}),
   });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  return {
+  const database: Database = {
     kind: 'postgres',
     db,
     async listen(channel, onPayload) {
@@ -68,8 +82,19 @@ function openPostgres(url: string, options: OpenOptions): Database {
         conn.release();
       }
     },
+    async withoutStatementTimeout(fn) {
+      if (timeoutMs <= 0) return fn(database);
+      // Two: withAdvisoryLock holds one while the work runs on the other.
+      const unbounded = openPostgres(url, { ...options, poolMax: 2, statementTimeoutMs: 0 });
+      try {
+        return await fn(unbounded);
+      } finally {
+        await unbounded.close();
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
+  return database;
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
@@ -89,7 +114,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     pg = await PGlite.create({ extensions: PGLITE_EXTENSIONS });
   }
   const db = drizzlePglite(pg, { schema }) as unknown as Db;
-  return {
+  const database: Database = {
     kind: 'pglite',
     db,
     async listen(channel, onPayload) {
@@ -98,6 +123,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     },
     // One process owns a PGlite directory (see lockDataDir): nothing to coordinate with.
     withAdvisoryLock: (_key, fn) => fn(),
+    withoutStatementTimeout: (fn) => fn(database),
     async close() {
       try {
         await pg.close();
@@ -106,6 +132,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       }
     },
   };
+  return database;
 }
 
 /**

@@ -8,11 +8,17 @@ export const migrationsFolder = path.join(/* turbopackIgnore: true */ process.cw
 // Arbitrary but fixed: every instance of this app takes the same advisory lock around migrations.
 const MIGRATION_LOCK_KEY = 7_452_019_331;
 
-/** Applies pending migrations. Several instances starting together take turns (drizzle's migrator has no lock). */
+/**
+ * Applies pending migrations. Several instances starting together take turns (drizzle's migrator has no lock).
+ * Never under the request path's statement timeout: a migration may rewrite a large table, and waiting for
+ * another instance's migrations to finish is a long statement too (pg_advisory_lock).
+ */
 export async function migrateDatabase(database: Database, folder = migrationsFolder): Promise<void> {
-  if (database.kind === 'pglite') {
-    await migratePglite(database.db as never, { migrationsFolder: folder });
-    return;
-  }
-  await database.withAdvisoryLock(MIGRATION_LOCK_KEY, () => migratePostgres(database.db as never, { migrationsFolder: folder }));
+  await database.withoutStatementTimeout(async (unbounded) => {
+    if (unbounded.kind === 'pglite') {
+      await migratePglite(unbounded.db as never, { migrationsFolder: folder });
+      return;
+    }
+    await unbounded.withAdvisoryLock(MIGRATION_LOCK_KEY, () => migratePostgres(unbounded.db as never, { migrationsFolder: folder }));
+  });
 }

@@ -55,7 +55,13 @@ export function getApp(): Promise<App> {
 export async function startApp(env: Env): Promise<App> {
   log.level = env.LOG_LEVEL;
   const started = Date.now();
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolMax: env.DATABASE_POOL_MAX });
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    poolMax: env.DATABASE_POOL_MAX,
+    // The pool of pages and API routes; the processor's worker thread opens its own, without a limit.
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   let auth: Auth;
   try {
     await migrateDatabase(database);

@@ -48,7 +48,8 @@ export function errorResponse(error: ApiError): Response {
 
 /**
  * Wraps a route handler: ApiError → its status, a zod error → 400 naming the parameter,
- * the database unreachable → 503, anything else → 500 (logged, never described to the caller).
+ * the database unreachable or a statement timed out → 503, anything else → 500 (logged, never described
+ * to the caller).
  */
 export function withApiErrors<A extends unknown[]>(
   handler: (req: Request, ...rest: A) => Promise<Response>,
@@ -69,6 +70,10 @@ export function toApiError(err: unknown, req?: Request): ApiError {
     return badRequest(`Invalid ${problems.join('; ')}`);
   }
   const route = req ? `${req.method} ${new URL(req.url).pathname}` : undefined;
+  if (isStatementTimeout(err)) {
+    log.warn({ err: describeError(err), route }, 'database statement timed out');
+    return new ApiError(503, 'unavailable', 'The database took too long to answer. Try again, or narrow your search.');
+  }
   if (isDatabaseUnavailable(err)) {
     log.error({ err: describeError(err), route }, 'database unavailable');
     return new ApiError(503, 'unavailable', 'The database is unavailable. Try again shortly.');
@@ -96,6 +101,14 @@ const UNAVAILABLE_CODES = new Set([
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
 ]);
+
+/** PostgreSQL cancelled the statement (57014 query_canceled): DATABASE_STATEMENT_TIMEOUT_MS ran out. */
+export function isStatementTimeout(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '57014') return true;
+  }
+  return false;
+}
 
 /** True when the error (or what it wraps: drizzle puts the driver's error in `cause`) means "no database right now". */
 export function isDatabaseUnavailable(err: unknown): boolean {

@@ -31,6 +31,9 @@ const identityKey = (c: CustomerIdentity) => `${c.waId ?? ''}|${c.userId ?? ''}`
 const MODIFIER_TYPES = new Set(['edit', 'revoke']);
 
 export async function storeBatches(tx: Exec, events: EventBatch[]): Promise<StoredChanges> {
+  // Background work, not a request: a batch of 3 MB bodies may legitimately take longer than the request
+  // pool's statement timeout (db/client.ts), when the processor shares that pool (next dev, no worker bundle).
+  await tx.execute(sql`set local statement_timeout = 0`);
   const messages = dedupeMessages(events);
   const statuses = events.flatMap((e) => e.batch.statuses.map((s) => ({ ...s, eventId: e.eventId })));
   const changedConversations = new Set<number>();
