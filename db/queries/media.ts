@@ -94,6 +94,10 @@ export interface MediaState {
   failedAt: string | null;
   size: number | null;
   mimeType: string | null;
+  /** Attempts started so far (an admin's retry sets it back to one short of the limit). */
+  attempts: number;
+  /** An attempt holds its lease now. */
+  downloading: boolean;
 }
 
 /** The download state of each of these messages' media (for the thread). */
@@ -106,10 +110,14 @@ export async function getMediaStates(db: Db, wamids: string[]): Promise<Map<stri
     failed_at: string | Date | null;
     size: string | number | null;
     mime_type: string | null;
+    attempts: string | number;
+    downloading: boolean;
   }>(
     db,
     // A final failure sets next_attempt_at to the moment it failed (recordMediaFailure).
-    sql`select wamid, state, failure_reason, case when state = 'failed' then next_attempt_at end as failed_at, size, mime_type from media_items
+    sql`select wamid, state, failure_reason, case when state = 'failed' then next_attempt_at end as failed_at, size, mime_type, attempts,
+          coalesce(state = 'pending' and lease_until > now(), false) as downloading
+        from media_items
         where wamid in (select jsonb_array_elements_text(${JSON.stringify(wamids)}::jsonb))`,
   );
   return new Map(
@@ -121,6 +129,8 @@ export async function getMediaStates(db: Db, wamids: string[]): Promise<Map<stri
         failedAt: r.failed_at === null ? null : new Date(r.failed_at).toISOString(),
         size: r.size === null ? null : Number(r.size),
         mimeType: r.mime_type,
+        attempts: Number(r.attempts),
+        downloading: r.downloading,
       },
     ]),
   );

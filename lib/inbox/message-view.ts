@@ -69,7 +69,7 @@ export const REPLY_LABELS: Record<ReplyKind, string> = {
 };
 
 /** Why a media download failed, as the read API says it (failureReason). */
-export type MediaFailureReason = 'expired' | 'unauthorized' | 'checksum_mismatch' | 'too_large' | 'timeout' | 'unavailable';
+export type MediaFailureReason = 'expired' | 'unauthorized' | 'checksum_mismatch' | 'too_large' | 'timeout' | 'unavailable' | 'untrusted_host';
 
 export const MEDIA_FAILURE_TEXT: Record<MediaFailureReason, string> = {
   expired: 'The link expired before it could be downloaded',
@@ -78,6 +78,7 @@ export const MEDIA_FAILURE_TEXT: Record<MediaFailureReason, string> = {
   too_large: 'The file is larger than the limit',
   timeout: 'The download timed out',
   unavailable: "Meta's servers did not answer",
+  untrusted_host: 'The file is on a host not allowed to receive the access token (WHATSAPP_MEDIA_HOSTS)',
 };
 
 export const MEDIA_FAILURE_FALLBACK = 'The download failed';
@@ -313,6 +314,25 @@ function mediaBody(m: ApiMessage, type: Exclude<MediaKind, 'voice'>): MessageBod
 
 const OWN_MEDIA_URL = /^\/api\/media\/[^/?#\\]+$/;
 
+/**
+ * A pending file whose last attempt failed: why, and which attempt is under way or comes next
+ * ("The file did not match its checksum — retrying (attempt 2 of 5)"). Null before any failure.
+ */
+function retryNote(file: unknown): string | null {
+  const raw = strField(file, 'failureReason');
+  if (raw === null) return null;
+  const why = Object.hasOwn(MEDIA_FAILURE_TEXT, raw) ? MEDIA_FAILURE_TEXT[raw as MediaFailureReason] : MEDIA_FAILURE_FALLBACK;
+  const count = (key: string) => {
+    const v = field(file, key);
+    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+  };
+  const [attempts, max] = [count('attempts'), count('maxAttempts')];
+  if (attempts === null || max === null || max === 0) return `${why} — retrying`;
+  // Started attempts count the one under way; while waiting, the next is one more.
+  const attempt = Math.min(field(file, 'downloading') === true ? Math.max(attempts, 1) : attempts + 1, max);
+  return `${why} — retrying (attempt ${attempt} of ${max})`;
+}
+
 /** The read API's mediaFile → what the thread shows; null when there is none (or it is not ours). */
 export function mediaFileView(file: unknown): MediaFileView | null {
   const url = strField(file, 'url');
@@ -324,9 +344,8 @@ export function mediaFileView(file: unknown): MediaFileView | null {
       return { status: 'ready', url, size, sizeLabel: size === null ? null : formatFileSize(size), mimeType: strField(file, 'mimeType') };
     }
     case 'pending':
-      return field(file, 'waitingForAccessToken') === true
-        ? { status: 'waiting-for-token', note: MEDIA_NO_TOKEN_NOTE }
-        : { status: 'pending', note: MEDIA_PENDING_NOTE };
+      if (field(file, 'waitingForAccessToken') === true) return { status: 'waiting-for-token', note: MEDIA_NO_TOKEN_NOTE };
+      return { status: 'pending', note: retryNote(file) ?? MEDIA_PENDING_NOTE };
     case 'failed': {
       const raw = strField(file, 'failureReason');
       const reason = raw !== null && Object.hasOwn(MEDIA_FAILURE_TEXT, raw) ? (raw as MediaFailureReason) : null;

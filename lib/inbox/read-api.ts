@@ -17,6 +17,7 @@ import {
   type StatusHistoryEntry,
 } from '@/db/queries/messages';
 import { getMediaStates, type MediaState } from '@/db/queries/media';
+import { MEDIA_MAX_ATTEMPTS } from '@/lib/media/downloader';
 import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { jsonResponse, notFound } from '@/lib/http/errors';
@@ -84,7 +85,10 @@ export interface ApiMessage {
 
 export interface ApiMediaFile {
   state: 'pending' | 'downloaded' | 'failed';
-  /** Why it failed (or last failed): expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable. */
+  /**
+   * Why it failed, or (state pending) why the last attempt failed before the next:
+   * expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable | untrusted_host.
+   */
   failureReason: string | null;
   /** When it last failed for good (state failed): a retry that fails again has a newer time. */
   failedAt: string | null;
@@ -92,6 +96,12 @@ export interface ApiMediaFile {
   waitingForAccessToken: boolean;
   size: number | null;
   mimeType: string | null;
+  /** Attempts started so far; with `downloading`, one of them is under way. */
+  attempts: number;
+  /** A retryable failure is final after this many attempts. */
+  maxAttempts: number;
+  /** An attempt is under way now (state pending). */
+  downloading: boolean;
   /** GET it for the bytes (when downloaded). */
   url: string;
 }
@@ -276,6 +286,7 @@ function mediaFileOf(state: MediaState | undefined, wamid: string, deps: ReadApi
   return {
     ...state,
     waitingForAccessToken: state.state === 'pending' && deps.mediaDownloads === false,
+    maxAttempts: MEDIA_MAX_ATTEMPTS,
     url: `/api/media/${encodeURIComponent(wamid)}`,
   };
 }

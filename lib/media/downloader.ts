@@ -145,8 +145,8 @@ export class MediaDownloader {
         log.error({ wamid: item.wamid, err: describeError(dbErr) }, 'could not record a media failure; its lease will run out');
         return;
       }
-      if (retryInMs !== null) return; // nothing new to show yet
     }
+    // Retrying too: the thread says why the last attempt failed and which one comes next.
     if (conversationId !== null) {
       await notifyChanges(this.db, { conversationIds: [conversationId], wamids: [item.wamid], topics: ['media'] }).catch(() => {});
     }

@@ -48,6 +48,8 @@ export async function getMedia(req: Request, deps: MediaApiDeps, wamid: string):
     'content-disposition': contentDisposition(inline, item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',
+    // Only our own pages may embed it: another site cannot load a signed-in agent's files as <img> or <audio>.
+    'cross-origin-resource-policy': 'same-origin',
     // Even opened directly, a served file runs nothing.
     'content-security-policy': "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox",
     'accept-ranges': 'bytes',

@@ -7,7 +7,8 @@ import { queryRows, sql, type Db } from '@/db/client';
 import { claimDueMedia, getMediaItem } from '@/db/queries/media';
 import { withApiErrors } from '@/lib/http/errors';
 import { getMessage } from '@/lib/inbox/read-api';
-import { MediaDownloader, type MediaDownloaderOptions } from '@/lib/media/downloader';
+import { mediaFileView } from '@/lib/inbox/message-view';
+import { MEDIA_MAX_ATTEMPTS, MediaDownloader, type MediaDownloaderOptions } from '@/lib/media/downloader';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { fileStorage, type MediaStorage } from '@/lib/media/storage';
 import { createMetrics } from '@/lib/observability/metrics';
@@ -106,6 +107,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(res.headers.get('content-disposition')).toBe(`inline; filename="image-wamid.IMG-1.png"; filename*=UTF-8''image-wamid.IMG-1.png`);
     expect(res.headers.get('cache-control')).toMatch(/^private/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(res.headers.get('accept-ranges')).toBe('bytes');
 
     const part = await serve('wamid.IMG-1', { range: 'bytes=10-19' });
@@ -124,6 +126,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
       waitingForAccessToken: false,
       size: png.length,
       mimeType: 'image/png',
+      attempts: 1,
+      maxAttempts: MEDIA_MAX_ATTEMPTS,
+      downloading: false,
       url: '/api/media/wamid.IMG-1',
     });
   });
@@ -193,6 +198,57 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await db.execute(sql`update media_items set next_attempt_at = now()`);
     await d.downloadDue();
     expect(await item('wamid.HANG')).toMatchObject({ state: 'failed', failureReason: 'timeout', attempts: 2 });
+  });
+
+  it('a checksum that keeps disagreeing: each retry says why and which attempt is next, then it fails for good', async () => {
+    graph.add({ id: 'm-bad-sum', body: png, mimeType: 'audio/ogg', sha256: 'ab'.repeat(32) });
+    await deliver(mediaMessage('wamid.SUM', 'audio', 'm-bad-sum', { mime_type: 'audio/ogg' }));
+    const mediaFile = async () =>
+      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, 'wamid.SUM')).json()).mediaFile;
+    const notices: string[] = [];
+    const unlisten = await testDb.database.listen(CHANGES_CHANNEL, (p) => notices.push(p));
+    const d = downloader();
+
+    for (let attempt = 1; attempt < MEDIA_MAX_ATTEMPTS; attempt++) {
+      notices.length = 0;
+      expect(await d.downloadDue()).toBe(1);
+      const state = await mediaFile();
+      expect(state).toMatchObject({ state: 'pending', failureReason: 'checksum_mismatch', attempts: attempt, maxAttempts: MEDIA_MAX_ATTEMPTS, downloading: false });
+      expect(mediaFileView(state)).toEqual({
+        status: 'pending',
+        note: `The file did not match its checksum — retrying (attempt ${attempt + 1} of ${MEDIA_MAX_ATTEMPTS})`,
+      });
+      // The open thread hears of the retry, so the note changes without a reload.
+      await expect.poll(() => notices.map((n) => decodeChange(n)?.messages).flat()).toContain('wamid.SUM');
+    }
+    // While an attempt is under way, it is that attempt.
+    await claimDueMedia(db, { limit: 1, leaseMs: 60_000 });
+    expect(await mediaFile()).toMatchObject({ state: 'pending', attempts: MEDIA_MAX_ATTEMPTS, downloading: true });
+    expect(mediaFileView(await mediaFile())).toMatchObject({ note: `The file did not match its checksum — retrying (attempt ${MEDIA_MAX_ATTEMPTS} of ${MEDIA_MAX_ATTEMPTS})` });
+    await db.execute(sql`update media_items set lease_until = now() - interval '1 second', attempts = attempts - 1`);
+
+    expect(await d.downloadDue()).toBe(1);
+    expect(await item('wamid.SUM')).toMatchObject({ state: 'failed', failureReason: 'checksum_mismatch', attempts: MEDIA_MAX_ATTEMPTS });
+    expect(mediaFileView(await mediaFile())).toMatchObject({ status: 'failed', reason: 'checksum_mismatch', text: 'The file did not match its checksum' });
+    expect(await d.downloadDue()).toBe(0);
+    await unlisten();
+  });
+
+  it('a media url on a host off the allow-list fails for good at once, without the token reaching it', async () => {
+    const other = await startFakeGraph({ token: TOKEN, version: VERSION });
+    try {
+      graph.add({ id: 'm-elsewhere', body: png, mimeType: 'image/png', fileOrigin: other.url });
+      other.add({ id: 'm-elsewhere', body: png, mimeType: 'image/png' });
+      await deliver(mediaMessage('wamid.ELSEWHERE', 'image', 'm-elsewhere'));
+      await downloader().downloadDue();
+      const failed = await item('wamid.ELSEWHERE');
+      expect(failed).toMatchObject({ state: 'failed', failureReason: 'untrusted_host', attempts: 1 });
+      expect(failed.lastError).toContain('WHATSAPP_MEDIA_HOSTS');
+      expect(failed.lastError).not.toContain(TOKEN);
+      expect(other.requests).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('finishes a download interrupted by a crash once its lease runs out', async () => {

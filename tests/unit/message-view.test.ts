@@ -664,6 +664,9 @@ describe('media files', () => {
     waitingForAccessToken: false,
     size: 1_258_291,
     mimeType: 'image/jpeg',
+    attempts: 1,
+    maxAttempts: 5,
+    downloading: false,
     url: '/api/media/wamid.HBgM%3D%3D',
     ...over,
   });
