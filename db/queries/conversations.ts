@@ -22,7 +22,10 @@ export interface ConversationListOptions {
   limit: number;
   /** Only rows after this one in list order. */
   after?: ConversationListKey;
-  /** Case-insensitive substring of the contact's name, wa_id or user_id, or of any message text. */
+  /**
+   * Case-insensitive substring of the contact's name, wa_id or user_id, or of any message text (only once
+   * the term has three letters or digits in a row: see searchesMessageText).
+   */
   q?: string;
   phoneNumberId?: string;
 }
@@ -44,12 +47,20 @@ function numberFilter(options: ConversationListOptions): SQL | undefined {
 }
 
 /**
- * What `q` matches: the contact (name, wa_id, BSUID), or any message's text. Both are ILIKE '%q%', which
- * the trigram indexes serve (pg_trgm; a term without three letters or digits in a row has no trigram, and
- * PostgreSQL then scans instead).
+ * Whether a search looks at message text: only with three letters or digits in a row. ILIKE '%q%' is served
+ * by the trigram indexes (pg_trgm) only when q has a trigram; without one PostgreSQL reads every message,
+ * the largest table by far. Shorter terms ("jo", "5") search contacts only, which are one row per customer.
  */
-function searchConditions(q: string): { contact: SQL; message: SQL } {
-  return { contact: contactMatches(q), message: ilike(messages.text, likeContains(q)) };
+export function searchesMessageText(q: string): boolean {
+  return /[\p{L}\p{N}]{3}/u.test(q);
+}
+
+/**
+ * What `q` matches: the contact (name, wa_id, BSUID), or any message's text (null: not searched). Both are
+ * ILIKE '%q%', which the trigram indexes serve.
+ */
+function searchConditions(q: string): { contact: SQL; message: SQL | null } {
+  return { contact: contactMatches(q), message: searchesMessageText(q) ? ilike(messages.text, likeContains(q)) : null };
 }
 
 /** A contact whose name, wa_id or BSUID contains `q` (also the error log's recipient search). */
@@ -81,6 +92,10 @@ function searchHits(db: Db, where: SQL | undefined, q: string, limit: number) {
     .where(and(where, match.contact))
     .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
     .limit(limit);
+  if (match.message === null) {
+    const hits = byContact.as('hits');
+    return db.select({ id: hits.id }).from(hits);
+  }
   const byMessage = db
     .select(key)
     .from(conversations)

@@ -183,17 +183,22 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
       expect(await search('mar')).toEqual(['mariaB', 'mariaA']);
     });
 
-    it('works for terms too short for trigrams', async () => {
+    it('searches contacts only for a term without three letters or digits in a row', async () => {
       expect(await search('ó')).toEqual(['mariaB', 'mariaA']);
+      expect(await search('ló')).toEqual(['mariaB', 'mariaA']);
       expect(await search('4821')).toEqual(['tom']);
-      expect(await search('hi')).toEqual(['club', 'anon']); // "membership", "hi there"
+      // "membership" and "hi there" are message texts: not searched for two letters.
+      expect(await search('hi')).toEqual([]);
+      expect(await search('hi t')).toEqual([]);
+      expect(await search('hi there')).toEqual(['anon']);
       expect(await search('qx')).toEqual([]);
       expect(await search('+')).toEqual([]);
+      expect(await search('77')).toEqual(['club']);
     });
 
     it('treats %, _ and \\ literally', async () => {
       expect(await search('%')).toEqual(['club']);
-      expect(await search('_')).toEqual(['backslash', 'club']);
+      expect(await search('_')).toEqual(['club']); // backslash's "x_y" is message text: too short to search there
       expect(await search('0%_c')).toEqual(['club']);
       expect(await search('%_%')).toEqual([]);
       expect(await search('\\')).toEqual(['backslash']);
@@ -381,6 +386,18 @@ describe.runIf(dbKinds.includes('postgres'))('search plans on PostgreSQL with 50
     expect(text).toContain('messages_text_trgm_idx');
     expect(text).toMatch(/contacts_(name|wa_id)_trgm_idx/);
     expect(text).not.toMatch(/Seq Scan on (messages|conversations|contacts)/);
+  });
+
+  it.each(['a', 'jo', '52', 'ó', '#1', 'a b'])('a term without a trigram (%s) searches contacts only: messages are not read', async (q) => {
+    for (const phoneNumberId of [undefined, 'n1']) {
+      const text = await plan({ q, phoneNumberId });
+      // The only messages read are the listed conversations' last ones, by primary key.
+      const readsOfMessages = text.split('\n').filter((line) => / on messages\b/.test(line));
+      expect(readsOfMessages.length).toBeGreaterThan(0);
+      for (const line of readsOfMessages) expect(line).toMatch(/Index Scan using messages_pkey on messages last_message/);
+      expect(text).not.toContain('messages_text_trgm_idx');
+      expect(text).not.toMatch(/Seq Scan on messages/);
+    }
   });
 
   it('a common term walks the list in order and stops early', async () => {
