@@ -9,6 +9,7 @@ import { MediaDownloader } from './media/downloader';
 import { fileStorage, type MediaStorage } from './media/storage';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { ChangeHub } from './realtime/hub';
+import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
@@ -25,6 +26,8 @@ export interface App {
   auth: Auth;
   /** Change notices from every instance's processor, for the live inbox. */
   changes: ChangeHub;
+  /** Open event streams per user and API key, on this instance. */
+  eventStreams: EventStreamLimiter;
   /** What authorizeRequest needs: sessions, API keys from the database, and INBOX_API_KEY. */
   access: AccessDeps & { auth: Auth };
   /** Prometheus metrics of this instance (GET /api/metrics). */
@@ -111,7 +114,8 @@ export async function startApp(env: Env): Promise<App> {
     'ticks ready',
   );
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
-  return { env, database, rawEvents, processor, auth, access, changes, metrics, rejections, mediaStorage, media };
+  const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
+  return { env, database, rawEvents, processor, auth, access, changes, eventStreams, metrics, rejections, mediaStorage, media };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */

@@ -3,9 +3,11 @@ import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyListRow } from '@/lib/auth/api-keys';
 import { jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
+import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 // /api/admin/api-keys: admins create keys for integrations (the key is in the response once,
-// never again) and revoke them (a revoked key gets 401 from its next request on).
+// never again) and revoke them (a revoked key gets 401 from its next request on, and its open event
+// streams end at once, on every instance).
 
 export interface ApiKeySummary {
   id: string;
@@ -60,6 +62,14 @@ export async function postApiKey(req: Request, deps: AccessDeps): Promise<Respon
 export async function deleteApiKey(req: Request, deps: AccessDeps, id: string): Promise<Response> {
   assertSameOrigin(req);
   await authorizeRequest(req, deps, 'admin');
-  if (!/^\d{1,15}$/.test(id) || !(await revokeApiKey(deps.db, Number(id)))) throw notFound('API key not found');
+  if (!/^\d{1,15}$/.test(id)) throw notFound('API key not found');
+  const keyId = Number(id);
+  // The notice commits with the revocation: no stream hears of it before it is true, none misses it.
+  const revoked = await deps.db.transaction(async (tx) => {
+    if (!(await revokeApiKey(tx, keyId))) return false;
+    await notifyAccessEnded(tx, { apiKeys: [keyId] });
+    return true;
+  });
+  if (!revoked) throw notFound('API key not found');
   return jsonResponse({ revoked: true });
 }

@@ -15,6 +15,7 @@ import { MIN_PASSWORD_LENGTH, type Auth } from '@/lib/auth/auth';
 import { ROLES, roleOf, type Role } from '@/lib/auth/roles';
 import { conflict, jsonResponse, notFound } from '@/lib/http/errors';
 import { readJsonBody } from '@/lib/http/json-body';
+import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 // /api/admin/users: admins create agents and admins, change roles, deactivate and reset passwords.
 // Guards against dead ends: nobody deactivates or demotes themselves, and the last admin stays.
@@ -110,6 +111,8 @@ export async function patchUser(req: Request, deps: UsersApiDeps, id: string): P
     // A new password signs the old sessions out (not the admin's own current one).
     await setUserPassword(deps.db, target.id, hash, { keepSessions: isSelf });
   }
+  // Sessions ended: the user's open event streams (on every instance) check theirs at once.
+  if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });
   return userResponse(deps, target.id, 200);
 }
 

@@ -10,6 +10,7 @@ export type ApiErrorCode =
   | 'conflict'
   | 'invalid_request'
   | 'not_found'
+  | 'too_many_requests'
   | 'unavailable'
   | 'internal';
 

@@ -51,12 +51,43 @@ export async function notifyChanges(tx: Pick<Db, 'execute'>, changes: Changes): 
   await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
 }
 
-export function decodeChange(payload: string): ChangeNotice | null {
+/**
+ * Access that ended, so that open event streams of it close at once on every instance: API keys revoked,
+ * and users whose sessions were ended (deactivated, signed out by a new password). Sent on the same channel
+ * as `{"access":{...}}` and never forwarded to browsers. An instance without this reads it as an empty change.
+ */
+export interface AccessNotice {
+  apiKeys: number[];
+  /** Their streams re-check the session: an admin changing their own password keeps theirs. */
+  users: string[];
+}
+
+/** NOTIFYs that access ended, inside `tx` when given one (delivered once the change commits). */
+export async function notifyAccessEnded(tx: Pick<Db, 'execute'>, access: Partial<AccessNotice>): Promise<void> {
+  const notice: AccessNotice = { apiKeys: access.apiKeys ?? [], users: access.users ?? [] };
+  if (notice.apiKeys.length === 0 && notice.users.length === 0) return;
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify({ access: notice })})`);
+}
+
+export type Notice = { kind: 'change'; change: ChangeNotice } | { kind: 'access'; access: AccessNotice };
+
+export function decodeNotice(payload: string): Notice | null {
   try {
-    const v = JSON.parse(payload) as Partial<ChangeNotice>;
+    const v = JSON.parse(payload) as Partial<ChangeNotice> & { access?: Partial<AccessNotice> };
+    if (v.access) {
+      const apiKeys = Array.isArray(v.access.apiKeys) ? v.access.apiKeys.filter((id) => Number.isSafeInteger(id)) : [];
+      const users = Array.isArray(v.access.users) ? v.access.users.filter((id) => typeof id === 'string') : [];
+      return { kind: 'access', access: { apiKeys, users } };
+    }
     const topics = (v.topics ?? []).filter((t): t is Topic => (TOPICS as readonly string[]).includes(t));
-    return { conversations: v.conversations ?? [], messages: v.messages ?? [], topics, partial: !!v.partial };
+    return { kind: 'change', change: { conversations: v.conversations ?? [], messages: v.messages ?? [], topics, partial: !!v.partial } };
   } catch {
     return null;
   }
+}
+
+/** The change in a payload; null for anything else (unreadable, or an access notice). */
+export function decodeChange(payload: string): ChangeNotice | null {
+  const notice = decodeNotice(payload);
+  return notice?.kind === 'change' ? notice.change : null;
 }

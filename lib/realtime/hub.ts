@@ -1,14 +1,20 @@
 import type { Database } from '@/db/client';
 import { log } from '@/lib/log';
-import { CHANGES_CHANNEL, decodeChange, type ChangeNotice } from './changes';
+import { CHANGES_CHANNEL, decodeNotice, type AccessNotice, type ChangeNotice } from './changes';
 
 // One LISTEN per process, fanned out to every open event stream. The processor (this instance's or
 // any other's on the same database) NOTIFYs after each commit, so every browser hears of every change.
 
 export type ChangeListener = (notice: ChangeNotice) => void;
+export type AccessListener = (notice: AccessNotice) => void;
+
+interface Subscriber {
+  change: ChangeListener;
+  access?: AccessListener;
+}
 
 export class ChangeHub {
-  private readonly listeners = new Set<ChangeListener>();
+  private readonly subscribers = new Set<Subscriber>();
   private unlisten: (() => Promise<void>) | null = null;
 
   static async start(database: Database): Promise<ChangeHub> {
@@ -17,22 +23,24 @@ export class ChangeHub {
     return hub;
   }
 
-  /** Calls `listener` for every change until the returned function is called. */
-  subscribe(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Calls `listener` for every change (and `onAccess` for every access that ended) until the returned function is called. */
+  subscribe(listener: ChangeListener, onAccess?: AccessListener): () => void {
+    const subscriber: Subscriber = { change: listener, access: onAccess };
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
   }
 
   get subscriberCount(): number {
-    return this.listeners.size;
+    return this.subscribers.size;
   }
 
   private publish(payload: string): void {
-    const notice = decodeChange(payload);
+    const notice = decodeNotice(payload);
     if (!notice) return;
-    for (const listener of this.listeners) {
+    for (const subscriber of this.subscribers) {
       try {
-        listener(notice);
+        if (notice.kind === 'change') subscriber.change(notice.change);
+        else subscriber.access?.(notice.access);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'change listener failed');
       }
@@ -40,7 +48,7 @@ export class ChangeHub {
   }
 
   async stop(): Promise<void> {
-    this.listeners.clear();
+    this.subscribers.clear();
     await this.unlisten?.().catch(() => {});
     this.unlisten = null;
   }

@@ -11,6 +11,7 @@ import { withApiErrors } from '@/lib/http/errors';
 import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
 import { ChangeHub } from '@/lib/realtime/hub';
 import { getEvents } from '@/lib/realtime/events-api';
+import { EventStreamLimiter } from '@/lib/realtime/stream-limiter';
 import { getAnalytics } from '@/lib/analytics/analytics-api';
 import {
   getAccountEvents,
@@ -81,7 +82,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   let emails = 0;
   /** The event stream stays open: read its status, then hang up. */
   const events = async (req: Request) => {
-    const res = await withApiErrors(getEvents)(req, { ...deps, hub });
+    const res = await withApiErrors(getEvents)(req, { ...deps, hub, streams: new EventStreamLimiter(10) });
     if (res.status === 200) await res.body?.cancel();
     return res;
   };

@@ -6,6 +6,6 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = withApiErrors(async (req: Request) => {
-  const { access, changes } = await getApp();
-  return getEvents(req, { ...access, hub: changes });
+  const { access, changes, eventStreams } = await getApp();
+  return getEvents(req, { ...access, hub: changes, streams: eventStreams });
 });
