@@ -70,8 +70,6 @@ export const envSchema = z.object({
   HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
   /** Live event streams (GET /api/events) one user or API key may hold open at once, per instance. */
   EVENT_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
-  /** Live event streams (GET /api/events) one user or API key may hold open at once, per instance. */
-  EVENT_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   /** PostgreSQL cancels a request's statement after this long (503), so one slow search cannot hold a connection. 0: no limit. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
