@@ -64,7 +64,7 @@ export async function deleteApiKey(req: Request, deps: AccessDeps, id: string): 
   await authorizeRequest(req, deps, 'admin');
   if (!/^\d{1,15}$/.test(id)) throw notFound('API key not found');
   const keyId = Number(id);
-  // The notice commits with the revocation: no stream hears of it before it is true, none misses it.
+  // The notice commits with the revocation: no stream hears of it before it is true.
   const revoked = await deps.db.transaction(async (tx) => {
     if (!(await revokeApiKey(tx, keyId))) return false;
     await notifyAccessEnded(tx, { apiKeys: [keyId] });
