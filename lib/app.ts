@@ -2,6 +2,7 @@ import { openDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/auth';
 import type { AccessDeps } from './auth/access';
+import { stampPeerAddresses } from './auth/peer-address';
 import { env as readEnv, type Env } from './env';
 import { describeError, log } from './log';
 import path from 'node:path';
@@ -57,6 +58,8 @@ export function getApp(): Promise<App> {
 
 export async function startApp(env: Env): Promise<App> {
   log.level = env.LOG_LEVEL;
+  // Sign-in limits need the client's real address: the socket's, which Next does not pass on.
+  stampPeerAddresses();
   const started = Date.now();
   const database = await openDatabase({
     url: env.DATABASE_URL,

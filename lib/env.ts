@@ -36,6 +36,8 @@ export const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
   /** The public URL (https://inbox.example.com): sign-in accepts requests from this origin only, cookies get Secure on https. Unset → the request's own host. */
   APP_URL: z.url('must be a URL like https://inbox.example.com').optional().or(z.literal('').transform(() => undefined)),
+  /** Proxies of ours in front of the app: the client address is the Nth from the right in X-Forwarded-For. 0 → the socket's address, the header ignored. */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Sign-in attempts allowed per client address per minute. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(10),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),

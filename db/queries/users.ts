@@ -35,6 +35,12 @@ export async function findUserIdByEmail(db: Db, email: string): Promise<string |
   return row?.id ?? null;
 }
 
+/** Whether the user with this email (as stored: lower case) is deactivated; false for nobody. */
+export async function isDeactivated(db: Db, email: string): Promise<boolean> {
+  const [row] = await db.select({ banned: users.banned }).from(users).where(eq(users.email, email));
+  return row?.banned === true;
+}
+
 /** Active admins other than `exceptId`: the last one may not be demoted or deactivated. */
 export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<number> {
   const [row] = await db
@@ -52,11 +58,15 @@ export async function setUserName(db: Db, id: string, name: string): Promise<voi
   await db.update(users).set({ name, updatedAt: sql`now()` }).where(eq(users.id, id));
 }
 
-/** A new password hash; the user's sessions end too, unless `keepSessions` (an admin changing their own). */
-export async function setUserPassword(db: Db, id: string, hash: string, options: { keepSessions: boolean }): Promise<void> {
+/**
+ * A new password hash, and every session of the user ends: whoever knew the old password is out.
+ * `keepSessionId` spares one (the browser of an admin changing their own password).
+ */
+export async function setUserPassword(db: Db, id: string, hash: string, options: { keepSessionId: string | null }): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.update(accounts).set({ password: hash }).where(and(eq(accounts.userId, id), eq(accounts.providerId, 'credential')));
-    if (!options.keepSessions) await tx.delete(sessions).where(eq(sessions.userId, id));
+    const keep = options.keepSessionId;
+    await tx.delete(sessions).where(keep === null ? eq(sessions.userId, id) : and(eq(sessions.userId, id), ne(sessions.id, keep)));
   });
 }
 

@@ -108,8 +108,8 @@ export async function patchUser(req: Request, deps: UsersApiDeps, id: string): P
   if (change.active !== undefined) await setUserActive(deps.db, target.id, change.active);
   if (change.password !== undefined) {
     const hash = await (await deps.auth.$context).password.hash(change.password);
-    // A new password signs the old sessions out (not the admin's own current one).
-    await setUserPassword(deps.db, target.id, hash, { keepSessions: isSelf });
+    // A new password signs out every session of the user but the one making the change.
+    await setUserPassword(deps.db, target.id, hash, { keepSessionId: isSelf && me.kind === 'user' ? me.sessionId : null });
   }
   // Sessions ended: the user's open event streams (on every instance) check theirs at once.
   if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });

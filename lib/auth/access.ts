@@ -18,7 +18,7 @@ export interface AccessDeps {
 }
 
 export type Principal =
-  | { kind: 'user'; userId: string; email: string; name: string; role: Role }
+  | { kind: 'user'; userId: string; email: string; name: string; role: Role; /** The session this request came with. */ sessionId: string }
   | { kind: 'api-key'; keyId: number | null; name: string };
 
 export type Need = 'inbox' | 'admin';
@@ -59,7 +59,7 @@ export async function sessionUser(auth: Auth, headers: Headers): Promise<Extract
   const { user } = session;
   // Deactivating deletes the sessions too; this covers a request already in flight.
   if (user.banned) return null;
-  return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: roleOf(user.role) };
+  return { kind: 'user', userId: user.id, email: user.email, name: user.name, role: roleOf(user.role), sessionId: session.session.id };
 }
 
 /**

@@ -8,10 +8,13 @@ import type { Db } from '@/db/client';
 import { accounts, appSecrets, rateLimits, sessions, users, verifications } from '@/db/schema';
 import type { Env } from '@/lib/env';
 import { log } from '@/lib/log';
+import { AUTH_BASE_PATH, httpEndpoints } from './http-endpoints';
+import { CLIENT_ADDRESS_HEADER, signInThrottle } from './sign-in-throttle';
 
 // Sign-in, sessions and people, by better-auth: scrypt password hashes, sessions as database rows
 // (deleting one signs that browser out on its next request), httpOnly SameSite=Lax cookies, origin
-// checks on every mutation, and a sign-in rate limit kept in the database so instances share it.
+// checks on every mutation, and sign-in limits kept in the database so instances share them
+// (sign-in-throttle.ts). Over HTTP it serves sign-in, sign-out and the session only (http-endpoints.ts).
 
 export const MIN_PASSWORD_LENGTH = 12;
 const SESSION_DAYS = 7;
@@ -22,7 +25,7 @@ export function createAuth(db: Db, env: Env, secret: string) {
     secret,
     // Unset: the origin is the request's own (fine on one host); set it in production behind HTTPS.
     baseURL: env.APP_URL,
-    basePath: '/api/auth',
+    basePath: AUTH_BASE_PATH,
     // Mutations must come from a page of this site (CSRF): APP_URL's origin, or without it the host
     // the request was sent to — a page elsewhere sends its own origin and is refused.
     trustedOrigins: env.APP_URL ? [new URL(env.APP_URL).origin] : (req) => sameHostOrigins(req),
@@ -43,18 +46,15 @@ export function createAuth(db: Db, env: Env, secret: string) {
       // No cookie cache: every request reads the session row, so a deactivated user is out at once.
       cookieCache: { enabled: false },
     },
-    rateLimit: {
-      enabled: true,
-      storage: 'database',
-      window: 60,
-      max: 300,
-      customRules: {
-        '/sign-in/email': { window: 60, max: env.SIGN_IN_ATTEMPTS_PER_MINUTE },
-      },
-    },
+    // Off: it keys by X-Forwarded-For as the client sent it. Sign-in is limited by signInThrottle,
+    // keyed by the address TRUSTED_PROXY_HOPS says to trust; nothing else is served over HTTP.
+    rateLimit: { enabled: false },
     advanced: {
+      // Always Secure with APP_URL on https; otherwise per request (httpEndpoints).
       useSecureCookies: env.APP_URL?.startsWith('https://') ?? false,
       cookiePrefix: 'ticks',
+      // Set by signInThrottle from the address it trusts, replacing any value the client sent.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     telemetry: { enabled: false },
     logger: {
@@ -68,7 +68,10 @@ export function createAuth(db: Db, env: Env, secret: string) {
       },
     },
     plugins: [
+      // For its user fields (role, banned) and createUser; its HTTP endpoints are not served.
       admin({ defaultRole: 'agent', adminRoles: ['admin'] }),
+      httpEndpoints({ trustedProxyHops: env.TRUSTED_PROXY_HOPS }),
+      signInThrottle(db, { attemptsPerMinute: env.SIGN_IN_ATTEMPTS_PER_MINUTE, trustedProxyHops: env.TRUSTED_PROXY_HOPS }),
       // Lets server actions set cookies; must stay last.
       nextCookies(),
     ],

@@ -1,68 +1,123 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import type { BetterAuthPlugin } from 'better-auth';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import type { Db } from '@/db/client';
-import { rateLimits } from '@/db/schema';
-import type { Auth } from './auth';
+import {
+  backoffDelay,
+  countInWindow,
+  countUnlessWaiting,
+  countedSince,
+  deleteCounters,
+  deleteStaleCounters,
+  markNow,
+  readCounter,
+  type Backoff,
+} from '@/db/queries/rate-limits';
+import { isDeactivated } from '@/db/queries/users';
+import { addressBucket, clientAddress } from './client-address';
 
-// Failed sign-ins per account, on top of better-auth's per-address limit. The address comes from
-// X-Forwarded-For, which a client talking to the server directly can set to anything; an account's
-// own failure count cannot be dodged that way. Kept in rate_limits, so every instance sees it.
+// Every sign-in attempt is counted before its password is checked, inside better-auth's own
+// pipeline (after the body is parsed, whatever its content type), in rate_limits so every instance
+// sees it. Two limits:
+// - per client address: SIGN_IN_ATTEMPTS_PER_MINUTE attempts a minute, right or wrong;
+// - per account: after FAILURES_BEFORE_DELAY failures in a row the account waits before the next
+//   attempt, a delay that doubles with each further failure up to MAX_DELAY_MS. No hard lock: an
+//   attacker can slow an account down but not shut its owner out, because an address that signed in
+//   to the account in the last KNOWN_ADDRESS_DAYS days counts its failures apart from everyone else's.
+// Unknown emails are counted exactly like real ones, so the answers reveal nothing.
 
-export const MAX_FAILURES = 10;
-export const FAILURE_WINDOW_MS = 15 * 60_000;
+export const ADDRESS_WINDOW_MS = 60_000;
+export const FAILURES_BEFORE_DELAY = 5;
+export const FIRST_DELAY_MS = 60_000;
+export const MAX_DELAY_MS = 15 * 60_000;
+export const KNOWN_ADDRESS_DAYS = 30;
+const DAY_MS = 24 * 60 * 60_000;
 
-const SIGN_IN_PATH = '/api/auth/sign-in/email';
-const keyOf = (email: string) => `sign-in-failures:${email.trim().toLowerCase()}`;
+const ACCOUNT_BACKOFF: Backoff = { free: FAILURES_BEFORE_DELAY, firstMs: FIRST_DELAY_MS, maxMs: MAX_DELAY_MS, forgetMs: DAY_MS };
 
-/** The email a sign-in request names, without consuming the request. */
-async function emailOf(req: Request): Promise<string | null> {
-  try {
-    const body: unknown = await req.clone().json();
-    const email = (body as { email?: unknown } | null)?.email;
-    return typeof email === 'string' && email.length <= 320 ? email : null;
-  } catch {
-    return null;
-  }
+/** Where better-auth reads the client address for the session row (advanced.ipAddress.ipAddressHeaders). */
+export const CLIENT_ADDRESS_HEADER = 'x-ticks-client-address';
+
+const SIGN_IN_PATH = '/sign-in/email';
+const addressKey = (bucket: string) => `sign-in:address:${bucket}`;
+/** One account's failures; `bucket` for those from an address it signed in from recently. */
+const accountKey = (email: string, bucket?: string) => `sign-in:account:${email}${bucket === undefined ? '' : `|${bucket}`}`;
+const knownKey = (email: string, bucket: string) => `sign-in:known:${email}|${bucket}`;
+
+/** The email a sign-in names, as accounts are looked up; capped (no valid email is longer): longer ones share a count. */
+function emailOf(body: unknown): string | null {
+  const email = (body as { email?: unknown } | null | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase().slice(0, 254) : null;
 }
 
-async function recentFailures(db: Db, email: string, now: number): Promise<number> {
-  const [row] = await db
-    .select({ count: rateLimits.count })
-    .from(rateLimits)
-    .where(and(eq(rateLimits.key, keyOf(email)), gt(rateLimits.lastRequest, now - FAILURE_WINDOW_MS)));
-  return row?.count ?? 0;
+function tooManyAttempts(retryAfterMs: number, message: string): APIError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return new APIError('TOO_MANY_REQUESTS', { code: 'TOO_MANY_ATTEMPTS', message: `${message} Try again in ${wait}.` }, { 'retry-after': String(seconds) });
 }
 
-async function recordFailure(db: Db, email: string, now: number): Promise<void> {
-  await db
-    .insert(rateLimits)
-    .values({ id: randomUUID(), key: keyOf(email), count: 1, lastRequest: now })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      // A failure after a quiet window starts the count again.
-      set: {
-        count: sql`case when ${rateLimits.lastRequest} > ${now - FAILURE_WINDOW_MS} then ${rateLimits.count} + 1 else 1 end`,
-        lastRequest: now,
-      },
-    });
+export interface SignInThrottleOptions {
+  /** SIGN_IN_ATTEMPTS_PER_MINUTE. */
+  attemptsPerMinute: number;
+  /** TRUSTED_PROXY_HOPS: how the client address is read (client-address.ts). */
+  trustedProxyHops: number;
 }
 
-async function clearFailures(db: Db, email: string): Promise<void> {
-  await db.delete(rateLimits).where(eq(rateLimits.key, keyOf(email)));
+export function signInThrottle(db: Db, options: SignInThrottleOptions) {
+  const reserve = createAuthMiddleware(async (ctx) => {
+    const now = Date.now();
+    const address = clientAddress(ctx.headers ?? new Headers(), options.trustedProxyHops);
+    const bucket = addressBucket(address);
+    const fromAddress = await countInWindow(db, addressKey(bucket), now, ADDRESS_WINDOW_MS);
+    if (fromAddress.count > options.attemptsPerMinute) {
+      throw tooManyAttempts(fromAddress.lastRequest + ADDRESS_WINDOW_MS - now, 'Too many sign-in attempts from your network.');
+    }
+    const email = emailOf(ctx.body);
+    if (email !== null) {
+      const known = address !== null && (await countedSince(db, knownKey(email, bucket), now - KNOWN_ADDRESS_DAYS * DAY_MS));
+      const key = known ? accountKey(email, bucket) : accountKey(email);
+      // Counted as a failure now; a success takes it back (settle).
+      if (!(await countUnlessWaiting(db, key, now, ACCOUNT_BACKOFF))) {
+        const counter = await readCounter(db, key);
+        const waitMs = counter ? counter.lastRequest + backoffDelay(counter.count, ACCOUNT_BACKOFF) - now : FIRST_DELAY_MS;
+        throw tooManyAttempts(waitMs, 'Too many failed sign-ins for this account.');
+      }
+    }
+    // A deactivated account answers exactly like an unknown one (better-auth's own check, after the
+    // password, answers 403 and so tells a right password from a wrong one). Hashing takes the time
+    // checking the password would.
+    const { email: named, password } = (ctx.body ?? {}) as { email?: unknown; password?: unknown };
+    if (typeof named === 'string' && typeof password === 'string' && (await isDeactivated(db, named.toLowerCase()))) {
+      await ctx.context.password.hash(password);
+      throw invalidEmailOrPassword();
+    }
+    // The address the session row records: ours, not whatever X-Forwarded-For said.
+    return { context: { headers: new Headers({ [CLIENT_ADDRESS_HEADER]: address ?? '' }) } };
+  });
+
+  const settle = createAuthMiddleware(async (ctx) => {
+    if (isAPIError(ctx.context.returned)) return;
+    const email = emailOf(ctx.body);
+    if (!ctx.context.newSession || email === null) return;
+    const now = Date.now();
+    const address = clientAddress(ctx.headers ?? new Headers(), options.trustedProxyHops);
+    const bucket = addressBucket(address);
+    await deleteCounters(db, [accountKey(email), accountKey(email, bucket)]);
+    if (address !== null) await markNow(db, knownKey(email, bucket), now);
+    await deleteStaleCounters(db, [
+      { prefix: 'sign-in:address:', before: now - ADDRESS_WINDOW_MS },
+      { prefix: 'sign-in:account:', before: now - ACCOUNT_BACKOFF.forgetMs },
+      { prefix: 'sign-in:known:', before: now - KNOWN_ADDRESS_DAYS * DAY_MS },
+    ]);
+  });
+
+  return {
+    id: 'ticks-sign-in-throttle',
+    hooks: {
+      before: [{ matcher: (ctx) => ctx.path === SIGN_IN_PATH, handler: reserve }],
+      after: [{ matcher: (ctx) => ctx.path === SIGN_IN_PATH, handler: settle }],
+    },
+  } satisfies BetterAuthPlugin;
 }
 
-/** better-auth's handler, with sign-in attempts on an account that keeps failing refused for a while. */
-export async function handleAuthRequest(req: Request, auth: Auth, db: Db, now = Date.now()): Promise<Response> {
-  if (req.method !== 'POST' || new URL(req.url).pathname !== SIGN_IN_PATH) return auth.handler(req);
-  const email = await emailOf(req);
-  if (email && (await recentFailures(db, email, now)) >= MAX_FAILURES) {
-    return Response.json(
-      { code: 'TOO_MANY_ATTEMPTS', message: 'Too many failed sign-ins for this account. Try again in 15 minutes.' },
-      { status: 429, headers: { 'retry-after': String(FAILURE_WINDOW_MS / 1000) } },
-    );
-  }
-  const res = await auth.handler(req);
-  if (email && res.status === 401) await recordFailure(db, email, now);
-  else if (email && res.ok) await clearFailures(db, email);
-  return res;
-}
+/** Exactly what better-auth answers for a wrong password (the sign-in test compares the two). */
+const invalidEmailOrPassword = () => new APIError('UNAUTHORIZED', { message: 'Invalid email or password', code: 'INVALID_EMAIL_OR_PASSWORD' });

@@ -1,11 +1,11 @@
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '@/db/client';
 import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
 import { getUsers, patchUser, postUser, type GetUsersResponse, type UserResponse } from '@/lib/admin/users-api';
 import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
-import { FAILURE_WINDOW_MS, MAX_FAILURES, handleAuthRequest } from '@/lib/auth/sign-in-throttle';
+import { FAILURES_BEFORE_DELAY, FIRST_DELAY_MS } from '@/lib/auth/sign-in-throttle';
 import { parseEnv, type Env } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
@@ -215,7 +215,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(deactivate.status).toBe(200);
     expect(((await deactivate.json()) as UserResponse).user.active).toBe(false);
     expect((await withApiErrors(getConversations)(request('/api/conversations', session), deps)).status).toBe(401);
-    expect((await signIn(auth, other.email, other.password)).status).not.toBe(200);
+    expect((await signIn(auth, other.email, other.password)).status).toBe(401);
 
     await withApiErrors(patchUser)(
       request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: true }, origin: ORIGIN }),
@@ -276,48 +276,54 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(wrongEmail.status).toBe(401);
     expect(await wrongPassword.json()).toEqual(await wrongEmail.json());
 
-    // SIGN_IN_ATTEMPTS_PER_MINUTE=3 here; each client address has its own budget.
-    const from = (ip: string) =>
-      auth.handler(
-        new Request(`${ORIGIN}/api/auth/sign-in/email`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': ip },
-          body: JSON.stringify({ email: ADMIN.email, password: 'guessing-password' }),
-        }),
-      );
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await from('203.0.113.7')).status);
-    expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
-    expect(statuses.slice(3)).toEqual([429, 429]);
+    // SIGN_IN_ATTEMPTS_PER_MINUTE=3 here; each client address has its own budget, whatever
+    // X-Forwarded-For claims (TRUSTED_PROXY_HOPS=0: no proxy of ours adds it, so anyone can).
+    let guess = 0;
+    const from = (address: string) =>
+      signIn(auth, `guess-${++guess}@ticks.test`, 'guessing-password', { from: address, headers: { 'x-forwarded-for': `192.0.2.${guess}` } });
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await from('203.0.113.7'));
+    expect(answers.map((r) => r.status)).toEqual([401, 401, 401, 429, 429]);
+    expect(Number(answers[3]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await answers[3]!.json()).toMatchObject({ code: 'TOO_MANY_ATTEMPTS' });
     expect((await from('203.0.113.8')).status).toBe(401);
   });
 
-  it('an account that keeps failing is locked for a while, from every address, without locking others', async () => {
+  it('an account that keeps failing waits longer after each failure, from every address, without slowing others; its own address still gets in', async () => {
     const victim = { email: 'victim@ticks.test', password: 'victim-password-123' };
     await withApiErrors(postUser)(
       request('/api/admin/users', admin, { method: 'POST', body: { ...victim, name: 'Victim', role: 'agent' }, origin: ORIGIN }),
       deps,
     );
-    let ip = 0;
-    const attempt = (email: string, password: string, now = Date.now()) =>
-      handleAuthRequest(
-        new Request(`${ORIGIN}/api/auth/sign-in/email`, {
-          method: 'POST',
-          // A new address every time, as someone forging X-Forwarded-For would send.
-          headers: { 'content-type': 'application/json', origin: ORIGIN, host: 'ticks.test', 'x-forwarded-for': `192.0.2.${++ip}` },
-          body: JSON.stringify({ email, password }),
-        }),
-        auth,
-        db,
-        now,
-      );
-    for (let i = 0; i < MAX_FAILURES; i++) expect((await attempt(victim.email, `guess-number-${i}`)).status).toBe(401);
-    // Now even the right password waits; an unknown account is counted the same way (no enumeration).
-    expect((await attempt(victim.email, victim.password)).status).toBe(429);
-    expect((await attempt(ADMIN.email, ADMIN.password)).status).toBe(200);
-    // After the window it opens again, and a success clears the count.
-    expect((await attempt(victim.email, victim.password, Date.now() + FAILURE_WINDOW_MS + 1000)).status).toBe(200);
-    expect((await attempt(victim.email, 'one-more-wrong-guess')).status).toBe(401);
+    // The victim's own browser signed in from home once.
+    const home = '198.18.0.1';
+    expect((await signIn(auth, victim.email, victim.password, { from: home })).status).toBe(200);
+
+    // Someone else guesses, from a new address every time.
+    const guess = (password: string) => signIn(auth, victim.email, password);
+    for (let i = 0; i < FAILURES_BEFORE_DELAY; i++) expect((await guess(`guess-number-${i}`)).status).toBe(401);
+    // Now every address but home waits, even with the right password; other accounts do not.
+    const waiting = await guess(victim.password);
+    expect(waiting.status).toBe(429);
+    expect(waiting.headers.get('retry-after')).toBe(String(FIRST_DELAY_MS / 1000));
+    expect((await signIn(auth, ADMIN.email, ADMIN.password)).status).toBe(200);
+    // An unknown account is slowed down the same way (no enumeration).
+    for (let i = 0; i < FAILURES_BEFORE_DELAY; i++) expect((await signIn(auth, 'nobody-at-all@ticks.test', `guess-${i}`)).status).toBe(401);
+    expect((await signIn(auth, 'nobody-at-all@ticks.test', 'one-more-guess')).status).toBe(429);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // After the delay, one more attempt; a failure doubles the wait.
+      vi.setSystemTime(Date.now() + FIRST_DELAY_MS + 1000);
+      expect((await guess('one-more-wrong-guess')).status).toBe(401);
+      const longer = await guess(victim.password);
+      expect(longer.status).toBe(429);
+      expect(longer.headers.get('retry-after')).toBe(String((2 * FIRST_DELAY_MS) / 1000));
+      // Home is not held up by the guessing; the right password works there at once.
+      expect((await signIn(auth, victim.email, victim.password, { from: home })).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('authorizeRequest names who is calling', async () => {
