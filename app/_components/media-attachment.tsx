@@ -35,7 +35,7 @@ export function MediaAttachment({ view, from }: MediaAttachmentProps) {
 
 function ReadyMedia({ view, file, from }: { view: MediaView; file: Extract<MediaFileView, { status: 'ready' }>; from: string }) {
   const [broken, setBroken] = useState(false);
-  if (broken) return <InfoCard view={view} note="The file could not be shown" />;
+  if (broken) return <UnplayableCard view={view} file={file} />;
   switch (view.mediaKind) {
     case 'image': {
       const alt = view.caption ?? `Image from ${from}`;
@@ -131,6 +131,28 @@ function ReadyMedia({ view, file, from }: { view: MediaView; file: Extract<Media
       );
     }
   }
+}
+
+/** A codec this browser lacks, or a damaged file: say so, and still hand over the file itself. */
+function UnplayableCard({ view, file }: { view: MediaView; file: Extract<MediaFileView, { status: 'ready' }> }) {
+  const playable = view.mediaKind === 'audio' || view.mediaKind === 'voice' || view.mediaKind === 'video';
+  const note = playable
+    ? 'This browser cannot play this file (its format is not supported, or the file is damaged)'
+    : 'This browser cannot show this file (its format is not supported, or the file is damaged)';
+  return (
+    <div data-testid="media-unplayable">
+      <InfoCard view={view} note={note}>
+        <a
+          href={file.url}
+          download
+          className="mt-1 inline-block rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium text-sky-700 hover:bg-sky-50 focus-visible:outline-2 focus-visible:outline-sky-600"
+        >
+          Download the {view.label.toLowerCase()}
+          {file.sizeLabel && <span className="font-normal text-slate-500"> ({file.sizeLabel})</span>}
+        </a>
+      </InfoCard>
+    </div>
+  );
 }
 
 function InfoCard({

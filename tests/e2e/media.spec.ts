@@ -95,6 +95,23 @@ test.describe('as an admin', () => {
     expect(download.suggestedFilename()).toBe('delivery-note.pdf');
   });
 
+  test('an audio file the browser cannot play says so, and still downloads', async ({ page }) => {
+    const customer = uniqueCustomer('Dana');
+    const damaged = mediaMessage('audio', E2E_MEDIA.damagedAudio.id, customer, { mime_type: E2E_MEDIA.damagedAudio.mimeType, voice: true }, nowSeconds());
+    await deliver(damaged.body);
+    const { conversationId } = await waitForProcessed(damaged.wamid);
+    await waitForFile(damaged.wamid, 'downloaded');
+
+    await page.goto(`/conversations/${conversationId}`);
+    const card = bubble(page, damaged.wamid).getByTestId('media-unplayable');
+    await expect(card).toContainText('This browser cannot play this file');
+    await expect(bubble(page, damaged.wamid).getByTestId('media-audio')).toHaveCount(0);
+    const link = card.getByRole('link', { name: /Download the voice message/ });
+    await expect(link).toHaveAttribute('href', `/api/media/${encodeURIComponent(damaged.wamid)}`);
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.ogg$/);
+  });
+
   test('a failed download says why, and an admin can retry it', async ({ page }) => {
     const customer = uniqueCustomer('Fay');
     const lost = mediaMessage('image', `e2e-unknown-${randomInt(10 ** 9)}`, customer, { mime_type: 'image/jpeg', caption: 'Gone already' }, nowSeconds());

@@ -28,6 +28,8 @@ export const E2E_MEDIA = {
   audio: { id: 'e2e-audio-1', mimeType: 'audio/wav', seconds: 1 },
   /** A tiny PDF. */
   document: { id: 'e2e-document-1', mimeType: 'application/pdf' },
+  /** Downloads fine, but is not audio at all: the browser cannot play it. */
+  damagedAudio: { id: 'e2e-audio-damaged', mimeType: 'audio/ogg' },
 } as const;
 
 /** The access token the server is started with, and the only one the fake Graph API accepts. */
