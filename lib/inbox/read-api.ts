@@ -5,6 +5,7 @@ import {
   listConversations,
   listKeyOf,
   markConversationRead,
+  searchesMessageText,
   type ConversationListRow,
   type ConversationSummary,
 } from '@/db/queries/conversations';
@@ -127,6 +128,8 @@ export type GetMessageResponse = ApiMessage;
 export interface GetConversationsResponse {
   conversations: ApiConversation[];
   nextCursor: string | null;
+  /** With `q`: whether message text was searched too (it takes three letters or digits in a row). */
+  searchedMessageText?: boolean;
 }
 export interface GetConversationMessagesResponse {
   messages: ApiMessage[];
@@ -192,6 +195,7 @@ export async function getConversations(req: Request, deps: ReadApiDeps): Promise
   const body: GetConversationsResponse = {
     conversations: rows.map(toApiConversation),
     nextCursor: hasMore && last ? encodeConversationCursor(last) : null,
+    ...(query.q !== undefined && { searchedMessageText: searchesMessageText(query.q) }),
   };
   return jsonResponse(body);
 }

@@ -194,6 +194,10 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
       expect(await search('qx')).toEqual([]);
       expect(await search('+')).toEqual([]);
       expect(await search('77')).toEqual(['club']);
+      // The list says so, for the search box to explain why "hi" finds nothing.
+      expect((await list('?q=hi')).searchedMessageText).toBe(false);
+      expect((await list('?q=hi%20there')).searchedMessageText).toBe(true);
+      expect((await list('')).searchedMessageText).toBeUndefined();
     });
 
     it('treats %, _ and \\ literally', async () => {

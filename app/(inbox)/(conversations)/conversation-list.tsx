@@ -100,6 +100,9 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
             className="w-full rounded-lg bg-slate-100 px-3 py-2 text-sm focus:bg-white focus:ring-2 focus:ring-emerald-200 focus:outline-none"
           />
         </label>
+        {query !== '' && data?.[0]?.searchedMessageText === false && (
+          <p className="px-1 text-xs text-slate-500">Names and numbers only: type three letters or digits to search messages too.</p>
+        )}
         {businessNumbers.length > 1 && (
           <label className="flex items-center gap-2 text-xs text-slate-600">
             <span>Business number</span>
