@@ -46,8 +46,8 @@ export function createAuth(db: Db, env: Env, secret: string) {
       // No cookie cache: every request reads the session row, so a deactivated user is out at once.
       cookieCache: { enabled: false },
     },
-    // Off: it keys by X-Forwarded-For as the client sent it. Sign-in is limited by signInThrottle,
-    // keyed by the address TRUSTED_PROXY_HOPS says to trust; nothing else is served over HTTP.
+    // Off: it keys by X-Forwarded-For as the client sent it. signInThrottle limits sign-in instead, by
+    // the address TRUSTED_PROXY_HOPS says to trust; sign-out and the session need no limit.
     rateLimit: { enabled: false },
     advanced: {
       // Always Secure with APP_URL on https; otherwise per request (httpEndpoints).
