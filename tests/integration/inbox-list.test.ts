@@ -211,7 +211,7 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
     });
 
     it('finds nothing for a term nobody has', async () => {
-      expect(await list('?q=nobody-matches-this')).toEqual({ conversations: [], nextCursor: null });
+      expect(await list('?q=nobody-matches-this')).toEqual({ conversations: [], nextCursor: null, searchedMessageText: true });
     });
 
     it('pages through results with the cursor, into conversations without messages', async () => {
