@@ -13,7 +13,7 @@ import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { loadAnalytics } from '@/lib/analytics/analytics-api';
 import { resolveRange, type RangeKey } from '@/lib/analytics/range';
-import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
+import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:analytics [-- options]

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
-import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from './bench-database';
+import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]

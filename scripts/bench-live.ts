@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { signBody } from '@/lib/whatsapp/signature';
-import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tests/helpers/server';
+import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --skip-build]

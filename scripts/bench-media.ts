@@ -15,7 +15,7 @@ import { queryRows, sql, type Database } from '@/db/client';
 import { log } from '@/lib/log';
 import { MediaDownloader } from '@/lib/media/downloader';
 import { fileStorage } from '@/lib/media/storage';
-import { withScratchDatabase } from './bench-database';
+import { withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:media [-- options]

@@ -6,7 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
-import { startFakeGraph } from '../tests/helpers/fake-graph';
+import { startFakeGraph } from '../tools/fake-graph';
 
 const { values } = parseArgs({
   options: { token: { type: 'string' }, version: { type: 'string' }, files: { type: 'string' }, 'min-mb': { type: 'string' }, 'max-mb': { type: 'string' } },

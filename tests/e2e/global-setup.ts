@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { request, type APIResponse, type FullConfig } from '@playwright/test';
 import postgres from 'postgres';
-import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph';
+import { startFakeGraph, type FakeGraph } from '../../tools/fake-graph';
 import { dropStaleTestDatabases } from '../helpers/stale-databases';
-import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
+import { ensureBuild, serverEnv, startServer, type RunningServer } from '../../tools/server-harness';
 import { AUTH_DIR, E2E_ENV, E2E_GRAPH_TOKEN, E2E_MEDIA, E2E_USERS, storageStatePath } from './shared';
 
 // Once per `playwright test`: a production build, a fresh database (PostgreSQL at TEST_DATABASE_URL,

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MEDIA_HOSTS, downloadMedia, type GraphConfig, MAX_REDIRECTS, MediaDownloadError, normalizeSha256, tokenRefusal } from '@/lib/media/graph-client';
 import { fileStorage, type MediaStorage } from '@/lib/media/storage';
-import { type FakeGraph, sha256Hex, startFakeGraph } from '../helpers/fake-graph';
+import { type FakeGraph, sha256Hex, startFakeGraph } from '../../tools/fake-graph';
 
 const TOKEN = 'EAAG-secret-test-token-1234567890';
 const MB = 1024 * 1024;

@@ -15,7 +15,7 @@ import { createMetrics } from '@/lib/observability/metrics';
 import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { request } from '../helpers/auth';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
-import { startFakeGraph, type FakeGraph } from '../helpers/fake-graph';
+import { startFakeGraph, type FakeGraph } from '../../tools/fake-graph';
 import { createPipeline, messagesBody, silentLog } from '../helpers/pipeline';
 
 // The download queue end to end: a media message stored → a job in the same transaction → the file

@@ -8,9 +8,9 @@ import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 import { messagesBody, textMessage } from '../helpers/pipeline';
-import { ensureBuild, serverEnv, startServer, type RunningServer } from '../helpers/server';
-import { startFakeGraph } from '../helpers/fake-graph';
-import { startTcpProxy } from '../helpers/tcp-proxy';
+import { ensureBuild, serverEnv, startServer, type RunningServer } from '../../tools/server-harness';
+import { startFakeGraph } from '../../tools/fake-graph';
+import { startTcpProxy } from '../../tools/tcp-proxy';
 
 // The production server as users run it: `next start`, signals, kill -9, two instances on one database.
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEER_ADDRESS_HEADER } from '@/lib/auth/client-address';
-import { ensureBuild, startServer, type RunningServer } from '../helpers/server';
+import { ensureBuild, startServer, type RunningServer } from '../../tools/server-harness';
 
 // Sign-in through `next start` itself, as a client talking to it directly: the address the limits
 // count is the connection's (Next passes a client's X-Forwarded-For on untouched), and better-auth's

@@ -11,7 +11,7 @@ import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { signBody } from '@/lib/whatsapp/signature';
 import { receiveDelivery, type DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
-import { startTcpProxy } from '../helpers/tcp-proxy';
+import { startTcpProxy } from '../../tools/tcp-proxy';
 import {
   SECRET,
   SECRET_NEXT,

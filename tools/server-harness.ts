@@ -2,10 +2,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { envSchema } from '../../lib/env';
+import { envSchema } from '../lib/env';
 
-// Runs the production server (`next start`) the way users do, for tests that need the real thing:
-// instrumentation, the route handlers, signals, crashes.
+// Runs the production server (`next start`) the way users do, for tests that need the real thing
+// (instrumentation, the route handlers, signals, crashes) and for bench:live.
 
 const root = process.cwd();
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -23,6 +23,7 @@ export function ensureBuild(): void {
   if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
+/** The newest file the build reads. tools/, tests/ and scripts/ are not part of the app: editing them rebuilds nothing. */
 function newestSource(): number {
   let newest = 0;
   const walk = (dir: string) => {
