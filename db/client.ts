@@ -11,7 +11,15 @@ import * as schema from './schema';
 
 // The ONE place that picks the driver: postgres.js when a URL is given, embedded PGlite otherwise.
 
+/** The database: a postgres.js pool or the embedded PGlite, behind one drizzle type. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What `db.transaction` hands its callback. */
+export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * What every query function in db/queries and db/writes takes: the database, or a transaction on it
+ * (drizzle's PgTransaction extends PgDatabase, so both drivers' transactions fit without a cast).
+ */
+export type Executor = Db | Transaction;
 
 export interface Database {
   kind: 'postgres' | 'pglite';
@@ -174,9 +182,23 @@ function isAlive(pid: number): boolean {
 }
 
 /** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
-export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * Lifts the statement timeout (statementTimeoutMs above) until `tx` ends: for background work, not
+ * requests. PGlite accepts the setting and has no timeout anyway.
+ */
+export async function liftStatementTimeout(tx: Transaction): Promise<void> {
+  await tx.execute(sql`set local statement_timeout = 0`);
+}
+
+/**
+ * A value as one jsonb parameter. Set-based writes send a whole batch of rows this way and unpack them
+ * with jsonb_to_recordset, which behaves the same on postgres.js and PGlite.
+ */
+export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
 
 export { sql };

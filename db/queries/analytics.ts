@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Db } from '../client';
+import { queryRows, type Executor } from '../client';
 
 // The analytics page's aggregates. Each reads a rollup (db/schema.ts: delivery_stats_hourly,
 // message_stats_hourly, webhook_stats_hourly: a range scan on their primary key, which starts with
@@ -41,7 +41,7 @@ export interface DeliveryCountRow {
 }
 
 /** Status events per bucket, status and error code (0: none): sent, delivered, read and failed. */
-export async function deliveryCounts(db: Db, w: AnalyticsWindow): Promise<DeliveryCountRow[]> {
+export async function deliveryCounts(db: Executor, w: AnalyticsWindow): Promise<DeliveryCountRow[]> {
   const rows = await queryRows<{ bucket: string; status: string; error_code: number | string; count: string | number }>(
     db,
     sql`select ${bucketKey(w)} as bucket, status, error_code, sum(count) as count
@@ -70,7 +70,7 @@ export interface DeliveryTimingSummary {
  * each row (delivered_after_s, read_after_s). Two statements, so that on PostgreSQL the two sorts run side
  * by side on two connections (PGlite runs them one after the other).
  */
-export async function deliveryTimingSummary(db: Db, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
+export async function deliveryTimingSummary(db: Executor, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
   const where = sql`sent_at is not null and ${inWindow(w, sql.raw('sent_at'))} ${ofNumber(w)}`;
   const [[counts], [read]] = await Promise.all([
     queryRows<{ sent: string | number; delivered: string | number; read: string | number; failed: string | number; median: string | number | null }>(
@@ -102,7 +102,7 @@ export interface TypeCountRow {
 }
 
 /** Inbound messages per bucket and type. */
-export async function inboundCounts(db: Db, w: AnalyticsWindow): Promise<TypeCountRow[]> {
+export async function inboundCounts(db: Executor, w: AnalyticsWindow): Promise<TypeCountRow[]> {
   const rows = await queryRows<{ bucket: string; type: string; count: string | number }>(
     db,
     sql`select ${bucketKey(w)} as bucket, type, sum(count) as count
@@ -120,7 +120,7 @@ export interface WebhookCountRow {
 }
 
 /** Webhook deliveries received, processed, failed and rejected per bucket: for all numbers (a body may span several). */
-export async function webhookCounts(db: Db, w: Omit<AnalyticsWindow, 'phoneNumberId'>): Promise<WebhookCountRow[]> {
+export async function webhookCounts(db: Executor, w: Omit<AnalyticsWindow, 'phoneNumberId'>): Promise<WebhookCountRow[]> {
   const rows = await queryRows<{ bucket: string; kind: WebhookCountRow['kind']; count: string | number }>(
     db,
     sql`select ${bucketKey({ ...w, phoneNumberId: null })} as bucket, kind, sum(count) as count

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 import { businessNumbers, conversations } from '../schema';
 
 /**
@@ -7,7 +7,7 @@ import { businessNumbers, conversations } from '../schema';
  * number. Counted per number along conversations_number_activity_idx (an index-only scan), not by
  * joining and grouping every conversation.
  */
-export function listBusinessNumbers(db: Db) {
+export function listBusinessNumbers(db: Executor) {
   return db
     .select({
       phoneNumberId: businessNumbers.phoneNumberId,

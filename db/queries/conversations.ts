@@ -1,6 +1,6 @@
 import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias, union } from 'drizzle-orm/pg-core';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 import { businessNumbers, contacts, conversations, messages } from '../schema';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
@@ -82,7 +82,7 @@ export function contactMatches(q: string): SQL {
  * This relies on each search being planned with its term (drizzle sends unnamed statements: never
  * `.prepare()` this query, or PostgreSQL may settle on one generic plan for every term).
  */
-function searchHits(db: Db, where: SQL | undefined, q: string, limit: number) {
+function searchHits(db: Executor, where: SQL | undefined, q: string, limit: number) {
   const match = searchConditions(q);
   const key = { id: conversations.id, lastMessageAt: conversations.lastMessageAt };
   const byContact = db
@@ -126,7 +126,7 @@ function keysetRanges(after: ConversationListKey | undefined): (SQL | undefined)
 }
 
 /** One stretch of the list: `range` is one of keysetRanges. */
-function selectListPage(db: Db, options: ConversationListOptions, range: SQL | undefined, limit: number) {
+function selectListPage(db: Executor, options: ConversationListOptions, range: SQL | undefined, limit: number) {
   const where = and(numberFilter(options), range);
   return db
     .select({
@@ -159,7 +159,7 @@ function selectListPage(db: Db, options: ConversationListOptions, range: SQL | u
 export type ConversationListRow = Awaited<ReturnType<typeof selectListPage>>[number];
 
 /** The query for one stretch of the list (exported for EXPLAIN checks). */
-export function conversationListQuery(db: Db, options: ConversationListOptions, range = 0) {
+export function conversationListQuery(db: Executor, options: ConversationListOptions, range = 0) {
   return selectListPage(db, options, keysetRanges(options.after)[range], options.limit);
 }
 
@@ -168,7 +168,7 @@ export function conversationListQuery(db: Db, options: ConversationListOptions, 
  * The key of the last row is what the next page starts after.
  */
 export async function listConversations(
-  db: Db,
+  db: Executor,
   options: ConversationListOptions,
 ): Promise<{ rows: ConversationListRow[]; hasMore: boolean }> {
   const rows: ConversationListRow[] = [];
@@ -184,7 +184,7 @@ export async function listConversations(
 export const listKeyOf = (row: ConversationListRow): ConversationListKey => ({ lastMessageAt: row.sortAt, id: row.id });
 
 /** A conversation's number and customer (the thread header), or null when there is no such conversation. */
-export async function getConversationSummary(db: Db, id: number) {
+export async function getConversationSummary(db: Executor, id: number) {
   const [row] = await db
     .select({
       id: conversations.id,
@@ -202,7 +202,7 @@ export type ConversationSummary = NonNullable<Awaited<ReturnType<typeof getConve
  * Sets a conversation's unread count to 0. `found`: the conversation exists; `changed`: it had unread
  * messages (only then is there anything to tell other browsers).
  */
-export async function markConversationRead(db: Db, id: number): Promise<{ found: boolean; changed: boolean }> {
+export async function markConversationRead(db: Executor, id: number): Promise<{ found: boolean; changed: boolean }> {
   const updated = await db
     .update(conversations)
     .set({ unreadCount: 0 })

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../client';
+import { queryRows, type Executor } from '../client';
 import { accountEvents, businessNumbers, contacts, conversations, messages, webhookEvents } from '../schema';
 import { contactMatches, cursorTimestamp } from './conversations';
 
@@ -33,7 +33,7 @@ export interface FailedDeliveryOptions {
 const firstErrorCode = sql`(${messages.errors} -> 0 ->> 'code')`;
 
 /** The query for one page of failed deliveries (exported for EXPLAIN checks). */
-export function failedDeliveriesQuery(db: Db, options: FailedDeliveryOptions, limit = options.limit) {
+export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptions, limit = options.limit) {
   return db
     .select({
       wamid: messages.wamid,
@@ -74,7 +74,7 @@ export function failedDeliveriesQuery(db: Db, options: FailedDeliveryOptions, li
 
 export type FailedDeliveryRow = Awaited<ReturnType<typeof failedDeliveriesQuery>>[number];
 
-export async function listFailedDeliveries(db: Db, options: FailedDeliveryOptions): Promise<{ rows: FailedDeliveryRow[]; hasMore: boolean }> {
+export async function listFailedDeliveries(db: Executor, options: FailedDeliveryOptions): Promise<{ rows: FailedDeliveryRow[]; hasMore: boolean }> {
   const rows = await failedDeliveriesQuery(db, options, options.limit + 1);
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
@@ -87,7 +87,7 @@ export interface ProcessingFailureOptions {
   beforeId?: number;
 }
 
-export async function listProcessingFailures(db: Db, options: ProcessingFailureOptions) {
+export async function listProcessingFailures(db: Executor, options: ProcessingFailureOptions) {
   const rows = await db
     .select({
       id: webhookEvents.id,
@@ -107,7 +107,7 @@ export async function listProcessingFailures(db: Db, options: ProcessingFailureO
 export type ProcessingFailureRow = Awaited<ReturnType<typeof listProcessingFailures>>['rows'][number];
 
 /** One event with its raw body (any state: a retried event may have been processed meanwhile). */
-export async function getWebhookEvent(db: Db, id: number) {
+export async function getWebhookEvent(db: Executor, id: number) {
   const [row] = await db
     .select({
       id: webhookEvents.id,
@@ -123,7 +123,7 @@ export async function getWebhookEvent(db: Db, id: number) {
   return row ?? null;
 }
 
-export async function getEventStates(db: Db, ids: number[]) {
+export async function getEventStates(db: Executor, ids: number[]) {
   if (ids.length === 0) return [];
   return db
     .select({ id: webhookEvents.id, state: webhookEvents.state, lastError: webhookEvents.lastError })
@@ -140,7 +140,7 @@ export interface RejectionCount {
 }
 
 /** Rejections per reason (summed over shards) in the UTC hours since `since` (its hour included). */
-export async function getRejectionCounts(db: Db, since: Date): Promise<RejectionCount[]> {
+export async function getRejectionCounts(db: Executor, since: Date): Promise<RejectionCount[]> {
   const rows = await queryRows<{ reason: string; count: string | number; last_at: Date | string }>(
     db,
     sql`select reason, sum(count) as count, max(last_at) as last_at
@@ -160,7 +160,7 @@ export interface AccountEventKey {
   id: number;
 }
 
-export async function listAccountEvents(db: Db, options: { limit: number; after?: AccountEventKey }) {
+export async function listAccountEvents(db: Executor, options: { limit: number; after?: AccountEventKey }) {
   const rows = await db
     .select({
       id: accountEvents.id,

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../client';
+import { queryRows, type Executor } from '../client';
 import { mediaItems, type MediaItemRow } from '../schema';
 
 // The media download queue (media_items). Claiming takes a lease instead of holding a transaction open
@@ -13,7 +13,7 @@ export interface ClaimedMedia {
 }
 
 /** Leases up to `limit` due items (oldest due first), skipping those another instance is claiming. */
-export async function claimDueMedia(db: Db, { limit, leaseMs }: { limit: number; leaseMs: number }): Promise<ClaimedMedia[]> {
+export async function claimDueMedia(db: Executor, { limit, leaseMs }: { limit: number; leaseMs: number }): Promise<ClaimedMedia[]> {
   const rows = await queryRows<{ wamid: string; media_id: string; kind: string; attempts: number }>(
     db,
     sql`update media_items m set lease_until = now() + ${`${Math.round(leaseMs)} milliseconds`}::interval, attempts = m.attempts + 1
@@ -29,7 +29,7 @@ export async function claimDueMedia(db: Db, { limit, leaseMs }: { limit: number;
 
 /** Stored: the item points at its bytes. Returns the message's conversation, for the change notice. */
 export async function markMediaDownloaded(
-  db: Db,
+  db: Executor,
   wamid: string,
   file: { storageKey: string; size: number; mimeType: string | null },
 ): Promise<number | null> {
@@ -48,7 +48,7 @@ export async function markMediaDownloaded(
 
 /** A failed attempt: due again after `retryInMs`, or failed for good (`retryInMs` null). */
 export async function recordMediaFailure(
-  db: Db,
+  db: Executor,
   wamid: string,
   failure: { reason: string; error: string; retryInMs: number | null },
 ): Promise<number | null> {
@@ -70,7 +70,7 @@ export async function recordMediaFailure(
  * An admin's retry of a failed download: pending again with one attempt left, so its outcome shows
  * at once rather than after a backoff schedule. Returns the conversation, or null when nothing to retry.
  */
-export async function requeueMedia(db: Db, wamid: string, attempts: number): Promise<number | null> {
+export async function requeueMedia(db: Executor, wamid: string, attempts: number): Promise<number | null> {
   const [row] = await queryRows<{ conversation_id: string | number }>(
     db,
     sql`with again as (
@@ -82,7 +82,7 @@ export async function requeueMedia(db: Db, wamid: string, attempts: number): Pro
   return row ? Number(row.conversation_id) : null;
 }
 
-export async function getMediaItem(db: Db, wamid: string): Promise<MediaItemRow | null> {
+export async function getMediaItem(db: Executor, wamid: string): Promise<MediaItemRow | null> {
   const [row] = await db.select().from(mediaItems).where(eq(mediaItems.wamid, wamid));
   return row ?? null;
 }
@@ -101,7 +101,7 @@ export interface MediaState {
 }
 
 /** The download state of each of these messages' media (for the thread). */
-export async function getMediaStates(db: Db, wamids: string[]): Promise<Map<string, MediaState>> {
+export async function getMediaStates(db: Executor, wamids: string[]): Promise<Map<string, MediaState>> {
   if (wamids.length === 0) return new Map();
   const rows = await queryRows<{
     wamid: string;

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp, descNullsLast } from './conversations';
 
@@ -30,7 +30,7 @@ const messageColumns = {
   raw: messages.raw,
 };
 
-function selectThreadPage(db: Db, conversationId: number, before: ThreadKey | undefined, limit: number) {
+function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number) {
   return db
     .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
     .from(messages)
@@ -49,7 +49,7 @@ function selectThreadPage(db: Db, conversationId: number, before: ThreadKey | un
 export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];
 
 /** A message with its conversation's number and customer, or null when the wamid is unknown. */
-export async function getMessageByWamid(db: Db, wamid: string) {
+export async function getMessageByWamid(db: Executor, wamid: string) {
   const [row] = await db
     .select({
       ...messageColumns,
@@ -77,7 +77,7 @@ export const threadPageQuery = selectThreadPage;
  * older ones remain (then the first row's key is where the next page starts).
  */
 export async function listThreadMessages(
-  db: Db,
+  db: Executor,
   conversationId: number,
   options: { limit: number; before?: ThreadKey },
 ): Promise<{ rows: MessageRecord[]; hasMore: boolean }> {
@@ -98,7 +98,7 @@ export interface StatusHistoryEntry {
  * timestamp (common: Meta's clock has one-second resolution) are put in delivery order (DELIVERY_ORDER in
  * lib/whatsapp/status.ts), statuses that do not move a message after them.
  */
-export async function getStatusHistories(db: Db, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
+export async function getStatusHistories(db: Executor, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
   const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
   if (wamids.length === 0) return histories;
   const rank = sql`case ${statusEvents.status}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, inArray, like, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 import { rateLimits } from '../schema';
 
 // Counters in rate_limits, shared by every instance on the database. Each check-and-count is one
@@ -16,7 +16,7 @@ export interface Counter {
 const returningCounter = { count: rateLimits.count, lastRequest: rateLimits.lastRequest };
 
 /** Counts one more under `key` in a window that opens with its first count and lasts `windowMs`; returns the count including this one. */
-export async function countInWindow(db: Db, key: string, now: number, windowMs: number): Promise<Counter> {
+export async function countInWindow(db: Executor, key: string, now: number, windowMs: number): Promise<Counter> {
   const inWindow = sql`${rateLimits.lastRequest} > ${now - windowMs}`;
   const [row] = await db
     .insert(rateLimits)
@@ -46,7 +46,7 @@ export interface Backoff {
  * `free` counts, `firstMs * 2^(count - free)` (at most `maxMs`) from the last one. Null when refused
  * (nothing written). A key quiet for `forgetMs` starts again at 1.
  */
-export async function countUnlessWaiting(db: Db, key: string, now: number, backoff: Backoff): Promise<Counter | null> {
+export async function countUnlessWaiting(db: Executor, key: string, now: number, backoff: Backoff): Promise<Counter | null> {
   const forgotten = sql`${rateLimits.lastRequest} <= ${now - backoff.forgetMs}`;
   // The exponent is capped so that power() cannot overflow, however long an attack goes on.
   const delay = sql`least(${backoff.firstMs} * power(2, least(${rateLimits.count} - ${backoff.free}, 30)), ${backoff.maxMs})`;
@@ -68,13 +68,13 @@ export function backoffDelay(count: number, backoff: Backoff): number {
   return Math.min(backoff.firstMs * 2 ** Math.min(count - backoff.free, 30), backoff.maxMs);
 }
 
-export async function readCounter(db: Db, key: string): Promise<Counter | null> {
+export async function readCounter(db: Executor, key: string): Promise<Counter | null> {
   const [row] = await db.select(returningCounter).from(rateLimits).where(eq(rateLimits.key, key));
   return row ?? null;
 }
 
 /** Sets `key` to one count at `now` (a mark: "this happened, last at now"). */
-export async function markNow(db: Db, key: string, now: number): Promise<void> {
+export async function markNow(db: Executor, key: string, now: number): Promise<void> {
   await db
     .insert(rateLimits)
     .values({ id: randomUUID(), key, count: 1, lastRequest: now })
@@ -82,7 +82,7 @@ export async function markNow(db: Db, key: string, now: number): Promise<void> {
 }
 
 /** Whether `key` was counted or marked after `since`. */
-export async function countedSince(db: Db, key: string, since: number): Promise<boolean> {
+export async function countedSince(db: Executor, key: string, since: number): Promise<boolean> {
   const [row] = await db
     .select({ key: rateLimits.key })
     .from(rateLimits)
@@ -90,12 +90,12 @@ export async function countedSince(db: Db, key: string, since: number): Promise<
   return row !== undefined;
 }
 
-export async function deleteCounters(db: Db, keys: string[]): Promise<void> {
+export async function deleteCounters(db: Executor, keys: string[]): Promise<void> {
   if (keys.length > 0) await db.delete(rateLimits).where(inArray(rateLimits.key, keys));
 }
 
 /** Deletes the counters under each prefix last touched before its cutoff. */
-export async function deleteStaleCounters(db: Db, stale: { prefix: string; before: number }[]): Promise<void> {
+export async function deleteStaleCounters(db: Executor, stale: { prefix: string; before: number }[]): Promise<void> {
   const conditions = stale.map(({ prefix, before }) => and(like(rateLimits.key, `${prefix}%`), lt(rateLimits.lastRequest, before)));
   if (conditions.length > 0) await db.delete(rateLimits).where(or(...conditions));
 }

@@ -1,12 +1,12 @@
 import { and, asc, count, eq, max, ne, sql } from 'drizzle-orm';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 import { accounts, sessions, users } from '../schema';
 
 // People who sign in. "Deactivated" is better-auth's `banned`: they cannot sign in, and their
 // sessions are deleted in the same transaction, so every open browser of theirs is out at once.
 
 /** Everyone, oldest first; or just the user `id` (an empty list when there is none). */
-export async function listUsers(db: Db, only?: { id: string }) {
+export async function listUsers(db: Executor, only?: { id: string }) {
   return db
     .select({
       id: users.id,
@@ -25,24 +25,24 @@ export async function listUsers(db: Db, only?: { id: string }) {
 }
 export type UserListRow = Awaited<ReturnType<typeof listUsers>>[number];
 
-export async function getUser(db: Db, id: string) {
+export async function getUser(db: Executor, id: string) {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row ?? null;
 }
 
-export async function findUserIdByEmail(db: Db, email: string): Promise<string | null> {
+export async function findUserIdByEmail(db: Executor, email: string): Promise<string | null> {
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
   return row?.id ?? null;
 }
 
 /** Whether the user with this email (as stored: lower case) is deactivated; false for nobody. */
-export async function isDeactivated(db: Db, email: string): Promise<boolean> {
+export async function isDeactivated(db: Executor, email: string): Promise<boolean> {
   const [row] = await db.select({ banned: users.banned }).from(users).where(eq(users.email, email));
   return row?.banned === true;
 }
 
 /** Active admins other than `exceptId`: the last one may not be demoted or deactivated. */
-export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<number> {
+export async function countOtherActiveAdmins(db: Executor, exceptId: string): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(users)
@@ -50,11 +50,11 @@ export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<
   return Number(row?.n ?? 0);
 }
 
-export async function setUserRole(db: Db, id: string, role: string): Promise<void> {
+export async function setUserRole(db: Executor, id: string, role: string): Promise<void> {
   await db.update(users).set({ role, updatedAt: sql`now()` }).where(eq(users.id, id));
 }
 
-export async function setUserName(db: Db, id: string, name: string): Promise<void> {
+export async function setUserName(db: Executor, id: string, name: string): Promise<void> {
   await db.update(users).set({ name, updatedAt: sql`now()` }).where(eq(users.id, id));
 }
 
@@ -62,7 +62,7 @@ export async function setUserName(db: Db, id: string, name: string): Promise<voi
  * A new password hash, and every session of the user ends: whoever knew the old password is out.
  * `keepSessionId` spares one (the browser of an admin changing their own password).
  */
-export async function setUserPassword(db: Db, id: string, hash: string, options: { keepSessionId: string | null }): Promise<void> {
+export async function setUserPassword(db: Executor, id: string, hash: string, options: { keepSessionId: string | null }): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.update(accounts).set({ password: hash }).where(and(eq(accounts.userId, id), eq(accounts.providerId, 'credential')));
     const keep = options.keepSessionId;
@@ -71,7 +71,7 @@ export async function setUserPassword(db: Db, id: string, hash: string, options:
 }
 
 /** Deactivates (and signs out everywhere) or reactivates a user. */
-export async function setUserActive(db: Db, id: string, active: boolean): Promise<void> {
+export async function setUserActive(db: Executor, id: string, active: boolean): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .update(users)

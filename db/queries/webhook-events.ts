@@ -1,9 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { queryRows, type Db } from '../client';
+import { queryRows, type Executor } from '../client';
 import { webhookEvents } from '../schema';
 import { countInto } from './webhook-stats';
-
-type Exec = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface RawEventInput {
   body: Uint8Array;
@@ -12,7 +10,7 @@ export interface RawEventInput {
 }
 
 /** Stores bodies in one statement. An identical body seen before is skipped; returns the new rows. */
-export async function insertRawEvents(db: Db, events: RawEventInput[]): Promise<{ id: number; sha256: Uint8Array }[]> {
+export async function insertRawEvents(db: Executor, events: RawEventInput[]): Promise<{ id: number; sha256: Uint8Array }[]> {
   if (events.length === 0) return [];
   const values = sql.join(
     events.map((e) => sql`(${e.body}::bytea, ${e.sha256}::bytea, ${e.receivedAt.toISOString()}::timestamptz)`),
@@ -44,11 +42,11 @@ export interface ClaimedEvent {
  * back and the events are due again for everyone.
  */
 export async function claimDueEvents(
-  tx: Exec,
+  tx: Executor,
   { limit, maxBytes = Infinity, onlyId }: { limit: number; maxBytes?: number; onlyId?: number },
 ): Promise<ClaimedEvent[]> {
   const locked = await queryRows<{ id: string | number; size: number }>(
-    tx as Db,
+    tx,
     sql`select id, octet_length(body) as size from webhook_events
         where state = 'pending' and next_attempt_at <= now() ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
         order by id limit ${limit} for update skip locked`,
@@ -68,7 +66,7 @@ export async function claimDueEvents(
     .orderBy(webhookEvents.id);
 }
 
-export async function markProcessed(tx: Exec, ids: number[]): Promise<void> {
+export async function markProcessed(tx: Executor, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await tx.execute(sql`
     with done as (
@@ -79,7 +77,7 @@ export async function markProcessed(tx: Exec, ids: number[]): Promise<void> {
 }
 
 /** Records a failed attempt: due again after `retryInMs`, or failed for good once attempts run out. */
-export async function recordFailedAttempt(db: Db, id: number, error: string, retryInMs: number | null): Promise<void> {
+export async function recordFailedAttempt(db: Executor, id: number, error: string, retryInMs: number | null): Promise<void> {
   const lastError = error.slice(0, 4000);
   if (retryInMs !== null) {
     await db
@@ -101,7 +99,7 @@ export async function recordFailedAttempt(db: Db, id: number, error: string, ret
  * one more failure is final: the operator sees the outcome of this retry, not of a backoff schedule.
  * Returns the ids requeued.
  */
-export async function requeueFailedEvents(db: Db, { ids, attempts }: { ids?: number[]; attempts: number }): Promise<number[]> {
+export async function requeueFailedEvents(db: Executor, { ids, attempts }: { ids?: number[]; attempts: number }): Promise<number[]> {
   const rows = await db
     .update(webhookEvents)
     .set({ state: 'pending', attempts, nextAttemptAt: sql`now()`, failedAt: null })
@@ -120,7 +118,7 @@ export interface ProcessingBacklog {
 }
 
 /** Served by the partial indexes on pending and failed events: cheap however many events are stored. */
-export async function getProcessingBacklog(db: Db): Promise<ProcessingBacklog> {
+export async function getProcessingBacklog(db: Executor): Promise<ProcessingBacklog> {
   const [row] = await queryRows<{ pending: string | number; lag: string | number | null; failed: string | number }>(
     db,
     sql`select

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../client';
+import type { Executor } from '../client';
 
 // Writes to webhook_stats_hourly (db/schema.ts): how many webhook deliveries were received, processed,
 // given up on and rejected, per UTC hour. Each writer adds to a random one of SHARDS rows, so concurrent
@@ -31,7 +31,7 @@ export interface StatIncrement {
 }
 
 /** Adds counts (e.g. rejected requests gathered over the last second) in one statement. */
-export async function addWebhookStats(db: Db, increments: StatIncrement[]): Promise<void> {
+export async function addWebhookStats(db: Executor, increments: StatIncrement[]): Promise<void> {
   if (increments.length === 0) return;
   const rows = increments.map((i) => ({ kind: i.kind, reason: i.reason, count: i.count, at: i.at.toISOString() }));
   await db.execute(sql`

@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import { jsonb, queryRows, type Executor } from '../client';
+
+/** A conversation is one business number with one contact. */
+export interface ConversationKey {
+  phoneNumberId: string;
+  contactId: number;
+}
+
+const toRows = (keys: ConversationKey[]) => keys.map((k) => ({ phone_number_id: k.phoneNumberId, contact_id: k.contactId }));
+
+/** The conversations that exist among `keys`, with their ids. */
+export async function findConversations(tx: Executor, keys: ConversationKey[]): Promise<(ConversationKey & { id: number })[]> {
+  const rows = await queryRows<{ id: string | number; phone_number_id: string; contact_id: string | number }>(
+    tx,
+    sql`select c.id, c.phone_number_id, c.contact_id
+        from conversations c join jsonb_to_recordset(${jsonb(toRows(keys))}) as x(phone_number_id text, contact_id bigint)
+          on c.phone_number_id = x.phone_number_id and c.contact_id = x.contact_id`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), phoneNumberId: r.phone_number_id, contactId: Number(r.contact_id) }));
+}
+
+/** Creates conversations; one another instance created meanwhile is left alone. */
+export async function insertConversations(tx: Executor, keys: ConversationKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  const rows = [...keys].sort((a, b) => a.contactId - b.contactId || (a.phoneNumberId < b.phoneNumberId ? -1 : 1));
+  await tx.execute(sql`
+    insert into conversations (phone_number_id, contact_id)
+    select phone_number_id, contact_id from jsonb_to_recordset(${jsonb(toRows(rows))}) as x(phone_number_id text, contact_id bigint)
+    on conflict do nothing`);
+}
+
+export interface ConversationBump {
+  id: number;
+  /** The newest message among those added (ISO time and wamid: the list's order). */
+  at: string;
+  wamid: string;
+  /** Inbound messages added, to add to the unread count. */
+  unread: number;
+}
+
+/** Newest activity moves forward only; unread counts add up. */
+export async function bumpConversations(tx: Executor, bumps: ConversationBump[]): Promise<void> {
+  if (bumps.length === 0) return;
+  const rows = [...bumps].sort((a, b) => a.id - b.id);
+  await tx.execute(sql`
+    update conversations c set
+      unread_count = c.unread_count + x.unread,
+      last_message_at = case when c.last_message_at is null or (x.at, x.wamid) > (c.last_message_at, c.last_message_wamid) then x.at else c.last_message_at end,
+      last_message_wamid = case when c.last_message_at is null or (x.at, x.wamid) > (c.last_message_at, c.last_message_wamid) then x.wamid else c.last_message_wamid end
+    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, wamid text, unread int)
+    where c.id = x.id`);
+}

@@ -1,0 +1,180 @@
+import { sql } from 'drizzle-orm';
+import { jsonb, queryRows, type Executor } from '../client';
+
+// Messages as webhook batches write them: inserted once per wamid, their status derived from the status
+// history, edits and revokes applied to their originals whichever arrives first.
+
+export interface MessageInsert {
+  wamid: string;
+  conversationId: number;
+  direction: string;
+  type: string;
+  subtype: string | null;
+  text: string | null;
+  sentAt: Date;
+  replyToWamid: string | null;
+  forwarded: boolean;
+  frequentlyForwarded: boolean;
+  media: unknown;
+  targetWamid: string | null;
+  status: string;
+  errors: unknown;
+  raw: unknown;
+  eventId: number;
+}
+
+/** A message this batch really added: new, or a placeholder filled in. */
+export interface InsertedMessage {
+  wamid: string;
+  conversationId: number;
+  direction: string;
+  type: string;
+  /** As the database returns it: a string or a Date, depending on the driver. */
+  sentAt: string | Date;
+  /** False for a placeholder filled in (its status and place in the counts were already there). */
+  isNew: boolean;
+}
+
+/** A message whose row changed, and its conversation (for the change notice). */
+export interface ChangedMessage {
+  wamid: string;
+  conversationId: number;
+}
+
+type InsertedRow = { wamid: string; conversation_id: string | number; direction: string; type: string; sent_at: string | Date; is_new: boolean };
+const inserted = (r: InsertedRow): InsertedMessage => ({
+  wamid: r.wamid,
+  conversationId: Number(r.conversation_id),
+  direction: r.direction,
+  type: r.type,
+  sentAt: r.sent_at,
+  isNew: r.is_new,
+});
+const changed = (r: { wamid: string; conversation_id: string | number }): ChangedMessage => ({ wamid: r.wamid, conversationId: Number(r.conversation_id) });
+const byWamid = <T extends { wamid: string }>(rows: T[]) => [...rows].sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
+
+/**
+ * New messages are inserted; a wamid seen before is left alone, unless all we had was a placeholder
+ * made from its statuses: then the message fills it in and keeps the status it already reached.
+ */
+export async function insertMessages(tx: Executor, messages: MessageInsert[]): Promise<InsertedMessage[]> {
+  if (messages.length === 0) return [];
+  const rows = byWamid(messages).map((m) => ({
+    wamid: m.wamid,
+    conversation_id: m.conversationId,
+    direction: m.direction,
+    type: m.type,
+    subtype: m.subtype,
+    text: m.text,
+    sent_at: m.sentAt.toISOString(),
+    reply_to_wamid: m.replyToWamid,
+    forwarded: m.forwarded,
+    frequently_forwarded: m.frequentlyForwarded,
+    media: m.media,
+    target_wamid: m.targetWamid,
+    status: m.status,
+    errors: m.errors,
+    raw: m.raw,
+    event_id: m.eventId,
+  }));
+  const result = await queryRows<InsertedRow>(
+    tx,
+    sql`
+    insert into messages (wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
+      frequently_forwarded, media, target_wamid, status, errors, raw, event_id)
+    select wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
+      frequently_forwarded, media, target_wamid, status, errors, raw, event_id
+    from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, conversation_id bigint, direction text, type text, subtype text,
+      text text, sent_at timestamptz, reply_to_wamid text, forwarded boolean, frequently_forwarded boolean, media jsonb,
+      target_wamid text, status text, errors jsonb, raw jsonb, event_id bigint)
+    on conflict (wamid) do update set
+      direction = excluded.direction, type = excluded.type, subtype = excluded.subtype, text = excluded.text,
+      sent_at = excluded.sent_at, reply_to_wamid = excluded.reply_to_wamid, forwarded = excluded.forwarded,
+      frequently_forwarded = excluded.frequently_forwarded, media = excluded.media, target_wamid = excluded.target_wamid,
+      errors = case when messages.status = 'failed' then messages.errors else excluded.errors end,
+      raw = excluded.raw, event_id = excluded.event_id, placeholder = false
+    where messages.placeholder
+    returning wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new`,
+  );
+  return result.map(inserted);
+}
+
+/** A status for a message we never saw (sent by another system) still deserves a line in the thread. */
+export async function insertPlaceholders(
+  tx: Executor,
+  placeholders: { wamid: string; conversationId: number; sentAt: string }[],
+): Promise<InsertedMessage[]> {
+  if (placeholders.length === 0) return [];
+  const rows = byWamid(placeholders).map((p) => ({ wamid: p.wamid, conversation_id: p.conversationId, sent_at: p.sentAt }));
+  const result = await queryRows<InsertedRow>(
+    tx,
+    sql`
+    insert into messages (wamid, conversation_id, direction, type, sent_at, status, placeholder)
+    select wamid, conversation_id, 'outbound', 'placeholder', sent_at, 'pending', true
+    from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, conversation_id bigint, sent_at timestamptz)
+    on conflict (wamid) do nothing
+    returning wamid, conversation_id, direction, type, sent_at, true as is_new`,
+  );
+  return result.map(inserted);
+}
+
+/**
+ * Sets each message's current status to the furthest one in its history, never moving backwards.
+ * Derived from status_events rather than from one batch alone, so a status that arrived before its
+ * message (with no recipient to make a placeholder for) still applies when the message lands.
+ * `deliveryOrder` is the order statuses move a message in (lib/whatsapp/status.ts); rank = 1-based position.
+ */
+export async function reconcileStatuses(tx: Executor, wamids: string[], deliveryOrder: readonly string[]): Promise<ChangedMessage[]> {
+  if (wamids.length === 0) return [];
+  const order = sql.raw(`array[${deliveryOrder.map((s) => `'${s}'`).join(',')}]::text[]`);
+  const rows = await queryRows<{ wamid: string; conversation_id: string | number }>(
+    tx,
+    sql`
+    update messages m set status = s.status, status_rank = s.rank, status_at = s.occurred_at,
+      errors = case when s.status = 'failed' then s.errors else m.errors end
+    from (
+      select distinct on (wamid) wamid, status, occurred_at, errors, array_position(${order}, status) as rank
+      from status_events
+      where wamid in (select jsonb_array_elements_text(${jsonb([...wamids].sort())})) and status = any(${order})
+      order by wamid, rank desc, occurred_at
+    ) s
+    where m.wamid = s.wamid and s.rank > m.status_rank
+    returning m.wamid, m.conversation_id`,
+  );
+  return rows.map(changed);
+}
+
+/**
+ * An edit replaces the text of its original (the original's raw JSON and the edit rows keep the history);
+ * a revoke marks it deleted. Either may arrive before the original: `targets` are the originals that just
+ * landed and those a new edit or revoke points at.
+ */
+export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Promise<ChangedMessage[]> {
+  if (targets.length === 0) return [];
+  const list = jsonb([...targets].sort());
+  const edited = await queryRows<{ wamid: string; conversation_id: string | number }>(
+    tx,
+    sql`
+    update messages o set text = e.text, edited_at = e.sent_at
+    from (
+      select distinct on (target_wamid) target_wamid, text, sent_at from messages
+      where type = 'edit' and target_wamid in (select jsonb_array_elements_text(${list}))
+      order by target_wamid, sent_at desc, wamid desc
+    ) e
+    where o.wamid = e.target_wamid and o.type <> 'edit' and (o.edited_at is null or o.edited_at < e.sent_at)
+    returning o.wamid, o.conversation_id`,
+  );
+  const revoked = await queryRows<{ wamid: string; conversation_id: string | number }>(
+    tx,
+    sql`
+    update messages o set deleted_at = r.sent_at
+    from (
+      select distinct on (target_wamid) target_wamid, sent_at from messages
+      where type = 'revoke' and target_wamid in (select jsonb_array_elements_text(${list}))
+      order by target_wamid, sent_at
+    ) r
+    where o.wamid = r.target_wamid and o.type <> 'revoke' and o.deleted_at is null
+    returning o.wamid, o.conversation_id`,
+  );
+  return [...edited, ...revoked].map(changed);
+}
