@@ -2,8 +2,10 @@ import type { Db } from '@/db/client';
 import { claimDueMedia, markMediaDownloaded, recordMediaFailure, type ClaimedMedia } from '@/db/queries/media';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges } from '@/lib/realtime/changes';
-import { WakeUp } from '@/lib/wake-up';
-import { downloadMedia, MediaDownloadError, type GraphConfig } from './graph-client';
+import { exponentialBackoff, retryDelay, type RetryPolicy } from '@/lib/jobs/backoff';
+import { JobRunner } from '@/lib/jobs/runner';
+import { GraphApiClient, type GraphApiConfig } from '@/lib/whatsapp/graph-api';
+import { downloadMedia, MediaDownloadError } from './download-media';
 import type { MediaStorage } from './storage';
 
 // Downloads media files soon after their messages are stored, before Meta's URLs expire. The queue is
@@ -13,7 +15,8 @@ import type { MediaStorage } from './storage';
 // lease runs out.
 
 export interface MediaDownloaderOptions {
-  graph: Omit<GraphConfig, 'accessToken'> & { accessToken: string | undefined };
+  /** The Graph API client's settings (the token may be missing: then nothing is downloaded), and the download's limits. */
+  graph: Omit<GraphApiConfig, 'accessToken'> & { accessToken: string | undefined; maxBytes: number; timeoutMs: number };
   storage: MediaStorage;
   log: Logger;
   concurrency?: number;
@@ -31,124 +34,89 @@ export type MediaOutcome = { result: 'downloaded'; bytes: number } | { result: '
 
 export const MEDIA_MAX_ATTEMPTS = 5;
 const LEASE_MARGIN_MS = 5_000;
-const defaultBackoff = (attempt: number) => Math.min(5000 * 3 ** (attempt - 1), 10 * 60_000);
+const defaultBackoff = exponentialBackoff({ firstMs: 5000, factor: 3, maxMs: 10 * 60_000 });
 
 export class MediaDownloader {
-  private running = false;
-  private readonly wakeUp = new WakeUp();
-  private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
-  private readonly concurrency: number;
-  private readonly maxAttempts: number;
-  private readonly backoffMs: (attempt: number) => number;
-  private readonly pollMs: number;
+  private readonly runner: JobRunner<ClaimedMedia, MediaOutcome>;
+  private readonly graph: GraphApiClient | null;
+  private readonly retry: RetryPolicy;
 
   constructor(
     private readonly db: Db,
     private readonly options: MediaDownloaderOptions,
   ) {
-    this.concurrency = options.concurrency ?? 4;
-    this.maxAttempts = options.maxAttempts ?? MEDIA_MAX_ATTEMPTS;
-    this.backoffMs = options.backoffMs ?? defaultBackoff;
-    this.pollMs = options.pollMs ?? 2000;
+    const { graphUrl, graphVersion, accessToken, mediaHosts, fetch } = options.graph;
+    this.graph = accessToken ? new GraphApiClient({ graphUrl, graphVersion, accessToken, mediaHosts, fetch }) : null;
+    this.retry = { maxAttempts: options.maxAttempts ?? MEDIA_MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoff };
+    this.runner = new JobRunner({
+      name: 'media downloads',
+      concurrency: options.concurrency ?? 4,
+      // The lease outlasts the download's own timeout (plus time to record the outcome), so a live download
+      // never loses it, and a crashed one is picked up soon after.
+      claim: (limit) => claimDueMedia(this.db, { limit, leaseMs: options.graph.timeoutMs + LEASE_MARGIN_MS }),
+      run: (item, signal) => this.download(item, signal),
+      onOutcome: options.onOutcome,
+      pollMs: options.pollMs ?? 2000,
+      claimRetryMs: exponentialBackoff({ firstMs: 1000, factor: 2, maxMs: 30_000 }),
+      log: options.log,
+    });
   }
 
   /** Without an access token nothing can be fetched: items stay pending (the thread says why). */
   get enabled(): boolean {
-    return !!this.options.graph.accessToken;
+    return this.graph !== null;
   }
 
   start(): this {
-    if (this.running || !this.enabled) return this;
-    this.running = true;
-    this.loop = this.run();
+    if (this.enabled) this.runner.start();
     return this;
   }
 
   /** New media may be queued: look now. */
   notify(): void {
-    this.wakeUp.ring();
+    this.runner.notify();
   }
 
   /** Stops claiming, aborts downloads in flight (their leases run out; they are fetched again later). */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.abort.abort();
-    this.notify();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** Claims and starts what fits; resolves when those downloads have ended. For tests: one round. */
   async downloadDue(): Promise<number> {
-    const started = await this.claimAndStart();
-    await Promise.allSettled([...this.inFlight]);
-    return started;
+    return (await this.runner.runDue()).length;
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      this.wakeUp.rung = false;
-      try {
-        await this.claimAndStart();
-        failures = 0;
-      } catch (err) {
-        failures++;
-        this.options.log.error({ err: describeError(err) }, 'media queue unavailable; retrying');
-        await this.wakeUp.sleep(Math.min(500 * 2 ** failures, 30_000));
-        continue;
-      }
-      if (!this.wakeUp.rung) await this.wakeUp.sleep(this.pollMs);
-    }
-  }
-
-  private async claimAndStart(): Promise<number> {
-    const free = this.concurrency - this.inFlight.size;
-    if (free <= 0) return 0;
-    // The lease outlasts the download's own timeout (plus time to record the outcome), so a live download
-    // never loses it, and a crashed one is picked up soon after.
-    const claimed = await claimDueMedia(this.db, { limit: free, leaseMs: this.options.graph.timeoutMs + LEASE_MARGIN_MS });
-    for (const item of claimed) {
-      const job = this.download(item).finally(() => {
-        this.inFlight.delete(job);
-        // A slot is free: the next due item need not wait for the poll.
-        if (this.running) this.notify();
-      });
-      this.inFlight.add(job);
-    }
-    return claimed.length;
-  }
-
-  private async download(item: ClaimedMedia): Promise<void> {
-    const { log } = this.options;
+  private async download(item: ClaimedMedia, signal: AbortSignal): Promise<MediaOutcome | null> {
+    const { log, graph: limits } = this.options;
     const started = performance.now();
     let conversationId: number | null;
+    let outcome: MediaOutcome;
     try {
-      const file = await downloadMedia(item.mediaId, { ...this.options.graph, accessToken: this.options.graph.accessToken! }, this.options.storage, this.abort.signal);
+      const file = await downloadMedia(item.mediaId, { graph: this.graph!, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs }, this.options.storage, signal);
       conversationId = await markMediaDownloaded(this.db, item.wamid, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
       log.info({ wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
-      this.options.onOutcome?.({ result: 'downloaded', bytes: file.bytes });
+      outcome = { result: 'downloaded', bytes: file.bytes };
     } catch (err) {
-      if (this.abort.signal.aborted) return; // shutting down: the lease runs out and another run takes it
+      if (signal.aborted) return null; // shutting down: the lease runs out and another run takes it
       const failure = err instanceof MediaDownloadError ? err : null;
       const reason = failure?.reason ?? 'unavailable';
-      const retryable = failure ? failure.retryable : true;
-      const retryInMs = retryable && item.attempts < this.maxAttempts ? this.backoffMs(item.attempts) : null;
+      // Claiming counted this attempt already.
+      const retryInMs = retryDelay(this.retry, item.attempts, failure ? failure.retryable : true);
       const error = describeError(err);
       log.warn({ wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error }, 'media download failed');
-      this.options.onOutcome?.({ result: retryInMs === null ? 'failed' : 'retrying', reason });
+      outcome = { result: retryInMs === null ? 'failed' : 'retrying', reason };
       try {
         conversationId = await recordMediaFailure(this.db, item.wamid, { reason, error, retryInMs });
       } catch (dbErr) {
         log.error({ wamid: item.wamid, err: describeError(dbErr) }, 'could not record a media failure; its lease will run out');
-        return;
+        return outcome;
       }
     }
     // Retrying too: the thread says why the last attempt failed and which one comes next.
     if (conversationId !== null) {
       await notifyChanges(this.db, { conversationIds: [conversationId], wamids: [item.wamid], topics: ['media'] }).catch(() => {});
     }
+    return outcome;
   }
 }

@@ -2,7 +2,8 @@ import type { Database } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges, type Topic } from '@/lib/realtime/changes';
-import { WakeUp } from '@/lib/wake-up';
+import { exponentialBackoff, retryDelay, type RetryPolicy } from '@/lib/jobs/backoff';
+import { JobRunner } from '@/lib/jobs/runner';
 import { normalizeWebhook } from './normalize';
 import { storeBatches, type EventBatch } from './store';
 
@@ -34,99 +35,87 @@ export interface ProcessingOutcome {
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /** Attempts before an event is given up on (and shown to operators as a processing failure). */
 export const MAX_ATTEMPTS = 5;
-const defaultBackoff = (attempt: number) => Math.min(2000 * 4 ** (attempt - 1), 10 * 60_000);
+const defaultBackoff = exponentialBackoff({ firstMs: 2000, factor: 4, maxMs: 10 * 60_000 });
 const decoder = new TextDecoder('utf-8');
 
+/**
+ * Events claimed and stored in one transaction, or claimed and rolled back with the error that stopped
+ * them. The row locks that claim an event last only as long as that transaction, so the claim and the
+ * work are one step: the runner's `claim` stores a batch, and its `run` deals with a batch that failed.
+ */
+type ClaimedBatch = { ok: true; claimed: ClaimedEvent[] } | { ok: false; claimed: ClaimedEvent[]; error: unknown };
+
 export class EventProcessor {
-  private running = false;
-  private readonly wakeUp = new WakeUp();
-  private loop: Promise<void> | null = null;
+  private readonly runner: JobRunner<ClaimedBatch, ProcessingOutcome>;
   private readonly batchSize: number;
-  private readonly pollMs: number;
-  private readonly lingerMs: number;
-  private readonly maxAttempts: number;
-  private readonly backoffMs: (attempt: number) => number;
+  private readonly retry: RetryPolicy;
   private readonly log: Logger;
-  private readonly onOutcome?: (outcome: ProcessingOutcome) => void;
 
   constructor(
     private readonly database: Database,
     options: ProcessorOptions,
   ) {
     this.batchSize = options.batchSize ?? (database.kind === 'pglite' ? 100 : 250);
-    this.pollMs = options.pollMs ?? 1000;
-    this.lingerMs = options.lingerMs ?? 100;
-    this.maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
-    this.backoffMs = options.backoffMs ?? defaultBackoff;
+    this.retry = { maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS, backoffMs: options.backoffMs ?? defaultBackoff };
     this.log = options.log;
-    this.onOutcome = options.onOutcome;
+    this.runner = new JobRunner({
+      name: 'webhook processing',
+      // One batch at a time: batches in parallel would only contend for the same rows.
+      concurrency: 1,
+      claim: async () => {
+        const batch = await this.claimAndStore({ limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
+        return batch.claimed.length > 0 ? [batch] : [];
+      },
+      run: (batch) => this.settle(batch),
+      onOutcome: options.onOutcome,
+      pollMs: options.pollMs ?? 1000,
+      lingerMs: options.lingerMs ?? 100,
+      // A full batch means more may be waiting: claim again at once.
+      backlogged: ([batch]) => batch !== undefined && batch.claimed.length >= this.batchSize,
+      claimRetryMs: exponentialBackoff({ firstMs: 500, factor: 2, maxMs: 10_000 }),
+      log: options.log,
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.runner.start();
   }
 
   /** Finishes the batch in hand, then stops. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.notify();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   /** New events were committed: look now rather than at the next poll. */
   notify(): void {
-    this.wakeUp.ring();
-  }
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      this.wakeUp.rung = false;
-      let handled = 0;
-      try {
-        handled = await this.processDue();
-        failures = 0;
-      } catch (err) {
-        // Database down or similar: keep the loop alive, back off, and try again.
-        failures++;
-        this.log.error({ err: describeError(err) }, 'webhook processing loop failed; retrying');
-        await this.wakeUp.sleep(Math.min(250 * 2 ** failures, 10_000));
-        continue;
-      }
-      if (handled < this.batchSize) {
-        if (!this.wakeUp.rung) await this.wakeUp.sleep(this.pollMs);
-        // Let a burst gather: one batch of many events costs the database far less than many of few.
-        if (this.running && this.lingerMs > 0) await new Promise((r) => setTimeout(r, this.lingerMs));
-      }
-    }
+    this.runner.notify();
   }
 
   /** Processes one batch of due events. Returns how many were handled (stored or given up on). */
   async processDue(): Promise<number> {
-    const batch = await this.claimAndStore({ limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
-    if (batch.ok) return batch.claimed.length;
-    if (batch.claimed.length === 1) {
-      await this.recordFailure(batch.claimed[0]!, batch.error);
-      return 1;
-    }
-    // One bad event must not hold back the others: go through this batch one event at a time.
+    const [batch] = await this.runner.runDue();
+    return batch?.claimed.length ?? 0;
+  }
+
+  /** A stored batch is counted; a failed one is gone through event by event, so one bad event holds back no other. */
+  private async settle(batch: ClaimedBatch): Promise<ProcessingOutcome> {
+    if (batch.ok) return { processed: batch.claimed.length, failed: 0 };
+    if (batch.claimed.length === 1) return { processed: 0, failed: await this.recordFailure(batch.claimed[0]!, batch.error) };
     this.log.warn({ events: batch.claimed.length, err: describeError(batch.error) }, 'batch failed; processing its events one by one');
+    const outcome: ProcessingOutcome = { processed: 0, failed: 0 };
     for (const event of batch.claimed) {
       const one = await this.claimAndStore({ limit: 1, onlyId: event.id });
-      if (!one.ok) await this.recordFailure(one.claimed[0]!, one.error);
+      if (one.ok) outcome.processed += one.claimed.length;
+      else outcome.failed += await this.recordFailure(one.claimed[0]!, one.error);
     }
-    return batch.claimed.length;
+    return outcome;
   }
 
   /**
    * Claims due events and stores them in one transaction. A failure to claim (the database itself)
    * is thrown; a failure to store comes back with the events it concerns.
    */
-  private async claimAndStore(
-    claim: Parameters<typeof claimDueEvents>[1],
-  ): Promise<{ ok: true; claimed: ClaimedEvent[] } | { ok: false; claimed: ClaimedEvent[]; error: unknown }> {
+  private async claimAndStore(claim: Parameters<typeof claimDueEvents>[1]): Promise<ClaimedBatch> {
     let claimed: ClaimedEvent[] = [];
     try {
       await this.database.db.transaction(async (tx) => {
@@ -137,7 +126,6 @@ export class EventProcessor {
         await markProcessed(tx, claimed.map((e) => e.id));
         await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
       });
-      if (claimed.length > 0) this.onOutcome?.({ processed: claimed.length, failed: 0 });
       return { ok: true, claimed };
     } catch (error) {
       if (claimed.length === 0) throw error;
@@ -145,17 +133,18 @@ export class EventProcessor {
     }
   }
 
-  private async recordFailure(event: ClaimedEvent, err: unknown): Promise<void> {
+  /** Schedules the event's retry, or gives up on it. Returns 1 when given up on, else 0. */
+  private async recordFailure(event: ClaimedEvent, err: unknown): Promise<number> {
     const attempt = event.attempts + 1;
-    const giveUp = attempt >= this.maxAttempts;
-    const retryInMs = giveUp ? null : this.backoffMs(attempt);
+    const retryInMs = retryDelay(this.retry, attempt);
+    const giveUp = retryInMs === null;
     this.log.error(
       { eventId: event.id, attempt, giveUp, retryInMs, err: describeError(err) },
       giveUp ? 'webhook event failed; kept for an operator to retry' : 'webhook event failed; will retry',
     );
     await recordFailedAttempt(this.database.db, event.id, describeError(err), retryInMs);
     if (giveUp) await notifyChanges(this.database.db, { conversationIds: [], wamids: [], topics: ['processing'] });
-    this.onOutcome?.({ processed: 0, failed: giveUp ? 1 : 0 });
+    return giveUp ? 1 : 0;
   }
 }
 

@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MEDIA_HOSTS, downloadMedia, type GraphConfig, MAX_REDIRECTS, MediaDownloadError, normalizeSha256, tokenRefusal } from '@/lib/media/graph-client';
+import { downloadMedia, MediaDownloadError, type MediaDownloadOptions, normalizeSha256 } from '@/lib/media/download-media';
 import { fileStorage, type MediaStorage } from '@/lib/media/storage';
+import { DEFAULT_MEDIA_HOSTS, GraphApiClient, type GraphApiConfig, MAX_REDIRECTS, tokenRefusal } from '@/lib/whatsapp/graph-api';
 import { type FakeGraph, sha256Hex, startFakeGraph } from '../../tools/fake-graph';
 
 const TOKEN = 'EAAG-secret-test-token-1234567890';
@@ -14,7 +15,13 @@ const MB = 1024 * 1024;
 let graph: FakeGraph;
 let root: string;
 let storage: MediaStorage;
-let config: GraphConfig;
+let config: GraphApiConfig & { maxBytes: number; timeoutMs: number };
+
+/** The download's options: the Graph API client built from `config`, with `over` changed. */
+const options = (over: Partial<typeof config> = {}): MediaDownloadOptions => {
+  const { maxBytes, timeoutMs, ...clientConfig } = { ...config, ...over };
+  return { graph: new GraphApiClient(clientConfig), maxBytes, timeoutMs };
+};
 
 beforeAll(async () => {
   graph = await startFakeGraph({ token: TOKEN, version: 'v21.0' });
@@ -98,7 +105,7 @@ describe('downloadMedia: success', () => {
       const body = randomBytes(size);
       const id = newId();
       graph.add({ id, body, mimeType });
-      const got = await downloadMedia(id, config, storage);
+      const got = await downloadMedia(id, options(), storage);
       expect(got).toEqual({
         key: sha256Hex(body),
         sha256Hex: sha256Hex(body),
@@ -122,8 +129,8 @@ describe('downloadMedia: success', () => {
     const [a, b] = [newId(), newId()];
     graph.add({ id: a, body, mimeType: 'image/webp' });
     graph.add({ id: b, body, mimeType: 'image/webp' });
-    const first = await downloadMedia(a, config, storage);
-    const second = await downloadMedia(b, config, storage);
+    const first = await downloadMedia(a, options(), storage);
+    const second = await downloadMedia(b, options(), storage);
     expect(second.key).toBe(first.key);
     const key = first.key;
     expect(await readdir(path.join(root, key.slice(0, 2), key.slice(2, 4)))).toEqual([key]);
@@ -134,7 +141,7 @@ describe('downloadMedia: success', () => {
     const id = newId();
     const make = generated(2 * MB + 123, 7);
     graph.add({ id, body: make, mimeType: 'video/mp4' });
-    const got = await downloadMedia(id, config, storage);
+    const got = await downloadMedia(id, options(), storage);
     expect(got.bytes).toBe(2 * MB + 123);
     const expected = createHash('sha256');
     for await (const c of make() as AsyncIterable<Buffer>) expected.update(c);
@@ -147,15 +154,15 @@ describe('downloadMedia: success', () => {
     const [upper, b64] = [newId(), newId()];
     graph.add({ id: upper, body, mimeType: 'image/jpeg', sha256: digest.toString('hex').toUpperCase() });
     graph.add({ id: b64, body, mimeType: 'image/jpeg', sha256: digest.toString('base64') });
-    expect((await downloadMedia(upper, config, storage)).declaredSha256).toBe(digest.toString('hex'));
-    expect((await downloadMedia(b64, config, storage)).declaredSha256).toBe(digest.toString('hex'));
+    expect((await downloadMedia(upper, options(), storage)).declaredSha256).toBe(digest.toString('hex'));
+    expect((await downloadMedia(b64, options(), storage)).declaredSha256).toBe(digest.toString('hex'));
   });
 
   it('encodes a hostile media id into one path segment', async () => {
     const id = '../../x?y#z';
     const body = randomBytes(1000);
     graph.add({ id, body, mimeType: 'application/pdf' });
-    const got = await downloadMedia(id, config, storage);
+    const got = await downloadMedia(id, options(), storage);
     expect(got.bytes).toBe(1000);
     expect(graph.requests[0]!.path).toBe('/v21.0/..%2F..%2Fx%3Fy%23z');
   });
@@ -165,18 +172,18 @@ describe('downloadMedia: failures', () => {
   it('an expired URL (404) → expired, not retryable', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', behaviour: 'expired-url' });
-    const e = await failure(downloadMedia(id, config, storage));
+    const e = await failure(downloadMedia(id, options(), storage));
     expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 404]);
   });
 
   it('an unknown media id → expired, not retryable', async () => {
-    const e = await failure(downloadMedia('no-such-media', config, storage));
+    const e = await failure(downloadMedia('no-such-media', options(), storage));
     expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 404]);
     expect(graph.requests).toHaveLength(1);
   });
 
   it('an empty media id fails without a request', async () => {
-    const e = await failure(downloadMedia('', config, storage));
+    const e = await failure(downloadMedia('', options(), storage));
     expect([e.reason, e.retryable]).toEqual(['unavailable', false]);
     expect(graph.requests).toEqual([]);
   });
@@ -184,14 +191,14 @@ describe('downloadMedia: failures', () => {
   it('400 with Graph code 100 → expired', async () => {
     const fake: typeof fetch = async () =>
       Response.json({ error: { message: 'Unsupported get request', type: 'GraphMethodException', code: 100 } }, { status: 400 });
-    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    const e = await failure(downloadMedia('x', options({ fetch: fake }), storage));
     expect([e.reason, e.retryable, e.status]).toEqual(['expired', false, 400]);
   });
 
   it('a bad token → unauthorized, not retryable, and the token is nowhere in the error', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg' });
-    const e = await failure(downloadMedia(id, { ...config, accessToken: 'EAAG-wrong-token-abcdef' }, storage));
+    const e = await failure(downloadMedia(id, options({ accessToken: 'EAAG-wrong-token-abcdef' }), storage));
     expect([e.reason, e.retryable, e.status]).toEqual(['unauthorized', false, 401]);
     expect(e.message).not.toContain('EAAG-wrong-token-abcdef');
   });
@@ -199,7 +206,7 @@ describe('downloadMedia: failures', () => {
   it('redacts the token even if the Graph API echoes it back', async () => {
     const fake: typeof fetch = async () =>
       Response.json({ error: { message: `Invalid token ${TOKEN}`, type: 'OAuthException', code: 190 } }, { status: 400 });
-    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    const e = await failure(downloadMedia('x', options({ fetch: fake }), storage));
     expect([e.reason, e.retryable]).toEqual(['unauthorized', false]);
     expect(e.message).toContain('[redacted]');
   });
@@ -207,20 +214,20 @@ describe('downloadMedia: failures', () => {
   it('429 and 5xx → unavailable, retryable', async () => {
     for (const status of [429, 500, 503]) {
       const fake: typeof fetch = async () => new Response('busy', { status });
-      const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+      const e = await failure(downloadMedia('x', options({ fetch: fake }), storage));
       expect([e.reason, e.retryable, e.status]).toEqual(['unavailable', true, status]);
     }
   });
 
   it('a refused connection → unavailable, retryable', async () => {
-    const e = await failure(downloadMedia('x', { ...config, graphUrl: 'http://127.0.0.1:1' }, storage));
+    const e = await failure(downloadMedia('x', options({ graphUrl: 'http://127.0.0.1:1' }), storage));
     expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
   });
 
   it('a checksum mismatch → checksum_mismatch, retryable, nothing stored', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(5000), mimeType: 'image/jpeg', sha256: sha256Hex(Buffer.from('other')) });
-    const e = await failure(downloadMedia(id, config, storage));
+    const e = await failure(downloadMedia(id, options(), storage));
     expect([e.reason, e.retryable]).toEqual(['checksum_mismatch', true]);
     expect((await readdir(root)).filter((d) => d !== 'tmp')).toEqual([]);
   });
@@ -228,7 +235,7 @@ describe('downloadMedia: failures', () => {
   it('a body larger than declared → too_large, stopped early (Content-Length and chunked)', async () => {
     const withLength = newId();
     graph.add({ id: withLength, body: randomBytes(2 * MB), mimeType: 'video/mp4', fileSize: 1000 });
-    const e1 = await failure(downloadMedia(withLength, config, storage));
+    const e1 = await failure(downloadMedia(withLength, options(), storage));
     expect([e1.reason, e1.retryable]).toEqual(['too_large', false]);
 
     // Chunked: no length up front, so the byte counter has to stop it mid-stream.
@@ -236,7 +243,7 @@ describe('downloadMedia: failures', () => {
     let produced = 0;
     const body = generated(50 * MB, 3, (n) => (produced += n));
     graph.add({ id: chunked, body, mimeType: 'video/mp4', fileSize: 100_000, sha256: 'f'.repeat(64) });
-    const e2 = await failure(downloadMedia(chunked, config, storage));
+    const e2 = await failure(downloadMedia(chunked, options(), storage));
     expect([e2.reason, e2.retryable]).toEqual(['too_large', false]);
     await new Promise((r) => setTimeout(r, 100));
     // The server got to write what socket buffers hold (a few MB on loopback), not the 50 MB.
@@ -247,14 +254,14 @@ describe('downloadMedia: failures', () => {
     const fakeBody = () => new Response(new Uint8Array(10_000), { status: 200 });
     const fake: typeof fetch = async (input) =>
       String(input).includes('/files/') ? fakeBody() : Response.json({ url: `${graph.url}/files/x`, mime_type: 'image/jpeg' });
-    const e = await failure(downloadMedia('x', { ...config, maxBytes: 5000, fetch: fake }, storage));
+    const e = await failure(downloadMedia('x', options({ maxBytes: 5000, fetch: fake }), storage));
     expect([e.reason, e.retryable]).toEqual(['too_large', false]);
   });
 
   it('a declared size over maxBytes → too_large without downloading the file', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(20_000), mimeType: 'application/pdf' });
-    const e = await failure(downloadMedia(id, { ...config, maxBytes: 10_000 }, storage));
+    const e = await failure(downloadMedia(id, options({ maxBytes: 10_000 }), storage));
     expect([e.reason, e.retryable]).toEqual(['too_large', false]);
     expect(graph.requests.map((r) => r.path)).toEqual([`/v21.0/${id}`]);
   });
@@ -262,7 +269,7 @@ describe('downloadMedia: failures', () => {
   it('fewer bytes than declared → unavailable, retryable', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', fileSize: 2000 });
-    const e = await failure(downloadMedia(id, config, storage));
+    const e = await failure(downloadMedia(id, options(), storage));
     expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
   });
 
@@ -270,7 +277,7 @@ describe('downloadMedia: failures', () => {
     const id = newId();
     graph.add({ id, body: randomBytes(200_000), mimeType: 'video/mp4', behaviour: 'slow' });
     const start = Date.now();
-    const e = await failure(downloadMedia(id, { ...config, timeoutMs: 300 }, storage));
+    const e = await failure(downloadMedia(id, options({ timeoutMs: 300 }), storage));
     expect([e.reason, e.retryable]).toEqual(['timeout', true]);
     expect(Date.now() - start).toBeLessThan(3000);
   });
@@ -278,7 +285,7 @@ describe('downloadMedia: failures', () => {
   it('a body that never finishes → timeout, retryable', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(10_000), mimeType: 'audio/ogg', behaviour: 'hang' });
-    const e = await failure(downloadMedia(id, { ...config, timeoutMs: 300 }, storage));
+    const e = await failure(downloadMedia(id, options({ timeoutMs: 300 }), storage));
     expect([e.reason, e.retryable]).toEqual(['timeout', true]);
   });
 
@@ -286,7 +293,7 @@ describe('downloadMedia: failures', () => {
     for (const body of [randomBytes(1 * MB), generated(1 * MB, 9)]) {
       const id = newId();
       graph.add({ id, body, mimeType: 'video/mp4', behaviour: 'drop-midway' });
-      const e = await failure(downloadMedia(id, config, storage));
+      const e = await failure(downloadMedia(id, options(), storage));
       expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
     }
   });
@@ -297,7 +304,7 @@ describe('downloadMedia: failures', () => {
     const controller = new AbortController();
     const reason = new Error('shutting down');
     setTimeout(() => controller.abort(reason), 100);
-    await expect(downloadMedia(id, config, storage, controller.signal)).rejects.toBe(reason);
+    await expect(downloadMedia(id, options(), storage, controller.signal)).rejects.toBe(reason);
     expect(await tmpFiles()).toEqual([]);
   });
 });
@@ -321,7 +328,7 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
     const body = randomBytes(1000);
     graph.add({ id, body, mimeType: 'image/jpeg', fileOrigin: other.url });
     other.add({ id, body, mimeType: 'image/jpeg' });
-    const e = await failure(downloadMedia(id, config, storage));
+    const e = await failure(downloadMedia(id, options(), storage));
     expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
     expect(e.message).toContain('"127.0.0.1"');
     expect(e.message).toContain('WHATSAPP_MEDIA_HOSTS');
@@ -332,7 +339,7 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
   it('a media url naming localhost while Graph is 127.0.0.1 → refused, no request to it', async () => {
     const id = newId();
     graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', fileOrigin: localhostOf(graph.url) });
-    const e = await failure(downloadMedia(id, config, storage));
+    const e = await failure(downloadMedia(id, options(), storage));
     expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
     expect(graph.requests.map((r) => r.path)).toEqual([`/v21.0/${id}`]);
   });
@@ -342,7 +349,7 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
     const body = randomBytes(1000);
     graph.add({ id, body, mimeType: 'image/jpeg', fileOrigin: other.url.replace('127.0.0.1', 'localhost') });
     other.add({ id, body, mimeType: 'image/jpeg' });
-    const got = await downloadMedia(id, { ...config, mediaHosts: ['localhost'] }, storage);
+    const got = await downloadMedia(id, options({ mediaHosts: ['localhost'] }), storage);
     expect(got.sha256Hex).toBe(sha256Hex(body));
     expect(other.requests.map((r) => r.auth)).toEqual([`Bearer ${TOKEN}`]);
   });
@@ -353,7 +360,7 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
     for (const target of [`${other.url}/files/${id}`, `${localhostOf(graph.url)}/files/${id}`, `https://evil.example/files/${id}`]) {
       graph.add({ id, body: randomBytes(1000), mimeType: 'image/jpeg', redirectTo: target });
       graph.requests.length = 0;
-      const e = await failure(downloadMedia(id, config, storage));
+      const e = await failure(downloadMedia(id, options(), storage));
       expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
       expect(e.message).toContain('redirected');
       // The lookup and the first file URL (same origin as Graph), nothing after.
@@ -367,14 +374,14 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
     const body = randomBytes(2000);
     graph.add({ id, body, mimeType: 'image/jpeg', redirectTo: `/files/${target}` });
     graph.add({ id: target, body, mimeType: 'image/jpeg' });
-    expect((await downloadMedia(id, config, storage)).sha256Hex).toBe(sha256Hex(body));
+    expect((await downloadMedia(id, options(), storage)).sha256Hex).toBe(sha256Hex(body));
     expect(graph.requests.map((r) => r.path.split('?')[0])).toEqual([`/v21.0/${id}`, `/files/${id}`, `/files/${target}`]);
     expect(graph.requests.every((r) => r.auth === `Bearer ${TOKEN}`)).toBe(true);
 
     const loop = newId();
     graph.add({ id: loop, body, mimeType: 'image/jpeg', redirectTo: `/files/${loop}` });
     graph.requests.length = 0;
-    const e = await failure(downloadMedia(loop, config, storage));
+    const e = await failure(downloadMedia(loop, options(), storage));
     expect([e.reason, e.retryable]).toEqual(['unavailable', true]);
     expect(graph.requests).toHaveLength(1 + 1 + MAX_REDIRECTS);
   });
@@ -387,7 +394,7 @@ describe('downloadMedia: the token goes to the Graph API and allowed media hosts
         ? Response.json({ url: 'http://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1', mime_type: 'image/jpeg' })
         : new Response('bytes');
     };
-    const e = await failure(downloadMedia('x', { ...config, fetch: fake }, storage));
+    const e = await failure(downloadMedia('x', options({ fetch: fake }), storage));
     expect([e.reason, e.retryable]).toEqual(['untrusted_host', false]);
     expect(e.message).toContain('plain http');
     expect(seen).toEqual([`${graph.url}/v21.0/x`]);
@@ -443,13 +450,13 @@ describe('downloadMedia: memory', () => {
     const make = generated(size, 42);
     graph.add({ id, body: make, mimeType: 'video/mp4' });
     // Warm up (the fake server hashes the body once on first lookup) so the measurement is the download.
-    await downloadMedia(id, config, storage);
+    await downloadMedia(id, options(), storage);
     await rm(root, { recursive: true, force: true });
 
     let peak = 0;
     const before = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - before)), 5);
-    const got = await downloadMedia(id, config, storage);
+    const got = await downloadMedia(id, options(), storage);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss - before);
 

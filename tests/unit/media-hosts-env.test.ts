@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, parseEnv } from '@/lib/env';
-import { DEFAULT_MEDIA_HOSTS } from '@/lib/media/graph-client';
+import { DEFAULT_MEDIA_HOSTS } from '@/lib/whatsapp/graph-api';
 
 const base = { WHATSAPP_APP_SECRET: 'app-secret-123456', WHATSAPP_VERIFY_TOKEN: 'verify' };
 

@@ -1,5 +1,5 @@
-// A background loop's sleep that news can cut short: the webhook processor and the media downloader
-// poll now and then, but start at once when told there is work.
+// A background loop's sleep that news can cut short: the job runner polls now and then, but starts at
+// once when told there is work.
 
 export class WakeUp {
   private cut: (() => void) | null = null;

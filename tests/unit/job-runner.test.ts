@@ -1,0 +1,190 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exponentialBackoff, retryDelay } from '@/lib/jobs/backoff';
+import { JobRunner, type JobRunnerOptions } from '@/lib/jobs/runner';
+
+// The one loop of background work, over an in-memory queue: concurrency, waking, polling, lingering,
+// backing off while the queue is unreachable, and stopping with work in flight.
+
+const log = pino({ level: 'silent' });
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+describe('backoff', () => {
+  it('grows by the factor from the first delay, capped', () => {
+    const processor = exponentialBackoff({ firstMs: 2000, factor: 4, maxMs: 10 * 60_000 });
+    expect([1, 2, 3, 4, 5, 6].map(processor)).toEqual([2000, 8000, 32_000, 128_000, 512_000, 600_000]);
+    const media = exponentialBackoff({ firstMs: 5000, factor: 3, maxMs: 10 * 60_000 });
+    expect([1, 2, 3, 4, 5].map(media)).toEqual([5000, 15_000, 45_000, 135_000, 405_000]);
+  });
+
+  it('gives a delay until the attempts are used up, and none for a failure retrying cannot fix', () => {
+    const policy = { maxAttempts: 3, backoffMs: (n: number) => n * 10 };
+    expect([1, 2, 3, 4].map((n) => retryDelay(policy, n))).toEqual([10, 20, null, null]);
+    expect(retryDelay(policy, 1, false)).toBeNull();
+  });
+});
+
+/** A queue of numbered jobs; each runs until released (or its signal aborts). */
+function fakeQueue() {
+  const due: number[] = [];
+  const running = new Map<number, () => void>();
+  const ran: number[] = [];
+  let claims = 0;
+  let failClaims = 0;
+  return {
+    due,
+    running,
+    ran,
+    get claims() {
+      return claims;
+    },
+    failNextClaims(n: number) {
+      failClaims = n;
+    },
+    claim: async (limit: number) => {
+      claims++;
+      if (failClaims > 0) {
+        failClaims--;
+        throw new Error('database down');
+      }
+      return due.splice(0, limit);
+    },
+    run: (job: number, signal: AbortSignal) =>
+      new Promise<string | null>((resolve) => {
+        running.set(job, () => {
+          running.delete(job);
+          ran.push(job);
+          resolve(`done ${job}`);
+        });
+        signal.addEventListener('abort', () => {
+          running.delete(job);
+          resolve(null);
+        });
+      }),
+    release(job: number) {
+      running.get(job)?.();
+    },
+  };
+}
+
+const runners: JobRunner<number, string>[] = [];
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.stop()));
+});
+
+function runner(queue: ReturnType<typeof fakeQueue>, over: Partial<JobRunnerOptions<number, string>> = {}) {
+  const r = new JobRunner<number, string>({ name: 'test', claim: queue.claim, run: queue.run, pollMs: 60_000, claimRetryMs: () => 10, log, ...over });
+  runners.push(r);
+  return r;
+}
+
+describe('JobRunner', () => {
+  it('runs up to `concurrency` at once, and claims more as slots free', async () => {
+    const q = fakeQueue();
+    q.due.push(1, 2, 3, 4, 5);
+    const outcomes: string[] = [];
+    runner(q, { concurrency: 2, onOutcome: (o) => outcomes.push(o) }).start();
+    await tick();
+    expect([...q.running.keys()]).toEqual([1, 2]);
+    q.release(1);
+    await tick();
+    expect([...q.running.keys()]).toEqual([2, 3]);
+    q.release(2);
+    q.release(3);
+    await tick();
+    expect([...q.running.keys()]).toEqual([4, 5]);
+    expect(outcomes).toEqual(['done 1', 'done 2', 'done 3']);
+  });
+
+  it('sleeps until notified when the queue is empty, then looks at once', async () => {
+    const q = fakeQueue();
+    const r = runner(q);
+    r.start();
+    await tick();
+    const claims = q.claims;
+    await tick(30);
+    expect(q.claims).toBe(claims); // no busy loop
+    q.due.push(7);
+    r.notify();
+    await tick();
+    expect([...q.running.keys()]).toEqual([7]);
+  });
+
+  it('polls without being told', async () => {
+    const q = fakeQueue();
+    runner(q, { pollMs: 20 }).start();
+    await tick();
+    q.due.push(8);
+    await tick(60);
+    expect([...q.running.keys()]).toEqual([8]);
+  });
+
+  it('lets work gather for `lingerMs` after draining the queue', async () => {
+    const q = fakeQueue();
+    const r = runner(q, { lingerMs: 80 });
+    r.start();
+    await tick();
+    q.due.push(1);
+    r.notify();
+    await tick(30);
+    expect(q.running.size).toBe(0); // still gathering
+    await tick(80);
+    expect([...q.running.keys()]).toEqual([1]);
+  });
+
+  it('claims again at once while claims come back full, by the queue’s own measure', async () => {
+    const q = fakeQueue();
+    q.due.push(1, 2, 3);
+    const r = runner(q, { lingerMs: 10_000, backlogged: (claimed) => claimed.length > 0 });
+    r.start();
+    for (const job of [1, 2, 3]) {
+      await tick();
+      q.release(job);
+    }
+    await tick();
+    expect(q.ran).toEqual([1, 2, 3]);
+  });
+
+  it('backs off while claiming fails, and carries on after', async () => {
+    const q = fakeQueue();
+    q.failNextClaims(3);
+    q.due.push(1);
+    const delays: number[] = [];
+    runner(q, { claimRetryMs: (n) => (delays.push(n), 5) }).start();
+    await tick(60);
+    expect(delays).toEqual([1, 2, 3]);
+    expect([...q.running.keys()]).toEqual([1]);
+  });
+
+  it('logs a job that throws and goes on', async () => {
+    const q = fakeQueue();
+    q.due.push(1, 2);
+    const r = runner(q, { run: async (job) => (job === 1 ? Promise.reject(new Error('boom')) : 'ok'), concurrency: 1 });
+    expect(await r.runDue()).toEqual([1]);
+    expect(await r.runDue()).toEqual([2]);
+  });
+
+  it('stop() aborts the signal of the jobs in flight and waits for them', async () => {
+    const q = fakeQueue();
+    q.due.push(1, 2);
+    const r = runner(q, { concurrency: 2 });
+    r.start();
+    await tick();
+    expect(q.running.size).toBe(2);
+    await r.stop();
+    expect(q.running.size).toBe(0);
+    q.due.push(3);
+    r.notify();
+    await tick();
+    expect(q.claims).toBe(1);
+  });
+
+  it('runDue() claims what fits and resolves when it has run', async () => {
+    const q = fakeQueue();
+    q.due.push(1, 2, 3);
+    const r = runner(q, { concurrency: 2, run: async (job) => `ran ${job}` });
+    expect(await r.runDue()).toEqual([1, 2]);
+    expect(await r.runDue()).toEqual([3]);
+    expect(await r.runDue()).toEqual([]);
+  });
+});
