@@ -1,4 +1,5 @@
 'use client';
+import { CheckCheck } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState } from 'react';
@@ -37,7 +38,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
   return (
     <header className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-2 sm:gap-4 sm:px-4">
       <Link href="/" className="flex items-center gap-2 font-semibold text-emerald-700">
-        <span aria-hidden>✓✓</span> <span className="hidden sm:inline">Ticks</span>
+        <CheckCheck className="size-5" aria-hidden="true" /> <span className="hidden sm:inline">Ticks</span>
       </Link>
       <nav aria-label="Main" className="flex gap-1 text-sm whitespace-nowrap">
         {links.map((link) => (

@@ -1,8 +1,9 @@
 import type { ButtonHTMLAttributes, Ref } from 'react';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
+import { PreviewLine } from '@/app/_components/icon';
 import { formatRelativeTime } from '@/lib/inbox/format-time';
 import { previewOf } from '@/lib/inbox/message-view';
-import type { ApiContact, ApiConversation } from '@/lib/inbox/read-api';
+import type { ApiContact, ApiConversation } from '@/lib/contracts/inbox';
 
 // One row of the conversation list. Presentational: the list owns selection, focus and keys;
 // extra button attributes (tabIndex, onKeyDown, id ...) and a ref pass through to the root.
@@ -109,8 +110,7 @@ export function ConversationRow({ conversation, selected, showBusinessNumber, no
         <span className="mt-0.5 flex items-center gap-1">
           {lastMessage?.direction === 'outbound' && <DeliveryTicks status={lastMessage.status} interactive={false} />}
           <span className={`min-w-0 flex-1 truncate text-xs ${unread ? 'text-slate-700' : 'text-slate-500'}`}>
-            {preview.icon && <span aria-hidden="true">{preview.icon} </span>}
-            {preview.text}
+            <PreviewLine preview={preview} />
           </span>
           {unread && (
             <span

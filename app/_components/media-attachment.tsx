@@ -3,7 +3,10 @@
 import { useEffect, useState } from 'react';
 import { fetchJson } from '@/app/_components/fetch-json';
 import { useViewer } from '@/app/_components/viewer';
-import { MEDIA_ICONS, documentTypeLabel, type MediaFileView, type MessageView } from '@/lib/inbox/message-view';
+import { Icon } from '@/app/_components/icon';
+import { Button, buttonClass } from '@/app/_components/ui/button';
+import { Spinner } from '@/app/_components/ui/states';
+import { documentTypeLabel, type MediaFileView, type MessageView } from '@/lib/inbox/message-view';
 
 // The file of a media message: the image, sticker, player or document card once it is downloaded,
 // a clear note while it is not. Message content is untrusted: it reaches the DOM only as React text,
@@ -110,9 +113,7 @@ function ReadyMedia({ view, file, from }: { view: MediaView; file: Extract<Media
       const name = view.filename ?? 'Document';
       return (
         <div data-testid="media-document" className="flex w-[260px] max-w-full items-center gap-2 rounded-md bg-black/5 p-2">
-          <span className="text-2xl" aria-hidden="true">
-            {MEDIA_ICONS.document}
-          </span>
+          <Icon name="document" className="size-7 shrink-0 text-slate-500" />
           <div className="min-w-0 flex-1 text-xs">
             <p className="truncate font-medium text-slate-800" title={name}>
               {name}
@@ -123,7 +124,7 @@ function ReadyMedia({ view, file, from }: { view: MediaView; file: Extract<Media
             href={file.url}
             download={view.filename ?? true}
             aria-label={`Download ${name}`}
-            className="shrink-0 rounded border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-sky-700 hover:bg-sky-50 focus-visible:outline-2 focus-visible:outline-sky-600"
+            className={`shrink-0 ${buttonClass('secondary', 'xs')}`}
           >
             Download
           </a>
@@ -145,7 +146,7 @@ function UnplayableCard({ view, file }: { view: MediaView; file: Extract<MediaFi
         <a
           href={file.url}
           download
-          className="mt-1 inline-block rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium text-sky-700 hover:bg-sky-50 focus-visible:outline-2 focus-visible:outline-sky-600"
+          className={`mt-1 inline-block ${buttonClass('secondary', 'xs')}`}
         >
           Download the {view.label.toLowerCase()}
           {file.sizeLabel && <span className="font-normal text-slate-500"> ({file.sizeLabel})</span>}
@@ -176,9 +177,7 @@ function InfoCard({
       role={busy ? 'status' : undefined}
       className={`flex w-[260px] max-w-full items-center gap-2 rounded-md p-2 ${tone === 'error' ? 'bg-red-50' : 'bg-black/5'}`}
     >
-      <span className="text-2xl" aria-hidden="true">
-        {MEDIA_ICONS[view.mediaKind]}
-      </span>
+      <Icon name={view.mediaKind} className="size-7 shrink-0 text-slate-500" />
       <div className="min-w-0 flex-1 text-xs">
         <p className="font-medium text-slate-700">
           {view.label}
@@ -188,7 +187,7 @@ function InfoCard({
         {view.mimeType && <p className="truncate font-mono text-slate-500">{view.mimeType}</p>}
         <p className={`flex items-center gap-1.5 ${tone === 'error' ? 'text-red-700' : 'text-slate-500'}`}>
           {busy && (
-            <span aria-hidden="true" className="inline-block h-3 w-3 shrink-0 animate-spin rounded-full border-2 border-slate-300 border-t-slate-600" />
+            <Spinner />
           )}
           <span>{note}</span>
         </p>
@@ -229,18 +228,13 @@ function FailedCard({ view, file }: { view: MediaView; file: Extract<MediaFileVi
           <div className="mt-1">
             {state.phase === 'queued' ? (
               <p role="status" className="flex items-center gap-1.5 text-slate-600">
-                <span aria-hidden="true" className="inline-block h-3 w-3 shrink-0 animate-spin rounded-full border-2 border-slate-300 border-t-slate-600" />
+                <Spinner />
                 Retrying the download…
               </p>
             ) : (
-              <button
-                type="button"
-                onClick={retry}
-                disabled={state.phase === 'sending'}
-                className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-600 disabled:opacity-60"
-              >
+              <Button size="xs" onClick={retry} disabled={state.phase === 'sending'}>
                 {state.phase === 'sending' ? 'Retrying…' : 'Retry download'}
-              </button>
+              </Button>
             )}
             {state.error && (
               <p role="alert" className="mt-1 text-red-700">

@@ -1,8 +1,8 @@
+import { Forward, Reply } from 'lucide-react';
 import type { ReactNode } from 'react';
-import useSWR from 'swr';
-import { swrFetcher } from '@/app/_components/fetch-json';
-import type { ApiMessage } from '@/lib/inbox/read-api';
+import { useMessage } from '@/app/_components/api/use-inbox';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
+import { Icon, PreviewLine } from '@/app/_components/icon';
 import { MediaAttachment } from '@/app/_components/media-attachment';
 import {
   REPLY_LABELS,
@@ -74,7 +74,10 @@ export function MessageBubble({ item }: MessageBubbleProps) {
           }`}
         >
           {view.forwarded && view.kind !== 'deleted' && (
-            <p className="mb-0.5 text-xs text-slate-500 italic">{view.frequentlyForwarded ? '↪↪ Forwarded many times' : '↪ Forwarded'}</p>
+            <p className="mb-0.5 flex items-center gap-1 text-xs text-slate-500 italic">
+              <Forward className="size-3.5 shrink-0" aria-hidden="true" />
+              {view.frequentlyForwarded ? 'Forwarded many times' : 'Forwarded'}
+            </p>
           )}
           {view.referral && view.kind !== 'deleted' && <ReferralBox referral={view.referral} />}
           {(item.quoted || item.quotedMissingId) && view.kind !== 'deleted' && <QuotedBlock item={item} />}
@@ -132,11 +135,7 @@ function Reactions({ reactions }: { reactions: ThreadReaction[] }) {
 
 function QuotedBlock({ item }: { item: ThreadMessageItem }) {
   // A reply to an older message than the pages loaded so far: fetch just that one.
-  const lookup = useSWR<ApiMessage>(
-    !item.quoted && item.quotedMissingId ? `/api/messages/${encodeURIComponent(item.quotedMissingId)}` : null,
-    swrFetcher,
-    { revalidateOnFocus: false, shouldRetryOnError: false },
-  );
+  const lookup = useMessage(!item.quoted && item.quotedMissingId ? item.quotedMissingId : null);
   const quoted = item.quoted ?? lookup.data;
   if (!quoted) {
     return (
@@ -151,8 +150,7 @@ function QuotedBlock({ item }: { item: ThreadMessageItem }) {
     <div className={`mb-1 rounded border-l-4 bg-black/5 px-2 py-1 text-xs ${fromUs ? 'border-emerald-500' : 'border-sky-500'}`}>
       <p className={`font-medium ${fromUs ? 'text-emerald-700' : 'text-sky-700'}`}>{fromUs ? 'You' : (quoted.contact.name ?? 'Customer')}</p>
       <p className="line-clamp-2 break-words text-slate-600">
-        {preview.icon && <span aria-hidden="true">{preview.icon} </span>}
-        {preview.text}
+        <PreviewLine preview={preview} />
       </p>
     </div>
   );
@@ -202,9 +200,7 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
     case 'location':
       return (
         <div className="flex gap-2">
-          <span className="text-2xl" aria-hidden="true">
-            📍
-          </span>
+          <Icon name="location" className="size-6 shrink-0 text-rose-600" />
           <div className="min-w-0">
             <p className="font-medium break-words">{view.name ?? 'Location'}</p>
             {view.address && <p className="text-xs break-words text-slate-600">{view.address}</p>}
@@ -227,7 +223,7 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
           {view.contacts.map((card, i) => (
             <li key={i} className="rounded-md bg-black/5 p-2 text-xs">
               <p className="text-sm font-medium break-words">
-                <span aria-hidden="true">👤 </span>
+                <Icon name="contact" className="mr-1 inline-block size-4 align-[-0.2em] text-slate-500" />
                 {card.name}
               </p>
               {card.org && <p className="text-slate-600">{card.org}</p>}
@@ -249,7 +245,10 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
     case 'reply':
       return (
         <div>
-          <p className="text-[11px] text-slate-500">↩ {REPLY_LABELS[view.replyKind]}</p>
+          <p className="flex items-center gap-1 text-[11px] text-slate-500">
+            <Reply className="size-3 shrink-0" aria-hidden="true" />
+            {REPLY_LABELS[view.replyKind]}
+          </p>
           <p className="font-medium break-words">{view.title}</p>
           {view.description && <p className="text-xs break-words text-slate-600">{view.description}</p>}
           {view.fields.length > 0 && (
@@ -268,7 +267,8 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
       return (
         <div className="text-xs">
           <p className="mb-1 text-sm font-medium">
-            <span aria-hidden="true">🛒 </span>Order
+            <Icon name="order" className="mr-1 inline-block size-4 align-[-0.2em] text-slate-500" />
+            Order
           </p>
           {view.items.length > 0 && (
             <table className="w-full border-collapse">
@@ -314,7 +314,8 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
       return (
         <div className="rounded-md border border-dashed border-amber-300 bg-amber-50 px-2 py-1">
           <p className="font-medium text-amber-800">
-            <span aria-hidden="true">⚠️ </span>Unsupported message
+            <Icon name="unsupported" className="mr-1 inline-block size-4 align-[-0.2em]" />
+            Unsupported message
           </p>
           <p className="text-xs text-amber-700">
             Type: <span className="font-mono">{view.type}</span>
@@ -328,7 +329,7 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
     case 'deleted':
       return (
         <Muted>
-          <span aria-hidden="true">🚫 </span>
+          <Icon name="deleted" className="mr-1 inline-block size-3.5 align-[-0.15em]" />
           {view.label}
         </Muted>
       );

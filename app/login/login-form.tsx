@@ -1,6 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { authClient } from '@/lib/auth/client';
+import { Button } from '@/app/_components/ui/button';
+import { Input } from '@/app/_components/ui/input';
 
 export function LoginForm({ next }: { next: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -40,27 +42,27 @@ export function LoginForm({ next }: { next: string }) {
         <label htmlFor="email" className="block text-sm font-medium text-slate-700">
           Email
         </label>
-        <input
+        <Input
           id="email"
           name="email"
           type="email"
           autoComplete="username"
           required
           autoFocus
-          className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none"
+          className="mt-1 w-full"
         />
       </div>
       <div>
         <label htmlFor="password" className="block text-sm font-medium text-slate-700">
           Password
         </label>
-        <input
+        <Input
           id="password"
           name="password"
           type="password"
           autoComplete="current-password"
           required
-          className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none"
+          className="mt-1 w-full"
         />
       </div>
       {error && (
@@ -68,13 +70,9 @@ export function LoginForm({ next }: { next: string }) {
           {error}
         </p>
       )}
-      <button
-        type="submit"
-        disabled={pending}
-        className="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700 disabled:opacity-60"
-      >
+      <Button type="submit" variant="primary" size="md" disabled={pending} className="w-full">
         {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -183,6 +183,12 @@ export async function listConversations(
 
 export const listKeyOf = (row: ConversationListRow): ConversationListKey => ({ lastMessageAt: row.sortAt, id: row.id });
 
+/** One conversation as the list shows it (GET /api/conversations/{id}), or null when there is none. */
+export async function getConversationRow(db: Executor, id: number): Promise<ConversationListRow | null> {
+  const [row] = await selectListPage(db, { limit: 1 }, eq(conversations.id, id), 1);
+  return row ?? null;
+}
+
 /** A conversation's number and customer (the thread header), or null when there is no such conversation. */
 export async function getConversationSummary(db: Executor, id: number) {
   const [row] = await db

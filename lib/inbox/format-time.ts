@@ -62,3 +62,9 @@ export function formatRelativeTime(iso: string | null, now: Date = new Date()): 
   });
 }
 
+
+/** A full date and time for logs and tables ("3 Dec 2026, 15:30:12"); '' for an unusable timestamp. */
+export function formatDateTime(iso: string | null | undefined): string {
+  const date = parseDate(iso);
+  return date ? date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '';
+}

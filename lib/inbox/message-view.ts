@@ -4,8 +4,9 @@
 // field is checked for presence and type, and nothing here throws whatever it holds. The normalized
 // columns (`text`, `subtype`, `media`) come first; raw only fills in what they do not carry.
 
-import type { ApiConversation, ApiMessage } from '@/lib/inbox/read-api';
+import type { ApiConversation, ApiMessage } from '@/lib/contracts/inbox';
 import type { Direction } from '@/lib/whatsapp/types';
+import { formatFileSize } from './format-size';
 import { formatDayLabel, localDayKey, parseDate } from './format-time';
 
 // ---- View model ---------------------------------------------------------------------------------
@@ -21,14 +22,22 @@ export const MEDIA_LABELS: Record<MediaKind, string> = {
   sticker: 'Sticker',
 };
 
-export const MEDIA_ICONS: Record<MediaKind, string> = {
-  image: '📷',
-  video: '🎥',
-  audio: '🎵',
-  voice: '🎤',
-  document: '📄',
-  sticker: '🖼️',
-};
+/**
+ * What a preview or card shows as its picture, by name: the view model stays free of React, and
+ * app/_components/icon.tsx draws each name in one place (an icon library, not emoji, which render as
+ * empty boxes where no emoji font is installed).
+ */
+export type IconName =
+  | MediaKind
+  | 'location'
+  | 'contact'
+  | 'reply'
+  | 'order'
+  | 'info'
+  | 'edit'
+  | 'unsupported'
+  | 'deleted'
+  | 'welcome';
 
 export interface SharedContactCard {
   name: string;
@@ -362,23 +371,6 @@ export function mediaFileView(file: unknown): MediaFileView | null {
   }
 }
 
-/** Bytes for people: "512 bytes", "3.4 KB", "1.2 MB", "2 GB" (1 KB = 1024 bytes). */
-export function formatFileSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return bytes === 1 ? '1 byte' : `${Math.round(bytes)} bytes`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
-  // 1023.96 KB rounds to 1024 KB: say 1 MB instead.
-  if (rounded >= 1024 && unit < units.length - 1) return `1 ${units[unit + 1]}`;
-  return `${rounded} ${units[unit]}`;
-}
-
 const MIME_TYPE_LABELS: Record<string, string> = {
   'application/pdf': 'PDF',
   'application/msword': 'Word',
@@ -591,7 +583,8 @@ export function formatMoney(amount: number, currency: string | null): string {
 // ---- Previews -------------------------------------------------------------------------------------
 
 export interface Preview {
-  icon: string;
+  /** null: the text says it all (a text message, a reaction). */
+  icon: IconName | null;
   text: string;
 }
 
@@ -599,31 +592,31 @@ export interface Preview {
 export function previewOfView(view: MessageView): Preview {
   switch (view.kind) {
     case 'text':
-      return { icon: '', text: view.text || 'Message' };
+      return { icon: null, text: view.text || 'Message' };
     case 'media':
-      return { icon: MEDIA_ICONS[view.mediaKind], text: view.caption ?? view.filename ?? view.label };
+      return { icon: view.mediaKind, text: view.caption ?? view.filename ?? view.label };
     case 'location':
-      return { icon: '📍', text: firstOf(view.name, view.address) ?? 'Location' };
+      return { icon: 'location', text: firstOf(view.name, view.address) ?? 'Location' };
     case 'contacts':
-      return { icon: '👤', text: view.contacts.map((c) => c.name).join(', ') || 'Contact' };
+      return { icon: 'contact', text: view.contacts.map((c) => c.name).join(', ') || 'Contact' };
     case 'reply':
-      return { icon: '↩️', text: view.title };
+      return { icon: 'reply', text: view.title };
     case 'order': {
       const count = view.items.reduce((n, i) => n + (i.quantity !== null && i.quantity > 0 ? i.quantity : 1), 0);
-      return { icon: '🛒', text: count > 0 ? `Order: ${count} ${count === 1 ? 'item' : 'items'}` : 'Order' };
+      return { icon: 'order', text: count > 0 ? `Order: ${count} ${count === 1 ? 'item' : 'items'}` : 'Order' };
     }
     case 'system':
-      return { icon: 'ℹ️', text: view.body };
+      return { icon: 'info', text: view.body };
     case 'reaction':
-      return { icon: '', text: view.emoji ? `Reacted ${view.emoji}` : 'Removed a reaction' };
+      return { icon: null, text: view.emoji ? `Reacted ${view.emoji}` : 'Removed a reaction' };
     case 'unsupported':
-      return { icon: '⚠️', text: 'Unsupported message' };
+      return { icon: 'unsupported', text: 'Unsupported message' };
     case 'placeholder':
-      return { icon: '', text: view.label };
+      return { icon: null, text: view.label };
     case 'deleted':
-      return { icon: '🚫', text: view.label };
+      return { icon: 'deleted', text: view.label };
     case 'request_welcome':
-      return { icon: '👋', text: view.label };
+      return { icon: 'welcome', text: view.label };
   }
 }
 
@@ -632,40 +625,40 @@ export function previewOfMessage(m: ApiMessage): Preview {
 }
 
 const PREVIEW_BY_TYPE: Record<string, Preview> = {
-  image: { icon: '📷', text: 'Photo' },
-  video: { icon: '🎥', text: 'Video' },
-  audio: { icon: '🎤', text: 'Audio' },
-  document: { icon: '📄', text: 'Document' },
-  sticker: { icon: '🖼️', text: 'Sticker' },
-  location: { icon: '📍', text: 'Location' },
-  contacts: { icon: '👤', text: 'Contact' },
-  order: { icon: '🛒', text: 'Order' },
-  interactive: { icon: '↩️', text: 'Reply' },
-  button: { icon: '↩️', text: 'Reply' },
-  system: { icon: 'ℹ️', text: 'System message' },
-  edit: { icon: '✏️', text: 'Edited a message' },
-  text: { icon: '', text: 'Message' },
+  image: { icon: 'image', text: 'Photo' },
+  video: { icon: 'video', text: 'Video' },
+  audio: { icon: 'voice', text: 'Audio' },
+  document: { icon: 'document', text: 'Document' },
+  sticker: { icon: 'sticker', text: 'Sticker' },
+  location: { icon: 'location', text: 'Location' },
+  contacts: { icon: 'contact', text: 'Contact' },
+  order: { icon: 'order', text: 'Order' },
+  interactive: { icon: 'reply', text: 'Reply' },
+  button: { icon: 'reply', text: 'Reply' },
+  system: { icon: 'info', text: 'System message' },
+  edit: { icon: 'edit', text: 'Edited a message' },
+  text: { icon: null, text: 'Message' },
 };
 
 /** The conversation list's line for the last message: it only has type and text. Never empty. */
 export function previewOf(last: ApiConversation['lastMessage']): Preview {
-  if (!last) return { icon: '', text: 'No messages yet' };
+  if (!last) return { icon: null, text: 'No messages yet' };
   const type = str(last.type) ?? 'unknown';
   const text = str(last.text);
   switch (type) {
     case 'reaction':
-      return { icon: '', text: text ? `Reacted ${text}` : 'Removed a reaction' };
+      return { icon: null, text: text ? `Reacted ${text}` : 'Removed a reaction' };
     case 'placeholder':
-      return { icon: '', text: PLACEHOLDER_LABEL };
+      return { icon: null, text: PLACEHOLDER_LABEL };
     case 'revoke':
-      return { icon: '🚫', text: DELETED_LABEL };
+      return { icon: 'deleted', text: DELETED_LABEL };
     case 'request_welcome':
-      return { icon: '👋', text: REQUEST_WELCOME_LABEL };
+      return { icon: 'welcome', text: REQUEST_WELCOME_LABEL };
     case 'unsupported':
-      return { icon: '⚠️', text: 'Unsupported message' };
+      return { icon: 'unsupported', text: 'Unsupported message' };
   }
   const known = Object.hasOwn(PREVIEW_BY_TYPE, type) ? PREVIEW_BY_TYPE[type] : undefined;
-  if (!known) return { icon: '⚠️', text: text ?? 'Unsupported message' };
+  if (!known) return { icon: 'unsupported', text: text ?? 'Unsupported message' };
   return { icon: known.icon, text: text ?? known.text };
 }
 

@@ -1,15 +1,10 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import useSWR from 'swr';
-import useSWRInfinite from 'swr/infinite';
-import type { GetBusinessNumbersResponse, GetConversationsResponse } from '@/lib/inbox/read-api';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useBusinessNumbers, useConversations } from '@/app/_components/api/use-inbox';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
-import { swrFetcher } from '@/app/_components/fetch-json';
 import { useDebounced } from '@/app/_components/use-debounced';
-import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
-
-const PAGE_SIZE = 50;
+import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 
 /** The list: search, business-number filter, newest activity first, more pages as you scroll. */
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
@@ -17,32 +12,15 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const [search, setSearch] = useState('');
   const query = useDebounced(search.trim(), 250);
   const [number, setNumber] = useState('');
-  const pollInterval = usePollInterval();
 
-  const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher, { refreshInterval: pollInterval });
+  const numbers = useBusinessNumbers({ poll: true });
   const businessNumbers = numbers.data?.businessNumbers ?? [];
 
-  const pages = useSWRInfinite<GetConversationsResponse>(
-    (index, previous: GetConversationsResponse | null) => {
-      if (previous && !previous.nextCursor) return null;
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (query) params.set('q', query);
-      if (number) params.set('businessPhoneNumberId', number);
-      if (index > 0 && previous?.nextCursor) params.set('cursor', previous.nextCursor);
-      return `/api/conversations?${params}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true, keepPreviousData: true },
-  );
-  const { data, error, isLoading, size, setSize, mutate } = pages;
+  // Pages can overlap while activity reorders the list: the hook shows each conversation once.
+  const list = useConversations({ q: query, businessPhoneNumberId: number });
+  const { items: conversations, pages: data, error, isLoading, hasMore, loadingMore, loadMore } = list;
 
-  const conversations = useMemo(() => {
-    // Pages can overlap while activity reorders the list: show each conversation once.
-    const seen = new Set<string>();
-    return (data ?? []).flatMap((page) => page.conversations).filter((c) => !seen.has(c.id) && seen.add(c.id));
-  }, [data]);
-
-  const refreshList = useCoalesced(() => mutate());
+  const refreshList = useCoalesced(list.refresh);
   const refreshNumbers = useCoalesced(() => numbers.mutate());
   useChanges((notice) => {
     refreshList();
@@ -50,8 +28,6 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
     const shown = new Set(conversations.map((c) => c.id));
     if (!notice || notice.partial || notice.conversations.some((id) => !shown.has(String(id)))) refreshNumbers();
   });
-  const hasMore = !!data?.at(-1)?.nextCursor;
-  const loadingMore = size > 0 && data !== undefined && data[size - 1] === undefined;
 
   // Infinite scroll: load the next page when the sentinel at the bottom comes into view.
   const sentinel = useRef<HTMLDivElement>(null);
@@ -59,11 +35,11 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
     const el = sentinel.current;
     if (!el || !hasMore) return;
     const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && !loadingMore) void setSize((s) => s + 1);
+      if (entries.some((e) => e.isIntersecting) && !loadingMore) loadMore();
     });
     observer.observe(el);
     return () => observer.disconnect();
-  }, [hasMore, loadingMore, setSize]);
+  }, [hasMore, loadingMore, loadMore]);
 
   const now = useNow(30_000);
   const open = (id: string) => router.push(`/conversations/${encodeURIComponent(id)}`);
@@ -81,7 +57,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
     const target = rows[Math.max(0, Math.min(rows.length - 1, next))];
     target?.focus();
     target?.scrollIntoView({ block: 'nearest' });
-    if (event.key === 'ArrowDown' && next >= rows.length - 1 && hasMore) void setSize((s) => s + 1);
+    if (event.key === 'ArrowDown' && next >= rows.length - 1 && hasMore) loadMore();
   }
 
   const filtered = query !== '' || number !== '';
@@ -124,7 +100,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
       <div className="min-h-0 flex-1 overflow-y-auto" onKeyDown={onKeyDown} role="list" aria-label="Conversation list" aria-busy={isLoading}>
         {error && !data && (
           <p role="alert" className="p-4 text-sm text-red-700">
-            Could not load conversations: {(error as Error).message}
+            Could not load conversations: {error.message}
           </p>
         )}
         {isLoading && !data && <ListSkeleton />}

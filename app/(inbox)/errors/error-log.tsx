@@ -1,36 +1,33 @@
 'use client';
 import Link from 'next/link';
-import { useMemo, useState, type ReactNode } from 'react';
-import useSWR from 'swr';
-import useSWRInfinite from 'swr/infinite';
-import type {
-  ApiAccountEvent,
-  ApiFailedDelivery,
-  ApiProcessingFailure,
-  GetAccountEventsResponse,
-  GetFailedDeliveriesResponse,
-  GetProcessingFailureResponse,
-  GetProcessingFailuresResponse,
-  GetRejectionsResponse,
-  PostRetryResponse,
-} from '@/lib/error-log/api';
-import type { GetBusinessNumbersResponse } from '@/lib/inbox/read-api';
+import { useState } from 'react';
+import type { ApiAccountEvent, ApiFailedDelivery, ApiProcessingFailure, PostRetryResponse } from '@/lib/contracts/error-log';
+import { formatFileSize } from '@/lib/inbox/format-size';
 import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
-import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
+import type { FailedDeliveriesFilters } from '@/app/_components/api/keys';
+import {
+  retryProcessing,
+  useAccountEvents,
+  useFailedDeliveries,
+  useProcessingFailure,
+  useProcessingFailures,
+  useRejections,
+} from '@/app/_components/api/use-error-log';
+import { useBusinessNumbers } from '@/app/_components/api/use-inbox';
+import { PreviewLine } from '@/app/_components/icon';
+import { Button } from '@/app/_components/ui/button';
+import { Field, Input, Select } from '@/app/_components/ui/input';
+import { Section } from '@/app/_components/ui/section';
+import { EmptyState, LoadState } from '@/app/_components/ui/states';
+import { DateTime } from '@/app/_components/ui/time';
 import { Notice, useNotice } from '@/app/_components/notice';
 import { useDebounced } from '@/app/_components/use-debounced';
-import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
+import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 
 // The error log: what went wrong with WhatsApp and what to do about it. Four sections, each refetched
 // when a change notice names its topic (or after a gap in the stream). Everything from Meta or from
 // customers is untrusted: shown as React text, never as HTML.
-
-const PAGE_SIZE = 25;
-const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none';
-const buttonClass =
-  'rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:ring-2 focus:ring-emerald-300 focus:outline-none disabled:opacity-50';
 
 /** Refetches when a notice names `topic`, or on null / partial notices (something may have been missed). */
 function useTopic(topic: Topic, refresh: () => Promise<unknown>): void {
@@ -40,98 +37,15 @@ function useTopic(topic: Topic, refresh: () => Promise<unknown>): void {
   });
 }
 
-/**
- * One newest-first list of the error log: keyset pages from `path` (null: do not load), refetched when a
- * notice names `topic`, polled while the live stream is down. Rows seen on an earlier page are not repeated.
- */
-function usePagedList<P extends { nextCursor: string | null }, T extends { id: string }>(
-  path: string | null,
-  params: Record<string, string>,
-  topic: Topic,
-  itemsOf: (page: P) => T[],
-  options: { keepPreviousData?: boolean } = {},
-) {
-  const pollInterval = usePollInterval();
-  const { data, error, isLoading, size, setSize, mutate } = useSWRInfinite<P>(
-    (index, previous: P | null) => {
-      if (path === null || (previous && !previous.nextCursor)) return null;
-      const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...params });
-      if (index > 0 && previous?.nextCursor) query.set('cursor', previous.nextCursor);
-      return `${path}?${query}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true, ...options },
-  );
-  useTopic(topic, () => mutate());
-  const items = useMemo(() => {
-    const seen = new Set<string>();
-    return (data ?? []).flatMap(itemsOf).filter((item) => !seen.has(item.id) && seen.add(item.id));
-    // itemsOf only picks a field of the page: the same on every render.
-  }, [data]);
-  return {
-    items,
-    data,
-    error,
-    isLoading,
-    mutate,
-    hasMore: !!data?.at(-1)?.nextCursor,
-    loadingMore: size > 0 && data !== undefined && data[size - 1] === undefined,
-    loadMore: () => void setSize((n) => n + 1),
-  };
-}
-
-function formatDateTime(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
-function Time({ iso }: { iso: string | null }) {
-  if (!iso) return <span className="text-slate-400">unknown time</span>;
-  return (
-    <time dateTime={iso} title={iso}>
-      {formatDateTime(iso)}
-    </time>
-  );
-}
-
 /** The next page of a list: keyset pages, so "more" never repeats or skips a row. */
 function LoadMore({ what, loading, onClick }: { what: string; loading: boolean; onClick: () => void }) {
   return (
     <div className="px-4 py-3">
-      <button type="button" className={buttonClass} disabled={loading} onClick={onClick}>
+      <Button disabled={loading} onClick={onClick}>
         {loading ? 'Loading…' : `Load more ${what}`}
-      </button>
+      </Button>
     </div>
   );
-}
-
-function Section({ id, title, description, actions, children }: { id: string; title: string; description?: string; actions?: ReactNode; children: ReactNode }) {
-  return (
-    <section aria-labelledby={`${id}-heading`} className="rounded-lg border border-slate-200 bg-white">
-      <div className="flex flex-wrap items-start justify-between gap-2 border-b border-slate-200 px-4 py-3">
-        <div>
-          <h2 id={`${id}-heading`} className="text-base font-semibold">
-            {title}
-          </h2>
-          {description && <p className="text-sm text-slate-600">{description}</p>}
-        </div>
-        {actions}
-      </div>
-      {children}
-    </section>
-  );
-}
-
-function LoadState({ isLoading, error, what }: { isLoading: boolean; error: unknown; what: string }) {
-  if (error)
-    return (
-      <p role="alert" className="px-4 py-4 text-sm text-red-700">
-        Could not load {what}: {(error as Error).message}
-      </p>
-    );
-  if (isLoading) return <p className="px-4 py-4 text-sm text-slate-500">Loading {what}…</p>;
-  return null;
 }
 
 export function ErrorLog({ isAdmin }: { isAdmin: boolean }) {
@@ -165,8 +79,7 @@ const REASON_LABELS: Record<string, string> = {
 };
 
 function Rejections() {
-  const pollInterval = usePollInterval();
-  const { data, error, isLoading, mutate } = useSWR<GetRejectionsResponse>('/api/errors/rejections', swrFetcher, { refreshInterval: pollInterval || 60_000 });
+  const { data, error, isLoading, mutate } = useRejections();
   useTopic('rejections', () => mutate());
   return (
     <>
@@ -174,7 +87,7 @@ function Rejections() {
         <div role="alert" className="rounded-lg border-2 border-red-400 bg-red-50 px-4 py-3 text-sm text-red-800">
           <p className="font-semibold">Webhook requests are being rejected for a bad signature.</p>
           <p>
-            {data.signatureWarning.count} rejected in the last 24 hours, the latest at <Time iso={data.signatureWarning.lastAt} />. The app secret
+            {data.signatureWarning.count} rejected in the last 24 hours, the latest at <DateTime iso={data.signatureWarning.lastAt} />. The app secret
             (WHATSAPP_APP_SECRET) is probably wrong: it must be the App Secret of the Meta app that sends the webhooks (App Dashboard → App
             settings → Basic). Until it is fixed, no messages or statuses arrive.
           </p>
@@ -182,7 +95,7 @@ function Rejections() {
       )}
       <Section id="rejections" title="Rejected webhook requests" description="Requests refused before storing, in the last 24 hours.">
         <LoadState isLoading={isLoading} error={error} what="rejected requests" />
-        {data && data.reasons.length === 0 && <p className="px-4 py-4 text-sm text-slate-500">No rejected webhook requests in the last 24 hours.</p>}
+        {data && data.reasons.length === 0 && <EmptyState className="px-4 py-4">No rejected webhook requests in the last 24 hours.</EmptyState>}
         {data && data.reasons.length > 0 && (
           <table className="w-full text-left text-sm">
             <thead className="text-xs text-slate-500 uppercase">
@@ -206,7 +119,7 @@ function Rejections() {
                   </td>
                   <td className="px-4 py-2 text-right tabular-nums">{r.count.toLocaleString()}</td>
                   <td className="px-4 py-2">
-                    <Time iso={r.lastAt} />
+                    <DateTime iso={r.lastAt} />
                   </td>
                 </tr>
               ))}
@@ -237,23 +150,14 @@ function FailedDeliveries() {
   const q = useDebounced(search.trim(), 250);
   const codeFilter = useDebounced(code.trim(), 250);
   const codeValid = codeFilter === '' || /^\d{1,9}$/.test(codeFilter);
-  const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher);
-  const filters: Record<string, string> = {};
+  const numbers = useBusinessNumbers();
+  const filters: FailedDeliveriesFilters = {};
   if (codeFilter) filters.code = codeFilter;
   if (number) filters.businessPhoneNumberId = number;
   if (range.from) filters.from = range.from;
   if (q) filters.q = q;
-  const {
-    items: failures,
-    data,
-    error,
-    isLoading,
-    hasMore,
-    loadingMore,
-    loadMore,
-  } = usePagedList<GetFailedDeliveriesResponse, ApiFailedDelivery>(codeValid ? '/api/errors/deliveries' : null, filters, 'deliveries', (p) => p.failures, {
-    keepPreviousData: true,
-  });
+  const { items: failures, pages: data, error, isLoading, hasMore, loadingMore, loadMore, refresh } = useFailedDeliveries(codeValid ? filters : null);
+  useTopic('deliveries', refresh);
   const filtered = codeFilter !== '' || number !== '' || range.from !== null || q !== '';
 
   return (
@@ -264,37 +168,33 @@ function FailedDeliveries() {
         className="grid gap-3 border-b border-slate-100 px-4 py-3 sm:grid-cols-4"
         onSubmit={(e) => e.preventDefault()}
       >
-        <label className="text-sm font-medium text-slate-700">
-          Recipient
-          <input type="search" className={inputClass} placeholder="Name or number" value={search} onChange={(e) => setSearch(e.target.value)} />
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          Error code
-          <input
+        <Field label="Recipient">
+          <Input type="search" className="mt-1 block w-full" placeholder="Name or number" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </Field>
+        <Field label="Error code">
+          <Input
             type="text"
             inputMode="numeric"
-            className={inputClass}
+            className="mt-1 block w-full"
             placeholder="e.g. 131047"
             value={code}
             aria-invalid={!codeValid}
             onChange={(e) => setCode(e.target.value)}
           />
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          Business number
-          <select className={inputClass} value={number} onChange={(e) => setNumber(e.target.value)}>
+        </Field>
+        <Field label="Business number">
+          <Select className="mt-1 block w-full" value={number} onChange={(e) => setNumber(e.target.value)}>
             <option value="">All numbers</option>
             {(numbers.data?.businessNumbers ?? []).map((n) => (
               <option key={n.id} value={n.id}>
                 {businessNumberLabel(n.displayPhoneNumber, n.id)}
               </option>
             ))}
-          </select>
-        </label>
-        <label className="text-sm font-medium text-slate-700">
-          Time range
-          <select
-            className={inputClass}
+          </Select>
+        </Field>
+        <Field label="Time range">
+          <Select
+            className="mt-1 block w-full"
             value={range.value}
             onChange={(e) => {
               const chosen = RANGES.find((r) => r.value === e.target.value) ?? RANGES[4];
@@ -306,8 +206,8 @@ function FailedDeliveries() {
                 {r.label}
               </option>
             ))}
-          </select>
-        </label>
+          </Select>
+        </Field>
       </form>
       {!codeValid && (
         <p role="alert" className="px-4 py-2 text-sm text-red-700">
@@ -316,7 +216,7 @@ function FailedDeliveries() {
       )}
       <LoadState isLoading={isLoading && !data} error={error} what="failed deliveries" />
       {data && failures.length === 0 && (
-        <p className="px-4 py-6 text-sm text-slate-500">{filtered ? 'No failed deliveries match these filters.' : 'No failed deliveries in this range.'}</p>
+        <EmptyState>{filtered ? 'No failed deliveries match these filters.' : 'No failed deliveries in this range.'}</EmptyState>
       )}
       {failures.length > 0 && (
         <ul className="divide-y divide-slate-100" aria-label="Failed deliveries">
@@ -342,12 +242,11 @@ function FailedDeliveryItem({ failure: f }: { failure: ApiFailedDelivery }) {
           <span className="ml-2 font-normal text-slate-500">from {businessNumberLabel(f.displayPhoneNumber, f.businessPhoneNumberId)}</span>
         </div>
         <div className="text-xs text-slate-500">
-          <Time iso={f.failedAt} />
+          <DateTime iso={f.failedAt} />
         </div>
       </div>
       <p className="truncate text-slate-600">
-        {f.preview.icon && <span aria-hidden="true">{f.preview.icon} </span>}
-        {f.preview.text}
+        <PreviewLine preview={f.preview} />
       </p>
       {f.errors.length === 0 && <p className="text-slate-600">Meta gave no error details.</p>}
       {f.errors.map((e, i) => (
@@ -384,16 +283,8 @@ function FailedDeliveryItem({ failure: f }: { failure: ApiFailedDelivery }) {
 // ---- Processing failures ----
 
 function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
-  const {
-    items: failures,
-    data,
-    error,
-    isLoading,
-    mutate,
-    hasMore,
-    loadingMore,
-    loadMore,
-  } = usePagedList<GetProcessingFailuresResponse, ApiProcessingFailure>('/api/errors/processing', {}, 'processing', (p) => p.failures);
+  const { items: failures, pages: data, error, isLoading, refresh, hasMore, loadingMore, loadMore } = useProcessingFailures();
+  useTopic('processing', refresh);
   const [notice, show] = useNotice();
   const [busy, setBusy] = useState(false);
 
@@ -401,13 +292,13 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
     setBusy(true);
     show(null);
     try {
-      const result = await fetchJson<PostRetryResponse>('/api/errors/processing/retry', { method: 'POST', body });
+      const result = await retryProcessing(body);
       show({ kind: result.failed > 0 ? 'error' : 'success', text: describeRetry(result) });
     } catch (err) {
       show({ kind: 'error', text: `Retry failed: ${(err as Error).message}` });
     } finally {
       setBusy(false);
-      await mutate();
+      await refresh();
     }
   }
 
@@ -418,9 +309,9 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
       description="Webhook events that were received and stored but could not be processed."
       actions={
         isAdmin && failures.length > 0 ? (
-          <button type="button" className={buttonClass} disabled={busy} onClick={() => void retry({ all: true })}>
+          <Button disabled={busy} onClick={() => void retry({ all: true })}>
             {busy ? 'Retrying…' : 'Retry all'}
-          </button>
+          </Button>
         ) : undefined
       }
     >
@@ -428,7 +319,7 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
         <Notice notice={notice} />
       </div>
       <LoadState isLoading={isLoading && !data} error={error} what="processing failures" />
-      {data && failures.length === 0 && <p className="px-4 py-6 text-sm text-slate-500">No processing failures: every webhook event was processed.</p>}
+      {data && failures.length === 0 && <EmptyState>No processing failures: every webhook event was processed.</EmptyState>}
       {failures.length > 0 && (
         <ul className="divide-y divide-slate-100" aria-label="Processing failures">
           {failures.map((f) => (
@@ -453,17 +344,9 @@ function describeRetry(r: PostRetryResponse): string {
   return `Retried ${r.requeued}: ${parts.join(', ')}.`;
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 function ProcessingFailureItem({ failure: f, isAdmin, busy, onRetry }: { failure: ApiProcessingFailure; isAdmin: boolean; busy: boolean; onRetry: () => void }) {
   const [open, setOpen] = useState(false);
-  const detail = useSWR<GetProcessingFailureResponse>(open ? `/api/errors/processing/${encodeURIComponent(f.id)}` : null, swrFetcher, {
-    revalidateOnFocus: false,
-  });
+  const detail = useProcessingFailure(open ? f.id : null);
   const bodyId = `event-${f.id}-body`;
   return (
     <li className="space-y-2 px-4 py-3 text-sm" data-testid="processing-failure">
@@ -471,22 +354,22 @@ function ProcessingFailureItem({ failure: f, isAdmin, busy, onRetry }: { failure
         <div className="font-medium">
           Event #{f.id}
           <span className="ml-2 font-normal text-slate-500">
-            failed <Time iso={f.failedAt} /> after {f.attempts} {f.attempts === 1 ? 'attempt' : 'attempts'}
+            failed <DateTime iso={f.failedAt} /> after {f.attempts} {f.attempts === 1 ? 'attempt' : 'attempts'}
           </span>
         </div>
         <div className="text-xs text-slate-500">
-          received <Time iso={f.receivedAt} /> · {formatBytes(f.size)}
+          received <DateTime iso={f.receivedAt} /> · {formatFileSize(f.size)}
         </div>
       </div>
       <p className="rounded-md bg-red-50 px-3 py-2 font-mono text-xs break-words whitespace-pre-wrap text-red-900">{f.error ?? 'No error recorded'}</p>
       <div className="flex gap-2">
-        <button type="button" className={buttonClass} aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen((o) => !o)}>
+        <Button aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen((o) => !o)}>
           {open ? `Hide raw body of event ${f.id}` : `Show raw body of event ${f.id}`}
-        </button>
+        </Button>
         {isAdmin && (
-          <button type="button" className={buttonClass} disabled={busy} onClick={onRetry}>
+          <Button disabled={busy} onClick={onRetry}>
             Retry event {f.id}
-          </button>
+          </Button>
         )}
       </div>
       {open && (
@@ -518,20 +401,13 @@ const TONE_CLASSES: Record<ApiAccountEvent['summary']['tone'], string> = {
 };
 
 function AccountEvents() {
-  const {
-    items: events,
-    data,
-    error,
-    isLoading,
-    hasMore,
-    loadingMore,
-    loadMore,
-  } = usePagedList<GetAccountEventsResponse, ApiAccountEvent>('/api/errors/account-events', {}, 'account', (p) => p.events);
+  const { items: events, pages: data, error, isLoading, hasMore, loadingMore, loadMore, refresh } = useAccountEvents();
+  useTopic('account', refresh);
 
   return (
     <Section id="account-events" title="Account and template events" description="Template decisions, quality and account changes reported by Meta, newest first.">
       <LoadState isLoading={isLoading && !data} error={error} what="account events" />
-      {data && events.length === 0 && <p className="px-4 py-6 text-sm text-slate-500">No account or template events yet.</p>}
+      {data && events.length === 0 && <EmptyState>No account or template events yet.</EmptyState>}
       {events.length > 0 && (
         <ol className="divide-y divide-slate-100" aria-label="Account and template events">
           {events.map((e) => (
@@ -547,7 +423,7 @@ function AccountEvents() {
                     </span>
                   </p>
                   <span className="text-xs text-slate-500">
-                    <Time iso={e.occurredAt ?? e.receivedAt} />
+                    <DateTime iso={e.occurredAt ?? e.receivedAt} />
                   </span>
                 </div>
                 <p className="break-words">{e.summary.text}</p>

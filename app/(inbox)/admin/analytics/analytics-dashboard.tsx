@@ -1,19 +1,20 @@
 'use client';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import useSWR from 'swr';
-import type { AnalyticsResponse } from '@/lib/analytics/shape';
+import type { AnalyticsResponse } from '@/lib/contracts/analytics';
 import type { RangeKey } from '@/lib/analytics/range';
 import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel } from '@/app/_components/conversation-row';
-import { swrFetcher } from '@/app/_components/fetch-json';
-import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
+import { formatDuration } from '@/lib/inbox/format-duration';
+import { useAnalytics } from '@/app/_components/api/use-admin';
+import { Button } from '@/app/_components/ui/button';
+import { Input, Select } from '@/app/_components/ui/input';
+import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import { Lines, PALETTE, StackedBars, type ChartRow, type Series } from './charts';
 
 // /admin/analytics: delivery failures, the delivery funnel, inbound volume and webhook health, for
 // a range and one business number or all. Refetched when the live stream says deliveries, messages
 // or webhook processing changed, at most about once a second.
 
-const API = '/api/admin/analytics';
 const RELEVANT: ReadonlySet<Topic> = new Set<Topic>(['deliveries', 'messages', 'processing', 'rejections']);
 /** Between two live refetches. */
 const MIN_GAP_MS = 1000;
@@ -31,19 +32,8 @@ const WEBHOOK_SERIES: Series[] = [
   { key: 'rejected', name: 'Rejected', color: '#d97706' },
 ];
 
-const inputClass =
-  'rounded-md border border-slate-300 px-2 py-1.5 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none';
-
 const fmt = (n: number) => n.toLocaleString();
 const pct = (r: number | null) => (r === null ? '–' : `${(r * 100).toFixed(1)}%`);
-
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null) return '–';
-  if (seconds < 60) return `${Math.round(seconds * 10) / 10} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-  return `${Math.floor(seconds / 86400)} d ${Math.round((seconds % 86400) / 3600)} h`;
-}
 
 /** "2026-01-10T10:00" in the browser's zone, for datetime-local inputs. */
 function localInput(d: Date): string {
@@ -60,18 +50,10 @@ export function AnalyticsDashboard() {
   // The browser's zone is known only in the browser: no request before it is.
   useEffect(() => setTz(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'), []);
 
-  const params = new URLSearchParams({ range, businessPhoneNumberId: number, tz: tz ?? 'UTC' });
-  if (range === 'custom' && custom) {
-    params.set('from', custom.from);
-    params.set('to', custom.to);
-  }
-  const key = tz && (range !== 'custom' || custom) ? `${API}?${params}` : null;
-  const { data, error, isLoading, mutate } = useSWR<AnalyticsResponse>(key, swrFetcher, {
-    refreshInterval: usePollInterval(),
-    keepPreviousData: true,
-    // Back to a range seen a moment ago: its cached figures may predate a live change; fetch again.
-    dedupingInterval: 0,
-  });
+  const ready = tz !== null && (range !== 'custom' || custom !== null);
+  const { data, error, isLoading, mutate } = useAnalytics(
+    ready ? { range, businessPhoneNumberId: number, tz, ...(range === 'custom' && custom ? { from: custom.from, to: custom.to } : {}) } : null,
+  );
 
   const refresh = useCoalesced(async () => {
     await mutate();
@@ -120,7 +102,7 @@ export function AnalyticsDashboard() {
           </div>
           <label className="text-sm">
             <span className="block text-xs font-medium text-slate-600">Business number</span>
-            <select value={number} onChange={(e) => setNumber(e.target.value)} className={`${inputClass} mt-1`}>
+            <Select fieldSize="sm" value={number} onChange={(e) => setNumber(e.target.value)} className="mt-1">
               <option value="all">All numbers</option>
               {data?.numbers.map((n) => (
                 <option key={n.phoneNumberId} value={n.phoneNumberId}>
@@ -128,7 +110,7 @@ export function AnalyticsDashboard() {
                 </option>
               ))}
               {number !== 'all' && !data?.numbers.some((n) => n.phoneNumberId === number) && <option value={number}>{number}</option>}
-            </select>
+            </Select>
           </label>
         </div>
       </div>
@@ -140,9 +122,9 @@ export function AnalyticsDashboard() {
           Could not load analytics: {(error as Error).message}
         </p>
       )}
-      {!data && !error && (isLoading || key === null) && range !== 'custom' && <p className="text-sm text-slate-500">Loading analytics…</p>}
+      {!data && !error && (isLoading || !ready) && range !== 'custom' && <p className="text-sm text-slate-500">Loading analytics…</p>}
       {range === 'custom' && !custom && <p className="text-sm text-slate-500">Choose a start and an end, then Apply.</p>}
-      {data && key !== null && <Dashboard data={data} stale={isLoading} />}
+      {data && ready && <Dashboard data={data} stale={isLoading} />}
     </div>
   );
 }
@@ -165,15 +147,15 @@ function CustomRangeForm({ initial, onApply }: { initial: { from: string; to: st
     <form onSubmit={submit} className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3">
       <label className="text-sm">
         <span className="block text-xs font-medium text-slate-600">From</span>
-        <input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} className={`${inputClass} mt-1`} required />
+        <Input type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} fieldSize="sm" className="mt-1" required />
       </label>
       <label className="text-sm">
         <span className="block text-xs font-medium text-slate-600">To</span>
-        <input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} className={`${inputClass} mt-1`} required />
+        <Input type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} fieldSize="sm" className="mt-1" required />
       </label>
-      <button type="submit" className="rounded-md bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-700">
+      <Button type="submit" variant="primary">
         Apply
-      </button>
+      </Button>
       {problem && (
         <p role="alert" className="text-sm text-red-700">
           {problem}

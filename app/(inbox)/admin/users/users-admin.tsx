@@ -1,27 +1,26 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import useSWR from 'swr';
-import type { ApiUser, GetUsersResponse, UserResponse } from '@/lib/admin/users-api';
+import type { ApiUser } from '@/lib/contracts/admin';
 import { ROLE_LABELS, ROLES, type Role } from '@/lib/auth/roles';
-import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
+import { createUser, updateUser, useUsers } from '@/app/_components/api/use-admin';
 import { Notice, useNotice } from '@/app/_components/notice';
-
-const USERS = '/api/admin/users';
+import { Button } from '@/app/_components/ui/button';
+import { Field, Input, Select } from '@/app/_components/ui/input';
+import { PageHeader } from '@/app/_components/ui/section';
+import { LoadState } from '@/app/_components/ui/states';
 const ROLE_OPTIONS = ROLES.map((role) => (
   <option key={role} value={role}>
     {ROLE_LABELS[role]}
   </option>
 ));
-const inputClass =
-  'mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none';
 
 export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
-  const { data, error, isLoading, mutate } = useSWR<GetUsersResponse>(USERS, swrFetcher);
+  const { data, error, isLoading, mutate } = useUsers();
   const [notice, show] = useNotice();
 
   async function change(user: ApiUser, patch: Partial<{ role: Role; active: boolean; password: string }>, done: string) {
     try {
-      await fetchJson<UserResponse>(`${USERS}/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: patch });
+      await updateUser(user.id, patch);
       show({ kind: 'success', text: done });
     } catch (err) {
       show({ kind: 'error', text: (err as Error).message });
@@ -31,12 +30,9 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
 
   return (
     <div className="mx-auto max-w-4xl space-y-6">
-      <div>
-        <h1 className="text-xl font-semibold">Users</h1>
-        <p className="text-sm text-slate-600">
-          Agents work the inbox. Admins also manage users and API keys. A deactivated user is signed out at once and cannot sign in.
-        </p>
-      </div>
+      <PageHeader title="Users">
+        Agents work the inbox. Admins also manage users and API keys. A deactivated user is signed out at once and cannot sign in.
+      </PageHeader>
       <Notice notice={notice} />
       <CreateUserForm
         onCreated={async (user) => {
@@ -48,12 +44,7 @@ export function UsersAdmin({ currentUserId }: { currentUserId: string }) {
         <h2 id="people-heading" className="border-b border-slate-200 px-4 py-3 text-sm font-semibold">
           People {data && <span className="font-normal text-slate-500">({data.users.length})</span>}
         </h2>
-        {isLoading && <p className="px-4 py-6 text-sm text-slate-500">Loading users…</p>}
-        {error && (
-          <p role="alert" className="px-4 py-6 text-sm text-red-700">
-            Could not load users: {(error as Error).message}
-          </p>
-        )}
+        <LoadState isLoading={isLoading} error={error} what="users" className="px-4 py-6" />
         {data && (
           <ul className="divide-y divide-slate-100">
             {data.users.map((user) => (
@@ -97,36 +88,29 @@ function UserRow({
       </span>
       <label className="flex items-center gap-2">
         <span className="sr-only">Role of {user.email}</span>
-        <select
+        <Select
           value={user.role}
           disabled={busy || isSelf}
           title={isSelf ? 'You cannot change your own role' : undefined}
           onChange={(e) => run({ role: e.target.value as Role }, `${user.email} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}.`)}
-          className="rounded-md border border-slate-300 px-2 py-1"
+          fieldSize="xs"
         >
           {ROLE_OPTIONS}
-        </select>
+        </Select>
       </label>
       {!isSelf && (
-        <button
-          type="button"
+        <Button
           disabled={busy}
           onClick={() =>
             run({ active: !user.active }, user.active ? `${user.email} is deactivated and signed out.` : `${user.email} can sign in again.`)
           }
-          className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-60"
         >
           {user.active ? 'Deactivate' : 'Reactivate'}
-        </button>
+        </Button>
       )}
-      <button
-        type="button"
-        disabled={busy}
-        onClick={() => setResetting((r) => !r)}
-        className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-60"
-      >
+      <Button disabled={busy} onClick={() => setResetting((r) => !r)}>
         Set password
-      </button>
+      </Button>
       {resetting && (
         <form
           className="flex w-full items-end gap-2"
@@ -139,11 +123,11 @@ function UserRow({
         >
           <label className="flex-1 text-xs text-slate-600">
             New password for {user.email} (12+ characters)
-            <input name="password" type="password" minLength={12} required autoComplete="new-password" className={inputClass} />
+            <Input name="password" type="password" minLength={12} required autoComplete="new-password" className="mt-1 w-full" />
           </label>
-          <button type="submit" disabled={busy} className="rounded-md bg-emerald-600 px-3 py-2 text-white disabled:opacity-60">
+          <Button type="submit" variant="primary" size="md" disabled={busy}>
             Save password
-          </button>
+          </Button>
         </form>
       )}
     </li>
@@ -161,14 +145,11 @@ function CreateUserForm({ onCreated }: { onCreated: (user: ApiUser) => Promise<v
     setPending(true);
     setError(null);
     try {
-      const { user } = await fetchJson<UserResponse>(USERS, {
-        method: 'POST',
-        body: {
-          name: String(form.get('name') ?? ''),
-          email: String(form.get('email') ?? ''),
-          password: String(form.get('password') ?? ''),
-          role: String(form.get('role') ?? 'agent'),
-        },
+      const { user } = await createUser({
+        name: String(form.get('name') ?? ''),
+        email: String(form.get('email') ?? ''),
+        password: String(form.get('password') ?? ''),
+        role: String(form.get('role') ?? 'agent'),
       });
       formElement.reset();
       await onCreated(user);
@@ -184,33 +165,29 @@ function CreateUserForm({ onCreated }: { onCreated: (user: ApiUser) => Promise<v
         Add a person
       </h2>
       <form onSubmit={onSubmit} className="mt-3 grid gap-3 sm:grid-cols-2">
-        <label className="text-sm text-slate-700">
-          Name
-          <input name="name" required maxLength={100} className={inputClass} />
-        </label>
-        <label className="text-sm text-slate-700">
-          Email
-          <input name="email" type="email" required autoComplete="off" className={inputClass} />
-        </label>
-        <label className="text-sm text-slate-700">
-          Password (12+ characters)
-          <input name="password" type="password" required minLength={12} autoComplete="new-password" className={inputClass} />
-        </label>
-        <label className="text-sm text-slate-700">
-          Role
-          <select name="role" defaultValue="agent" className={inputClass}>
+        <Field label="Name">
+          <Input name="name" required maxLength={100} className="mt-1 w-full" />
+        </Field>
+        <Field label="Email">
+          <Input name="email" type="email" required autoComplete="off" className="mt-1 w-full" />
+        </Field>
+        <Field label="Password (12+ characters)">
+          <Input name="password" type="password" required minLength={12} autoComplete="new-password" className="mt-1 w-full" />
+        </Field>
+        <Field label="Role">
+          <Select name="role" defaultValue="agent" className="mt-1 w-full">
             {ROLE_OPTIONS}
-          </select>
-        </label>
+          </Select>
+        </Field>
         {error && (
           <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 sm:col-span-2">
             {error}
           </p>
         )}
         <div className="sm:col-span-2">
-          <button type="submit" disabled={pending} className="rounded-md bg-emerald-600 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+          <Button type="submit" variant="primary" size="md" disabled={pending}>
             {pending ? 'Adding…' : 'Add user'}
-          </button>
+          </Button>
         </div>
       </form>
     </section>

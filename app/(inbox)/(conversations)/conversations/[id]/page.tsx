@@ -1,4 +1,8 @@
-// One conversation open: the layout (kept across navigations, so the list keeps its place) shows it.
-export default function ConversationPage() {
-  return null;
+import { ConversationThread } from './conversation-thread';
+
+// One conversation open, beside the list the layout keeps. A new id is a new thread (fresh scroll
+// position, paging and read marks), hence the key.
+export default async function ConversationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <ConversationThread key={id} conversationId={id} />;
 }

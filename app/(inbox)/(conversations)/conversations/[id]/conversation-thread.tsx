@@ -1,64 +1,43 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import useSWR, { useSWRConfig } from 'swr';
-import useSWRInfinite from 'swr/infinite';
-import type { GetBusinessNumbersResponse, GetConversationMessagesResponse } from '@/lib/inbox/read-api';
+import { ArrowLeft } from 'lucide-react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { CONVERSATIONS } from '@/app/_components/api/keys';
+import { postConversationRead, useConversation, useConversationMessages } from '@/app/_components/api/use-inbox';
+import { useInvalidate } from '@/app/_components/api/use-invalidate';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
-import { ApiRequestError, fetchJson, swrFetcher } from '@/app/_components/fetch-json';
+import { ApiRequestError } from '@/app/_components/fetch-json';
 import { ThreadView } from '@/app/_components/thread-view';
-import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
-
-const PAGE_SIZE = 50;
+import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 
 export function ConversationThread({ conversationId }: { conversationId: string }) {
-  const pollInterval = usePollInterval();
-  const base = `/api/conversations/${encodeURIComponent(conversationId)}/messages`;
-  const { data, error, isLoading, size, setSize, mutate } = useSWRInfinite<GetConversationMessagesResponse>(
-    (index, previous: GetConversationMessagesResponse | null) => {
-      if (previous && !previous.nextCursor) return null;
-      const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-      if (index > 0 && previous?.nextCursor) params.set('before', previous.nextCursor);
-      return `${base}?${params}`;
-    },
-    swrFetcher,
-    { refreshInterval: pollInterval, revalidateFirstPage: true },
-  );
+  // Pages come newest first, each oldest-first inside: the hook puts them in reading order, each message once.
+  const thread = useConversationMessages(conversationId);
+  const { items: messages, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
+  const header = useConversation(conversationId);
 
-  const refresh = useCoalesced(() => mutate());
+  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
 
-  // Pages come newest first, each oldest-first inside: put them in reading order, each message once.
-  const messages = useMemo(() => {
-    const seen = new Set<string>();
-    return [...(data ?? [])]
-      .reverse()
-      .flatMap((page) => page.messages)
-      .filter((m) => !seen.has(m.id) && seen.add(m.id));
-  }, [data]);
-  const hasOlder = !!data?.at(-1)?.nextCursor;
-  const loadingOlder = size > 0 && data !== undefined && data[size - 1] === undefined;
   const newest = messages.at(-1);
-  const contact = newest?.contact ?? null;
-  // Shared with the list's filter (same key): the business number as people know it.
-  const numbers = useSWR<GetBusinessNumbersResponse>('/api/business-numbers', swrFetcher);
-  const businessNumber = numbers.data?.businessNumbers.find((n) => n.id === newest?.businessPhoneNumberId);
-  const businessLabel = newest && businessNumberLabel(businessNumber?.displayPhoneNumber, newest.businessPhoneNumberId);
+  const conversation = header.data;
+  const contact = conversation?.contact ?? newest?.contact ?? null;
+  const businessLabel = conversation && businessNumberLabel(conversation.displayPhoneNumber, conversation.businessPhoneNumberId);
 
   useMarkRead(conversationId, newest?.id);
   const { ref: scroller, newBelow, toBottom } = useStickToBottom(newest?.id, messages[0]?.id, messages.length);
-  const topSentinel = useLoadOlderOnScroll(scroller, hasOlder && !loadingOlder, () => void setSize((s) => s + 1));
+  const topSentinel = useLoadOlderOnScroll(scroller, hasOlder && !loadingOlder, loadOlder);
 
   if (error && !data) {
     const missing = error instanceof ApiRequestError && error.status === 404;
     return (
       <div className="m-auto max-w-sm p-6 text-center text-sm">
         <p role="alert" className="font-medium text-slate-800">
-          {missing ? 'This conversation does not exist.' : `Could not load this conversation: ${(error as Error).message}`}
+          {missing ? 'This conversation does not exist.' : `Could not load this conversation: ${error.message}`}
         </p>
         <Link href="/" className="mt-3 inline-block text-emerald-700 underline">
           Back to the inbox
@@ -70,8 +49,8 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   return (
     <>
       <header className="flex shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
-        <Link href="/" className="rounded px-2 py-1 text-slate-600 hover:bg-slate-100 md:hidden" aria-label="Back to conversations">
-          ←
+        <Link href="/" className="rounded p-1.5 text-slate-600 hover:bg-slate-100 md:hidden" aria-label="Back to conversations">
+          <ArrowLeft className="size-5" aria-hidden="true" />
         </Link>
         <div className="min-w-0">
           <h2 className="truncate font-medium">{contact ? contactLabel(contact) : isLoading ? 'Loading…' : 'Conversation'}</h2>
@@ -99,7 +78,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
               <button
                 type="button"
                 disabled={loadingOlder}
-                onClick={() => setSize((s) => s + 1)}
+                onClick={loadOlder}
                 className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
               >
                 {loadingOlder ? 'Loading…' : 'Load older messages'}
@@ -118,20 +97,24 @@ export function ConversationThread({ conversationId }: { conversationId: string 
  * read for everyone. A tab in the background leaves it unread until someone looks.
  */
 function useMarkRead(conversationId: string, newestId: string | undefined) {
-  const { mutate } = useSWRConfig();
+  const invalidate = useInvalidate();
+  const latestInvalidate = useRef(invalidate);
+  useEffect(() => {
+    latestInvalidate.current = invalidate;
+  });
   useEffect(() => {
     if (!newestId) return;
     const markRead = () => {
       if (document.visibilityState === 'hidden') return;
-      fetchJson(`/api/conversations/${encodeURIComponent(conversationId)}/read`, { method: 'POST' })
-        // The list's own copy: other browsers hear of it through the change stream.
-        .then(() => mutate((key) => typeof key === 'string' && key.includes('/api/conversations?')))
+      postConversationRead(conversationId)
+        // This browser's list: other browsers hear of it through the change stream.
+        .then(() => latestInvalidate.current(CONVERSATIONS))
         .catch(() => {});
     };
     markRead();
     document.addEventListener('visibilitychange', markRead);
     return () => document.removeEventListener('visibilitychange', markRead);
-  }, [conversationId, newestId, mutate]);
+  }, [conversationId, newestId]);
 }
 
 /**

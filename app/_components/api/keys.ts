@@ -1,0 +1,110 @@
+// Every URL the browser reads, built in one place. A key is the URL itself (SWR's cache key and the
+// fetcher's argument); a family is every key of one endpoint (all its pages and filters), which is what
+// a mutation invalidates. PURE: no React.
+
+/** The query string of the defined values, in the order given: equal parameters give equal keys. */
+function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+const segment = (value: string) => encodeURIComponent(value);
+
+/** All keys of one endpoint: its path with any query string. */
+export interface KeyFamily {
+  path: string;
+  matches(key: string): boolean;
+}
+
+function family(path: string): KeyFamily {
+  return { path, matches: (key) => key === path || key.startsWith(`${path}?`) };
+}
+
+/**
+ * The cache keys of a family among SWR's. A paged list is cached under "$inf$" + its first page's key
+ * (SWR's own key filter skips those, so it would miss exactly the lists); its pages under their own keys.
+ */
+export function cacheKeysOf(family: KeyFamily, cacheKeys: Iterable<string>): string[] {
+  return [...cacheKeys].filter((key) => family.matches(key.replace(/^\$inf\$/, '')));
+}
+
+// ---- The inbox ----
+
+export const CONVERSATIONS = family('/api/conversations');
+export const BUSINESS_NUMBERS = family('/api/business-numbers');
+
+export interface ConversationsParams {
+  q?: string;
+  businessPhoneNumberId?: string;
+}
+
+export const conversationsKey = (params: ConversationsParams & { limit: number; cursor?: string | null }) =>
+  withQuery(CONVERSATIONS.path, { limit: params.limit, q: params.q, businessPhoneNumberId: params.businessPhoneNumberId, cursor: params.cursor });
+
+export const conversationKey = (id: string) => `${CONVERSATIONS.path}/${segment(id)}`;
+
+export const conversationMessagesKey = (id: string, params: { limit: number; before?: string | null }) =>
+  withQuery(`${conversationKey(id)}/messages`, { limit: params.limit, before: params.before });
+
+export const conversationReadUrl = (id: string) => `${conversationKey(id)}/read`;
+
+export const businessNumbersKey = () => BUSINESS_NUMBERS.path;
+
+export const messageKey = (wamid: string) => `/api/messages/${segment(wamid)}`;
+
+// ---- The error log ----
+
+export const REJECTIONS = family('/api/errors/rejections');
+export const FAILED_DELIVERIES = family('/api/errors/deliveries');
+export const PROCESSING_FAILURES = family('/api/errors/processing');
+export const ACCOUNT_EVENTS = family('/api/errors/account-events');
+
+export interface FailedDeliveriesFilters {
+  code?: string;
+  businessPhoneNumberId?: string;
+  from?: string;
+  q?: string;
+}
+
+export const rejectionsKey = () => REJECTIONS.path;
+
+export const failedDeliveriesKey = (filters: FailedDeliveriesFilters & { limit: number; cursor?: string | null }) =>
+  withQuery(FAILED_DELIVERIES.path, {
+    limit: filters.limit,
+    code: filters.code,
+    businessPhoneNumberId: filters.businessPhoneNumberId,
+    from: filters.from,
+    q: filters.q,
+    cursor: filters.cursor,
+  });
+
+export const processingFailuresKey = (params: { limit: number; cursor?: string | null }) =>
+  withQuery(PROCESSING_FAILURES.path, { limit: params.limit, cursor: params.cursor });
+
+export const processingFailureKey = (id: string) => `${PROCESSING_FAILURES.path}/${segment(id)}`;
+
+export const processingRetryUrl = () => `${PROCESSING_FAILURES.path}/retry`;
+
+export const accountEventsKey = (params: { limit: number; cursor?: string | null }) =>
+  withQuery(ACCOUNT_EVENTS.path, { limit: params.limit, cursor: params.cursor });
+
+// ---- Administration ----
+
+export const usersKey = () => '/api/admin/users';
+export const userUrl = (id: string) => `${usersKey()}/${segment(id)}`;
+
+export const apiKeysKey = () => '/api/admin/api-keys';
+export const apiKeyUrl = (id: string) => `${apiKeysKey()}/${segment(id)}`;
+
+export interface AnalyticsParams {
+  range: string;
+  businessPhoneNumberId: string;
+  tz: string;
+  from?: string;
+  to?: string;
+}
+
+export const analyticsKey = (params: AnalyticsParams) =>
+  withQuery('/api/admin/analytics', { range: params.range, businessPhoneNumberId: params.businessPhoneNumberId, tz: params.tz, from: params.from, to: params.to });

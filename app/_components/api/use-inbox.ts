@@ -1,0 +1,67 @@
+'use client';
+import useSWR from 'swr';
+import type {
+  ApiConversation,
+  ApiMessage,
+  GetBusinessNumbersResponse,
+  GetConversationMessagesResponse,
+  GetConversationsResponse,
+  GetMessageResponse,
+  PostConversationReadResponse,
+} from '@/lib/contracts/inbox';
+import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
+import { usePollInterval } from '@/app/_components/use-live-updates';
+import {
+  businessNumbersKey,
+  conversationKey,
+  conversationMessagesKey,
+  conversationReadUrl,
+  conversationsKey,
+  messageKey,
+  type ConversationsParams,
+} from './keys';
+import { useCursorPages } from './use-cursor-pages';
+
+// The inbox's endpoints, one typed hook each.
+
+const CONVERSATIONS_PAGE = 50;
+const MESSAGES_PAGE = 50;
+
+/** The conversation list, newest activity first, more pages as asked. */
+export function useConversations(params: ConversationsParams) {
+  return useCursorPages<GetConversationsResponse, ApiConversation>(
+    (cursor) => conversationsKey({ limit: CONVERSATIONS_PAGE, ...params, cursor }),
+    (page) => page.conversations,
+    { keepPreviousData: true },
+  );
+}
+
+/** One conversation's messages in reading order (oldest first); older pages as asked. */
+export function useConversationMessages(conversationId: string) {
+  return useCursorPages<GetConversationMessagesResponse, ApiMessage>(
+    (before) => conversationMessagesKey(conversationId, { limit: MESSAGES_PAGE, before }),
+    (page) => page.messages,
+    { oldestPageFirst: true },
+  );
+}
+
+/** The thread's header: the customer, the business number, unread count, last activity. */
+export function useConversation(conversationId: string) {
+  // GetConversationResponse: the list's row shape.
+  return useSWR<ApiConversation>(conversationKey(conversationId), swrFetcher, { refreshInterval: usePollInterval() });
+}
+
+/** Our business numbers with their conversation counts (the list's filter, the thread's "to"). */
+export function useBusinessNumbers(options: { poll?: boolean } = {}) {
+  const pollInterval = usePollInterval();
+  return useSWR<GetBusinessNumbersResponse>(businessNumbersKey(), swrFetcher, { refreshInterval: options.poll ? pollInterval : 0 });
+}
+
+/** One message by wamid (a quoted message older than the pages loaded); null loads nothing. */
+export function useMessage(wamid: string | null) {
+  return useSWR<GetMessageResponse>(wamid === null ? null : messageKey(wamid), swrFetcher, { revalidateOnFocus: false, shouldRetryOnError: false });
+}
+
+export function postConversationRead(conversationId: string): Promise<PostConversationReadResponse> {
+  return fetchJson<PostConversationReadResponse>(conversationReadUrl(conversationId), { method: 'POST' });
+}
