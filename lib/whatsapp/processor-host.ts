@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Database } from '@/db/client';
+import { exponentialBackoff } from '@/lib/jobs/backoff';
 import { describeError, type Logger } from '@/lib/log';
 import { EventProcessor, type ProcessingOutcome } from './processor';
 import type { ProcessorWorkerData } from './processor-worker';
@@ -37,6 +38,8 @@ export function startProcessor(
   return processor;
 }
 
+const restartDelay = exponentialBackoff({ firstMs: 500, factor: 2, maxMs: 30_000 });
+
 /** The processor on a worker thread, restarted if it dies. */
 class ProcessorThread implements ProcessorHandle {
   private worker!: Worker;
@@ -63,7 +66,7 @@ class ProcessorThread implements ProcessorHandle {
     worker.on('exit', (code) => {
       if (this.stopping) return;
       // Events stay committed and pending; a fresh worker (or another instance) picks them up.
-      const delay = Math.min(500 * 2 ** this.restarts++, 30_000);
+      const delay = restartDelay(++this.restarts);
       this.log.error({ code, restartInMs: delay }, 'processor worker exited; restarting');
       setTimeout(() => this.stopping || this.spawn(), delay).unref();
     });
