@@ -145,6 +145,29 @@ describe('JobRunner', () => {
     expect(q.ran).toEqual([1, 2, 3]);
   });
 
+  it('a job ending while slots were free looks again at once (the next message of a conversation, say)', async () => {
+    const q = fakeQueue();
+    q.due.push(1);
+    runner(q, { concurrency: 2 }).start();
+    await tick();
+    q.due.push(2); // due now, but nobody said so
+    q.release(1);
+    await tick();
+    expect([...q.running.keys()]).toEqual([2]);
+  });
+
+  it('a job the loop was waiting for does not cut the poll short (the processor’s one batch at a time)', async () => {
+    const q = fakeQueue();
+    q.due.push(1);
+    runner(q, { concurrency: 1, backlogged: () => false }).start();
+    await tick();
+    q.due.push(2);
+    q.release(1);
+    await tick(30);
+    expect(q.claims).toBe(1);
+    expect(q.running.size).toBe(0);
+  });
+
   it('backs off while claiming fails, and carries on after', async () => {
     const q = fakeQueue();
     q.failNextClaims(3);
