@@ -130,3 +130,12 @@ export async function webhookCounts(db: Executor, w: Omit<AnalyticsWindow, 'phon
   );
   return rows.map((r) => ({ bucket: r.bucket, kind: r.kind, count: num(r.count) }));
 }
+
+/** Every delivery status ever stored, by status and error code (0: none): the metrics' database-wide counters. */
+export async function deliveryStatusTotals(db: Executor): Promise<{ status: string; errorCode: number; count: number }[]> {
+  const rows = await queryRows<{ status: string; error_code: number; n: string | number }>(
+    db,
+    sql`select status, error_code, sum(count) as n from delivery_stats_hourly group by status, error_code order by status, error_code`,
+  );
+  return rows.map((r) => ({ status: r.status, errorCode: Number(r.error_code), count: Number(r.n) }));
+}

@@ -135,3 +135,13 @@ export async function getMediaStates(db: Executor, wamids: string[]): Promise<Ma
     ]),
   );
 }
+
+/** Files waiting to be downloaded, and those whose download failed for good. */
+export async function getMediaBacklog(db: Executor): Promise<{ pending: number; failed: number }> {
+  const [row] = await queryRows<{ pending: string | number; failed: string | number }>(
+    db,
+    sql`select (select count(*) from media_items where state = 'pending') as pending,
+               (select count(*) from media_items where state = 'failed') as failed`,
+  );
+  return { pending: Number(row!.pending), failed: Number(row!.failed) };
+}

@@ -30,6 +30,12 @@ export async function getUser(db: Executor, id: string) {
   return row ?? null;
 }
 
+/** Whether anyone can sign in yet (the first admin is created when nobody can). */
+export async function hasAnyUser(db: Executor): Promise<boolean> {
+  const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
+  return anyone !== undefined;
+}
+
 export async function findUserIdByEmail(db: Executor, email: string): Promise<string | null> {
   const [row] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
   return row?.id ?? null;

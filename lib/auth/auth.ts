@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { betterAuth } from 'better-auth';
-import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import { nextCookies } from 'better-auth/next-js';
 import { admin } from 'better-auth/plugins';
-import { eq } from 'drizzle-orm';
+import { authAdapter } from '@/db/auth-adapter';
 import type { Db } from '@/db/client';
-import { accounts, appSecrets, rateLimits, sessions, users, verifications } from '@/db/schema';
+import { keepFirstSecret } from '@/db/queries/app-secrets';
+import { findUserIdByEmail, hasAnyUser } from '@/db/queries/users';
 import type { Env } from '@/lib/env';
 import { log } from '@/lib/log';
 import { AUTH_BASE_PATH, httpEndpoints } from './http-endpoints';
@@ -29,10 +29,7 @@ export function createAuth(db: Db, env: Env, secret: string) {
     // Mutations must come from a page of this site (CSRF): APP_URL's origin, or without it the host
     // the request was sent to — a page elsewhere sends its own origin and is refused.
     trustedOrigins: env.APP_URL ? [new URL(env.APP_URL).origin] : (req) => sameHostOrigins(req),
-    database: drizzleAdapter(db, {
-      provider: 'pg',
-      schema: { user: users, session: sessions, account: accounts, verification: verifications, rateLimit: rateLimits },
-    }),
+    database: authAdapter(db),
     emailAndPassword: {
       enabled: true,
       // People are created by an admin (or ADMIN_EMAIL at start-up), never by signing up.
@@ -92,16 +89,14 @@ export type Auth = ReturnType<typeof createAuth>;
 export async function loadAuthSecret(db: Db, env: Env): Promise<string> {
   if (env.AUTH_SECRET) return env.AUTH_SECRET;
   const generated = randomBytes(32).toString('base64url');
-  await db.insert(appSecrets).values({ name: 'auth', value: generated }).onConflictDoNothing();
-  const [row] = await db.select({ value: appSecrets.value }).from(appSecrets).where(eq(appSecrets.name, 'auth'));
-  if (!row) throw new Error('could not store the session signing secret');
-  return row.value;
+  const stored = await keepFirstSecret(db, 'auth', generated);
+  if (!stored) throw new Error('could not store the session signing secret');
+  return stored;
 }
 
 /** Creates ADMIN_EMAIL as an admin when nobody can sign in yet. Safe to race: the email is unique. */
 export async function ensureFirstAdmin(auth: Auth, db: Db, env: Env): Promise<void> {
-  const [anyone] = await db.select({ id: users.id }).from(users).limit(1);
-  if (anyone) return;
+  if (await hasAnyUser(db)) return;
   if (!env.ADMIN_EMAIL || !env.ADMIN_PASSWORD) {
     log.warn('no users yet: set ADMIN_EMAIL and ADMIN_PASSWORD (12+ characters) and restart to create the first admin');
     return;
@@ -113,7 +108,6 @@ export async function ensureFirstAdmin(auth: Auth, db: Db, env: Env): Promise<vo
     log.info({ email: env.ADMIN_EMAIL }, 'created the first admin from ADMIN_EMAIL');
   } catch (err) {
     // Another instance created it first.
-    const [created] = await db.select({ id: users.id }).from(users).where(eq(users.email, env.ADMIN_EMAIL.toLowerCase()));
-    if (!created) throw err;
+    if (!(await findUserIdByEmail(db, env.ADMIN_EMAIL.toLowerCase()))) throw err;
   }
 }

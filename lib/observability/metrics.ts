@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { sql } from 'drizzle-orm';
-import { queryRows, type Db } from '@/db/client';
+import type { Db } from '@/db/client';
+import { deliveryStatusTotals } from '@/db/queries/analytics';
+import { getMediaBacklog } from '@/db/queries/media';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { withinDeadline } from './database-deadline';
@@ -84,22 +85,15 @@ export function createMetrics(db: Db, log: Logger): Metrics {
 
   async function refreshFromDatabase(): Promise<void> {
     const backlog = await getProcessingBacklog(db);
-    const totals = await queryRows<{ status: string; error_code: number; n: string | number }>(
-      db,
-      sql`select status, error_code, sum(count) as n from delivery_stats_hourly group by status, error_code order by status, error_code`,
-    );
-    const [media] = await queryRows<{ pending: string | number; failed: string | number }>(
-      db,
-      sql`select (select count(*) from media_items where state = 'pending') as pending,
-                 (select count(*) from media_items where state = 'failed') as failed`,
-    );
-    mediaPending.set(Number(media!.pending));
-    mediaFailed.set(Number(media!.failed));
+    const totals = await deliveryStatusTotals(db);
+    const media = await getMediaBacklog(db);
+    mediaPending.set(media.pending);
+    mediaFailed.set(media.failed);
     lag.set(backlog.lagSeconds);
     pending.set(backlog.pending);
     failedNow.set(backlog.failed);
     statuses.reset();
-    for (const row of totals) statuses.inc({ status: row.status, error_code: String(row.error_code) }, Number(row.n));
+    for (const row of totals) statuses.inc({ status: row.status, error_code: String(row.errorCode) }, row.count);
   }
 
   return {

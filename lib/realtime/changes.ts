@@ -2,8 +2,8 @@
 // NOTIFY payloads must stay under 8000 bytes: a large batch sends what fits and says it is partial,
 // and listeners then refresh wholesale.
 
-import { sql } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import type { Executor } from '@/db/client';
+import { notify } from '@/db/queries/notify';
 
 export const CHANGES_CHANNEL = 'ticks_changes';
 const MAX_PAYLOAD = 7000;
@@ -46,9 +46,9 @@ export function encodeChange(changes: Changes): string {
 }
 
 /** NOTIFYs the change inside `tx`: delivered when it commits, to every listening instance. */
-export async function notifyChanges(tx: Pick<Db, 'execute'>, changes: Changes): Promise<void> {
+export async function notifyChanges(tx: Executor, changes: Changes): Promise<void> {
   if (changes.conversationIds.length === 0 && changes.wamids.length === 0 && !changes.topics?.length) return;
-  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${encodeChange(changes)})`);
+  await notify(tx, CHANGES_CHANNEL, encodeChange(changes));
 }
 
 /**
@@ -63,10 +63,10 @@ export interface AccessNotice {
 }
 
 /** NOTIFYs that access ended, inside `tx` when given one (delivered once the change commits). */
-export async function notifyAccessEnded(tx: Pick<Db, 'execute'>, access: Partial<AccessNotice>): Promise<void> {
+export async function notifyAccessEnded(tx: Executor, access: Partial<AccessNotice>): Promise<void> {
   const notice: AccessNotice = { apiKeys: access.apiKeys ?? [], users: access.users ?? [] };
   if (notice.apiKeys.length === 0 && notice.users.length === 0) return;
-  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${JSON.stringify({ access: notice })})`);
+  await notify(tx, CHANGES_CHANNEL, JSON.stringify({ access: notice }));
 }
 
 export type Notice = { kind: 'change'; change: ChangeNotice } | { kind: 'access'; access: AccessNotice };
