@@ -1,3 +1,4 @@
+import 'server-only';
 import { openDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from './auth/auth';

@@ -3,7 +3,7 @@ import { DeliveryTicks } from '@/app/_components/delivery-ticks';
 import { PreviewLine } from '@/app/_components/icon';
 import { formatRelativeTime } from '@/lib/inbox/format-time';
 import { previewOf } from '@/lib/inbox/message-view';
-import type { ApiContact, ApiConversation } from '@/lib/inbox/read-api';
+import type { ApiContact, ApiConversation } from '@/lib/contracts/inbox';
 
 // One row of the conversation list. Presentational: the list owns selection, focus and keys;
 // extra button attributes (tabIndex, onKeyDown, id ...) and a ref pass through to the root.

@@ -2,7 +2,7 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import { deliveryView, type DeliveryMark, type DeliveryView } from '@/lib/inbox/message-view';
-import type { ApiDeliveryError, MessageStatus } from '@/lib/inbox/read-api';
+import type { ApiDeliveryError, MessageStatus } from '@/lib/contracts/inbox';
 
 // WhatsApp's delivery marks for an outbound message (which mark: deliveryView). Error texts come from Meta:
 // rendered as text only.

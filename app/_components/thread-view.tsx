@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { MessageBubble } from '@/app/_components/message-bubble';
 import { buildThread, type ThreadDaySeparator } from '@/lib/inbox/message-view';
-import type { ApiMessage } from '@/lib/inbox/read-api';
+import type { ApiMessage } from '@/lib/contracts/inbox';
 
 export interface ThreadViewProps {
   /** Oldest first, as the API returns them. */

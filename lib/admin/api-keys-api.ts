@@ -1,33 +1,28 @@
-import { z } from 'zod';
-import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyListRow } from '@/lib/auth/api-keys';
-import { jsonResponse, notFound } from '@/lib/http/errors';
-import { readJsonBody } from '@/lib/http/json-body';
+import {
+  apiKeyParamsSchema,
+  createApiKeyResponseSchema,
+  createApiKeySchema,
+  deleteApiKeyResponseSchema,
+  getApiKeysResponseSchema,
+  type ApiKeySummary,
+  type CreateApiKeyResponse,
+  type GetApiKeysResponse,
+} from '@/lib/contracts/admin';
+import { notFound } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
 import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 // /api/admin/api-keys: admins create keys for integrations (the key is in the response once,
 // never again) and revoke them (a revoked key gets 401 from its next request on, and its open event
 // streams end at once, on every instance).
 
-export interface ApiKeySummary {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  createdBy: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-export interface GetApiKeysResponse {
-  apiKeys: ApiKeySummary[];
-}
-export interface CreateApiKeyResponse {
-  apiKey: ApiKeySummary;
-  /** The whole key. Shown this once. */
-  key: string;
-}
+export type { ApiKeySummary, CreateApiKeyResponse, GetApiKeysResponse } from '@/lib/contracts/admin';
+export { createApiKeySchema } from '@/lib/contracts/admin';
 
-export const createApiKeySchema = z.object({ name: z.string().trim().min(1, 'is required').max(100) });
+const accessDeps = (app: App): AccessDeps => app.access;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -41,35 +36,58 @@ const toSummary = (row: ApiKeyListRow): ApiKeySummary => ({
   revokedAt: iso(row.revokedAt),
 });
 
-export async function getApiKeys(req: Request, deps: AccessDeps): Promise<Response> {
-  await authorizeRequest(req, deps, 'admin');
-  const body: GetApiKeysResponse = { apiKeys: (await listApiKeys(deps.db)).map(toSummary) };
-  return jsonResponse(body);
-}
+export const getApiKeys = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/admin/api-keys',
+    access: 'admin',
+    summary: 'API keys, without the keys themselves.',
+    deps: accessDeps,
+    response: getApiKeysResponseSchema,
+  },
+  async ({ deps }): Promise<GetApiKeysResponse> => ({ apiKeys: (await listApiKeys(deps.db)).map(toSummary) }),
+);
 
-export async function postApiKey(req: Request, deps: AccessDeps): Promise<Response> {
-  assertSameOrigin(req);
-  const me = await authorizeRequest(req, deps, 'admin');
-  const { name } = createApiKeySchema.parse(await readJsonBody(req));
-  const created = await createApiKey(deps.db, name, me.kind === 'user' ? me.userId : null);
-  const body: CreateApiKeyResponse = {
-    key: created.key,
-    apiKey: toSummary({ ...created, createdBy: me.kind === 'user' ? me.email : null, lastUsedAt: null, revokedAt: null }),
-  };
-  return jsonResponse(body, { status: 201 });
-}
+export const postApiKey = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/admin/api-keys',
+    access: 'admin',
+    summary: 'Creates an API key: the whole key is in this answer and never again.',
+    deps: accessDeps,
+    body: createApiKeySchema,
+    response: createApiKeyResponseSchema,
+    status: 201,
+  },
+  async ({ deps, principal: me, body: { name } }): Promise<CreateApiKeyResponse> => {
+    const created = await createApiKey(deps.db, name, me.kind === 'user' ? me.userId : null);
+    return {
+      key: created.key,
+      apiKey: toSummary({ ...created, createdBy: me.kind === 'user' ? me.email : null, lastUsedAt: null, revokedAt: null }),
+    };
+  },
+);
 
-export async function deleteApiKey(req: Request, deps: AccessDeps, id: string): Promise<Response> {
-  assertSameOrigin(req);
-  await authorizeRequest(req, deps, 'admin');
-  if (!/^\d{1,15}$/.test(id)) throw notFound('API key not found');
-  const keyId = Number(id);
-  // The notice commits with the revocation: no stream hears of it before it is true.
-  const revoked = await deps.db.transaction(async (tx) => {
-    if (!(await revokeApiKey(tx, keyId))) return false;
-    await notifyAccessEnded(tx, { apiKeys: [keyId] });
-    return true;
-  });
-  if (!revoked) throw notFound('API key not found');
-  return jsonResponse({ revoked: true });
-}
+export const deleteApiKey = defineRoute(
+  {
+    method: 'DELETE',
+    path: '/api/admin/api-keys/{id}',
+    access: 'admin',
+    summary: 'Revokes an API key: its next request gets 401 and its open event streams end.',
+    deps: accessDeps,
+    params: apiKeyParamsSchema,
+    response: deleteApiKeyResponseSchema,
+  },
+  async ({ deps, params: { id } }) => {
+    if (!/^\d{1,15}$/.test(id)) throw notFound('API key not found');
+    const keyId = Number(id);
+    // The notice commits with the revocation: no stream hears of it before it is true.
+    const revoked = await deps.db.transaction(async (tx) => {
+      if (!(await revokeApiKey(tx, keyId))) return false;
+      await notifyAccessEnded(tx, { apiKeys: [keyId] });
+      return true;
+    });
+    if (!revoked) throw notFound('API key not found');
+    return { revoked: true as const };
+  },
+);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   countOtherActiveAdmins,
   findUserIdByEmail,
@@ -10,11 +9,22 @@ import {
   setUserRole,
   type UserListRow,
 } from '@/db/queries/users';
-import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { MIN_PASSWORD_LENGTH, type Auth } from '@/lib/auth/auth';
-import { ROLES, roleOf, type Role } from '@/lib/auth/roles';
-import { conflict, jsonResponse, notFound } from '@/lib/http/errors';
-import { readJsonBody } from '@/lib/http/json-body';
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import type { Auth } from '@/lib/auth/auth';
+import { roleOf } from '@/lib/auth/roles';
+import {
+  createUserSchema,
+  getUsersResponseSchema,
+  updateUserSchema,
+  userParamsSchema,
+  userResponseSchema,
+  type ApiUser,
+  type GetUsersResponse,
+  type UserResponse,
+} from '@/lib/contracts/admin';
+import { conflict, notFound } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
 import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 // /api/admin/users: admins create agents and admins, change roles, deactivate and reset passwords.
@@ -22,42 +32,10 @@ import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 export type UsersApiDeps = AccessDeps & { auth: Auth };
 
-export interface ApiUser {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  active: boolean;
-  createdAt: string;
-  lastSeenAt: string | null;
-}
-export interface GetUsersResponse {
-  users: ApiUser[];
-}
-export interface UserResponse {
-  user: ApiUser;
-}
+export type { ApiUser, GetUsersResponse, UserResponse } from '@/lib/contracts/admin';
+export { createUserSchema, updateUserSchema } from '@/lib/contracts/admin';
 
-const passwordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(128, 'must be at most 128 characters');
-
-export const createUserSchema = z.object({
-  email: z.email('must be an email address').max(254).transform((s) => s.toLowerCase()),
-  name: z.string().trim().min(1, 'is required').max(100),
-  password: passwordSchema,
-  role: z.enum(ROLES),
-});
-
-export const updateUserSchema = z
-  .object({
-    role: z.enum(ROLES).optional(),
-    active: z.boolean().optional(),
-    name: z.string().trim().min(1, 'is required').max(100).optional(),
-    password: passwordSchema.optional(),
-  })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to change');
+const usersApiDeps = (app: App): UsersApiDeps => app.access;
 
 const toApiUser = (row: UserListRow): ApiUser => ({
   id: row.id,
@@ -69,56 +47,79 @@ const toApiUser = (row: UserListRow): ApiUser => ({
   lastSeenAt: row.lastSeenAt ? new Date(row.lastSeenAt).toISOString() : null,
 });
 
-export async function getUsers(req: Request, deps: UsersApiDeps): Promise<Response> {
-  await authorizeRequest(req, deps, 'admin');
-  const body: GetUsersResponse = { users: (await listUsers(deps.db)).map(toApiUser) };
-  return jsonResponse(body);
-}
+export const getUsers = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/admin/users',
+    access: 'admin',
+    summary: 'Agents and admins.',
+    deps: usersApiDeps,
+    response: getUsersResponseSchema,
+  },
+  async ({ deps }): Promise<GetUsersResponse> => ({ users: (await listUsers(deps.db)).map(toApiUser) }),
+);
 
-export async function postUser(req: Request, deps: UsersApiDeps): Promise<Response> {
-  assertSameOrigin(req);
-  await authorizeRequest(req, deps, 'admin');
-  const input = createUserSchema.parse(await readJsonBody(req));
-  if (await findUserIdByEmail(deps.db, input.email)) throw conflict('A user with this email already exists.');
-  // `data.role`: better-auth types roles as its own defaults (user/admin); ours are agent/admin.
-  const { user } = await deps.auth.api.createUser({
-    body: { email: input.email, name: input.name, password: input.password, data: { role: input.role } },
-  });
-  return userResponse(deps, user.id, 201);
-}
+export const postUser = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/admin/users',
+    access: 'admin',
+    summary: 'Creates an agent or an admin.',
+    deps: usersApiDeps,
+    body: createUserSchema,
+    response: userResponseSchema,
+    status: 201,
+  },
+  async ({ deps, body: input }): Promise<UserResponse> => {
+    if (await findUserIdByEmail(deps.db, input.email)) throw conflict('A user with this email already exists.');
+    // `data.role`: better-auth types roles as its own defaults (user/admin); ours are agent/admin.
+    const { user } = await deps.auth.api.createUser({
+      body: { email: input.email, name: input.name, password: input.password, data: { role: input.role } },
+    });
+    return userResponse(deps, user.id);
+  },
+);
 
-export async function patchUser(req: Request, deps: UsersApiDeps, id: string): Promise<Response> {
-  assertSameOrigin(req);
-  const me = await authorizeRequest(req, deps, 'admin');
-  const change = updateUserSchema.parse(await readJsonBody(req));
-  const target = id.length <= 200 ? await getUser(deps.db, id) : null;
-  if (!target) throw notFound('User not found');
-  const isSelf = me.kind === 'user' && me.userId === target.id;
+export const patchUser = defineRoute(
+  {
+    method: 'PATCH',
+    path: '/api/admin/users/{id}',
+    access: 'admin',
+    summary: "Changes a user's name, role, password or whether they may sign in.",
+    deps: usersApiDeps,
+    params: userParamsSchema,
+    body: updateUserSchema,
+    response: userResponseSchema,
+  },
+  async ({ deps, principal: me, params: { id }, body: change }): Promise<UserResponse> => {
+    const target = id.length <= 200 ? await getUser(deps.db, id) : null;
+    if (!target) throw notFound('User not found');
+    const isSelf = me.kind === 'user' && me.userId === target.id;
 
-  const losesAdmin =
-    target.role === 'admin' && target.banned !== true && (change.active === false || (change.role !== undefined && change.role !== 'admin'));
-  if (losesAdmin) {
-    if (isSelf) throw conflict('You cannot deactivate yourself or remove your own admin role. Ask another admin.');
-    if ((await countOtherActiveAdmins(deps.db, target.id)) === 0) throw conflict('This is the last active admin: make someone else an admin first.');
-  }
-  if (isSelf && change.active === false) throw conflict('You cannot deactivate yourself.');
+    const losesAdmin =
+      target.role === 'admin' && target.banned !== true && (change.active === false || (change.role !== undefined && change.role !== 'admin'));
+    if (losesAdmin) {
+      if (isSelf) throw conflict('You cannot deactivate yourself or remove your own admin role. Ask another admin.');
+      if ((await countOtherActiveAdmins(deps.db, target.id)) === 0) throw conflict('This is the last active admin: make someone else an admin first.');
+    }
+    if (isSelf && change.active === false) throw conflict('You cannot deactivate yourself.');
 
-  if (change.name !== undefined) await setUserName(deps.db, target.id, change.name);
-  if (change.role !== undefined) await setUserRole(deps.db, target.id, change.role);
-  if (change.active !== undefined) await setUserActive(deps.db, target.id, change.active);
-  if (change.password !== undefined) {
-    const hash = await (await deps.auth.$context).password.hash(change.password);
-    // A new password signs out every session of the user but the one making the change.
-    await setUserPassword(deps.db, target.id, hash, { keepSessionId: isSelf && me.kind === 'user' ? me.sessionId : null });
-  }
-  // Sessions ended: the user's open event streams (on every instance) check theirs at once.
-  if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });
-  return userResponse(deps, target.id, 200);
-}
+    if (change.name !== undefined) await setUserName(deps.db, target.id, change.name);
+    if (change.role !== undefined) await setUserRole(deps.db, target.id, change.role);
+    if (change.active !== undefined) await setUserActive(deps.db, target.id, change.active);
+    if (change.password !== undefined) {
+      const hash = await (await deps.auth.$context).password.hash(change.password);
+      // A new password signs out every session of the user but the one making the change.
+      await setUserPassword(deps.db, target.id, hash, { keepSessionId: isSelf && me.kind === 'user' ? me.sessionId : null });
+    }
+    // Sessions ended: the user's open event streams (on every instance) check theirs at once.
+    if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });
+    return userResponse(deps, target.id);
+  },
+);
 
-async function userResponse(deps: UsersApiDeps, id: string, status: number): Promise<Response> {
+async function userResponse(deps: UsersApiDeps, id: string): Promise<UserResponse> {
   const [row] = await listUsers(deps.db, { id });
   if (!row) throw notFound('User not found');
-  const body: UserResponse = { user: toApiUser(row) };
-  return jsonResponse(body, { status });
+  return { user: toApiUser(row) };
 }

@@ -2,10 +2,13 @@ import type { Db } from '@/db/client';
 import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, type AnalyticsWindow } from '@/db/queries/analytics';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
-import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { badRequest, jsonResponse } from '@/lib/http/errors';
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import { analyticsRouteQuerySchema } from '@/lib/contracts/analytics';
+import { badRequest } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
 import { explainErrorCode } from '@/lib/whatsapp/error-codes';
-import { parseAnalyticsQuery, resolveRange, type AnalyticsQuery } from './range';
+import { resolveRange, type AnalyticsQuery } from './range';
 import { shapeAnalytics, type AnalyticsResponse } from './shape';
 
 // GET /api/admin/analytics?range=24h|7d|30d|custom&from=&to=&businessPhoneNumberId=&tz= (admins only).
@@ -39,17 +42,25 @@ export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Dat
   );
 }
 
-export async function getAnalytics(req: Request, deps: AccessDeps): Promise<Response> {
-  await authorizeRequest(req, deps, 'admin');
-  const query = parseAnalyticsQuery(new URL(req.url).searchParams);
-  try {
-    return jsonResponse(await loadAnalytics(deps.db, query));
-  } catch (err) {
-    // A zone the platform knows but PostgreSQL's tz database does not (22023: invalid_parameter_value).
-    if (hasCode(err, '22023')) throw badRequest(`Invalid tz: PostgreSQL does not know the time zone "${query.tz}"`);
-    throw err;
-  }
-}
+export const getAnalytics = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/admin/analytics',
+    access: 'admin',
+    summary: 'Delivery failures, timings, inbound volume and webhook health over a range, in buckets.',
+    deps: (app: App): AccessDeps => app.access,
+    query: analyticsRouteQuerySchema,
+  },
+  async ({ deps, query }): Promise<AnalyticsResponse> => {
+    try {
+      return await loadAnalytics(deps.db, query);
+    } catch (err) {
+      // A zone the platform knows but PostgreSQL's tz database does not (22023: invalid_parameter_value).
+      if (hasCode(err, '22023')) throw badRequest(`Invalid tz: PostgreSQL does not know the time zone "${query.tz}"`);
+      throw err;
+    }
+  },
+);
 
 function hasCode(err: unknown, code: string): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

@@ -7,6 +7,7 @@ import type { Db } from '@/db/client';
 import { keepFirstSecret } from '@/db/queries/app-secrets';
 import { findUserIdByEmail, hasAnyUser } from '@/db/queries/users';
 import type { Env } from '@/lib/env';
+import { MIN_PASSWORD_LENGTH } from '@/lib/contracts/admin';
 import { log } from '@/lib/log';
 import { AUTH_BASE_PATH, httpEndpoints } from './http-endpoints';
 import { CLIENT_ADDRESS_HEADER, signInThrottle } from './sign-in-throttle';
@@ -16,7 +17,7 @@ import { CLIENT_ADDRESS_HEADER, signInThrottle } from './sign-in-throttle';
 // checks on every mutation, and sign-in limits kept in the database so instances share them
 // (sign-in-throttle.ts). Over HTTP it serves sign-in, sign-out and the session only (http-endpoints.ts).
 
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH };
 const SESSION_DAYS = 7;
 
 export function createAuth(db: Db, env: Env, secret: string) {

@@ -11,7 +11,8 @@ export const limitSchema = z
   .regex(/^\d+$/, `must be an integer from 1 to ${MAX_PAGE_SIZE}`)
   .transform(Number)
   .pipe(z.number().int().min(1, `must be an integer from 1 to ${MAX_PAGE_SIZE}`).max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
-  .default(DEFAULT_PAGE_SIZE);
+  .default(DEFAULT_PAGE_SIZE)
+  .meta({ description: `Page size: 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` });
 
 /** The request's query string as an object, for a zod schema. */
 export const queryOf = (req: Request) => Object.fromEntries(new URL(req.url).searchParams);

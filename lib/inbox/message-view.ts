@@ -4,7 +4,7 @@
 // field is checked for presence and type, and nothing here throws whatever it holds. The normalized
 // columns (`text`, `subtype`, `media`) come first; raw only fills in what they do not carry.
 
-import type { ApiConversation, ApiMessage } from '@/lib/inbox/read-api';
+import type { ApiConversation, ApiMessage } from '@/lib/contracts/inbox';
 import type { Direction } from '@/lib/whatsapp/types';
 import { formatFileSize } from './format-size';
 import { formatDayLabel, localDayKey, parseDate } from './format-time';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import {
+  getConversationRow,
   getConversationSummary,
   listConversations,
   listKeyOf,
@@ -19,147 +20,69 @@ import {
 } from '@/db/queries/messages';
 import { getMediaStates, type MediaState } from '@/db/queries/media';
 import { MEDIA_MAX_ATTEMPTS } from '@/lib/media/downloader';
-import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import {
+  conversationMessagesQuerySchema,
+  conversationParamsSchema,
+  conversationsQuerySchema,
+  getBusinessNumbersResponseSchema,
+  getConversationMessagesResponseSchema,
+  getConversationResponseSchema,
+  getConversationsResponseSchema,
+  getMessageResponseSchema,
+  messageParamsSchema,
+  postConversationReadResponseSchema,
+  type ApiConversation,
+  type ApiDeliveryError,
+  type ApiMediaFile,
+  type ApiMessage,
+  type GetBusinessNumbersResponse,
+  type GetConversationMessagesResponse,
+  type GetConversationResponse,
+  type GetConversationsResponse,
+  type GetMessageResponse,
+  type MessageStatus,
+  type PostConversationReadResponse,
+} from '@/lib/contracts/inbox';
 import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
-import { jsonResponse, notFound } from '@/lib/http/errors';
-import { hasNul, limitSchema, optionalText, queryOf } from '@/lib/http/query-params';
+import { notFound } from '@/lib/http/errors';
+import { hasNul } from '@/lib/http/query-params';
+import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
-import type { Direction, MediaInfo } from '@/lib/whatsapp/types';
+import type { MediaInfo } from '@/lib/whatsapp/types';
 
 // The read API behind app/api/{messages,conversations,business-numbers}, and marking a conversation read:
-// parse, authorize, query, shape. The route files only supply the database and key; tests call these with
-// their own. Errors are thrown (ApiError, zod) and mapped to responses by withApiErrors in the route.
+// query and shape. What each route takes and answers is its contract (lib/contracts/inbox.ts); who may
+// call it, parsing and errors are the route layer's (lib/http/route.ts). Tests call the routes with their
+// own deps.
+
+export type {
+  ApiContact,
+  ApiConversation,
+  ApiDeliveryError,
+  ApiMediaFile,
+  ApiMessage,
+  GetBusinessNumbersResponse,
+  GetConversationMessagesResponse,
+  GetConversationResponse,
+  GetConversationsResponse,
+  GetMessageResponse,
+  MessageStatus,
+  PostConversationReadResponse,
+} from '@/lib/contracts/inbox';
+export { conversationMessagesQuerySchema, conversationsQuerySchema } from '@/lib/contracts/inbox';
 
 export interface ReadApiDeps extends AccessDeps {
   /** Whether media files are being downloaded (WHATSAPP_ACCESS_TOKEN set): else pending media says why. */
   mediaDownloads?: boolean;
 }
 
-// ---- Response shapes (the routes re-export these for the UI's hooks) ----
-
-export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'played' | 'failed';
-
-export interface ApiContact {
-  waId: string | null;
-  userId: string | null;
-  name: string | null;
-}
-
-export interface ApiDeliveryError {
-  code: number | null;
-  title: string | null;
-  message: string | null;
-  details: string | null;
-}
-
-export interface ApiMessage {
-  /** The wamid. */
-  id: string;
-  conversationId: string;
-  businessPhoneNumberId: string;
-  direction: Direction;
-  type: string;
-  subtype: string | null;
-  text: string | null;
-  /** Meta's timestamp (ISO-8601). */
-  timestamp: string;
-  contact: ApiContact;
-  status: MessageStatus;
-  errors: ApiDeliveryError[];
-  replyToId: string | null;
-  /** Every status Meta reported, oldest first; may include statuses that do not move `status` (e.g. "deleted"). */
-  statusHistory: { status: string; timestamp: string }[];
-  /** The item exactly as Meta sent it; null for placeholders. */
-  raw: unknown;
-  /** Known only from its statuses (sent by another system): no type, text or content yet. */
-  placeholder: boolean;
-  media: MediaInfo | null;
-  /** The media file's download (image, audio, video, document, sticker); null for other messages. */
-  mediaFile: ApiMediaFile | null;
-  /** What a reaction, edit or revoke acts on. */
-  targetId: string | null;
-  forwarded: boolean;
-  frequentlyForwarded: boolean;
-  editedAt: string | null;
-  deletedAt: string | null;
-}
-
-export interface ApiMediaFile {
-  state: 'pending' | 'downloaded' | 'failed';
-  /**
-   * Why it failed, or (state pending) why the last attempt failed before the next:
-   * expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable | untrusted_host.
-   */
-  failureReason: string | null;
-  /** When it last failed for good (state failed): a retry that fails again has a newer time. */
-  failedAt: string | null;
-  /** Pending because no access token is configured: nothing will happen until an admin sets one. */
-  waitingForAccessToken: boolean;
-  size: number | null;
-  mimeType: string | null;
-  /** Attempts started so far; with `downloading`, one of them is under way. */
-  attempts: number;
-  /** A retryable failure is final after this many attempts. */
-  maxAttempts: number;
-  /** An attempt is under way now (state pending). */
-  downloading: boolean;
-  /** GET it for the bytes (when downloaded). */
-  url: string;
-}
-
-export interface ApiConversation {
-  id: string;
-  businessPhoneNumberId: string;
-  displayPhoneNumber: string | null;
-  contact: ApiContact;
-  lastMessage: {
-    id: string;
-    type: string;
-    text: string | null;
-    direction: Direction;
-    status: MessageStatus;
-    timestamp: string;
-  } | null;
-  lastMessageAt: string | null;
-  unreadCount: number;
-}
-
-export type GetMessageResponse = ApiMessage;
-export interface GetConversationsResponse {
-  conversations: ApiConversation[];
-  nextCursor: string | null;
-  /** With `q`: whether message text was searched too (it takes three letters or digits in a row). */
-  searchedMessageText?: boolean;
-}
-export interface GetConversationMessagesResponse {
-  messages: ApiMessage[];
-  nextCursor: string | null;
-}
-export interface GetBusinessNumbersResponse {
-  businessNumbers: { id: string; displayPhoneNumber: string | null; conversationCount: number }[];
-}
-export interface PostConversationReadResponse {
-  unreadCount: 0;
-}
-
-// ---- Parameters ----
-
-export const conversationsQuerySchema = z.object({
-  limit: limitSchema,
-  cursor: z.string().max(1000, 'malformed cursor').optional(),
-  q: optionalText(200),
-  businessPhoneNumberId: optionalText(64),
-});
-
-export const conversationMessagesQuerySchema = z.object({
-  limit: limitSchema,
-  before: z.string().max(2000, 'malformed cursor').optional(),
-});
+const readApiDeps = (app: App): ReadApiDeps => ({ ...app.access, mediaDownloads: app.media.enabled });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorWamidSchema]);
 
-/** The query string as an object; a repeated parameter counts once (the last). */
 /** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
 function parseConversationId(raw: string): number {
   const parsed = cursorIdSchema.safeParse(raw);
@@ -167,88 +90,144 @@ function parseConversationId(raw: string): number {
   return Number(parsed.data);
 }
 
-// ---- Handlers ----
+// ---- Routes ----
 
-/** GET /api/messages/{wamid}. `wamid` is the decoded path segment. */
-export async function getMessage(req: Request, deps: ReadApiDeps, wamid: string): Promise<Response> {
-  await authorizeRequest(req, deps);
-  const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
-  if (!row) throw notFound('Message not found');
-  const histories = await getStatusHistories(deps.db, [row.wamid]);
-  const files = await getMediaStates(deps.db, [row.wamid]);
-  const body: GetMessageResponse = toApiMessage(row, row, histories.get(row.wamid) ?? [], mediaFileOf(files.get(row.wamid), row.wamid, deps));
-  return jsonResponse(body);
-}
+// Next decodes the segment once: `wamid.HBg...%3D%3D` arrives as `wamid.HBg...==`.
+export const getMessage = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/messages/{wamid}',
+    access: 'inbox',
+    summary: 'One message, with its raw item as Meta sent it.',
+    deps: readApiDeps,
+    params: messageParamsSchema,
+    response: getMessageResponseSchema,
+  },
+  async ({ deps, params: { wamid } }): Promise<GetMessageResponse> => {
+    const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
+    if (!row) throw notFound('Message not found');
+    const histories = await getStatusHistories(deps.db, [row.wamid]);
+    const files = await getMediaStates(deps.db, [row.wamid]);
+    return toApiMessage(row, row, histories.get(row.wamid) ?? [], mediaFileOf(files.get(row.wamid), row.wamid, deps));
+  },
+);
 
-/** GET /api/conversations?limit&cursor&q&businessPhoneNumberId */
-export async function getConversations(req: Request, deps: ReadApiDeps): Promise<Response> {
-  await authorizeRequest(req, deps);
-  const query = conversationsQuerySchema.parse(queryOf(req));
-  const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, conversationCursorSchema);
-  const { rows, hasMore } = await listConversations(deps.db, {
-    limit: query.limit,
-    after: after && { lastMessageAt: after[0], id: Number(after[1]) },
-    q: query.q,
-    phoneNumberId: query.businessPhoneNumberId,
-  });
-  const last = rows.at(-1);
-  const body: GetConversationsResponse = {
-    conversations: rows.map(toApiConversation),
-    nextCursor: hasMore && last ? encodeConversationCursor(last) : null,
-    ...(query.q !== undefined && { searchedMessageText: searchesMessageText(query.q) }),
-  };
-  return jsonResponse(body);
-}
+export const getConversations = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/conversations',
+    access: 'inbox',
+    summary: 'Conversations, latest message first; `q` searches names, numbers and message text.',
+    deps: readApiDeps,
+    query: conversationsQuerySchema,
+    response: getConversationsResponseSchema,
+  },
+  async ({ deps, query }): Promise<GetConversationsResponse> => {
+    const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, conversationCursorSchema);
+    const { rows, hasMore } = await listConversations(deps.db, {
+      limit: query.limit,
+      after: after && { lastMessageAt: after[0], id: Number(after[1]) },
+      q: query.q,
+      phoneNumberId: query.businessPhoneNumberId,
+    });
+    const last = rows.at(-1);
+    return {
+      conversations: rows.map(toApiConversation),
+      nextCursor: hasMore && last ? encodeConversationCursor(last) : null,
+      ...(query.q !== undefined && { searchedMessageText: searchesMessageText(query.q) }),
+    };
+  },
+);
 
-/** GET /api/conversations/{id}/messages?limit&before */
-export async function getConversationMessages(req: Request, deps: ReadApiDeps, conversationId: string): Promise<Response> {
-  await authorizeRequest(req, deps);
-  const query = conversationMessagesQuerySchema.parse(queryOf(req));
-  const before = query.before === undefined ? undefined : decodeCursor('before', query.before, threadCursorSchema);
-  const conversation = await getConversationSummary(deps.db, parseConversationId(conversationId));
-  if (!conversation) throw notFound('Conversation not found');
-  const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
-    limit: query.limit,
-    before: before && { sentAt: before[0], wamid: before[1] },
-  });
-  const wamids = rows.map((r) => r.wamid);
-  const [histories, files] = await Promise.all([getStatusHistories(deps.db, wamids), getMediaStates(deps.db, wamids)]);
-  const oldest = rows[0];
-  const body: GetConversationMessagesResponse = {
-    messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps))),
-    nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
-  };
-  return jsonResponse(body);
-}
+export const getConversation = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/conversations/{id}',
+    access: 'inbox',
+    summary: 'One conversation as the list shows it (the thread header).',
+    deps: readApiDeps,
+    params: conversationParamsSchema,
+    response: getConversationResponseSchema,
+  },
+  async ({ deps, params }): Promise<GetConversationResponse> => {
+    const row = await getConversationRow(deps.db, parseConversationId(params.id));
+    if (!row) throw notFound('Conversation not found');
+    return toApiConversation(row);
+  },
+);
 
-/** GET /api/business-numbers: our numbers, for the inbox's filter. */
-export async function getBusinessNumbers(req: Request, deps: ReadApiDeps): Promise<Response> {
-  await authorizeRequest(req, deps);
-  const rows = await listBusinessNumbers(deps.db);
-  const body: GetBusinessNumbersResponse = {
-    businessNumbers: rows.map((r) => ({
-      id: r.phoneNumberId,
-      displayPhoneNumber: r.displayPhoneNumber,
-      conversationCount: r.conversationCount,
-    })),
-  };
-  return jsonResponse(body);
-}
+export const getConversationMessages = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/conversations/{id}/messages',
+    access: 'inbox',
+    summary: "A conversation's messages, newest first; `before` pages back.",
+    deps: readApiDeps,
+    params: conversationParamsSchema,
+    query: conversationMessagesQuerySchema,
+    response: getConversationMessagesResponseSchema,
+  },
+  async ({ deps, params, query }): Promise<GetConversationMessagesResponse> => {
+    const before = query.before === undefined ? undefined : decodeCursor('before', query.before, threadCursorSchema);
+    const conversation = await getConversationSummary(deps.db, parseConversationId(params.id));
+    if (!conversation) throw notFound('Conversation not found');
+    const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
+      limit: query.limit,
+      before: before && { sentAt: before[0], wamid: before[1] },
+    });
+    const wamids = rows.map((r) => r.wamid);
+    const [histories, files] = await Promise.all([getStatusHistories(deps.db, wamids), getMediaStates(deps.db, wamids)]);
+    const oldest = rows[0];
+    return {
+      messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps))),
+      nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
+    };
+  },
+);
 
-/** POST /api/conversations/{id}/read: unread count to 0, and other open browsers are told (after commit). */
-export async function postConversationRead(req: Request, deps: ReadApiDeps, conversationId: string): Promise<Response> {
-  assertSameOrigin(req);
-  await authorizeRequest(req, deps);
-  const id = parseConversationId(conversationId);
-  const { found } = await deps.db.transaction(async (tx) => {
-    const result = await markConversationRead(tx, id);
-    if (result.changed) await notifyChanges(tx, { conversationIds: [id], wamids: [] });
-    return result;
-  });
-  if (!found) throw notFound('Conversation not found');
-  const body: PostConversationReadResponse = { unreadCount: 0 };
-  return jsonResponse(body);
-}
+export const getBusinessNumbers = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/business-numbers',
+    access: 'inbox',
+    summary: 'Our business numbers, for the inbox filter.',
+    deps: readApiDeps,
+    response: getBusinessNumbersResponseSchema,
+  },
+  async ({ deps }): Promise<GetBusinessNumbersResponse> => {
+    const rows = await listBusinessNumbers(deps.db);
+    return {
+      businessNumbers: rows.map((r) => ({
+        id: r.phoneNumberId,
+        displayPhoneNumber: r.displayPhoneNumber,
+        conversationCount: r.conversationCount,
+      })),
+    };
+  },
+);
+
+/** Unread count to 0, and other open browsers are told (after commit). */
+export const postConversationRead = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/read',
+    access: 'inbox',
+    summary: "Marks a conversation read: its unread count goes to 0 in every open browser.",
+    deps: readApiDeps,
+    params: conversationParamsSchema,
+    response: postConversationReadResponseSchema,
+  },
+  async ({ deps, params }): Promise<PostConversationReadResponse> => {
+    const id = parseConversationId(params.id);
+    const { found } = await deps.db.transaction(async (tx) => {
+      const result = await markConversationRead(tx, id);
+      if (result.changed) await notifyChanges(tx, { conversationIds: [id], wamids: [] });
+      return result;
+    });
+    if (!found) throw notFound('Conversation not found');
+    return { unreadCount: 0 };
+  },
+);
 
 // ---- Shaping ----
 

@@ -1,8 +1,11 @@
 import { Readable } from 'node:stream';
 import { getMediaItem, requeueMedia } from '@/db/queries/media';
-import { assertSameOrigin, authorizeRequest, type AccessDeps } from '@/lib/auth/access';
-import { ApiError, jsonResponse, notFound } from '@/lib/http/errors';
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import { mediaParamsSchema, postMediaRetryResponseSchema, type PostMediaRetryResponse } from '@/lib/contracts/media';
+import { ApiError, notFound } from '@/lib/http/errors';
 import { hasNul } from '@/lib/http/query-params';
+import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { MEDIA_MAX_ATTEMPTS, type MediaDownloader } from './downloader';
 import type { MediaStorage } from './storage';
@@ -30,8 +33,20 @@ const EXTENSIONS: Record<string, string> = {
   'video/mp4': 'mp4', 'video/3gpp': '3gp', 'video/webm': 'webm', 'application/pdf': 'pdf',
 };
 
-export async function getMedia(req: Request, deps: MediaApiDeps, wamid: string): Promise<Response> {
-  await authorizeRequest(req, deps);
+export const getMedia = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/media/{wamid}',
+    access: 'inbox',
+    summary: "A media message's downloaded file (Range requests served); 409 until it is downloaded.",
+    deps: (app: App): MediaApiDeps => ({ ...app.access, storage: app.mediaStorage }),
+    params: mediaParamsSchema,
+    responseType: 'application/octet-stream',
+  },
+  ({ req, deps, params }) => serveMediaFile(req, deps, params.wamid),
+);
+
+async function serveMediaFile(req: Request, deps: MediaApiDeps, wamid: string): Promise<Response> {
   const item = wamid.length <= 512 && !hasNul(wamid) ? await getMediaItem(deps.db, wamid) : null;
   if (!item) throw notFound('No media for this message');
   if (item.state !== 'downloaded' || !item.storageKey) {
@@ -73,20 +88,30 @@ export async function getMedia(req: Request, deps: MediaApiDeps, wamid: string):
 }
 
 /** An admin's retry of a failed download. 409 when it has not failed (pending or already there). */
-export async function postMediaRetry(req: Request, deps: AccessDeps & { media: MediaDownloader }, wamid: string): Promise<Response> {
-  assertSameOrigin(req);
-  await authorizeRequest(req, deps, 'admin');
-  if (wamid.length > 512 || hasNul(wamid)) throw notFound('No media for this message');
-  const conversationId = await requeueMedia(deps.db, wamid, MEDIA_MAX_ATTEMPTS - 1);
-  if (conversationId === null) {
-    const item = await getMediaItem(deps.db, wamid);
-    if (!item) throw notFound('No media for this message');
-    throw new ApiError(409, 'conflict', item.state === 'downloaded' ? 'Already downloaded' : 'A download is already waiting');
-  }
-  await notifyChanges(deps.db, { conversationIds: [conversationId], wamids: [wamid], topics: ['media'] });
-  deps.media.notify();
-  return jsonResponse({ state: 'pending' }, { status: 202 });
-}
+export const postMediaRetry = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/media/{wamid}/retry',
+    access: 'admin',
+    summary: 'Fetches a failed media file again.',
+    deps: (app: App): AccessDeps & { media: Pick<MediaDownloader, 'notify'> } => ({ ...app.access, media: app.media }),
+    params: mediaParamsSchema,
+    response: postMediaRetryResponseSchema,
+    status: 202,
+  },
+  async ({ deps, params: { wamid } }): Promise<PostMediaRetryResponse> => {
+    if (wamid.length > 512 || hasNul(wamid)) throw notFound('No media for this message');
+    const conversationId = await requeueMedia(deps.db, wamid, MEDIA_MAX_ATTEMPTS - 1);
+    if (conversationId === null) {
+      const item = await getMediaItem(deps.db, wamid);
+      if (!item) throw notFound('No media for this message');
+      throw new ApiError(409, 'conflict', item.state === 'downloaded' ? 'Already downloaded' : 'A download is already waiting');
+    }
+    await notifyChanges(deps.db, { conversationIds: [conversationId], wamids: [wamid], topics: ['media'] });
+    deps.media.notify();
+    return { state: 'pending' };
+  },
+);
 
 /**
  * One `bytes=` range (what players send); null for none, or for forms we do not serve partially

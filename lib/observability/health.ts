@@ -1,4 +1,5 @@
 import type { Db } from '@/db/client';
+import type { HealthReport } from '@/lib/contracts/observability';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { withinDeadline } from './database-deadline';
@@ -6,12 +7,7 @@ import { withinDeadline } from './database-deadline';
 // GET /api/health, for load balancers and uptime checks: 200 when the database answers and processing
 // keeps up, 503 otherwise. No session (a load balancer has none), so it says nothing private: counts only.
 
-export interface HealthReport {
-  status: 'ok' | 'lagging' | 'down';
-  database: { reachable: boolean; latencyMs: number | null; error?: string };
-  processing: { lagSeconds: number; pending: number; failed: number; maxLagSeconds: number } | null;
-  checkedAt: string;
-}
+export type { HealthReport };
 
 export async function checkHealth(db: Db, options: { maxLagSeconds: number; log: Logger }): Promise<Response> {
   const started = performance.now();

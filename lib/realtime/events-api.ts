@@ -1,6 +1,8 @@
-import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
+import type { App } from '@/lib/app';
+import { authorizeRequest, type AccessDeps, type Principal } from '@/lib/auth/access';
 import type { Auth } from '@/lib/auth/auth';
 import { ApiError, errorResponse } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
 import { changeEventStream } from './event-stream';
 import type { ChangeHub } from './hub';
 import type { EventStreamLimiter } from './stream-limiter';
@@ -17,11 +19,22 @@ export type EventsDeps = AccessDeps & {
 };
 
 /**
- * GET /api/events: who may listen is who may read the inbox, with a few streams at most each. A revoked
- * key or a deactivated user is out at once (access notices); every ping checks again.
+ * Who may listen is who may read the inbox, with a few streams at most each. A revoked key or a
+ * deactivated user is out at once (access notices); every ping checks again.
  */
-export async function getEvents(req: Request, deps: EventsDeps): Promise<Response> {
-  const principal = await authorizeRequest(req, deps);
+export const getEvents = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/events',
+    access: 'inbox',
+    summary: 'Server-sent events: what changed (conversations, messages, topics), for live pages.',
+    deps: (app: App): EventsDeps => ({ ...app.access, hub: app.changes, streams: app.eventStreams }),
+    responseType: 'text/event-stream',
+  },
+  async ({ req, deps, principal }) => openEventStream(req, deps, principal),
+);
+
+async function openEventStream(req: Request, deps: EventsDeps, principal: Principal): Promise<Response> {
   const release = deps.streams.acquire(principal);
   if (!release) return tooManyStreams(deps.streams.perPrincipal);
   return changeEventStream({

@@ -3,35 +3,24 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '@/db/client';
 import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
 import { getUsers, patchUser, postUser, type GetUsersResponse, type UserResponse } from '@/lib/admin/users-api';
+import type { App } from '@/lib/app';
 import { authorizeRequest, type AccessDeps } from '@/lib/auth/access';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
 import { FAILURES_BEFORE_DELAY, FIRST_DELAY_MS } from '@/lib/auth/sign-in-throttle';
 import { parseEnv, type Env } from '@/lib/env';
-import { withApiErrors } from '@/lib/http/errors';
-import { getBusinessNumbers, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
-import { ChangeHub } from '@/lib/realtime/hub';
-import { getEvents } from '@/lib/realtime/events-api';
-import { EventStreamLimiter } from '@/lib/realtime/stream-limiter';
-import { getAnalytics } from '@/lib/analytics/analytics-api';
-import {
-  getAccountEvents,
-  getFailedDeliveries,
-  getProcessingFailure,
-  getProcessingFailures,
-  getRejections,
-  postProcessingRetry,
-} from '@/lib/error-log/api';
-import type { MediaDownloader } from '@/lib/media/downloader';
-import { getMedia, postMediaRetry } from '@/lib/media/media-api';
+import type { Access, AnyApiRoute } from '@/lib/http/route';
+import { API_ROUTES } from '@/lib/http/routes';
+import { getConversations } from '@/lib/inbox/read-api';
 import { fileStorage } from '@/lib/media/storage';
 import { createMetrics } from '@/lib/observability/metrics';
-import { getMetrics } from '@/lib/observability/metrics-api';
+import { ChangeHub } from '@/lib/realtime/hub';
+import { EventStreamLimiter } from '@/lib/realtime/stream-limiter';
 import { silentLog } from '../helpers/pipeline';
 import { ORIGIN, request, sessionCookie, signIn, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 
-// Who may call what: every API route's handler with no credentials, a bad or revoked key, an agent's
-// session and an admin's session.
+// Who may call what: every API route of the table with no credentials, a bad or revoked key, an agent's
+// session, an admin's session and an API key.
 
 const ADMIN = { email: 'admin@ticks.test', password: 'admin-password-123' };
 const AGENT = { email: 'agent@ticks.test', password: 'agent-password-123', name: 'Agent Smith' };
@@ -64,7 +53,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     await ensureFirstAdmin(auth, db, env);
     deps = { db, apiKey: ENV_KEY, auth };
     admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
-    const created = await withApiErrors(postUser)(
+    const created = await postUser(
       request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
       deps,
     );
@@ -76,108 +65,136 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     await testDb?.drop();
   });
 
-  // Every API route but the webhook and better-auth's own: [route, handler, body for mutations].
-  type RouteCase = [string, (req: Request) => Promise<Response>, (() => unknown)?];
+  // Every route of the table (lib/http/routes.ts), called as each kind of caller: what it answers must be
+  // what its declared access rule says. A route needs no entry here; one whose success needs a body or
+  // a particular path parameter says so in `samples` (else its path parameters are placeholders, and
+  // 404 counts as success: the caller got past the rule).
   let keyToRevoke = '0';
   let emails = 0;
-  /** The event stream stays open: read its status, then hang up. */
-  const events = async (req: Request) => {
-    const res = await withApiErrors(getEvents)(req, { ...deps, hub, streams: new EventStreamLimiter(10) });
-    if (res.status === 200) await res.body?.cancel();
+  let testApp: App;
+  const samples: Record<string, { params?: () => Record<string, string>; body?: () => unknown; deps?: (d: AccessDeps) => AccessDeps }> = {
+    'POST /api/admin/users': { body: () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }) },
+    'PATCH /api/admin/users/{id}': { params: () => ({ id: agentId }), body: () => ({ name: AGENT.name }) },
+    'POST /api/admin/api-keys': { body: () => ({ name: 'k' }) },
+    'DELETE /api/admin/api-keys/{id}': { params: () => ({ id: keyToRevoke }) },
+    'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
+  };
+  // The rules as shipped. A new route needs no line here; changing one of these is a decision to make visibly.
+  const SHIPPED: Record<string, Access> = {
+    'GET /api/conversations': 'inbox',
+    'GET /api/conversations/{id}/messages': 'inbox',
+    'POST /api/conversations/{id}/read': 'inbox',
+    'GET /api/messages/{wamid}': 'inbox',
+    'GET /api/business-numbers': 'inbox',
+    'GET /api/events': 'inbox',
+    'GET /api/errors/deliveries': 'inbox',
+    'GET /api/errors/processing': 'inbox',
+    'GET /api/errors/processing/{id}': 'inbox',
+    'GET /api/errors/rejections': 'inbox',
+    'GET /api/errors/account-events': 'inbox',
+    'GET /api/media/{wamid}': 'inbox',
+    'GET /api/openapi.json': 'inbox',
+    'GET /api/admin/users': 'admin',
+    'POST /api/admin/users': 'admin',
+    'PATCH /api/admin/users/{id}': 'admin',
+    'GET /api/admin/api-keys': 'admin',
+    'POST /api/admin/api-keys': 'admin',
+    'DELETE /api/admin/api-keys/{id}': 'admin',
+    'GET /api/admin/analytics': 'admin',
+    'POST /api/errors/processing/retry': 'admin',
+    'POST /api/media/{wamid}/retry': 'admin',
+    'GET /api/metrics': 'admin-or-key',
+    'GET /api/health': 'public',
+  };
+  const nameOf = (route: AnyApiRoute) => `${route.spec.method} ${route.spec.path}`;
+  const routes = API_ROUTES.map((route) => [nameOf(route), route] as const);
+  const withRule = (...rules: Access[]) => routes.filter(([, route]) => rules.includes(route.spec.access));
+
+  /** Calls a route as `credential`, the way a browser or a client would (mutations from our origin). */
+  const call = async (route: AnyApiRoute, credential: Credential, origin = ORIGIN) => {
+    const sample = samples[nameOf(route)] ?? {};
+    const params = sample.params?.() ?? placeholderParams(route.spec.path);
+    const path = route.spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
+    const mutation = route.spec.method !== 'GET';
+    const req = request(path, credential, { method: route.spec.method, body: mutation ? sample.body?.() : undefined, origin: mutation ? origin : undefined });
+    const routeDeps = route.spec.deps(testApp);
+    const res = await route(req, sample.deps ? sample.deps(routeDeps) : routeDeps, params);
+    // The event stream stays open: its status is all we need.
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel();
     return res;
   };
-  // Inbox routes: anyone signed in, or any live API key.
-  const inboxRoutes: RouteCase[] = [
-    ['GET /api/conversations', (req) => withApiErrors(getConversations)(req, deps)],
-    ['GET /api/conversations/1/messages', (req) => withApiErrors(getConversationMessages)(req, deps, '1')],
-    ['GET /api/messages/x', (req) => withApiErrors(getMessage)(req, deps, 'wamid.x')],
-    ['GET /api/business-numbers', (req) => withApiErrors(getBusinessNumbers)(req, deps)],
-    ['POST /api/conversations/1/read', (req) => withApiErrors(postConversationRead)(req, deps, '1')],
-    ['GET /api/events', events],
-    ['GET /api/errors/deliveries', (req) => withApiErrors(getFailedDeliveries)(req, deps)],
-    ['GET /api/errors/processing', (req) => withApiErrors(getProcessingFailures)(req, deps)],
-    ['GET /api/errors/processing/1', (req) => withApiErrors(getProcessingFailure)(req, deps, '1')],
-    ['GET /api/errors/rejections', (req) => withApiErrors(getRejections)(req, deps)],
-    ['GET /api/errors/account-events', (req) => withApiErrors(getAccountEvents)(req, deps)],
-    ['GET /api/media/x', (req) => withApiErrors(getMedia)(req, { ...deps, storage: fileStorage(os.tmpdir()) }, 'wamid.x')],
-  ];
-  // Admin routes: admins' sessions only.
-  const adminRoutes: RouteCase[] = [
-    ['GET /api/admin/users', (req) => withApiErrors(getUsers)(req, deps)],
-    [
-      'POST /api/admin/users',
-      (req) => withApiErrors(postUser)(req, deps),
-      () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }),
-    ],
-    ['PATCH /api/admin/users/agent', (req) => withApiErrors(patchUser)(req, deps, agentId), () => ({ name: AGENT.name })],
-    ['GET /api/admin/api-keys', (req) => withApiErrors(getApiKeys)(req, deps)],
-    ['POST /api/admin/api-keys', (req) => withApiErrors(postApiKey)(req, deps), () => ({ name: 'k' })],
-    ['DELETE /api/admin/api-keys/id', (req) => withApiErrors(deleteApiKey)(req, deps, keyToRevoke)],
-    ['GET /api/admin/analytics', (req) => withApiErrors(getAnalytics)(req, deps)],
-    ['POST /api/errors/processing/retry', (req) => withApiErrors(postProcessingRetry)(req, { ...deps, retryWaitMs: 0 }), () => ({ all: true })],
-  ];
-  // Neither list: who may read metrics, and retrying a media download (404 for an admin: there is none).
-  const metrics = (req: Request) => withApiErrors(getMetrics)(req, deps, createMetrics(db, silentLog));
-  const mediaRetry = (req: Request) => withApiErrors(postMediaRetry)(req, { ...deps, media: { notify() {} } as unknown as MediaDownloader }, 'wamid.x');
-  const call = (route: (req: Request) => Promise<Response>, name: string, credential: Credential, body?: () => unknown) => {
-    const [method, path] = name.split(' ') as [string, string];
-    const mutation = method !== 'GET';
-    return route(request(path, credential, { method, body: mutation && body ? body() : undefined, origin: mutation ? ORIGIN : undefined }));
+  const placeholderParams = (path: string) =>
+    Object.fromEntries([...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, name === 'wamid' ? 'wamid.x' : '1']));
+  /** Past the access rule: a route with a sample succeeds; one without may find nothing (404). */
+  const expectAllowed = async (route: AnyApiRoute, credential: Credential) => {
+    const { status } = await call(route, credential);
+    if (samples[nameOf(route)]) expect(status, nameOf(route)).toBeLessThan(300);
+    else expect([200, 202, 404], nameOf(route)).toContain(status);
   };
 
   beforeAll(async () => {
     hub = await ChangeHub.start(testDb.database);
-    const res = await withApiErrors(postApiKey)(request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }), deps);
+    testApp = {
+      access: deps,
+      env,
+      changes: hub,
+      eventStreams: new EventStreamLimiter(10),
+      media: { enabled: true, notify() {} },
+      mediaStorage: fileStorage(os.tmpdir()),
+      metrics: createMetrics(db, silentLog),
+      processor: { notify() {} },
+    } as unknown as App;
+    const res = await postApiKey(request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }), deps);
     keyToRevoke = ((await res.json()) as CreateApiKeyResponse).apiKey.id;
   });
   afterAll(async () => {
     await hub?.stop();
   });
 
-  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 without a session or key', async (name, route, body) => {
-    const res = await call(route, name, null, body);
+  it('every route keeps the rule it shipped with', () => {
+    const declared = Object.fromEntries(routes.map(([name, route]) => [name, route.spec.access]));
+    for (const [name, access] of Object.entries(SHIPPED)) expect(declared[name], name).toBe(access);
+  });
+
+  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 without a session or key', async (_, route) => {
+    const res = await call(route, null);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it.each([...inboxRoutes, ...adminRoutes])('%s: 401 with an unknown key or a forged cookie', async (name, route, body) => {
-    expect((await call(route, name, { key: 'ticks_not-a-real-key' }, body)).status).toBe(401);
-    expect((await call(route, name, { cookie: 'ticks.session_token=forged.value' }, body)).status).toBe(401);
+  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
+    expect((await call(route, { key: 'ticks_not-a-real-key' })).status).toBe(401);
+    expect((await call(route, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
   });
 
-  it.each(inboxRoutes)('%s: open to agents, admins and API keys', async (name, route, body) => {
-    for (const credential of [agent, admin, { key: ENV_KEY }]) {
-      expect([200, 404]).toContain((await call(route, name, credential, body)).status);
-    }
+  it.each(withRule('public'))('%s: open to anyone', async (_, route) => {
+    await expectAllowed(route, null);
   });
 
-  it.each(adminRoutes)('%s: 403 for an agent and for API keys, allowed for an admin', async (name, route, body) => {
-    const asAgent = await call(route, name, agent, body);
+  it.each(withRule('inbox'))('%s: open to agents, admins and API keys', async (_, route) => {
+    for (const credential of [agent, admin, { key: ENV_KEY }]) await expectAllowed(route, credential);
+  });
+
+  it.each(withRule('admin'))('%s: 403 for an agent and for API keys, allowed for an admin', async (_, route) => {
+    const asAgent = await call(route, agent);
     expect(asAgent.status).toBe(403);
     expect(await asAgent.json()).toMatchObject({ error: { code: 'forbidden' } });
-    expect((await call(route, name, { key: ENV_KEY }, body)).status).toBe(403);
-    expect((await call(route, name, admin, body)).status).toBeLessThan(300);
+    expect((await call(route, { key: ENV_KEY })).status).toBe(403);
+    await expectAllowed(route, admin);
   });
 
-  it('GET /api/metrics: for API keys and admins; 403 for agents; 401 for nobody', async () => {
-    expect((await call(metrics, 'GET /api/metrics', null)).status).toBe(401);
-    expect((await call(metrics, 'GET /api/metrics', { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
-    expect((await call(metrics, 'GET /api/metrics', agent)).status).toBe(403);
-    expect((await call(metrics, 'GET /api/metrics', admin)).status).toBe(200);
-    expect((await call(metrics, 'GET /api/metrics', { key: ENV_KEY })).status).toBe(200);
+  it.each(withRule('admin-or-key'))('%s: for API keys and admins; 403 for agents', async (_, route) => {
+    expect((await call(route, agent)).status).toBe(403);
+    await expectAllowed(route, admin);
+    await expectAllowed(route, { key: ENV_KEY });
   });
 
-  it('POST /api/media/x/retry: admins only (401 nobody, 403 agents and keys, cross-site 403)', async () => {
-    expect((await call(mediaRetry, 'POST /api/media/x/retry', null)).status).toBe(401);
-    expect((await call(mediaRetry, 'POST /api/media/x/retry', agent)).status).toBe(403);
-    expect((await call(mediaRetry, 'POST /api/media/x/retry', { key: ENV_KEY })).status).toBe(403);
-    expect((await call(mediaRetry, 'POST /api/media/x/retry', admin)).status).toBe(404);
-    const crossSite = request('/api/media/x/retry', admin, { method: 'POST', origin: 'https://evil.example' });
-    expect((await mediaRetry(crossSite)).status).toBe(403);
+  it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))('%s: a cross-site request with a session cookie is refused (403)', async (_, route) => {
+    expect((await call(route, admin, 'https://evil.example')).status).toBe(403);
   });
 
   it('an API key created by an admin works until it is revoked, then gets 401', async () => {
-    const created = await withApiErrors(postApiKey)(
+    const created = await postApiKey(
       request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'CRM sync' }, origin: ORIGIN }),
       deps,
     );
@@ -187,65 +204,65 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(key.startsWith(apiKey.prefix)).toBe(true);
 
     // Listed without the key itself.
-    const listed = await (await withApiErrors(getApiKeys)(request('/api/admin/api-keys', admin), deps)).text();
+    const listed = await (await getApiKeys(request('/api/admin/api-keys', admin), deps)).text();
     expect(listed).toContain('CRM sync');
     expect(listed).not.toContain(key);
 
-    expect((await withApiErrors(getConversations)(request('/api/conversations', { key }), deps)).status).toBe(200);
-    const revoked = await withApiErrors(deleteApiKey)(request(`/api/admin/api-keys/${apiKey.id}`, admin, { method: 'DELETE', origin: ORIGIN }), deps, apiKey.id);
+    expect((await getConversations(request('/api/conversations', { key }), deps)).status).toBe(200);
+    const revoked = await deleteApiKey(request(`/api/admin/api-keys/${apiKey.id}`, admin, { method: 'DELETE', origin: ORIGIN }), deps, { id: apiKey.id });
     expect(revoked.status).toBe(200);
-    expect((await withApiErrors(getConversations)(request('/api/conversations', { key }), deps)).status).toBe(401);
+    expect((await getConversations(request('/api/conversations', { key }), deps)).status).toBe(401);
   });
 
   it('a deactivated user is signed out at once and cannot sign in again; reactivated, they can', async () => {
     const other = { email: 'temp@ticks.test', password: 'temp-password-123' };
-    const created = await withApiErrors(postUser)(
+    const created = await postUser(
       request('/api/admin/users', admin, { method: 'POST', body: { ...other, name: 'Temp', role: 'agent' }, origin: ORIGIN }),
       deps,
     );
     const { user } = (await created.json()) as UserResponse;
     const session = await sessionCookie(auth, other.email, other.password);
-    expect((await withApiErrors(getConversations)(request('/api/conversations', session), deps)).status).toBe(200);
+    expect((await getConversations(request('/api/conversations', session), deps)).status).toBe(200);
 
-    const deactivate = await withApiErrors(patchUser)(
+    const deactivate = await patchUser(
       request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: false }, origin: ORIGIN }),
       deps,
-      user.id,
+      { id: user.id },
     );
     expect(deactivate.status).toBe(200);
     expect(((await deactivate.json()) as UserResponse).user.active).toBe(false);
-    expect((await withApiErrors(getConversations)(request('/api/conversations', session), deps)).status).toBe(401);
+    expect((await getConversations(request('/api/conversations', session), deps)).status).toBe(401);
     expect((await signIn(auth, other.email, other.password)).status).toBe(401);
 
-    await withApiErrors(patchUser)(
+    await patchUser(
       request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: true }, origin: ORIGIN }),
       deps,
-      user.id,
+      { id: user.id },
     );
     expect((await signIn(auth, other.email, other.password)).status).toBe(200);
   });
 
   it('a role change applies to the next request of an existing session', async () => {
     const promote = (role: string) =>
-      withApiErrors(patchUser)(request(`/api/admin/users/${agentId}`, admin, { method: 'PATCH', body: { role }, origin: ORIGIN }), deps, agentId);
+      patchUser(request(`/api/admin/users/${agentId}`, admin, { method: 'PATCH', body: { role }, origin: ORIGIN }), deps, { id: agentId });
     expect((await promote('admin')).status).toBe(200);
-    expect((await withApiErrors(getUsers)(request('/api/admin/users', agent), deps)).status).toBe(200);
+    expect((await getUsers(request('/api/admin/users', agent), deps)).status).toBe(200);
     expect((await promote('agent')).status).toBe(200);
-    expect((await withApiErrors(getUsers)(request('/api/admin/users', agent), deps)).status).toBe(403);
+    expect((await getUsers(request('/api/admin/users', agent), deps)).status).toBe(403);
   });
 
   it('no dead ends: the last admin cannot be demoted or deactivated, nobody deactivates themselves', async () => {
-    const users = ((await (await withApiErrors(getUsers)(request('/api/admin/users', admin), deps)).json()) as GetUsersResponse).users;
+    const users = ((await (await getUsers(request('/api/admin/users', admin), deps)).json()) as GetUsersResponse).users;
     const me = users.find((u) => u.email === ADMIN.email)!;
     for (const body of [{ active: false }, { role: 'agent' }]) {
-      const res = await withApiErrors(patchUser)(request(`/api/admin/users/${me.id}`, admin, { method: 'PATCH', body, origin: ORIGIN }), deps, me.id);
+      const res = await patchUser(request(`/api/admin/users/${me.id}`, admin, { method: 'PATCH', body, origin: ORIGIN }), deps, { id: me.id });
       expect(res.status).toBe(409);
     }
   });
 
   it('refuses bad input with 400/409/415 and a message', async () => {
     const post = (body: unknown, contentType = true) =>
-      withApiErrors(postUser)(
+      postUser(
         new Request(`${ORIGIN}/api/admin/users`, {
           method: 'POST',
           headers: { cookie: admin.cookie, origin: ORIGIN, host: 'ticks.test', ...(contentType ? { 'content-type': 'application/json' } : {}) },
@@ -262,7 +279,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   });
 
   it('refuses a cross-site mutation made with a session cookie', async () => {
-    const res = await withApiErrors(postApiKey)(
+    const res = await postApiKey(
       request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'evil' }, origin: 'https://evil.example' }),
       deps,
     );
@@ -291,7 +308,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
 
   it('an account that keeps failing waits longer after each failure, from every address, without slowing others; its own address still gets in', async () => {
     const victim = { email: 'victim@ticks.test', password: 'victim-password-123' };
-    await withApiErrors(postUser)(
+    await postUser(
       request('/api/admin/users', admin, { method: 'POST', body: { ...victim, name: 'Victim', role: 'agent' }, origin: ORIGIN }),
       deps,
     );

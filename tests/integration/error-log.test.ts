@@ -319,11 +319,11 @@ describe.each(dbKinds)('error log on %s', (kind) => {
       const next = await get<GetProcessingFailuresResponse>(getProcessingFailures, `/api/errors/processing?limit=1&cursor=${page.body.nextCursor}`);
       expect(next.body).toEqual({ failures: [poison], nextCursor: null });
 
-      const one = await get<GetProcessingFailureResponse>((req, d) => getProcessingFailure(req, d, goodId), `/api/errors/processing/${goodId}`);
+      const one = await get<GetProcessingFailureResponse>((req, d) => getProcessingFailure(req, d, { id: goodId }), `/api/errors/processing/${goodId}`);
       expect(one.body).toMatchObject({ id: goodId, state: 'failed', error: 'connection reset', bodyIsJson: true });
       expect(one.body.body).toContain('\n  "object": "whatsapp_business_account"');
       expect(JSON.parse(one.body.body)).toMatchObject({ object: 'whatsapp_business_account' });
-      const missing = await withApiErrors((req: Request, d: ErrorLogDeps) => getProcessingFailure(req, d, '999999'))(request('/api/errors/processing/999999', key), deps);
+      const missing = await withApiErrors((req: Request, d: ErrorLogDeps) => getProcessingFailure(req, d, { id: '999999' }))(request('/api/errors/processing/999999', key), deps);
       expect(missing.status).toBe(404);
     });
 

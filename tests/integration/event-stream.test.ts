@@ -115,7 +115,7 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
     return { id: user.id, session: await sessionCookie(auth, person.email, person.password) };
   }
   const patch = async (as: Credential, id: string, body: Record<string, unknown>) =>
-    withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body, origin: ORIGIN }), { db: testDb.database.db, apiKey: KEY, auth }, id);
+    withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body, origin: ORIGIN }), { db: testDb.database.db, apiKey: KEY, auth }, { id });
 
   it('streams every committed change, as text/event-stream that nothing buffers', async () => {
     const abort = new AbortController();
@@ -180,7 +180,7 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
       const revoked = await withApiErrors(deleteApiKey)(
         request(`/api/admin/api-keys/${key.id}`, await admin(), { method: 'DELETE', origin: ORIGIN }),
         { db: testDb.database.db, apiKey: KEY, auth },
-        String(key.id),
+        { id: String(key.id) },
       );
       expect(revoked.status).toBe(200);
       expect(await signedOutWithin(here.body!, 3000)).toBe(true);

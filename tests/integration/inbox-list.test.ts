@@ -264,7 +264,7 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
 
   describe('POST /api/conversations/{id}/read', () => {
     const markRead = (id: string, options: RequestOptions = {}) =>
-      routes.read(request(`/api/conversations/${id}/read`, { method: 'POST', ...options }), deps, id);
+      routes.read(request(`/api/conversations/${id}/read`, { method: 'POST', ...options }), deps, { id });
 
     it('sets the unread count to 0 and tells listeners, once', async () => {
       expect(await unreadOf('pedro')).toBe(1);

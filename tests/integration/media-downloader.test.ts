@@ -64,7 +64,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
   const serve = (wamid: string, headers: Record<string, string> = {}) => {
     const req = request(`/api/media/${encodeURIComponent(wamid)}`, { key: KEY });
     for (const [k, v] of Object.entries(headers)) req.headers.set(k, v);
-    return withApiErrors(getMedia)(req, { db, apiKey: KEY, storage }, wamid);
+    return withApiErrors(getMedia)(req, { db, apiKey: KEY, storage }, { wamid });
   };
 
   beforeAll(async () => {
@@ -118,7 +118,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect((await serve('wamid.IMG-1', { range: `bytes=${png.length}-` })).status).toBe(416);
 
     // The read API says where it is.
-    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, 'wamid.IMG-1')).json();
+    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.IMG-1' })).json();
     expect(msg.mediaFile).toEqual({
       state: 'downloaded',
       failureReason: null,
@@ -204,7 +204,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     graph.add({ id: 'm-bad-sum', body: png, mimeType: 'audio/ogg', sha256: 'ab'.repeat(32) });
     await deliver(mediaMessage('wamid.SUM', 'audio', 'm-bad-sum', { mime_type: 'audio/ogg' }));
     const mediaFile = async () =>
-      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, 'wamid.SUM')).json()).mediaFile;
+      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.SUM' })).json()).mediaFile;
     const notices: string[] = [];
     const unlisten = await testDb.database.listen(CHANGES_CHANNEL, (p) => notices.push(p));
     const d = downloader();
@@ -317,7 +317,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(await item('wamid.NOTOKEN')).toMatchObject({ state: 'pending', attempts: 0 });
     expect(graph.requests).toEqual([]);
     const deps = { db, apiKey: KEY, mediaDownloads: false };
-    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, 'wamid.NOTOKEN')).json();
+    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, { wamid: 'wamid.NOTOKEN' })).json();
     expect(msg.mediaFile).toMatchObject({ state: 'pending', waitingForAccessToken: true });
   });
 
@@ -327,7 +327,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await d.downloadDue();
     expect((await item('wamid.RETRY')).state).toBe('failed');
     const failedFile = async () =>
-      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, 'wamid.RETRY')).json()).mediaFile;
+      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.RETRY' })).json()).mediaFile;
     const firstFailure = (await failedFile()).failedAt as string;
     expect(Date.parse(firstFailure)).toBeGreaterThan(Date.now() - 60_000);
     // Failing again after a retry is a new failure the thread can tell apart (its Retry button comes back).
@@ -337,8 +337,8 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect((await failedFile()).failedAt > firstFailure).toBe(true);
     const deps = { db, apiKey: KEY, media: d };
     // An API key is not an admin.
-    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', { key: KEY }, { method: 'POST' }), deps, 'wamid.RETRY')).status).toBe(403);
-    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', null, { method: 'POST' }), deps, 'wamid.RETRY')).status).toBe(401);
+    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', { key: KEY }, { method: 'POST' }), deps, { wamid: 'wamid.RETRY' })).status).toBe(403);
+    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', null, { method: 'POST' }), deps, { wamid: 'wamid.RETRY' })).status).toBe(401);
     // The requeue itself (what the admin's 202 does), then the file turns up at Meta.
     await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where wamid = 'wamid.RETRY'`);
     graph.add({ id: 'm-late', body: png, mimeType: 'image/png' });

@@ -121,7 +121,7 @@ describe.each(dbKinds)('observability on %s', (kind) => {
       );
       expect(created.status).toBe(201);
       const agent = await sessionCookie(auth, AGENT.email, AGENT.password);
-      const get = (credential: Parameters<typeof request>[1]) => withApiErrors(getMetrics)(request('/api/metrics', credential), deps, metrics);
+      const get = (credential: Parameters<typeof request>[1]) => withApiErrors(getMetrics)(request('/api/metrics', credential), { ...deps, metrics });
 
       expect((await get(null)).status).toBe(401);
       expect((await get({ key: 'ticks_not-a-real-key' })).status).toBe(401);

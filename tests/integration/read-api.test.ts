@@ -221,7 +221,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
   });
 
   const getMessageJson = async (wamid: string) => {
-    const res = await routes.message(request(`/api/messages/${encodeURIComponent(wamid)}`), deps, wamid);
+    const res = await routes.message(request(`/api/messages/${encodeURIComponent(wamid)}`), deps, { wamid });
     expect(res.status).toBe(200);
     return body<GetMessageResponse>(res);
   };
@@ -231,7 +231,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
     return body<GetConversationsResponse>(res);
   };
   const thread = async (id: string, query = '') => {
-    const res = await routes.thread(request(`/api/conversations/${id}/messages${query}`), deps, id);
+    const res = await routes.thread(request(`/api/conversations/${id}/messages${query}`), deps, { id });
     expect(res.status).toBe(200);
     return body<GetConversationMessagesResponse>(res);
   };
@@ -253,8 +253,8 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         const json = await body<{ error: { code: string; message: string } }>(res);
         expect(json.error.code).toBe('unauthorized');
       }
-      expect((await routes.message(request('/api/messages/wamid.M-01', null), deps, 'wamid.M-01')).status).toBe(401);
-      expect((await routes.thread(request('/api/conversations/1/messages', 'nope'), deps, '1')).status).toBe(401);
+      expect((await routes.message(request('/api/messages/wamid.M-01', null), deps, { wamid: 'wamid.M-01' })).status).toBe(401);
+      expect((await routes.thread(request('/api/conversations/1/messages', 'nope'), deps, { id: '1' })).status).toBe(401);
     });
 
     it('refuses everyone when INBOX_API_KEY is unset (fail closed)', async () => {
@@ -262,7 +262,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       for (const key of [API_KEY, 'undefined', '']) {
         expect((await routes.conversations(request('/api/conversations', key), unset)).status).toBe(401);
       }
-      expect((await routes.message(request('/api/messages/wamid.M-01'), unset, 'wamid.M-01')).status).toBe(401);
+      expect((await routes.message(request('/api/messages/wamid.M-01'), unset, { wamid: 'wamid.M-01' })).status).toBe(401);
     });
 
     it('accepts the right key, whatever the case of "Bearer"', async () => {
@@ -271,7 +271,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
     });
 
     it('checks the key before anything else (no 404 or 400 leaks to strangers)', async () => {
-      expect((await routes.message(request('/api/messages/wamid.NOPE', null), deps, 'wamid.NOPE')).status).toBe(401);
+      expect((await routes.message(request('/api/messages/wamid.NOPE', null), deps, { wamid: 'wamid.NOPE' })).status).toBe(401);
       expect((await routes.conversations(request('/api/conversations?limit=abc', null), deps)).status).toBe(401);
     });
   });
@@ -342,11 +342,11 @@ describe.each(dbKinds)('read API on %s', (kind) => {
     });
 
     it('answers 404 for an unknown wamid', async () => {
-      const res = await routes.message(request('/api/messages/wamid.NOPE'), deps, 'wamid.NOPE');
+      const res = await routes.message(request('/api/messages/wamid.NOPE'), deps, { wamid: 'wamid.NOPE' });
       expect(res.status).toBe(404);
       expect(await body(res)).toEqual({ error: { code: 'not_found', message: 'Message not found' } });
-      expect((await routes.message(request('/api/messages/x'), deps, 'x'.repeat(5000))).status).toBe(404);
-      expect((await routes.message(request('/api/messages/x'), deps, 'wamid.\0')).status).toBe(404);
+      expect((await routes.message(request('/api/messages/x'), deps, { wamid: 'x'.repeat(5000) })).status).toBe(404);
+      expect((await routes.message(request('/api/messages/x'), deps, { wamid: 'wamid.\0' })).status).toBe(404);
     });
   });
 
@@ -533,7 +533,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
 
     it('answers 404 for an unknown or impossible conversation id', async () => {
       for (const id of ['999999', 'abc', '0', '-1', '1.5', '99999999999999999999']) {
-        const res = await routes.thread(request(`/api/conversations/${id}/messages`), deps, id);
+        const res = await routes.thread(request(`/api/conversations/${id}/messages`), deps, { id });
         expect(res.status, id).toBe(404);
         expect((await body<{ error: { code: string } }>(res)).error.code).toBe('not_found');
       }
@@ -547,7 +547,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         ['?before=%%%', 'before'],
         [`?before=${Buffer.from(JSON.stringify([null, 'wamid.A'])).toString('base64url')}`, 'before'],
       ] as const) {
-        const res = await routes.thread(request(`/api/conversations/${id}/messages${query}`), deps, id);
+        const res = await routes.thread(request(`/api/conversations/${id}/messages${query}`), deps, { id });
         expect(res.status, query).toBe(400);
         expect((await body<{ error: { message: string } }>(res)).error.message).toContain(param);
       }

@@ -113,7 +113,7 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     const deactivate = await withApiErrors(patchUser)(
       request(`/api/admin/users/${person.id}`, admin, { method: 'PATCH', body: { active: false }, origin: ORIGIN }),
       { db, apiKey: undefined, auth },
-      person.id,
+      { id: person.id },
     );
     expect(deactivate.status).toBe(200);
     const right = await signIn(auth, person.email, person.password);
@@ -204,7 +204,7 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     const agentSessions = [await sessionCookie(auth, agent.email, agent.password), await sessionCookie(auth, agent.email, agent.password)];
     const signedIn = async (s: { cookie: string }) => (await sessionUser(auth, new Headers({ cookie: s.cookie }))) !== null;
     const setPassword = (as: { cookie: string }, id: string, password: string) =>
-      withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body: { password }, origin: ORIGIN }), { db, apiKey: undefined, auth }, id);
+      withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body: { password }, origin: ORIGIN }), { db, apiKey: undefined, auth }, { id });
 
     expect((await setPassword(here, otherAdmin.id, 'a-brand-new-password-1')).status).toBe(200);
     expect(await signedIn(here)).toBe(true);

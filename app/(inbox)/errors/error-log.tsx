@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useState } from 'react';
-import type { ApiAccountEvent, ApiFailedDelivery, ApiProcessingFailure, PostRetryResponse } from '@/lib/error-log/api';
+import type { ApiAccountEvent, ApiFailedDelivery, ApiProcessingFailure, PostRetryResponse } from '@/lib/contracts/error-log';
 import { formatFileSize } from '@/lib/inbox/format-size';
 import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';

@@ -1,8 +1,7 @@
 'use client';
 import useSWR from 'swr';
-import type { CreateApiKeyResponse, GetApiKeysResponse } from '@/lib/admin/api-keys-api';
-import type { GetUsersResponse, UserResponse } from '@/lib/admin/users-api';
-import type { AnalyticsResponse } from '@/lib/analytics/shape';
+import type { CreateApiKeyResponse, GetApiKeysResponse, GetUsersResponse, UserResponse } from '@/lib/contracts/admin';
+import type { AnalyticsResponse } from '@/lib/contracts/analytics';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
 import { analyticsKey, apiKeysKey, apiKeyUrl, userUrl, usersKey, type AnalyticsParams } from './keys';

@@ -10,7 +10,7 @@ import type {
   GetProcessingFailuresResponse,
   GetRejectionsResponse,
   PostRetryResponse,
-} from '@/lib/error-log/api';
+} from '@/lib/contracts/error-log';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
 import {

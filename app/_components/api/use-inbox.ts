@@ -8,7 +8,7 @@ import type {
   GetConversationsResponse,
   GetMessageResponse,
   PostConversationReadResponse,
-} from '@/lib/inbox/read-api';
+} from '@/lib/contracts/inbox';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
 import {

@@ -1,11 +1,7 @@
-import { getApp } from '@/lib/app';
-import { withApiErrors } from '@/lib/http/errors';
+import { serve } from '@/lib/http/serve';
 import { getEvents } from '@/lib/realtime/events-api';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = withApiErrors(async (req: Request) => {
-  const { access, changes, eventStreams } = await getApp();
-  return getEvents(req, { ...access, hub: changes, streams: eventStreams });
-});
+export const GET = serve(getEvents);

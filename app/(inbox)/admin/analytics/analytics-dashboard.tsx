@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { AnalyticsResponse } from '@/lib/analytics/shape';
+import type { AnalyticsResponse } from '@/lib/contracts/analytics';
 import type { RangeKey } from '@/lib/analytics/range';
 import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel } from '@/app/_components/conversation-row';

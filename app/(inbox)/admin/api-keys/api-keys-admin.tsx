@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { ApiKeySummary, CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
+import type { ApiKeySummary, CreateApiKeyResponse } from '@/lib/contracts/admin';
 import { createApiKey, revokeApiKey, useApiKeys } from '@/app/_components/api/use-admin';
 import { Notice, useNotice } from '@/app/_components/notice';
 import { Button } from '@/app/_components/ui/button';

@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { ApiUser } from '@/lib/admin/users-api';
+import type { ApiUser } from '@/lib/contracts/admin';
 import { ROLE_LABELS, ROLES, type Role } from '@/lib/auth/roles';
 import { createUser, updateUser, useUsers } from '@/app/_components/api/use-admin';
 import { Notice, useNotice } from '@/app/_components/notice';

@@ -1,10 +1,7 @@
-import { getApp } from '@/lib/app';
+import { serve } from '@/lib/http/serve';
 import { getAnalytics } from '@/lib/analytics/analytics-api';
-import { withApiErrors } from '@/lib/http/errors';
-
-export type { AnalyticsResponse } from '@/lib/analytics/analytics-api';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const GET = withApiErrors(async (req: Request) => getAnalytics(req, (await getApp()).access));
+export const GET = serve(getAnalytics);

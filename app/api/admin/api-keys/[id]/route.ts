@@ -1,10 +1,7 @@
-import { getApp } from '@/lib/app';
+import { serve } from '@/lib/http/serve';
 import { deleteApiKey } from '@/lib/admin/api-keys-api';
-import { withApiErrors } from '@/lib/http/errors';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const DELETE = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) =>
-  deleteApiKey(req, (await getApp()).access, (await params).id),
-);
+export const DELETE = serve(deleteApiKey);

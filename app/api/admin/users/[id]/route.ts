@@ -1,10 +1,7 @@
-import { getApp } from '@/lib/app';
+import { serve } from '@/lib/http/serve';
 import { patchUser } from '@/lib/admin/users-api';
-import { withApiErrors } from '@/lib/http/errors';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const PATCH = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  return patchUser(req, (await getApp()).access, (await params).id);
-});
+export const PATCH = serve(patchUser);

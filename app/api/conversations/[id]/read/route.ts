@@ -1,14 +1,7 @@
-import { getApp } from '@/lib/app';
-import { withApiErrors } from '@/lib/http/errors';
+import { serve } from '@/lib/http/serve';
 import { postConversationRead } from '@/lib/inbox/read-api';
-
-export type { PostConversationReadResponse } from '@/lib/inbox/read-api';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = withApiErrors(async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
-  const { access } = await getApp();
-  const { id } = await params;
-  return postConversationRead(req, access, id);
-});
+export const POST = serve(postConversationRead);

@@ -1,13 +1,7 @@
-import { getApp } from '@/lib/app';
+import { serve } from '@/lib/http/serve';
 import { postProcessingRetry } from '@/lib/error-log/api';
-import { withApiErrors } from '@/lib/http/errors';
-
-export type { PostRetryResponse } from '@/lib/error-log/api';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = withApiErrors(async (req: Request) => {
-  const app = await getApp();
-  return postProcessingRetry(req, { ...app.access, processor: app.processor });
-});
+export const POST = serve(postProcessingRetry);

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { limitSchema, optionalText } from '@/lib/http/query-params';
+
+// The inbox's read API (app/api/{messages,conversations,business-numbers}): what each endpoint takes
+// and answers. Client-safe: the browser's hooks import these types; the server parses with these
+// schemas and the OpenAPI document is generated from them.
+
+export const MESSAGE_STATUSES = ['received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed'] as const;
+export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const directionSchema = z.enum(['inbound', 'outbound']);
+
+export const apiContactSchema = z.object({
+  waId: z.string().nullable(),
+  userId: z.string().nullable(),
+  name: z.string().nullable(),
+});
+export type ApiContact = z.infer<typeof apiContactSchema>;
+
+export const apiDeliveryErrorSchema = z.object({
+  code: z.number().int().nullable(),
+  title: z.string().nullable(),
+  message: z.string().nullable(),
+  details: z.string().nullable(),
+});
+export type ApiDeliveryError = z.infer<typeof apiDeliveryErrorSchema>;
+
+export const mediaInfoSchema = z.object({
+  id: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  sha256: z.string().nullable(),
+  caption: z.string().nullable(),
+  filename: z.string().nullable(),
+  voice: z.boolean().meta({ description: 'Audio recorded as a voice note.' }),
+  animated: z.boolean().meta({ description: 'Animated sticker.' }),
+  url: z.string().nullable(),
+});
+
+export const apiMediaFileSchema = z.object({
+  state: z.enum(['pending', 'downloaded', 'failed']),
+  failureReason: z.string().nullable().meta({
+    description:
+      'Why it failed, or (state pending) why the last attempt failed before the next: expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable | untrusted_host.',
+  }),
+  failedAt: z.string().nullable().meta({ description: 'When it last failed for good (state failed): a retry that fails again has a newer time.' }),
+  waitingForAccessToken: z
+    .boolean()
+    .meta({ description: 'Pending because no access token is configured: nothing will happen until an admin sets one.' }),
+  size: z.number().int().nullable(),
+  mimeType: z.string().nullable(),
+  attempts: z.number().int().meta({ description: 'Attempts started so far; with `downloading`, one of them is under way.' }),
+  maxAttempts: z.number().int().meta({ description: 'A retryable failure is final after this many attempts.' }),
+  downloading: z.boolean().meta({ description: 'An attempt is under way now (state pending).' }),
+  url: z.string().meta({ description: 'GET it for the bytes (when downloaded).' }),
+});
+export type ApiMediaFile = z.infer<typeof apiMediaFileSchema>;
+
+export const apiMessageSchema = z.object({
+  id: z.string().meta({ description: 'The wamid.' }),
+  conversationId: z.string(),
+  businessPhoneNumberId: z.string(),
+  direction: directionSchema,
+  type: z.string(),
+  subtype: z.string().nullable(),
+  text: z.string().nullable(),
+  timestamp: z.string().meta({ description: "Meta's timestamp (ISO-8601)." }),
+  contact: apiContactSchema,
+  status: messageStatusSchema,
+  errors: z.array(apiDeliveryErrorSchema),
+  replyToId: z.string().nullable(),
+  statusHistory: z
+    .array(z.object({ status: z.string(), timestamp: z.string() }))
+    .meta({ description: 'Every status Meta reported, oldest first; may include statuses that do not move `status` (e.g. "deleted").' }),
+  raw: z.unknown().meta({ description: 'The item exactly as Meta sent it; null for placeholders.' }),
+  placeholder: z.boolean().meta({ description: 'Known only from its statuses (sent by another system): no type, text or content yet.' }),
+  media: mediaInfoSchema.nullable(),
+  mediaFile: apiMediaFileSchema
+    .nullable()
+    .meta({ description: "The media file's download (image, audio, video, document, sticker); null for other messages." }),
+  targetId: z.string().nullable().meta({ description: 'What a reaction, edit or revoke acts on.' }),
+  forwarded: z.boolean(),
+  frequentlyForwarded: z.boolean(),
+  editedAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+});
+export type ApiMessage = z.infer<typeof apiMessageSchema>;
+
+export const apiConversationSchema = z.object({
+  id: z.string(),
+  businessPhoneNumberId: z.string(),
+  displayPhoneNumber: z.string().nullable(),
+  contact: apiContactSchema,
+  lastMessage: z
+    .object({
+      id: z.string(),
+      type: z.string(),
+      text: z.string().nullable(),
+      direction: directionSchema,
+      status: messageStatusSchema,
+      timestamp: z.string(),
+    })
+    .nullable(),
+  lastMessageAt: z.string().nullable(),
+  unreadCount: z.number().int(),
+});
+export type ApiConversation = z.infer<typeof apiConversationSchema>;
+
+export const getMessageResponseSchema = apiMessageSchema;
+export type GetMessageResponse = ApiMessage;
+
+export const getConversationResponseSchema = apiConversationSchema;
+export type GetConversationResponse = ApiConversation;
+
+export const getConversationsResponseSchema = z.object({
+  conversations: z.array(apiConversationSchema),
+  nextCursor: z.string().nullable(),
+  searchedMessageText: z
+    .boolean()
+    .optional()
+    .meta({ description: 'With `q`: whether message text was searched too (it takes three letters or digits in a row).' }),
+});
+export type GetConversationsResponse = z.infer<typeof getConversationsResponseSchema>;
+
+export const getConversationMessagesResponseSchema = z.object({
+  messages: z.array(apiMessageSchema),
+  nextCursor: z.string().nullable(),
+});
+export type GetConversationMessagesResponse = z.infer<typeof getConversationMessagesResponseSchema>;
+
+export const getBusinessNumbersResponseSchema = z.object({
+  businessNumbers: z.array(z.object({ id: z.string(), displayPhoneNumber: z.string().nullable(), conversationCount: z.number().int() })),
+});
+export type GetBusinessNumbersResponse = z.infer<typeof getBusinessNumbersResponseSchema>;
+
+export const postConversationReadResponseSchema = z.object({ unreadCount: z.literal(0) });
+export type PostConversationReadResponse = z.infer<typeof postConversationReadResponseSchema>;
+
+// ---- Parameters ----
+
+export const conversationsQuerySchema = z.object({
+  limit: limitSchema,
+  cursor: z.string().max(1000, 'malformed cursor').optional(),
+  q: optionalText(200),
+  businessPhoneNumberId: optionalText(64),
+});
+
+export const conversationMessagesQuerySchema = z.object({
+  limit: limitSchema,
+  before: z.string().max(2000, 'malformed cursor').optional(),
+});
+
+/** Ids in paths are opaque strings: one that cannot exist is simply not found (404, never 400). */
+export const conversationParamsSchema = z.object({ id: z.string() });
+export const messageParamsSchema = z.object({ wamid: z.string().meta({ description: 'The wamid, URL-encoded.' }) });

@@ -1,0 +1,66 @@
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import { deleteApiKey, getApiKeys, postApiKey } from '@/lib/admin/api-keys-api';
+import { getUsers, patchUser, postUser } from '@/lib/admin/users-api';
+import { getAnalytics } from '@/lib/analytics/analytics-api';
+import {
+  getAccountEvents,
+  getFailedDeliveries,
+  getProcessingFailure,
+  getProcessingFailures,
+  getRejections,
+  postProcessingRetry,
+} from '@/lib/error-log/api';
+import { getBusinessNumbers, getConversation, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
+import { getMedia, postMediaRetry } from '@/lib/media/media-api';
+import { getHealth } from '@/lib/observability/health-api';
+import { getMetrics } from '@/lib/observability/metrics-api';
+import { getEvents } from '@/lib/realtime/events-api';
+import { openApiDocument } from './openapi';
+import { defineRoute, type AnyApiRoute } from './route';
+
+// Every API route with its method, path and access rule: the access test calls each one as every kind
+// of caller, and the OpenAPI document lists them. A route file serves one of these (app/api/**/route.ts:
+// `export const GET = serve(route)`); the webhook (raw bytes, a signature instead of a caller) and
+// better-auth's /api/auth/* are outside this layer.
+
+let document: Record<string, unknown> | undefined;
+
+export const getOpenApi = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    access: 'inbox',
+    summary: 'This document: every route with its access rule, parameters and answers (OpenAPI 3.1).',
+    deps: (app: App): AccessDeps => app.access,
+  },
+  async () => (document ??= openApiDocument(API_ROUTES)),
+);
+
+export const API_ROUTES: readonly AnyApiRoute[] = [
+  getConversations,
+  getConversation,
+  getConversationMessages,
+  postConversationRead,
+  getMessage,
+  getBusinessNumbers,
+  getEvents,
+  getMedia,
+  postMediaRetry,
+  getFailedDeliveries,
+  getProcessingFailures,
+  getProcessingFailure,
+  postProcessingRetry,
+  getRejections,
+  getAccountEvents,
+  getUsers,
+  postUser,
+  patchUser,
+  getApiKeys,
+  postApiKey,
+  deleteApiKey,
+  getAnalytics,
+  getMetrics,
+  getHealth,
+  getOpenApi,
+];
