@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { mixedBenchBody } from '@/lib/whatsapp/simulated-traffic';
+import { mixedBenchBody } from '../tools/simulated-traffic';
 import { signBody } from '@/lib/whatsapp/signature';
 import { intOption, UsageError } from './cli-options';
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
-import { signBody } from '@/lib/whatsapp/signature';
+import { messagesPayload, postWebhook, status, textMessage, type WebhookPayload } from '../tools/meta-envelopes';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
 
@@ -53,27 +53,20 @@ const RUNS = count('runs', values.runs, 1, 99);
 
 // ---- Meta-format bodies ----
 
-const envelope = (value: Record<string, unknown>) => ({
-  object: 'whatsapp_business_account',
-  entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550009999', phone_number_id: PHONE_NUMBER_ID }, ...value } }] }],
-});
+const BENCH_NUMBER = { phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: '15550009999' };
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 const inboundText = (wamid: string, text: string) =>
-  envelope({
-    contacts: [{ profile: { name: 'Bench Customer' }, wa_id: CUSTOMER }],
-    messages: [{ from: CUSTOMER, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-  });
+  messagesPayload(
+    { contacts: [{ profile: { name: 'Bench Customer' }, wa_id: CUSTOMER }], messages: [textMessage(wamid, CUSTOMER, text, nowSeconds())] },
+    { number: BENCH_NUMBER },
+  );
 
-const status = (wamid: string, value: 'sent' | 'delivered' | 'read') =>
-  envelope({ statuses: [{ id: wamid, status: value, timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: CUSTOMER }] });
+const statusUpdate = (wamid: string, value: 'sent' | 'delivered' | 'read') =>
+  messagesPayload({ statuses: [status(wamid, value, nowSeconds(), CUSTOMER)] }, { number: BENCH_NUMBER });
 
-async function post(server: RunningServer, body: unknown): Promise<void> {
-  const raw = JSON.stringify(body);
-  const res = await fetch(`${server.url}/api/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(raw, serverEnv.WHATSAPP_APP_SECRET) },
-    body: raw,
-  });
+async function post(server: RunningServer, body: WebhookPayload): Promise<void> {
+  const res = await postWebhook(`${server.url}/api/webhook`, body, serverEnv.WHATSAPP_APP_SECRET);
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
 }
 
@@ -156,7 +149,7 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
       for (const [value, label] of [['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read']] as const) {
         const seen = whenInPage(page, 'tick', `${wamid}|${label}`);
         const sentAt = Date.now();
-        await post(server, status(wamid, value));
+        await post(server, statusUpdate(wamid, value));
         ticks.push((await seen) - sentAt);
       }
     }

@@ -5,8 +5,8 @@
 
 import { parseArgs } from 'node:util';
 import nextEnv from '@next/env';
-import { buildScenario, type SimulatedBody } from '@/lib/whatsapp/simulated-traffic';
-import { signBody } from '@/lib/whatsapp/signature';
+import { postWebhook } from '../tools/meta-envelopes';
+import { buildScenario, type SimulatedBody } from '../tools/simulated-traffic';
 
 const USAGE = `Usage: npm run simulate [-- options]
 
@@ -91,12 +91,7 @@ class FatalError extends Error {
 
 async function post(endpoint: string, secret: string, item: SimulatedBody): Promise<number> {
   try {
-    const res = await fetch(endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(item.body, secret) },
-      body: item.body,
-      signal: AbortSignal.timeout(15_000),
-    });
+    const res = await postWebhook(endpoint, item.body, secret, { signal: AbortSignal.timeout(15_000) });
     await res.arrayBuffer().catch(() => undefined);
     return res.status;
   } catch (err) {

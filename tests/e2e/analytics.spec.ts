@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { REENGAGEMENT_ERROR, deliver, expect, newCustomerNumber, newWamid, statusUpdate, test, waitForProcessed, type DeliveryStatus } from './helpers';
-import type { SimulatedBusinessNumber } from '../../lib/whatsapp/simulated-traffic';
+import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 
 // The analytics page: an admin sees the failed deliveries of a business number (its own number here,
 // since every spec shares the server's database) add up, in every range, and live.

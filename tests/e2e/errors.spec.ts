@@ -13,7 +13,7 @@ import {
   type Customer,
 } from './helpers';
 import { E2E_ENV } from './shared';
-import type { SimulatedBusinessNumber } from '../../lib/whatsapp/simulated-traffic';
+import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 
 // The error log (/errors). Every test uses its own business number, customers and wamids: the server and
 // database are shared with the other specs, whose failures must not disturb these assertions.

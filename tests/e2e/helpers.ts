@@ -1,6 +1,7 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { test as base, expect } from '@playwright/test';
-import { SIMULATED_NUMBERS, SIMULATED_WABA_ID, WamidFactory, type SimulatedBusinessNumber, type WebhookPayload } from '../../lib/whatsapp/simulated-traffic';
+import { messagesPayload, postWebhook as postSigned, type WebhookPayload } from '../../tools/meta-envelopes';
+import { SIMULATED_NUMBERS, WamidFactory, type SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 import { E2E_ENV, storageStatePath, type E2eRole } from './shared';
 
 export { E2E_USERS, type E2eRole } from './shared';
@@ -36,13 +37,7 @@ export const serverUrl = () => required(E2E_ENV.url);
 
 /** POSTs a body to /api/webhook signed like Meta signs it: HMAC-SHA256 of the exact bytes. */
 export async function postWebhook(body: WebhookPayload | string): Promise<Response> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
-  const signature = createHmac('sha256', required(E2E_ENV.webhookSecret)).update(raw).digest('hex');
-  return fetch(`${serverUrl()}/api/webhook`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
-    body: raw,
-  });
+  return postSigned(`${serverUrl()}/api/webhook`, body, required(E2E_ENV.webhookSecret));
 }
 
 /** Posts and expects the 200 that means the body is stored. */
@@ -135,13 +130,11 @@ export function inboundOfType(type: string, content: Record<string, unknown>, op
 }
 
 function inboundBody(type: string, content: Record<string, unknown>, customer: Customer, wamid: string, options: InboundOptions): BuiltMessage {
-  const value = {
-    messaging_product: 'whatsapp',
-    metadata: metadata(options.to ?? BUSINESS_NUMBER),
+  const carried = {
     contacts: [{ profile: { name: customer.name }, wa_id: customer.waId }],
     messages: [{ from: customer.waId, id: wamid, timestamp: String(options.timestamp ?? nowSeconds()), type, ...content }],
   };
-  return { wamid, customer, body: envelope(value) };
+  return { wamid, customer, body: messagesPayload(carried, { number: options.to ?? BUSINESS_NUMBER }) };
 }
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
@@ -181,15 +174,7 @@ export function statusUpdate(wamid: string, status: DeliveryStatus, options: Sta
   };
   if (status === 'failed') item.errors = options.errors ?? [REENGAGEMENT_ERROR];
   else item.pricing = { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
-  return envelope({ messaging_product: 'whatsapp', metadata: metadata(options.from ?? BUSINESS_NUMBER), statuses: [item] });
-}
-
-function envelope(value: Record<string, unknown>): WebhookPayload {
-  return { object: 'whatsapp_business_account', entry: [{ id: SIMULATED_WABA_ID, changes: [{ field: 'messages', value }] }] };
-}
-
-function metadata(number: SimulatedBusinessNumber) {
-  return { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId };
+  return messagesPayload({ statuses: [item] }, { number: options.from ?? BUSINESS_NUMBER });
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Locator, Page } from '@playwright/test';
-import { SIMULATED_NUMBERS } from '../../lib/whatsapp/simulated-traffic';
+import { SIMULATED_NUMBERS } from '../../tools/simulated-traffic';
 import {
   deliver,
   expect,

@@ -5,8 +5,8 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '@/db/client';
 import { RawEventLog } from '@/lib/whatsapp/ingest';
 import { EventProcessor, type ProcessorOptions } from '@/lib/whatsapp/processor';
-import { signBody } from '@/lib/whatsapp/signature';
 import { receiveDelivery, type WebhookConfig, type WebhookDeps } from '@/lib/whatsapp/webhook';
+import { signBody } from '../../tools/meta-envelopes';
 
 export const SECRET = 'test-app-secret-1';
 export const SECRET_NEXT = 'test-app-secret-2';
@@ -72,41 +72,3 @@ export async function messageRow(database: Database, wamid: string) {
   const [row] = await queryRows<Record<string, unknown>>(database.db, sql`select * from messages where wamid = ${wamid}`);
   return row;
 }
-
-/** A `messages` webhook body in Meta's shape. */
-export function messagesBody(value: Record<string, unknown>, opts: { phoneNumberId?: string; display?: string; waba?: string } = {}) {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: opts.waba ?? '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: opts.display ?? '15551234567', phone_number_id: opts.phoneNumberId ?? '106540352242922' },
-              ...value,
-            },
-          },
-        ],
-      },
-    ],
-  });
-}
-
-export const textMessage = (wamid: string, from: string, body: string, ts = 1767000000) => ({
-  from,
-  id: wamid,
-  timestamp: String(ts),
-  type: 'text',
-  text: { body },
-});
-
-export const status = (wamid: string, value: string, ts: number, recipient = '819012345678', extra: Record<string, unknown> = {}) => ({
-  id: wamid,
-  status: value,
-  timestamp: String(ts),
-  recipient_id: recipient,
-  ...extra,
-});

@@ -8,7 +8,8 @@ import { parseEnv } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import { ORIGIN, request, sessionCookie } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
-import { createPipeline, messagesBody, status, textMessage } from '../helpers/pipeline';
+import { createPipeline } from '../helpers/pipeline';
+import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 
 // The analytics aggregates on known data fed through the real webhook pipeline (so the rollups are
 // filled by the real writers), read back through the real handler.

@@ -24,7 +24,8 @@ import {
 import { withApiErrors } from '@/lib/http/errors';
 import { ORIGIN, request, sessionCookie, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
-import { createPipeline, messagesBody, readPayload, status, textMessage } from '../helpers/pipeline';
+import { createPipeline, readPayload } from '../helpers/pipeline';
+import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 
 // The error log's API over data fed through the real webhook pipeline: failed deliveries (filters,
 // search, pagination), processing failures and their retry, rejection counts, account events, access.

@@ -16,7 +16,8 @@ import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { request } from '../helpers/auth';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
 import { startFakeGraph, type FakeGraph } from '../../tools/fake-graph';
-import { createPipeline, messagesBody, silentLog } from '../helpers/pipeline';
+import { createPipeline, silentLog } from '../helpers/pipeline';
+import { messagesBody } from '../../tools/meta-envelopes';
 
 // The download queue end to end: a media message stored → a job in the same transaction → the file
 // fetched from a fake Graph API into storage → served with its headers. And the ways it goes wrong:

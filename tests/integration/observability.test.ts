@@ -14,7 +14,8 @@ import { signBody } from '@/lib/whatsapp/signature';
 import { receiveDelivery } from '@/lib/whatsapp/webhook';
 import { ORIGIN, request, sessionCookie } from '../helpers/auth';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
-import { SECRET, createPipeline, messagesBody, silentLog, status, textMessage } from '../helpers/pipeline';
+import { SECRET, createPipeline, silentLog } from '../helpers/pipeline';
+import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 
 // What an operator watches: Prometheus counters after a known set of webhooks, rejected requests
 // counted by reason, and the health check a load balancer polls.

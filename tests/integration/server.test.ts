@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
-import { messagesBody, textMessage } from '../helpers/pipeline';
+import { messagesBody, textMessage } from '../../tools/meta-envelopes';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../../tools/server-harness';
 import { startFakeGraph } from '../../tools/fake-graph';
 import { startTcpProxy } from '../../tools/tcp-proxy';

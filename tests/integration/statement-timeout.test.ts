@@ -7,7 +7,7 @@ import { withApiErrors } from '@/lib/http/errors';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { storeBatches } from '@/lib/whatsapp/store';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
-import { messagesBody, status } from '../helpers/pipeline';
+import { messagesBody, status } from '../../tools/meta-envelopes';
 
 // DATABASE_STATEMENT_TIMEOUT_MS: PostgreSQL cancels a request's statement that runs too long, the API
 // answers 503 with a message, and migrations are never under the limit.

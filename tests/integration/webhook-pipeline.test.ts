@@ -19,13 +19,11 @@ import {
   createPipeline,
   fixturesDir,
   messageRow,
-  messagesBody,
   readPayload,
   samplePayloadFiles,
   silentLog,
-  status,
-  textMessage,
 } from '../helpers/pipeline';
+import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 
 describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
   let test: TestDatabase;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { DELIVERY_ORDER, deliveryRank } from '@/lib/whatsapp/status';
 import type { AccountEvent, NormalizedBatch, NormalizedMessage } from '@/lib/whatsapp/types';
+import { messagesPayload } from '../../tools/meta-envelopes';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/payloads');
 const SHARED_PAYLOADS = path.resolve(process.cwd(), '../shared/payloads');
@@ -36,13 +37,8 @@ function at(epochSeconds: number): Date {
   return new Date(epochSeconds * 1000);
 }
 
-/** A body with one `messages` change around the given value. */
-function messagesBody(value: Record<string, unknown>, field = 'messages'): unknown {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{ id: WABA_A, changes: [{ field, value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_A }, ...value } }] }],
-  };
-}
+/** A body with one `messages` change (or `field`) around the given value, about business number PHONE_A. */
+const messagesBody = (value: Record<string, unknown>, field = 'messages') => messagesPayload(value, { field, waba: WABA_A, phoneNumberId: PHONE_A, display: '15550783881' });
 
 function invalidReasons(batch: NormalizedBatch): Array<string | null> {
   return batch.accountEvents.filter((e) => e.field === 'invalid_item').map((e) => e.eventType);

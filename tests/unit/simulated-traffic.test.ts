@@ -7,7 +7,7 @@ import {
   buildScenario,
   mixedBenchBody,
   type SimulatedBody,
-} from '@/lib/whatsapp/simulated-traffic';
+} from '../../tools/simulated-traffic';
 
 const NOW = Date.UTC(2026, 11, 1, 10, 0, 0);
 const NOW_SEC = NOW / 1000;

@@ -2,9 +2,13 @@
 // benchmark (`npm run bench:ingest`) and tests. PURE: no I/O. Every call mints fresh wamids and
 // current timestamps, so every body is unique (the webhook deduplicates identical bodies by sha256).
 //
-// The shapes follow tests/fixtures/payloads, which follow Meta's Cloud API webhook reference.
+// The envelopes come from tools/meta-envelopes.ts; the shapes of what they carry follow tests/fixtures/payloads,
+// which follow Meta's Cloud API webhook reference.
 
 import { randomBytes } from 'node:crypto';
+import { envelope, messagesValue, TEST_WABA_ID, type BusinessNumber, type WebhookPayload } from './meta-envelopes';
+
+export type { WebhookPayload };
 
 // --- Shapes ------------------------------------------------------------------------------------
 
@@ -41,11 +45,6 @@ export interface SimulatedBody {
   statuses: SimulatedStatus[];
   /** `field` of an account-level change (message_template_status_update, account_update). */
   accountField: string | null;
-}
-
-export interface WebhookPayload {
-  object: 'whatsapp_business_account';
-  entry: Array<{ id: string; time?: number; changes: Array<{ field: string; value: Record<string, unknown> }> }>;
 }
 
 export interface ScenarioOptions {
@@ -86,12 +85,9 @@ export type ScenarioCoverage = (typeof SCENARIO_COVERAGE)[number];
 
 // --- Our business and our customers --------------------------------------------------------------
 
-export const SIMULATED_WABA_ID = '102290129340398';
+export const SIMULATED_WABA_ID = TEST_WABA_ID;
 
-export interface SimulatedBusinessNumber {
-  phoneNumberId: string;
-  displayPhoneNumber: string;
-}
+export type SimulatedBusinessNumber = BusinessNumber;
 
 export const SIMULATED_NUMBERS = {
   sales: { phoneNumberId: '106540352242922', displayPhoneNumber: '15550783881' },
@@ -170,18 +166,7 @@ function mediaSha(seed: string): string {
   return out.toString('base64');
 }
 
-// --- Envelope builders -------------------------------------------------------------------------
-
-function envelope(changes: Array<{ field: string; value: Record<string, unknown> }>, time?: number): WebhookPayload {
-  return {
-    object: 'whatsapp_business_account',
-    entry: [{ id: SIMULATED_WABA_ID, ...(time !== undefined ? { time } : {}), changes }],
-  };
-}
-
-function metadata(number: SimulatedBusinessNumber) {
-  return { display_phone_number: number.displayPhoneNumber, phone_number_id: number.phoneNumberId };
-}
+// --- What the envelopes carry ---------------------------------------------------------------------
 
 function contactEntry(c: Customer): Record<string, unknown> {
   return {
@@ -196,16 +181,11 @@ function sender(c: Customer): Record<string, unknown> {
 }
 
 function inboundValue(number: SimulatedBusinessNumber, customer: Customer, messages: Record<string, unknown>[]) {
-  return {
-    messaging_product: 'whatsapp',
-    metadata: metadata(number),
-    contacts: [contactEntry(customer)],
-    messages,
-  };
+  return messagesValue(number, { contacts: [contactEntry(customer)], messages });
 }
 
 function statusValue(number: SimulatedBusinessNumber, statuses: Record<string, unknown>[]) {
-  return { messaging_product: 'whatsapp', metadata: metadata(number), statuses };
+  return messagesValue(number, { statuses });
 }
 
 function recipient(c: Customer): Record<string, unknown> {
@@ -563,7 +543,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
           },
         },
       ],
-      time,
+      { time },
     );
     bodies.push({
       label: 'template order_update → APPROVED',
@@ -594,7 +574,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
           },
         },
       ],
-      time,
+      { time },
     );
     bodies.push({
       label: 'account update (ACCOUNT_RESTRICTION)',
@@ -682,9 +662,7 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
     const customer = benchCustomer(customerIndex);
     const number = customerIndex % 2 === 0 ? SIMULATED_NUMBERS.sales : SIMULATED_NUMBERS.support;
     const wamid = wamidFor(customer.waId, runId + 'A' + i.toString(16).toUpperCase().padStart(11, '0'));
-    const value = {
-      messaging_product: 'whatsapp',
-      metadata: metadata(number),
+    const value = messagesValue(number, {
       contacts: [{ profile: { name: customer.name }, wa_id: customer.waId, ...(customer.userId ? { user_id: customer.userId } : {}) }],
       messages: [
         {
@@ -697,7 +675,7 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
           text: { body: `${[0, 1, 3, 4].map((k) => BENCH_TEXTS[(i + k) % BENCH_TEXTS.length]).join(' ')} (#${i})` },
         },
       ],
-    };
+    });
     return { body: JSON.stringify(envelope([{ field: 'messages', value }])), wamids: [wamid], kind: 'message' };
   }
 
@@ -732,6 +710,6 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
     };
     item.pricing = PRICING.utility;
   }
-  const value = { messaging_product: 'whatsapp', metadata: metadata(outNumber), statuses: [item] };
+  const value = messagesValue(outNumber, { statuses: [item] });
   return { body: JSON.stringify(envelope([{ field: 'messages', value }])), wamids: [wamid], kind: 'status' };
 }
