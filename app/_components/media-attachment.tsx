@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { fetchJson } from '@/app/_components/fetch-json';
+import { retryMediaDownload } from '@/app/_components/api/use-media';
 import { useViewer } from '@/app/_components/viewer';
 import { Icon } from '@/app/_components/icon';
 import { Button, buttonClass } from '@/app/_components/ui/button';
@@ -214,7 +214,7 @@ function FailedCard({ view, file }: { view: MediaView; file: Extract<MediaFileVi
   const retry = async () => {
     setState({ phase: 'sending', error: null });
     try {
-      await fetchJson(file.retryUrl, { method: 'POST' });
+      await retryMediaDownload(file.retryUrl);
       setState({ phase: 'queued', error: null });
     } catch (err) {
       setState({ phase: 'idle', error: err instanceof Error ? err.message : 'The retry could not be started.' });

@@ -3,6 +3,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useBusinessNumbers, useConversations } from '@/app/_components/api/use-inbox';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
+import { Select } from '@/app/_components/ui/input';
 import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 
@@ -82,18 +83,14 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         {businessNumbers.length > 1 && (
           <label className="flex items-center gap-2 text-xs text-slate-600">
             <span>Business number</span>
-            <select
-              value={number}
-              onChange={(e) => setNumber(e.target.value)}
-              className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
-            >
+            <Select fieldSize="xs" value={number} onChange={(e) => setNumber(e.target.value)} className="min-w-0 flex-1">
               <option value="">All numbers</option>
               {businessNumbers.map((n) => (
                 <option key={n.id} value={n.id}>
                   {businessNumberLabel(n.displayPhoneNumber, n.id)} ({n.conversationCount})
                 </option>
               ))}
-            </select>
+            </Select>
           </label>
         )}
       </div>
