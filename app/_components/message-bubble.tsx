@@ -14,7 +14,7 @@ import {
   type ThreadReaction,
   type ThreadReactionNotice,
 } from '@/lib/inbox/message-view';
-import { formatTime } from '@/lib/inbox/format-time';
+import { formatDateTime, formatTime } from '@/lib/inbox/format-time';
 import { linkify } from '@/lib/inbox/linkify';
 
 // One thread item. Everything from WhatsApp is untrusted: it reaches the DOM only as React text
@@ -83,8 +83,8 @@ export function MessageBubble({ item }: MessageBubbleProps) {
           {(item.quoted || item.quotedMissingId) && view.kind !== 'deleted' && <QuotedBlock item={item} />}
           <Content view={view} outbound={outbound} from={outbound ? 'you' : (message.contact.name ?? message.contact.waId ?? 'the customer')} />
           <footer className="mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none text-slate-500">
-            {view.editedAt && view.kind !== 'deleted' && <span title={new Date(view.editedAt).toLocaleString()}>Edited</span>}
-            <time dateTime={message.timestamp} title={new Date(message.timestamp).toLocaleString()}>
+            {view.editedAt && view.kind !== 'deleted' && <span title={formatDateTime(view.editedAt)}>Edited</span>}
+            <time dateTime={message.timestamp} title={formatDateTime(message.timestamp)}>
               {formatTime(message.timestamp)}
             </time>
             {outbound && <DeliveryTicks status={message.status} errors={message.errors} />}
