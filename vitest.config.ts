@@ -8,7 +8,8 @@ export default defineConfig({
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     // A fresh PGlite takes seconds to initialise; a production build for server tests takes longer.
     hookTimeout: 120_000,
-    testTimeout: 60_000,
+    // Generous: a fresh PGlite or a server restart can take tens of seconds on a busy 2-core machine.
+    testTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['tests/helpers/global-setup.ts'],

@@ -99,8 +99,21 @@ export async function startServer(env: Record<string, string>, options: { waitRe
       return exited;
     },
   };
+  running.add(server);
+  void exited.then(() => running.delete(server));
   if (options.waitReady !== false) await waitReady(server);
   return server;
+}
+
+const running = new Set<RunningServer>();
+
+/**
+ * Kills every server this process started that is still running, and waits for each to exit. For an
+ * afterEach: a test that timed out never reached its own `finally`, and its server would otherwise hold
+ * its port and its embedded database while the next test starts.
+ */
+export async function stopAllServers(): Promise<void> {
+  await Promise.all([...running].map((server) => server.stop('SIGKILL')));
 }
 
 /** Ready = the webhook answers the handshake (the first request waits for start-up and migrations). */

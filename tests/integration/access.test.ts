@@ -322,7 +322,10 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     // Now every address but home waits, even with the right password; other accounts do not.
     const waiting = await guess(victim.password);
     expect(waiting.status).toBe(429);
-    expect(waiting.headers.get('retry-after')).toBe(String(FIRST_DELAY_MS / 1000));
+    // The wait counts from the last failure (a busy machine may take a few seconds to get here).
+    const retryAfter = Number(waiting.headers.get('retry-after'));
+    expect(retryAfter).toBeLessThanOrEqual(FIRST_DELAY_MS / 1000);
+    expect(retryAfter).toBeGreaterThan(FIRST_DELAY_MS / 1000 - 20);
     expect((await signIn(auth, ADMIN.email, ADMIN.password)).status).toBe(200);
     // An unknown account is slowed down the same way (no enumeration).
     for (let i = 0; i < FAILURES_BEFORE_DELAY; i++) expect((await signIn(auth, 'nobody-at-all@ticks.test', `guess-${i}`)).status).toBe(401);

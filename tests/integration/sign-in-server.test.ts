@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PEER_ADDRESS_HEADER } from '@/lib/auth/client-address';
 import { ensureBuild, startServer, type RunningServer } from '../../tools/server-harness';
 
@@ -10,6 +10,8 @@ import { ensureBuild, startServer, type RunningServer } from '../../tools/server
 // other endpoints are not there.
 
 beforeAll(() => ensureBuild(), 300_000);
+// Whole restarts under load: a busy 2-core machine can take minutes where an idle one takes seconds.
+vi.setConfig({ testTimeout: 240_000 });
 
 describe('sign-in under next start, no proxy in front', () => {
   const admin = { email: 'direct-admin@ticks.test', password: 'direct-admin-password-1' };

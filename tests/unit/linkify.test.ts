@@ -28,11 +28,14 @@ describe('linkify on adversarial bodies (64 KB)', () => {
   // Warm up the regex and the JIT so the bound measures the algorithm, not the first call.
   linkify('https://a.b/(x)) www.c.d.');
 
+  // Linear takes a few milliseconds here (0–25 ms per body on an idle 2-core machine); the quadratic trim
+  // took 28–38 s. The bound sits far between the two, on the best of three runs, so a busy machine cannot
+  // fail it and a quadratic trim cannot pass it.
   for (const [name, body] of bodies) {
-    it(`${name}: well under 100 ms`, () => {
-      const { result, ms } = timed(() => linkify(body));
-      expect(result.map((s) => s.text).join('')).toBe(body);
-      expect(ms).toBeLessThan(100);
+    it(`${name}: in linear time (far under a second)`, () => {
+      const runs = [1, 2, 3].map(() => timed(() => linkify(body)));
+      expect(runs[0]!.result.map((s) => s.text).join('')).toBe(body);
+      expect(Math.min(...runs.map((r) => r.ms))).toBeLessThan(1000);
     });
   }
 
