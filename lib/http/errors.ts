@@ -48,9 +48,9 @@ export function errorResponse(error: ApiError): Response {
 }
 
 /**
- * Wraps a route handler: ApiError → its status, a zod error → 400 naming the parameter,
- * the database unreachable or a statement timed out → 503, anything else → 500 (logged, never described
- * to the caller).
+ * Wraps a plain handler the way defineRoute (route.ts) wraps every route: ApiError → its status, a zod
+ * error → 400 naming the parameter, the database unreachable or a statement timed out → 503, anything
+ * else → 500 (logged, never described to the caller).
  */
 export function withApiErrors<A extends unknown[]>(
   handler: (req: Request, ...rest: A) => Promise<Response>,
