@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 import { messagesBody, textMessage } from '../../tools/meta-envelopes';
-import { ensureBuild, serverEnv, startServer, type RunningServer } from '../../tools/server-harness';
+import { ensureBuild, serverEnv, startServer, type RunningServer, stopAllServers } from '../../tools/server-harness';
 import { startFakeGraph } from '../../tools/fake-graph';
 import { startTcpProxy } from '../../tools/tcp-proxy';
 
@@ -17,6 +18,10 @@ import { startTcpProxy } from '../../tools/tcp-proxy';
 const contractCheck = path.resolve(process.cwd(), '../shared/tools/contract-check.mjs');
 
 beforeAll(() => ensureBuild(), 300_000);
+// A server that outlived a failed test must not take the next test down with it.
+afterEach(() => stopAllServers(), 30_000);
+// Whole restarts under load: a busy 2-core machine can take minutes where an idle one takes seconds.
+vi.setConfig({ testTimeout: 240_000 });
 
 const post = (server: RunningServer, body: string) =>
   fetch(`${server.url}/api/webhook`, {
@@ -42,6 +47,24 @@ const getMessage = (server: RunningServer, wamid: string) =>
   fetch(`${server.url}/api/messages/${encodeURIComponent(wamid)}`, {
     headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
   }).then((r) => r.status);
+
+/** POSTs a webhook that declares `declared` bytes but sends only `sent`; the status, or 0 if none came within 10 s. */
+function statusOfPartialUpload(server: RunningServer, declared: number, sent: number, signature?: string): Promise<number> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': declared };
+    if (signature) headers['x-hub-signature-256'] = signature;
+    const req = http.request(`${server.url}/api/webhook`, { method: 'POST', headers });
+    const timer = setTimeout(() => (req.destroy(), resolve(0)), 10_000);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      req.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => {});
+    req.write(Buffer.alloc(sent, 'x'));
+  });
+}
 
 async function waitFor(check: () => Promise<boolean>, ms = 20_000) {
   const deadline = Date.now() + ms;
@@ -148,6 +171,11 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(await post(server, over)).toBe(413);
       expect(await waitFor(async () => (await getMessage(server, 'wamid.BIG-A-9799')) === 200)).toBe(true);
       expect(await getMessage(server, 'wamid.BIG-B-0')).toBe(404);
+      // Unsigned (or signed in a shape that cannot verify): refused before the body is read. The client
+      // announces 3.5 MB and sends 64 KB: the 401 must come without waiting for the rest.
+      for (const signature of [undefined, 'sha256=not-hex', 'sha1=abc']) {
+        expect(await statusOfPartialUpload(server, 3_500_000, 64 * 1024, signature)).toBe(401);
+      }
     } finally {
       expect(await server.stop()).toBe(0);
     }
