@@ -16,7 +16,10 @@ export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   if (!decodesCleanly(pathname)) {
     // Next would fail decoding the route parameter with a bare 500: this is the caller's mistake.
-    return NextResponse.json({ error: { code: 'invalid_request', message: 'Malformed percent-encoding in the URL path.' } }, { status: 400 });
+    return NextResponse.json(
+      { error: { code: 'invalid_request', message: 'Malformed percent-encoding in the URL path.' } },
+      { status: 400 },
+    );
   }
   // API routes answer 401/403 themselves, and need no CSP.
   if (pathname.startsWith('/api/')) return withTransportSecurity(NextResponse.next());

@@ -31,7 +31,9 @@ export const webhookEvents = pgTable(
     bodySha256: bytea('body_sha256').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     /** pending → processed | failed. */
-    state: text('state', { enum: ['pending', 'processed', 'failed'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'processed', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: tstz('next_attempt_at').notNull().defaultNow(),
     processedAt: tstz('processed_at'),
@@ -145,9 +147,7 @@ export const messages = pgTable(
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // The error log: failed deliveries, newest first, optionally of one error code.
     index('messages_failed_idx').on(t.statusAt.desc(), t.wamid.desc()).where(sql`status = 'failed'`),
-    index('messages_failed_code_idx')
-      .on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.wamid.desc())
-      .where(sql`status = 'failed'`),
+    index('messages_failed_code_idx').on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.wamid.desc()).where(sql`status = 'failed'`),
   ],
 );
 export type MessageRow = typeof messages.$inferSelect;
@@ -216,7 +216,9 @@ export const mediaItems = pgTable(
     mimeType: text('mime_type'),
     /** A document's original file name (untrusted: sanitized when served). */
     filename: text('filename'),
-    state: text('state', { enum: ['pending', 'downloaded', 'failed'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'downloaded', 'failed'] })
+      .notNull()
+      .default('pending'),
     /** Why the last attempt failed: expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable. */
     failureReason: text('failure_reason'),
     lastError: text('last_error'),
@@ -269,7 +271,9 @@ export const deliveryTimings = pgTable(
     deliveredAfterS: integer('delivered_after_s').generatedAlwaysAs(
       sql`case when delivered_at >= sent_at then extract(epoch from delivered_at - sent_at)::integer end`,
     ),
-    readAfterS: integer('read_after_s').generatedAlwaysAs(sql`case when read_at >= sent_at then extract(epoch from read_at - sent_at)::integer end`),
+    readAfterS: integer('read_after_s').generatedAlwaysAs(
+      sql`case when read_at >= sent_at then extract(epoch from read_at - sent_at)::integer end`,
+    ),
   },
   (t) => [
     // Covering (index-only scans) for all numbers and for one.

@@ -113,10 +113,7 @@ export async function startApp(env: Env): Promise<App> {
   if (!media.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: media files will not be downloaded (messages show them as waiting)');
   // New messages (on any instance) may carry media: look at once rather than at the next poll.
   changes.subscribe((notice) => (notice.topics.includes('messages') || notice.partial) && media.notify());
-  log.info(
-    { database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started },
-    'ticks ready',
-  );
+  log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
   return { env, database, rawEvents, processor, auth, access, changes, eventStreams, metrics, rejections, mediaStorage, media };

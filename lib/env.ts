@@ -6,7 +6,12 @@ const required = { error: (i: { input: unknown }) => (i.input === undefined ? 'i
 
 const commaList = z
   .string(required)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().min(8, 'each secret must be at least 8 characters')).min(1, 'at least one secret is required'));
 
 export const envSchema = z.object({
@@ -25,7 +30,10 @@ export const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** The first admin, created at start-up when no user exists yet. */
-  ADMIN_EMAIL: z.email('must be an email address').optional().or(z.literal('').transform(() => undefined)),
+  ADMIN_EMAIL: z
+    .email('must be an email address')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   ADMIN_PASSWORD: z
     .string()
     .min(12, 'must be at least 12 characters')
@@ -33,18 +41,33 @@ export const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   /** Signs session cookies; unset → generated once and kept in the database (shared by every instance). */
-  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  AUTH_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** The public URL (https://inbox.example.com): sign-in accepts requests from this origin only, cookies get Secure on https. Unset → the request's own host. */
-  APP_URL: z.url('must be a URL like https://inbox.example.com').optional().or(z.literal('').transform(() => undefined)),
+  APP_URL: z
+    .url('must be a URL like https://inbox.example.com')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Proxies of ours in front of the app: the client address is the Nth from the right in X-Forwarded-For. 0 → the socket's address, the header ignored. */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Sign-in attempts allowed per client address per minute. */
   SIGN_IN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(10),
-  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
   /** How long the webhook waits for its durable write before answering 503 so Meta retries. */
   WEBHOOK_DB_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** The business's Graph API token, to download media. Unset: media stays pending, and the thread says why. */
-  WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
+  WHATSAPP_ACCESS_TOKEN: z
+    .string()
+    .min(1)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   WHATSAPP_GRAPH_URL: z.url('must be a URL like https://graph.facebook.com').default('https://graph.facebook.com'),
   WHATSAPP_GRAPH_VERSION: z
     .string()
@@ -58,12 +81,29 @@ export const envSchema = z.object({
   WHATSAPP_MEDIA_HOSTS: z
     .string()
     .default('lookaside.fbsbx.com')
-    .transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'each entry must be a host name or *.domain')).min(1, 'at least one host is required')),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'each entry must be a host name or *.domain'))
+        .min(1, 'at least one host is required'),
+    ),
   /** Where downloaded media is stored (content-addressed). Default: DATA_DIR/media. */
-  MEDIA_DIR: z.string().min(1).optional().or(z.literal('').transform(() => undefined)),
+  MEDIA_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Larger files are refused (Meta's own limit is 100 MB, for documents). */
-  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
   /** Downloads at once, per instance. */
   MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** One download (both requests) gives up after this long. */
@@ -124,7 +164,8 @@ function exampleSecretsIn(env: Env): string[] {
 /** Just what the database needs, for scripts that don't run the webhook (db:migrate). */
 export function databaseEnv() {
   const result = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(process.env);
-  if (!result.success) throw new EnvError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!result.success)
+    throw new EnvError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return result.data;
 }
 

@@ -8,12 +8,14 @@ import pino from 'pino';
 
 const holder = globalThis as typeof globalThis & { __ticksLog?: pino.Logger };
 
-export const log: pino.Logger = (holder.__ticksLog ??= pino({
+holder.__ticksLog ??= pino({
   level: 'info',
   base: undefined,
   timestamp: pino.stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },
-}));
+});
+
+export const log: pino.Logger = holder.__ticksLog;
 
 export type Logger = typeof log;
 

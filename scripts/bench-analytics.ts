@@ -79,7 +79,6 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-
 /** Error codes of failures and their share (%): the usual mix, with some codes we cannot explain. */
 const ERROR_MIX = [
   [131047, 45],
@@ -113,7 +112,11 @@ function pick(expr: string, mix: readonly (readonly [string | number, number, ..
   });
   return `case ${parts.join(' ')} end`;
 }
-const numberPick = (expr: string) => pick(expr, BENCH_BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const));
+const numberPick = (expr: string) =>
+  pick(
+    expr,
+    BENCH_BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const),
+  );
 
 /** Deterministic data (hashes of the row number), over the 30 days before now. */
 async function seed(database: Database, options: Options): Promise<void> {
@@ -133,7 +136,7 @@ async function seed(database: Database, options: Options): Promise<void> {
     from generate_series(1, ${customers}::bigint) g`);
   await exec(`
     insert into conversations (id, phone_number_id, contact_id)
-    select g, ${numberPick('(hashint8extended(g, 1) & ' + MAX_BIGINT + ') % 100')}, g
+    select g, ${numberPick(`(hashint8extended(g, 1) & ${MAX_BIGINT}) % 100`)}, g
     from generate_series(1, ${customers}::bigint) g`);
   // Messages: 55% inbound (of INBOUND_TYPES), the rest ours (text, some templates), over the last 30 days.
   await exec(`

@@ -77,18 +77,17 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main()
-  .then(
-    async (code) => {
-      await cleanUpAll();
-      process.exit(code);
-    },
-    async (err: unknown) => {
-      if (!wasInterrupted()) {
-        const detail = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
-        console.error(`\nbench:ingest failed: ${detail}`);
-      }
-      await cleanUpAll();
-      process.exit(wasInterrupted() ? 130 : 1);
-    },
-  );
+main().then(
+  async (code) => {
+    await cleanUpAll();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    if (!wasInterrupted()) {
+      const detail = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      console.error(`\nbench:ingest failed: ${detail}`);
+    }
+    await cleanUpAll();
+    process.exit(wasInterrupted() ? 130 : 1);
+  },
+);

@@ -10,7 +10,7 @@ import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
-import { intOption, runCli, UsageError } from './cli-options';
+import { intOption, runCli } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]
 
@@ -31,7 +31,6 @@ Environment:
 const DB_NAME = 'ticks_bench_list';
 const PAGE = 50;
 const DEEP_PAGE = 50;
-
 
 interface Options {
   conversations: number;
@@ -63,18 +62,89 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-
 const FIRST_NAMES = [
-  'María', 'José', 'Ana', 'Luis', 'Sofía', 'Carlos', 'Lucía', 'Jorge', 'Valentina', 'Miguel', 'Camila', 'Pedro',
-  'Emma', 'Oliver', 'Amelia', 'Jack', 'Olivia', 'Harry', 'Isla', 'George', 'Lena', 'Jonas', 'Mia', 'Felix',
-  'Priya', 'Arjun', 'Aiko', 'Kenji', 'Fatima', 'Omar', 'Chen', 'Wei', 'João', 'Beatriz', 'Kofi', 'Amara',
-  'Ivan', 'Olga', 'Mateo', 'Zoe',
+  'María',
+  'José',
+  'Ana',
+  'Luis',
+  'Sofía',
+  'Carlos',
+  'Lucía',
+  'Jorge',
+  'Valentina',
+  'Miguel',
+  'Camila',
+  'Pedro',
+  'Emma',
+  'Oliver',
+  'Amelia',
+  'Jack',
+  'Olivia',
+  'Harry',
+  'Isla',
+  'George',
+  'Lena',
+  'Jonas',
+  'Mia',
+  'Felix',
+  'Priya',
+  'Arjun',
+  'Aiko',
+  'Kenji',
+  'Fatima',
+  'Omar',
+  'Chen',
+  'Wei',
+  'João',
+  'Beatriz',
+  'Kofi',
+  'Amara',
+  'Ivan',
+  'Olga',
+  'Mateo',
+  'Zoe',
 ];
 const LAST_NAMES = [
-  'García', 'Hernández', 'López', 'Martínez', 'González', 'Rodríguez', 'Pérez', 'Sánchez', 'Ramírez', 'Torres',
-  'Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Müller', 'Schmidt', 'Schneider', 'Fischer',
-  'Sharma', 'Patel', 'Tanaka', 'Suzuki', 'Haddad', 'Khan', 'Wang', 'Li', 'Silva', 'Santos', 'Mensah', 'Okafor',
-  'Petrov', 'Ivanova', 'Rossi', 'Moreau', 'Novak', 'Jensen', 'Costa', 'Dubois',
+  'García',
+  'Hernández',
+  'López',
+  'Martínez',
+  'González',
+  'Rodríguez',
+  'Pérez',
+  'Sánchez',
+  'Ramírez',
+  'Torres',
+  'Smith',
+  'Jones',
+  'Taylor',
+  'Brown',
+  'Williams',
+  'Wilson',
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Sharma',
+  'Patel',
+  'Tanaka',
+  'Suzuki',
+  'Haddad',
+  'Khan',
+  'Wang',
+  'Li',
+  'Silva',
+  'Santos',
+  'Mensah',
+  'Okafor',
+  'Petrov',
+  'Ivanova',
+  'Rossi',
+  'Moreau',
+  'Novak',
+  'Jensen',
+  'Costa',
+  'Dubois',
 ];
 /** Country and area prefixes of customers' numbers; eight more digits follow. */
 const PHONE_PREFIXES = ['52155', '52133', '52181', '4477', '4915', '1415', '1212', '5511', '9198', '3460'];
@@ -229,7 +299,10 @@ async function report(database: Database, options: Options): Promise<void> {
     db,
     sql`select phone_number_id from business_numbers order by phone_number_id offset 2 limit 1`,
   );
-  const [someone] = await queryRows<{ wa_id: string }>(db, sql`select wa_id from contacts where wa_id like '52155%' order by id limit 1 offset 500`);
+  const [someone] = await queryRows<{ wa_id: string }>(
+    db,
+    sql`select wa_id from contacts where wa_id like '52155%' order by id limit 1 offset 500`,
+  );
   // "+52 1 55 1234 5678" as a person would type it: the digits-only variant finds it.
   const typed = someone!.wa_id.replace(/^(\d{2})(\d)(\d{2})(\d{4})(\d+)$/, '+$1 $2 $3 $4 $5');
 

@@ -113,7 +113,15 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
   });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -146,7 +154,11 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     const ticks: number[] = [];
     for (let i = 0; i < 10; i++) {
       const wamid = `wamid.bench.${runId}.out${i}`;
-      for (const [value, label] of [['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read']] as const) {
+      for (const [value, label] of [
+        ['sent', 'Sent'],
+        ['delivered', 'Delivered'],
+        ['read', 'Read'],
+      ] as const) {
         const seen = whenInPage(page, 'tick', `${wamid}|${label}`);
         const sentAt = Date.now();
         await post(server, statusUpdate(wamid, value));
@@ -192,7 +204,9 @@ async function main() {
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     }
     const last = results.at(-1)!;
-    console.log(`run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms`);
+    console.log(
+      `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms`,
+    );
   }
   await admin.end();
 
@@ -200,7 +214,9 @@ async function main() {
     const per = (p: number) => results.map((r) => percentile(pick(r), p));
     return `${label.padEnd(26)} ${String(median(per(50))).padStart(6)} ${String(median(per(95))).padStart(6)} ${String(median(per(100))).padStart(6)}   (${results.length} run(s) × ${pick(results[0]!).length})`;
   };
-  console.log(`\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}; milliseconds from POST to visible in Chromium (median over runs)`);
+  console.log(
+    `\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}; milliseconds from POST to visible in Chromium (median over runs)`,
+  );
   console.log(`${''.padEnd(26)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`);
   console.log(row('new message in the thread', (r) => r.messages));
   console.log(row('tick changes', (r) => r.ticks));

@@ -80,7 +80,17 @@ async function startFakeGraphProcess(options: Options): Promise<{ url: string; b
   const tsx = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
   const child = spawn(
     tsx,
-    ['scripts/fake-graph-server.ts', '--token', TOKEN, '--files', String(options.files), '--min-mb', String(options.minMb), '--max-mb', String(options.maxMb)],
+    [
+      'scripts/fake-graph-server.ts',
+      '--token',
+      TOKEN,
+      '--files',
+      String(options.files),
+      '--min-mb',
+      String(options.minMb),
+      '--max-mb',
+      String(options.maxMb),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
@@ -166,31 +176,34 @@ async function main(options: Options): Promise<void> {
   log.level = 'warn';
   const graph = await startFakeGraphProcess(options);
   try {
-    await withScratchDatabase({ script: 'bench:media', adminUrl: options.adminUrl, name: DB_NAME, keep: false, poolMax: 4 }, async (database) => {
-      console.log(
-        `${options.files} files, ${(graph.bytes / MB).toFixed(0)} MB in all (${options.minMb}–${options.maxMb} MB each), ` +
-          `${options.concurrency} at once, fake Graph API in another process\n`,
-      );
-      console.log('run   seconds   files/s    MB/s   RSS before MB   peak RSS MB   peak heap MB   downloaded   failed');
-      const results: RunResult[] = [];
-      for (let run = 1; run <= options.runs; run++) {
-        const r = await runOnce(database, options, graph.url);
-        results.push(r);
+    await withScratchDatabase(
+      { script: 'bench:media', adminUrl: options.adminUrl, name: DB_NAME, keep: false, poolMax: 4 },
+      async (database) => {
         console.log(
-          `${String(run).padStart(3)} ${r.seconds.toFixed(1).padStart(9)} ${(r.files / r.seconds).toFixed(1).padStart(9)} ` +
-            `${(r.bytes / MB / r.seconds).toFixed(1).padStart(7)} ${r.baseRssMb.toFixed(0).padStart(15)} ${r.peakRssMb.toFixed(0).padStart(13)} ${r.peakHeapMb.toFixed(0).padStart(14)} ` +
-            `${String(r.files).padStart(12)} ${String(r.failed).padStart(8)}`,
+          `${options.files} files, ${(graph.bytes / MB).toFixed(0)} MB in all (${options.minMb}–${options.maxMb} MB each), ` +
+            `${options.concurrency} at once, fake Graph API in another process\n`,
         );
-      }
-      if (results.length > 1) {
-        const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-        console.log(
-          `\nmedian: ${median(results.map((r) => r.files / r.seconds)).toFixed(1)} files/s, ` +
-            `${median(results.map((r) => r.bytes / MB / r.seconds)).toFixed(1)} MB/s, peak RSS ${median(results.map((r) => r.peakRssMb)).toFixed(0)} MB`,
-        );
-      }
-      console.log('\nPeak RSS minus RSS before is what downloading added: files stream to disk, so it does not grow with file size.');
-    });
+        console.log('run   seconds   files/s    MB/s   RSS before MB   peak RSS MB   peak heap MB   downloaded   failed');
+        const results: RunResult[] = [];
+        for (let run = 1; run <= options.runs; run++) {
+          const r = await runOnce(database, options, graph.url);
+          results.push(r);
+          console.log(
+            `${String(run).padStart(3)} ${r.seconds.toFixed(1).padStart(9)} ${(r.files / r.seconds).toFixed(1).padStart(9)} ` +
+              `${(r.bytes / MB / r.seconds).toFixed(1).padStart(7)} ${r.baseRssMb.toFixed(0).padStart(15)} ${r.peakRssMb.toFixed(0).padStart(13)} ${r.peakHeapMb.toFixed(0).padStart(14)} ` +
+              `${String(r.files).padStart(12)} ${String(r.failed).padStart(8)}`,
+          );
+        }
+        if (results.length > 1) {
+          const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+          console.log(
+            `\nmedian: ${median(results.map((r) => r.files / r.seconds)).toFixed(1)} files/s, ` +
+              `${median(results.map((r) => r.bytes / MB / r.seconds)).toFixed(1)} MB/s, peak RSS ${median(results.map((r) => r.peakRssMb)).toFixed(0)} MB`,
+          );
+        }
+        console.log('\nPeak RSS minus RSS before is what downloading added: files stream to disk, so it does not grow with file size.');
+      },
+    );
   } finally {
     await graph.stop();
   }

@@ -6,7 +6,8 @@ export class UsageError extends Error {}
 export function intOption(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name}: expected a whole number in ${min}..${max}, got "${raw}"`);
   return n;
 }
 
@@ -14,7 +15,12 @@ export function intOption(name: string, raw: string | undefined, fallback: numbe
  * A script's entry: parse the options (a mistake → the message and the usage, exit 2), --help → the usage,
  * else run `main`; a failure prints `<name> failed: …` (with its cause) and exits 1.
  */
-export async function runCli<O>(name: string, usage: string, readOptions: (argv: string[]) => O | 'help', main: (options: O) => Promise<void>) {
+export async function runCli<O>(
+  name: string,
+  usage: string,
+  readOptions: (argv: string[]) => O | 'help',
+  main: (options: O) => Promise<void>,
+) {
   let options: O | 'help';
   try {
     options = readOptions(process.argv.slice(2));

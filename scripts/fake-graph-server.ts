@@ -9,7 +9,13 @@ import { Readable } from 'node:stream';
 import { startFakeGraph } from '../tools/fake-graph';
 
 const { values } = parseArgs({
-  options: { token: { type: 'string' }, version: { type: 'string' }, files: { type: 'string' }, 'min-mb': { type: 'string' }, 'max-mb': { type: 'string' } },
+  options: {
+    token: { type: 'string' },
+    version: { type: 'string' },
+    files: { type: 'string' },
+    'min-mb': { type: 'string' },
+    'max-mb': { type: 'string' },
+  },
 });
 const files = Number(values.files ?? 200);
 const min = Number(values['min-mb'] ?? 1) * 1024 * 1024;
@@ -17,7 +23,7 @@ const max = Number(values['max-mb'] ?? 5) * 1024 * 1024;
 const CHUNK = 64 * 1024;
 
 /** File i's size: spread evenly over min..max, the same on every run. */
-export const sizeOf = (i: number) => min + Math.floor(((i * 7919) % 1000) / 1000 * (max - min));
+export const sizeOf = (i: number) => min + Math.floor((((i * 7919) % 1000) / 1000) * (max - min));
 
 /** File i's bytes, generated as they are sent (never held whole): distinct per file, so none is deduplicated. */
 function bytesOf(i: number, size: number): () => NodeJS.ReadableStream {
@@ -35,6 +41,9 @@ function bytesOf(i: number, size: number): () => NodeJS.ReadableStream {
 }
 
 const graph = await startFakeGraph({ token: values.token ?? 'bench-token', version: values.version ?? 'v23.0' });
-for (let i = 0; i < files; i++) graph.add({ id: `bench-media-${i}`, body: bytesOf(i, sizeOf(i)), mimeType: 'video/mp4', fileSize: sizeOf(i) });
-console.log(JSON.stringify({ url: graph.url, files, bytes: Array.from({ length: files }, (_, i) => sizeOf(i)).reduce((a, b) => a + b, 0) }));
+for (let i = 0; i < files; i++)
+  graph.add({ id: `bench-media-${i}`, body: bytesOf(i, sizeOf(i)), mimeType: 'video/mp4', fileSize: sizeOf(i) });
+console.log(
+  JSON.stringify({ url: graph.url, files, bytes: Array.from({ length: files }, (_, i) => sizeOf(i)).reduce((a, b) => a + b, 0) }),
+);
 process.on('SIGTERM', () => void graph.close().finally(() => process.exit(0)));

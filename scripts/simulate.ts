@@ -57,7 +57,7 @@ function readOptions(argv: string[]): Options | 'help' {
     throw new UsageError(`--url: not a URL: ${base}`);
   }
   if (!url.pathname.replace(/\/+$/, '').endsWith('/api/webhook')) {
-    url.pathname = url.pathname.replace(/\/+$/, '') + '/api/webhook';
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/webhook`;
   }
 
   const secret = (values.secret ?? process.env.WHATSAPP_APP_SECRET ?? '').split(',')[0]!.trim();
@@ -163,7 +163,10 @@ async function main(): Promise<number> {
   }
 
   const seconds = (performance.now() - started) / 1000;
-  const codes = [...byStatus.entries()].sort(([a], [b]) => a - b).map(([code, n]) => `${code}×${n}`).join(', ');
+  const codes = [...byStatus.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(', ');
   console.log(
     `\n${totals.accepted}/${totals.bodies} bodies accepted in ${seconds.toFixed(1)} s (${codes}): ` +
       `${totals.messages} messages, ${totals.statuses} statuses, ${totals.accountEvents} account events.`,

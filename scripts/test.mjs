@@ -1,5 +1,5 @@
-// `npm test`: the whole suite (unit, integration on PGlite and PostgreSQL, server tests with vitest,
-// then the browser flows with Playwright), then one line: "tests: N passed, N failed".
+// `npm test`: the whole suite (lint and format, unit, integration on PGlite and PostgreSQL, server tests
+// with vitest, then the browser flows with Playwright), then one line: "tests: N passed, N failed".
 // Extra arguments go to vitest and run vitest alone (e.g. `npm test -- tests/unit`);
 // `npm run test:e2e` runs Playwright alone.
 import { spawnSync } from 'node:child_process';
@@ -13,14 +13,24 @@ const vitestArgs = process.argv.slice(2);
 
 const totals = { passed: 0, failed: 0 };
 
+// --- lint and format (the whole suite only): one check, counted as one test ---
+if (vitestArgs.length === 0) {
+  console.log('Lint and format (Biome):');
+  const lint = spawnSync('npx', ['biome', 'check', '.'], { stdio: 'inherit', env });
+  if (lint.status === 0) totals.passed += 1;
+  else {
+    console.log('lint: failed (`npm run format` fixes what it can)');
+    totals.failed += 1;
+  }
+}
+
 // --- vitest ---
 {
   const report = path.join(dir, 'vitest.json');
-  const run = spawnSync(
-    'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs],
-    { stdio: 'inherit', env },
-  );
+  const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...vitestArgs], {
+    stdio: 'inherit',
+    env,
+  });
   let passed = 0;
   let failed = 0;
   try {

@@ -97,7 +97,12 @@ export function signedHeaders(body: string | Uint8Array, secret: string): Record
 }
 
 /** POSTs a body to a webhook endpoint (the full URL) as Meta would: compact JSON, signed with `secret`. */
-export function postWebhook(url: string, body: WebhookPayload | string, secret: string, init: { signal?: AbortSignal } = {}): Promise<Response> {
+export function postWebhook(
+  url: string,
+  body: WebhookPayload | string,
+  secret: string,
+  init: { signal?: AbortSignal } = {},
+): Promise<Response> {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   return fetch(url, { method: 'POST', headers: signedHeaders(raw, secret), body: raw, signal: init.signal });
 }

@@ -34,7 +34,8 @@ function newestSource(): number {
     }
   };
   for (const d of ['app', 'lib', 'db']) walk(path.join(root, d));
-  for (const f of ['next.config.ts', 'instrumentation.ts', 'proxy.ts', 'package.json']) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  for (const f of ['next.config.ts', 'instrumentation.ts', 'proxy.ts', 'package.json'])
+    newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
   return newest;
 }
 
@@ -82,7 +83,15 @@ export async function startServer(env: Record<string, string>, options: { waitRe
   const port = await freePort();
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
-    env: { ...process.env, ...unsetSettings, ...serverEnv, NODE_ENV: 'production', NEXT_MANUAL_SIG_HANDLE: '1', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      ...unsetSettings,
+      ...serverEnv,
+      NODE_ENV: 'production',
+      NEXT_MANUAL_SIG_HANDLE: '1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -123,7 +132,9 @@ async function waitReady(server: RunningServer): Promise<void> {
   void server.exited.then(() => (ended = true));
   while (Date.now() < deadline && !ended) {
     try {
-      const r = await fetch(`${server.url}/api/webhook?hub.mode=subscribe&hub.verify_token=${serverEnv.WHATSAPP_VERIFY_TOKEN}&hub.challenge=ok`);
+      const r = await fetch(
+        `${server.url}/api/webhook?hub.mode=subscribe&hub.verify_token=${serverEnv.WHATSAPP_VERIFY_TOKEN}&hub.challenge=ok`,
+      );
       if (r.status === 200) return;
     } catch {}
     await new Promise((r) => setTimeout(r, 100));

@@ -128,7 +128,11 @@ export class WamidFactory {
   readonly runId: string;
 
   constructor(runId?: string) {
-    this.runId = (runId ?? randomBytes(4).toString('hex')).toUpperCase().replace(/[^0-9A-F]/g, '').padEnd(8, '0').slice(0, 8);
+    this.runId = (runId ?? randomBytes(4).toString('hex'))
+      .toUpperCase()
+      .replace(/[^0-9A-F]/g, '')
+      .padEnd(8, '0')
+      .slice(0, 8);
   }
 
   next(phone: string | null = null): string {
@@ -146,7 +150,7 @@ function wamidFor(phone: string, hexId: string): string {
     Buffer.from(hexId, 'latin1'),
     Buffer.from([0x00]),
   ]);
-  return 'wamid.' + record.toString('base64');
+  return `wamid.${record.toString('base64')}`;
 }
 
 /** A media id like Meta's (16 digits). */
@@ -213,7 +217,8 @@ const ERRORS = {
     title: 'Message undeliverable',
     message: 'Message undeliverable',
     error_data: {
-      details: 'Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number; the recipient has not accepted our new Terms of Service.',
+      details:
+        'Unable to deliver message. Reasons can include: the recipient phone number is not a WhatsApp phone number; the recipient has not accepted our new Terms of Service.',
     },
     href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
   },
@@ -249,7 +254,10 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
   const bodies: SimulatedBody[] = [];
   const STEP = 10;
   let clock = start;
-  const tick = (n = 1) => String((clock += STEP * n));
+  const tick = (n = 1) => {
+    clock += STEP * n;
+    return String(clock);
+  };
 
   const sales = SIMULATED_NUMBERS.sales;
   const support = SIMULATED_NUMBERS.support;
@@ -293,7 +301,10 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
     steps: Array<{ status: 'sent' | 'delivered' | 'read' | 'failed'; at: string; error?: keyof typeof ERRORS }>,
     pricing: (typeof PRICING)[keyof typeof PRICING] = PRICING.service,
   ) => {
-    const conversationId = mediaSha(wamid).replace(/[^a-zA-Z0-9]/g, '').slice(0, 32).toLowerCase();
+    const conversationId = mediaSha(wamid)
+      .replace(/[^a-zA-Z0-9]/g, '')
+      .slice(0, 32)
+      .toLowerCase();
     for (const step of steps) {
       const item: Record<string, unknown> = { id: wamid, status: step.status, timestamp: step.at, ...recipient(customer) };
       if (step.status === 'failed' && step.error !== undefined) {
@@ -309,9 +320,7 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
       const value = statusValue(number, [item]);
       // Meta names the recipient in contacts[] beside the status of a message sent to a BSUID.
       if (customer.userId && step.status === 'sent') {
-        (value as Record<string, unknown>).contacts = [
-          { ...(customer.waId ? { wa_id: customer.waId } : {}), user_id: customer.userId },
-        ];
+        (value as Record<string, unknown>).contacts = [{ ...(customer.waId ? { wa_id: customer.waId } : {}), user_id: customer.userId }];
       }
       const payload = envelope([{ field: 'messages', value }]);
       bodies.push({
@@ -338,7 +347,14 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
   ) => {
     const sent = Number(tick());
     const at = { sent: String(sent), delivered: String(sent + 2), read: String(sent + 9) };
-    statuses(label, number, customer, wamid, order.map((status) => ({ status, at: at[status] })), pricing);
+    statuses(
+      label,
+      number,
+      customer,
+      wamid,
+      order.map((status) => ({ status, at: at[status] })),
+      pricing,
+    );
   };
 
   // 1. Tom clicks a click-to-WhatsApp ad.
@@ -519,10 +535,17 @@ function composeScenario(ids: WamidFactory, nowSec: number, start: number): { bo
 
   // 13. Three kinds of failure.
   statuses('late reply', sales, MARIA, ids.next(MARIA.waId), [{ status: 'failed', at: tick(), error: 131047 }]);
-  statuses('promo', support, PRIYA, ids.next(PRIYA.waId), [
-    { status: 'sent', at: tick() },
-    { status: 'failed', at: tick(), error: 131026 },
-  ], PRICING.marketing);
+  statuses(
+    'promo',
+    support,
+    PRIYA,
+    ids.next(PRIYA.waId),
+    [
+      { status: 'sent', at: tick() },
+      { status: 'failed', at: tick(), error: 131026 },
+    ],
+    PRICING.marketing,
+  );
   statuses('broadcast', support, AIKO, ids.next(AIKO.waId), [{ status: 'failed', at: tick(), error: 130429 }]);
 
   // 14. Account-level events.
@@ -613,8 +636,55 @@ export interface BenchOptions {
 }
 
 const BENCH_CUSTOMERS = 500;
-const FIRST_NAMES = ['Ana', 'Ben', 'Chen', 'Dara', 'Emre', 'Fatima', 'Gus', 'Hana', 'Ivan', 'Jade', 'Kofi', 'Lena', 'Mateo', 'Nia', 'Omar', 'Paula', 'Quinn', 'Ravi', 'Sofia', 'Tariq', 'Uma', 'Viktor', 'Wen', 'Yara', 'Zoe'];
-const LAST_NAMES = ['Alves', 'Brown', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Haddad', 'Ito', 'Jensen', 'Kowalski', 'Lee', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Rossi', 'Silva', 'Tanaka', 'Novak'];
+const FIRST_NAMES = [
+  'Ana',
+  'Ben',
+  'Chen',
+  'Dara',
+  'Emre',
+  'Fatima',
+  'Gus',
+  'Hana',
+  'Ivan',
+  'Jade',
+  'Kofi',
+  'Lena',
+  'Mateo',
+  'Nia',
+  'Omar',
+  'Paula',
+  'Quinn',
+  'Ravi',
+  'Sofia',
+  'Tariq',
+  'Uma',
+  'Viktor',
+  'Wen',
+  'Yara',
+  'Zoe',
+];
+const LAST_NAMES = [
+  'Alves',
+  'Brown',
+  'Costa',
+  'Dubois',
+  'Eriksen',
+  'Fischer',
+  'Garcia',
+  'Haddad',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lee',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Patel',
+  'Rossi',
+  'Silva',
+  'Tanaka',
+  'Novak',
+];
 const COUNTRY_PREFIXES = [
   { cc: '52', iso: 'MX' },
   { cc: '49', iso: 'DE' },
@@ -651,7 +721,8 @@ function benchCustomer(index: number) {
  * 500 customers and two are statuses (sent → delivered → read) of outbound messages. Unique for every i.
  */
 export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody {
-  const runId = (options.runId ?? (benchRunId ??= randomBytes(4).toString('hex'))).toUpperCase().slice(0, 8).padEnd(8, '0');
+  benchRunId ??= randomBytes(4).toString('hex');
+  const runId = (options.runId ?? benchRunId).toUpperCase().slice(0, 8).padEnd(8, '0');
   const nowSec = Math.floor((options.now ?? Date.now()) / 1000);
   const slot = i % 5;
   const round = Math.floor(i / 5);
@@ -661,7 +732,7 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
     const customerIndex = (messageIndex * 263) % BENCH_CUSTOMERS;
     const customer = benchCustomer(customerIndex);
     const number = customerIndex % 2 === 0 ? SIMULATED_NUMBERS.sales : SIMULATED_NUMBERS.support;
-    const wamid = wamidFor(customer.waId, runId + 'A' + i.toString(16).toUpperCase().padStart(11, '0'));
+    const wamid = wamidFor(customer.waId, `${runId}A${i.toString(16).toUpperCase().padStart(11, '0')}`);
     const value = messagesValue(number, {
       contacts: [{ profile: { name: customer.name }, wa_id: customer.waId, ...(customer.userId ? { user_id: customer.userId } : {}) }],
       messages: [
@@ -685,7 +756,7 @@ export function mixedBenchBody(i: number, options: BenchOptions = {}): BenchBody
   const status = (['sent', 'delivered', 'read'] as const)[statusIndex % 3]!;
   const outCustomer = benchCustomer((outbound * 11) % BENCH_CUSTOMERS);
   const outNumber = ((outbound * 11) % BENCH_CUSTOMERS) % 2 === 0 ? SIMULATED_NUMBERS.sales : SIMULATED_NUMBERS.support;
-  const wamid = wamidFor(outCustomer.waId, runId + 'B' + outbound.toString(16).toUpperCase().padStart(11, '0'));
+  const wamid = wamidFor(outCustomer.waId, `${runId}B${outbound.toString(16).toUpperCase().padStart(11, '0')}`);
   const item: Record<string, unknown> = {
     id: wamid,
     status,

@@ -61,7 +61,16 @@ function avatarColor(key: string): string {
   return AVATAR_COLORS[hash % AVATAR_COLORS.length] ?? 'bg-slate-500';
 }
 
-export function ConversationRow({ conversation, selected, showBusinessNumber, now, onSelect, ref, className = '', ...rest }: ConversationRowProps) {
+export function ConversationRow({
+  conversation,
+  selected,
+  showBusinessNumber,
+  now,
+  onSelect,
+  ref,
+  className = '',
+  ...rest
+}: ConversationRowProps) {
   const { contact, lastMessage, unreadCount } = conversation;
   const label = contactLabel(contact);
   const preview = previewOf(lastMessage);
@@ -92,7 +101,9 @@ export function ConversationRow({ conversation, selected, showBusinessNumber, no
       </span>
       <span className="flex min-w-0 flex-1 flex-col">
         <span className="flex items-baseline gap-2">
-          <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}>{label}</span>
+          <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}>
+            {label}
+          </span>
           {time && (
             <time
               dateTime={conversation.lastMessageAt ?? lastMessage?.timestamp ?? undefined}
@@ -114,7 +125,8 @@ export function ConversationRow({ conversation, selected, showBusinessNumber, no
           </span>
           {unread && (
             <span
-              aria-label={`${unreadCount} unread ${unreadCount === 1 ? "message" : "messages"}`}
+              role="img"
+              aria-label={`${unreadCount} unread ${unreadCount === 1 ? 'message' : 'messages'}`}
               className="ml-1 min-w-5 shrink-0 rounded-full bg-emerald-500 px-1.5 text-center text-[11px] leading-5 font-semibold text-white"
             >
               {unreadCount > 99 ? '99+' : unreadCount}

@@ -44,12 +44,10 @@ export async function fetchJson<T>(url: string, init: { method?: string; body?: 
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const message =
-      (body as { error?: { message?: unknown } } | null)?.error?.message ?? `The server answered ${res.status}.`;
+    const message = (body as { error?: { message?: unknown } } | null)?.error?.message ?? `The server answered ${res.status}.`;
     throw new ApiRequestError(res.status, typeof message === 'string' ? message : `The server answered ${res.status}.`);
   }
   return body as T;
 }
 
-
-export const swrFetcher = <T,>(url: string) => fetchJson<T>(url);
+export const swrFetcher = <T>(url: string) => fetchJson<T>(url);

@@ -143,11 +143,7 @@ function UnplayableCard({ view, file }: { view: MediaView; file: Extract<MediaFi
   return (
     <div data-testid="media-unplayable">
       <InfoCard view={view} note={note}>
-        <a
-          href={file.url}
-          download
-          className={`mt-1 inline-block ${buttonClass('secondary', 'xs')}`}
-        >
+        <a href={file.url} download className={`mt-1 inline-block ${buttonClass('secondary', 'xs')}`}>
           Download the {view.label.toLowerCase()}
           {file.sizeLabel && <span className="font-normal text-slate-500"> ({file.sizeLabel})</span>}
         </a>
@@ -186,9 +182,7 @@ function InfoCard({
         {view.filename && <p className="truncate text-slate-700">{view.filename}</p>}
         {view.mimeType && <p className="truncate font-mono text-slate-500">{view.mimeType}</p>}
         <p className={`flex items-center gap-1.5 ${tone === 'error' ? 'text-red-700' : 'text-slate-500'}`}>
-          {busy && (
-            <Spinner />
-          )}
+          {busy && <Spinner />}
           <span>{note}</span>
         </p>
         {children}

@@ -81,7 +81,11 @@ export function MessageBubble({ item }: MessageBubbleProps) {
           )}
           {view.referral && view.kind !== 'deleted' && <ReferralBox referral={view.referral} />}
           {(item.quoted || item.quotedMissingId) && view.kind !== 'deleted' && <QuotedBlock item={item} />}
-          <Content view={view} outbound={outbound} from={outbound ? 'you' : (message.contact.name ?? message.contact.waId ?? 'the customer')} />
+          <Content
+            view={view}
+            outbound={outbound}
+            from={outbound ? 'you' : (message.contact.name ?? message.contact.waId ?? 'the customer')}
+          />
           <footer className="mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none text-slate-500">
             {view.editedAt && view.kind !== 'deleted' && <span title={formatDateTime(view.editedAt)}>Edited</span>}
             <time dateTime={message.timestamp} title={formatDateTime(message.timestamp)}>
@@ -148,7 +152,9 @@ function QuotedBlock({ item }: { item: ThreadMessageItem }) {
   const fromUs = quoted.direction === 'outbound';
   return (
     <div className={`mb-1 rounded border-l-4 bg-black/5 px-2 py-1 text-xs ${fromUs ? 'border-emerald-500' : 'border-sky-500'}`}>
-      <p className={`font-medium ${fromUs ? 'text-emerald-700' : 'text-sky-700'}`}>{fromUs ? 'You' : (quoted.contact.name ?? 'Customer')}</p>
+      <p className={`font-medium ${fromUs ? 'text-emerald-700' : 'text-sky-700'}`}>
+        {fromUs ? 'You' : (quoted.contact.name ?? 'Customer')}
+      </p>
       <p className="line-clamp-2 break-words text-slate-600">
         <PreviewLine preview={preview} />
       </p>
@@ -284,7 +290,9 @@ function Content({ view, outbound, from }: { view: MessageView; outbound: boolea
                   <tr key={i} className="border-t border-black/5">
                     <td className="pr-2 break-all">{line.productRetailerId ?? '—'}</td>
                     <td className="pr-2 text-right">{line.quantity ?? '—'}</td>
-                    <td className="text-right whitespace-nowrap">{line.itemPrice !== null ? formatMoney(line.itemPrice, line.currency) : '—'}</td>
+                    <td className="text-right whitespace-nowrap">
+                      {line.itemPrice !== null ? formatMoney(line.itemPrice, line.currency) : '—'}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -32,7 +32,9 @@ export function useLiveUpdatesSource(url = '/api/events'): LiveUpdates {
     let failures = 0;
     let connectedBefore = false;
     let stopped = false;
-    const emit = (notice: ChangeNotice | null) => handlers.current.forEach((handler) => handler(notice));
+    const emit = (notice: ChangeNotice | null) => {
+      for (const handler of handlers.current) handler(notice);
+    };
 
     const connect = () => {
       if (stopped) return;
@@ -112,7 +114,8 @@ export function useCoalesced(refresh: () => Promise<unknown>): () => void {
         return;
       }
       state.current.running = true;
-      latest.current()
+      latest
+        .current()
         .catch(() => {})
         .finally(() => {
           if (!state.current.again) {

@@ -42,28 +42,13 @@ export function LoginForm({ next }: { next: string }) {
         <label htmlFor="email" className="block text-sm font-medium text-slate-700">
           Email
         </label>
-        <Input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          autoFocus
-          className="mt-1 w-full"
-        />
+        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus className="mt-1 w-full" />
       </div>
       <div>
         <label htmlFor="password" className="block text-sm font-medium text-slate-700">
           Password
         </label>
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          className="mt-1 w-full"
-        />
+        <Input id="password" name="password" type="password" autoComplete="current-password" required className="mt-1 w-full" />
       </div>
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">

@@ -73,7 +73,13 @@ export interface DeliveryTimingSummary {
 export async function deliveryTimingSummary(db: Executor, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
   const where = sql`sent_at is not null and ${inWindow(w, sql.raw('sent_at'))} ${ofNumber(w)}`;
   const [[counts], [read]] = await Promise.all([
-    queryRows<{ sent: string | number; delivered: string | number; read: string | number; failed: string | number; median: string | number | null }>(
+    queryRows<{
+      sent: string | number;
+      delivered: string | number;
+      read: string | number;
+      failed: string | number;
+      median: string | number | null;
+    }>(
       db,
       sql`select count(*) as sent, count(delivered_after_s) as delivered, count(read_after_s) as read, count(failed_at) as failed,
             percentile_cont(0.5) within group (order by delivered_after_s) as median

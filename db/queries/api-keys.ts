@@ -41,7 +41,10 @@ export async function revokeApiKey(db: Executor, id: number): Promise<boolean> {
 }
 
 /** The unrevoked key with this hash, or null. */
-export async function findLiveApiKey(db: Executor, keyHash: Uint8Array): Promise<{ id: number; name: string; lastUsedAt: Date | null } | null> {
+export async function findLiveApiKey(
+  db: Executor,
+  keyHash: Uint8Array,
+): Promise<{ id: number; name: string; lastUsedAt: Date | null } | null> {
   const [row] = await db
     .select({ id: apiKeys.id, name: apiKeys.name, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)

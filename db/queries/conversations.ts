@@ -102,7 +102,12 @@ function searchHits(db: Executor, where: SQL | undefined, q: string, limit: numb
     .where(
       and(
         where,
-        exists(db.select({ one: sql`1` }).from(messages).where(and(eq(messages.conversationId, conversations.id), match.message))),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(messages)
+            .where(and(eq(messages.conversationId, conversations.id), match.message)),
+        ),
       ),
     )
     .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
@@ -128,32 +133,34 @@ function keysetRanges(after: ConversationListKey | undefined): (SQL | undefined)
 /** One stretch of the list: `range` is one of keysetRanges. */
 function selectListPage(db: Executor, options: ConversationListOptions, range: SQL | undefined, limit: number) {
   const where = and(numberFilter(options), range);
-  return db
-    .select({
-      id: conversations.id,
-      phoneNumberId: conversations.phoneNumberId,
-      displayPhoneNumber: businessNumbers.displayPhoneNumber,
-      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
-      lastMessage: {
-        wamid: lastMessage.wamid,
-        type: lastMessage.type,
-        text: lastMessage.text,
-        direction: lastMessage.direction,
-        status: lastMessage.status,
-        sentAt: lastMessage.sentAt,
-      },
-      lastMessageAt: conversations.lastMessageAt,
-      unreadCount: conversations.unreadCount,
-      sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
-    })
-    .from(conversations)
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
-    .leftJoin(lastMessage, eq(lastMessage.wamid, conversations.lastMessageWamid))
-    .where(options.q ? inArray(conversations.id, searchHits(db, where, options.q, limit)) : where)
-    // Spelled exactly like the indexes, so the planner walks them instead of sorting.
-    .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
-    .limit(limit);
+  return (
+    db
+      .select({
+        id: conversations.id,
+        phoneNumberId: conversations.phoneNumberId,
+        displayPhoneNumber: businessNumbers.displayPhoneNumber,
+        contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+        lastMessage: {
+          wamid: lastMessage.wamid,
+          type: lastMessage.type,
+          text: lastMessage.text,
+          direction: lastMessage.direction,
+          status: lastMessage.status,
+          sentAt: lastMessage.sentAt,
+        },
+        lastMessageAt: conversations.lastMessageAt,
+        unreadCount: conversations.unreadCount,
+        sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
+      })
+      .from(conversations)
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
+      .leftJoin(lastMessage, eq(lastMessage.wamid, conversations.lastMessageWamid))
+      .where(options.q ? inArray(conversations.id, searchHits(db, where, options.q, limit)) : where)
+      // Spelled exactly like the indexes, so the planner walks them instead of sorting.
+      .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))
+      .limit(limit)
+  );
 }
 
 export type ConversationListRow = Awaited<ReturnType<typeof selectListPage>>[number];

@@ -34,47 +34,52 @@ const firstErrorCode = sql`(${messages.errors} -> 0 ->> 'code')`;
 
 /** The query for one page of failed deliveries (exported for EXPLAIN checks). */
 export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptions, limit = options.limit) {
-  return db
-    .select({
-      wamid: messages.wamid,
-      conversationId: messages.conversationId,
-      type: messages.type,
-      text: messages.text,
-      placeholder: messages.placeholder,
-      statusAt: messages.statusAt,
-      errors: messages.errors,
-      phoneNumberId: conversations.phoneNumberId,
-      displayPhoneNumber: businessNumbers.displayPhoneNumber,
-      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
-      sortAt: cursorTimestamp(messages.statusAt),
-    })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
-    .where(
-      and(
-        sql`${messages.status} = 'failed'`,
-        // A failed status always comes with its time; the row comparison below never matches a NULL.
-        sql`${messages.statusAt} is not null`,
-        options.code === undefined ? undefined : sql`${firstErrorCode} = ${String(options.code)}`,
-        options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
-        options.from === undefined ? undefined : sql`${messages.statusAt} >= ${options.from.toISOString()}::timestamptz`,
-        options.to === undefined ? undefined : sql`${messages.statusAt} < ${options.to.toISOString()}::timestamptz`,
-        options.after === undefined
-          ? undefined
-          : sql`(${messages.statusAt}, ${messages.wamid}) < (${options.after.statusAt}::timestamptz, ${options.after.wamid})`,
-        options.q === undefined ? undefined : contactMatches(options.q),
-      ),
-    )
-    // Spelled like the indexes (status_at desc, wamid desc; drizzle-kit writes desc nulls last).
-    .orderBy(sql`${messages.statusAt} desc nulls last`, sql`${messages.wamid} desc nulls last`)
-    .limit(limit);
+  return (
+    db
+      .select({
+        wamid: messages.wamid,
+        conversationId: messages.conversationId,
+        type: messages.type,
+        text: messages.text,
+        placeholder: messages.placeholder,
+        statusAt: messages.statusAt,
+        errors: messages.errors,
+        phoneNumberId: conversations.phoneNumberId,
+        displayPhoneNumber: businessNumbers.displayPhoneNumber,
+        contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+        sortAt: cursorTimestamp(messages.statusAt),
+      })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
+      .where(
+        and(
+          sql`${messages.status} = 'failed'`,
+          // A failed status always comes with its time; the row comparison below never matches a NULL.
+          sql`${messages.statusAt} is not null`,
+          options.code === undefined ? undefined : sql`${firstErrorCode} = ${String(options.code)}`,
+          options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
+          options.from === undefined ? undefined : sql`${messages.statusAt} >= ${options.from.toISOString()}::timestamptz`,
+          options.to === undefined ? undefined : sql`${messages.statusAt} < ${options.to.toISOString()}::timestamptz`,
+          options.after === undefined
+            ? undefined
+            : sql`(${messages.statusAt}, ${messages.wamid}) < (${options.after.statusAt}::timestamptz, ${options.after.wamid})`,
+          options.q === undefined ? undefined : contactMatches(options.q),
+        ),
+      )
+      // Spelled like the indexes (status_at desc, wamid desc; drizzle-kit writes desc nulls last).
+      .orderBy(sql`${messages.statusAt} desc nulls last`, sql`${messages.wamid} desc nulls last`)
+      .limit(limit)
+  );
 }
 
 export type FailedDeliveryRow = Awaited<ReturnType<typeof failedDeliveriesQuery>>[number];
 
-export async function listFailedDeliveries(db: Executor, options: FailedDeliveryOptions): Promise<{ rows: FailedDeliveryRow[]; hasMore: boolean }> {
+export async function listFailedDeliveries(
+  db: Executor,
+  options: FailedDeliveryOptions,
+): Promise<{ rows: FailedDeliveryRow[]; hasMore: boolean }> {
   const rows = await failedDeliveriesQuery(db, options, options.limit + 1);
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }

@@ -31,19 +31,21 @@ const messageColumns = {
 };
 
 function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number) {
-  return db
-    .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.conversationId, conversationId),
-        before && sql`(${messages.sentAt}, ${messages.wamid}) < (${before.sentAt}::timestamptz, ${before.wamid})`,
-        notInArray(messages.type, MODIFIER_TYPES),
-      ),
-    )
-    // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
-    .orderBy(descNullsLast(messages.sentAt), descNullsLast(messages.wamid))
-    .limit(limit);
+  return (
+    db
+      .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.conversationId, conversationId),
+          before && sql`(${messages.sentAt}, ${messages.wamid}) < (${before.sentAt}::timestamptz, ${before.wamid})`,
+          notInArray(messages.type, MODIFIER_TYPES),
+        ),
+      )
+      // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
+      .orderBy(descNullsLast(messages.sentAt), descNullsLast(messages.wamid))
+      .limit(limit)
+  );
 }
 
 export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];

@@ -70,7 +70,10 @@ export async function setUserName(db: Executor, id: string, name: string): Promi
  */
 export async function setUserPassword(db: Executor, id: string, hash: string, options: { keepSessionId: string | null }): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.update(accounts).set({ password: hash }).where(and(eq(accounts.userId, id), eq(accounts.providerId, 'credential')));
+    await tx
+      .update(accounts)
+      .set({ password: hash })
+      .where(and(eq(accounts.userId, id), eq(accounts.providerId, 'credential')));
     const keep = options.keepSessionId;
     await tx.delete(sessions).where(keep === null ? eq(sessions.userId, id) : and(eq(sessions.userId, id), ne(sessions.id, keep)));
   });

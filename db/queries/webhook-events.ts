@@ -82,7 +82,11 @@ export async function recordFailedAttempt(db: Executor, id: number, error: strin
   if (retryInMs !== null) {
     await db
       .update(webhookEvents)
-      .set({ attempts: sql`${webhookEvents.attempts} + 1`, lastError, nextAttemptAt: sql`now() + ${`${Math.round(retryInMs)} milliseconds`}::interval` })
+      .set({
+        attempts: sql`${webhookEvents.attempts} + 1`,
+        lastError,
+        nextAttemptAt: sql`now() + ${`${Math.round(retryInMs)} milliseconds`}::interval`,
+      })
       .where(and(eq(webhookEvents.id, id), eq(webhookEvents.state, 'pending')));
     return;
   }

@@ -13,7 +13,13 @@ export interface MessageCount {
 /** Adds to message_stats_hourly: messages really added, per UTC hour, number, direction and type. */
 export async function addMessageStats(tx: Executor, counts: MessageCount[]): Promise<void> {
   if (counts.length === 0) return;
-  const rows = counts.map((c) => ({ hour: c.hour, phone_number_id: c.phoneNumberId, direction: c.direction, type: c.type, count: c.count }));
+  const rows = counts.map((c) => ({
+    hour: c.hour,
+    phone_number_id: c.phoneNumberId,
+    direction: c.direction,
+    type: c.type,
+    count: c.count,
+  }));
   await tx.execute(sql`
     insert into message_stats_hourly (hour, phone_number_id, direction, type, count)
     select hour, phone_number_id, direction, type, count

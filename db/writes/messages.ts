@@ -41,7 +41,14 @@ export interface ChangedMessage {
   conversationId: number;
 }
 
-type InsertedRow = { wamid: string; conversation_id: string | number; direction: string; type: string; sent_at: string | Date; is_new: boolean };
+type InsertedRow = {
+  wamid: string;
+  conversation_id: string | number;
+  direction: string;
+  type: string;
+  sent_at: string | Date;
+  is_new: boolean;
+};
 const inserted = (r: InsertedRow): InsertedMessage => ({
   wamid: r.wamid,
   conversationId: Number(r.conversation_id),
@@ -50,7 +57,10 @@ const inserted = (r: InsertedRow): InsertedMessage => ({
   sentAt: r.sent_at,
   isNew: r.is_new,
 });
-const changed = (r: { wamid: string; conversation_id: string | number }): ChangedMessage => ({ wamid: r.wamid, conversationId: Number(r.conversation_id) });
+const changed = (r: { wamid: string; conversation_id: string | number }): ChangedMessage => ({
+  wamid: r.wamid,
+  conversationId: Number(r.conversation_id),
+});
 const byWamid = <T extends { wamid: string }>(rows: T[]) => [...rows].sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
 
 /**

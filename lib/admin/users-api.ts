@@ -97,10 +97,13 @@ export const patchUser = defineRoute(
     const isSelf = me.kind === 'user' && me.userId === target.id;
 
     const losesAdmin =
-      target.role === 'admin' && target.banned !== true && (change.active === false || (change.role !== undefined && change.role !== 'admin'));
+      target.role === 'admin' &&
+      target.banned !== true &&
+      (change.active === false || (change.role !== undefined && change.role !== 'admin'));
     if (losesAdmin) {
       if (isSelf) throw conflict('You cannot deactivate yourself or remove your own admin role. Ask another admin.');
-      if ((await countOtherActiveAdmins(deps.db, target.id)) === 0) throw conflict('This is the last active admin: make someone else an admin first.');
+      if ((await countOtherActiveAdmins(deps.db, target.id)) === 0)
+        throw conflict('This is the last active admin: make someone else an admin first.');
     }
     if (isSelf && change.active === false) throw conflict('You cannot deactivate yourself.');
 

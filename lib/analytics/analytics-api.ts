@@ -18,7 +18,13 @@ export type { AnalyticsResponse } from './shape';
 /** Every aggregate of the page for one query, run side by side. */
 export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Date()): Promise<AnalyticsResponse> {
   const range = resolveRange(query, now);
-  const window: AnalyticsWindow = { from: range.from, to: range.to, bucket: range.bucket, tz: range.tz, phoneNumberId: query.businessPhoneNumberId };
+  const window: AnalyticsWindow = {
+    from: range.from,
+    to: range.to,
+    bucket: range.bucket,
+    tz: range.tz,
+    phoneNumberId: query.businessPhoneNumberId,
+  };
   const [deliveries, timings, inbound, webhooks, backlog, numbers] = await Promise.all([
     deliveryCounts(db, window),
     deliveryTimingSummary(db, window),

@@ -53,7 +53,8 @@ export const analyticsQuerySchema = z
     const from = Date.parse(q.from);
     const to = Date.parse(q.to);
     if (!(to > from)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-    else if (to - from > MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: `the range must be at most ${MAX_RANGE_DAYS} days` });
+    else if (to - from > MAX_RANGE_DAYS * DAY_MS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `the range must be at most ${MAX_RANGE_DAYS} days` });
   });
 
 export type AnalyticsQuery = z.infer<typeof analyticsQuerySchema>;
@@ -64,7 +65,13 @@ export function parseAnalyticsQuery(params: URLSearchParams): AnalyticsQuery {
     const v = params.get(name);
     return v === null || v === '' ? undefined : v;
   };
-  return analyticsQuerySchema.parse({ range: pick('range'), from: pick('from'), to: pick('to'), businessPhoneNumberId: pick('businessPhoneNumberId'), tz: pick('tz') });
+  return analyticsQuerySchema.parse({
+    range: pick('range'),
+    from: pick('from'),
+    to: pick('to'),
+    businessPhoneNumberId: pick('businessPhoneNumberId'),
+    tz: pick('tz'),
+  });
 }
 
 export interface Bucket {

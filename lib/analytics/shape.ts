@@ -62,7 +62,12 @@ export interface AnalyticsResponse {
 }
 
 /** One entry per bucket, in order, from rows keyed by bucket; rows of buckets outside the range are dropped. */
-export function fillBuckets<R extends { bucket: string }, T>(buckets: Bucket[], rows: R[], empty: () => T, add: (into: T, row: R) => void): (T & Bucket)[] {
+export function fillBuckets<R extends { bucket: string }, T>(
+  buckets: Bucket[],
+  rows: R[],
+  empty: () => T,
+  add: (into: T, row: R) => void,
+): (T & Bucket)[] {
   const byKey = new Map<string, T & Bucket>();
   const out = buckets.map((b) => {
     const entry = { ...empty(), key: b.key, start: b.start };
@@ -108,7 +113,8 @@ export function shapeAnalytics(
   for (const b of failureBuckets) b.rate = rate(b.failed, b.sent);
 
   const perCode = new Map<number, number>();
-  for (const b of failureBuckets) for (const [code, n] of Object.entries(b.byCode)) perCode.set(Number(code), (perCode.get(Number(code)) ?? 0) + n);
+  for (const b of failureBuckets)
+    for (const [code, n] of Object.entries(b.byCode)) perCode.set(Number(code), (perCode.get(Number(code)) ?? 0) + n);
   const failed = failureBuckets.reduce((s, b) => s + b.failed, 0);
   const sent = failureBuckets.reduce((s, b) => s + b.sent, 0);
   const codes = [...perCode.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
@@ -153,7 +159,12 @@ export function shapeAnalytics(
     failures: { codes: codes.map(([code]) => code), buckets: failureBuckets, totals: { sent, failed, rate: rate(failed, sent) } },
     topErrors,
     funnel: rows.timings,
-    inbound: { types: typeTotals.map((t) => t.type), buckets: inboundBuckets, totals: typeTotals, total: typeTotals.reduce((s, t) => s + t.count, 0) },
+    inbound: {
+      types: typeTotals.map((t) => t.type),
+      buckets: inboundBuckets,
+      totals: typeTotals,
+      total: typeTotals.reduce((s, t) => s + t.count, 0),
+    },
     webhooks: {
       buckets: webhookBuckets,
       totals: { received: sum('received'), processed: sum('processed'), failed: sum('failed'), rejected: sum('rejected') },

@@ -18,7 +18,7 @@ export interface AccessDeps {
 }
 
 export type Principal =
-  | { kind: 'user'; userId: string; email: string; name: string; role: Role; /** The session this request came with. */ sessionId: string }
+  | { kind: 'user'; userId: string; email: string; name: string; role: Role /** The session this request came with. */; sessionId: string }
   | { kind: 'api-key'; keyId: number | null; name: string };
 
 export type Need = 'inbox' | 'admin';

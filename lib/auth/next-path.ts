@@ -9,7 +9,7 @@ export function loginPathFor(here: string): string {
  */
 export function safeNextPath(value: string | string[] | undefined | null): string {
   const next = Array.isArray(value) ? value[0] : value;
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return '/';
+  if (!next?.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return '/';
   if (next === '/login' || next.startsWith('/login?')) return '/';
   return next;
 }

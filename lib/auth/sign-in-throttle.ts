@@ -52,7 +52,11 @@ function emailOf(body: unknown): string | null {
 function tooManyAttempts(retryAfterMs: number, message: string): APIError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-  return new APIError('TOO_MANY_REQUESTS', { code: 'TOO_MANY_ATTEMPTS', message: `${message} Try again in ${wait}.` }, { 'retry-after': String(seconds) });
+  return new APIError(
+    'TOO_MANY_REQUESTS',
+    { code: 'TOO_MANY_ATTEMPTS', message: `${message} Try again in ${wait}.` },
+    { 'retry-after': String(seconds) },
+  );
 }
 
 export interface SignInThrottleOptions {
@@ -120,4 +124,5 @@ export function signInThrottle(db: Db, options: SignInThrottleOptions) {
 }
 
 /** Exactly what better-auth answers for a wrong password (the sign-in test compares the two). */
-const invalidEmailOrPassword = () => new APIError('UNAUTHORIZED', { message: 'Invalid email or password', code: 'INVALID_EMAIL_OR_PASSWORD' });
+const invalidEmailOrPassword = () =>
+  new APIError('UNAUTHORIZED', { message: 'Invalid email or password', code: 'INVALID_EMAIL_OR_PASSWORD' });

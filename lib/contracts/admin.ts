@@ -29,7 +29,10 @@ const passwordSchema = z
   .max(128, 'must be at most 128 characters');
 
 export const createUserSchema = z.object({
-  email: z.email('must be an email address').max(254).transform((s) => s.toLowerCase()),
+  email: z
+    .email('must be an email address')
+    .max(254)
+    .transform((s) => s.toLowerCase()),
   name: z.string().trim().min(1, 'is required').max(100),
   password: passwordSchema,
   role: z.enum(ROLES),

@@ -33,7 +33,10 @@ export const apiFailedDeliverySchema = z.object({
 });
 export type ApiFailedDelivery = z.infer<typeof apiFailedDeliverySchema>;
 
-export const getFailedDeliveriesResponseSchema = z.object({ failures: z.array(apiFailedDeliverySchema), nextCursor: z.string().nullable() });
+export const getFailedDeliveriesResponseSchema = z.object({
+  failures: z.array(apiFailedDeliverySchema),
+  nextCursor: z.string().nullable(),
+});
 export type GetFailedDeliveriesResponse = z.infer<typeof getFailedDeliveriesResponseSchema>;
 
 export const apiProcessingFailureSchema = z.object({
@@ -46,7 +49,10 @@ export const apiProcessingFailureSchema = z.object({
 });
 export type ApiProcessingFailure = z.infer<typeof apiProcessingFailureSchema>;
 
-export const getProcessingFailuresResponseSchema = z.object({ failures: z.array(apiProcessingFailureSchema), nextCursor: z.string().nullable() });
+export const getProcessingFailuresResponseSchema = z.object({
+  failures: z.array(apiProcessingFailureSchema),
+  nextCursor: z.string().nullable(),
+});
 export type GetProcessingFailuresResponse = z.infer<typeof getProcessingFailuresResponseSchema>;
 
 export const getProcessingFailureResponseSchema = apiProcessingFailureSchema.extend({
@@ -133,7 +139,13 @@ export const failedDeliveriesQuerySchema = z.object({
     .trim()
     .optional()
     .transform((s) => s || undefined)
-    .pipe(z.string().regex(/^\d{1,9}$/, 'must be a numeric error code').transform(Number).optional()),
+    .pipe(
+      z
+        .string()
+        .regex(/^\d{1,9}$/, 'must be a numeric error code')
+        .transform(Number)
+        .optional(),
+    ),
   businessPhoneNumberId: optionalText(64),
   from: optionalTime,
   to: optionalTime,

@@ -43,7 +43,10 @@ export const apiMediaFileSchema = z.object({
     description:
       'Why it failed, or (state pending) why the last attempt failed before the next: expired | unauthorized | checksum_mismatch | too_large | timeout | unavailable | untrusted_host.',
   }),
-  failedAt: z.string().nullable().meta({ description: 'When it last failed for good (state failed): a retry that fails again has a newer time.' }),
+  failedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When it last failed for good (state failed): a retry that fails again has a newer time.' }),
   waitingForAccessToken: z
     .boolean()
     .meta({ description: 'Pending because no access token is configured: nothing will happen until an admin sets one.' }),

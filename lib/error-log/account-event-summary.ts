@@ -50,7 +50,14 @@ function toneOf(state: string | null): AccountEventTone {
   if (!state) return 'info';
   const s = state.toUpperCase();
   if (GOOD_STATES.has(s)) return 'good';
-  if (BAD_TEMPLATE_STATES.has(s) || s === 'RED' || s.includes('BAN') || s.includes('RESTRICT') || s.includes('VIOLATION') || s === 'DOWNGRADE')
+  if (
+    BAD_TEMPLATE_STATES.has(s) ||
+    s === 'RED' ||
+    s.includes('BAN') ||
+    s.includes('RESTRICT') ||
+    s.includes('VIOLATION') ||
+    s === 'DOWNGRADE'
+  )
     return 'bad';
   if (s === 'YELLOW' || s === 'FLAGGED' || s === 'WARNING') return 'warning';
   return 'info';
@@ -168,7 +175,11 @@ export function summarizeAccountEvent(e: AccountEventInput): AccountEventSummary
     }
     case 'business_capability_update': {
       const limit = str(get(value, 'max_daily_conversation_per_phone'));
-      return { title: 'Business capability', text: limit ? `Messaging limit now ${limit} conversations a day per number` : 'Business capabilities changed', tone: 'info' };
+      return {
+        title: 'Business capability',
+        text: limit ? `Messaging limit now ${limit} conversations a day per number` : 'Business capabilities changed',
+        tone: 'info',
+      };
     }
     case 'security': {
       const event = str(get(value, 'event')) ?? e.eventType ?? 'UPDATE';

@@ -122,7 +122,14 @@ export const getFailedDeliveries = defineRoute(
 
 /** The same words as the inbox list (a placeholder row's type is 'placeholder': previewOf names it). */
 function previewOfFailure(r: { wamid: string; type: string; text: string | null; placeholder: boolean; statusAt: Date | null }): Preview {
-  return previewOf({ id: r.wamid, type: r.type, text: r.text, direction: 'outbound', status: 'failed', timestamp: r.statusAt?.toISOString() ?? '' });
+  return previewOf({
+    id: r.wamid,
+    type: r.type,
+    text: r.text,
+    direction: 'outbound',
+    status: 'failed',
+    timestamp: r.statusAt?.toISOString() ?? '',
+  });
 }
 
 export const getProcessingFailures = defineRoute(
@@ -271,7 +278,10 @@ export const getAccountEvents = defineRoute(
   },
   async ({ deps, query }): Promise<GetAccountEventsResponse> => {
     const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, accountCursorSchema);
-    const { rows, hasMore } = await listAccountEvents(deps.db, { limit: query.limit, after: after && { receivedAt: after[0], id: Number(after[1]) } });
+    const { rows, hasMore } = await listAccountEvents(deps.db, {
+      limit: query.limit,
+      after: after && { receivedAt: after[0], id: Number(after[1]) },
+    });
     const last = rows.at(-1);
     return {
       events: rows.map((r) => ({

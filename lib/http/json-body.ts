@@ -8,7 +8,8 @@ const MAX_JSON_BYTES = 64 * 1024;
  */
 export async function readJsonBody(req: Request): Promise<unknown> {
   const type = req.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new ApiError(415, 'invalid_request', 'Send the body as JSON (Content-Type: application/json).');
+  if (!/^application\/json\b/i.test(type))
+    throw new ApiError(415, 'invalid_request', 'Send the body as JSON (Content-Type: application/json).');
   const declared = Number(req.headers.get('content-length') ?? 0);
   if (declared > MAX_JSON_BYTES) throw new ApiError(413, 'invalid_request', 'The body is too large.');
   const text = await req.text();

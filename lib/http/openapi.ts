@@ -22,7 +22,10 @@ const errorSchema: JsonSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', enum: ['unauthorized', 'forbidden', 'conflict', 'invalid_request', 'not_found', 'too_many_requests', 'unavailable', 'internal'] },
+        code: {
+          type: 'string',
+          enum: ['unauthorized', 'forbidden', 'conflict', 'invalid_request', 'not_found', 'too_many_requests', 'unavailable', 'internal'],
+        },
         message: { type: 'string' },
       },
     },
@@ -58,7 +61,10 @@ function operationOf(route: AnyApiRoute): JsonSchema {
     : { 'application/json': { schema: spec.response ? jsonSchemaOf(spec.response, 'output') : {} } };
   const errors = Object.entries(ERROR_STATUSES)
     .filter(([code]) => spec.access !== 'public' || !['401', '403'].includes(code))
-    .map(([code, description]) => [code, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]);
+    .map(([code, description]) => [
+      code,
+      { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]);
   return {
     operationId: operationIdOf(spec.method, spec.path),
     summary: spec.summary,
@@ -75,7 +81,7 @@ function operationOf(route: AnyApiRoute): JsonSchema {
 function operationIdOf(method: string, path: string): string {
   const words = path
     .replace(/^\/api\//, '')
-    .split(/[/{}.\-]+/)
+    .split(/[/{}.-]+/)
     .filter(Boolean);
   return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
@@ -83,7 +89,8 @@ function operationIdOf(method: string, path: string): string {
 export function openApiDocument(routes: readonly AnyApiRoute[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
-    (paths[route.spec.path] ??= {})[route.spec.method.toLowerCase()] = operationOf(route);
+    paths[route.spec.path] ??= {};
+    paths[route.spec.path]![route.spec.method.toLowerCase()] = operationOf(route);
   }
   return {
     openapi: '3.1.0',

@@ -74,7 +74,7 @@ export interface ApiRoute<D = unknown> {
 }
 
 /** Any declared route, whatever its deps (the table's element type). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a route of any deps; each route keeps its own type where declared
 export type AnyApiRoute = ApiRoute<any>;
 
 export function defineRoute<
@@ -83,10 +83,7 @@ export function defineRoute<
   P extends Schema | undefined = undefined,
   Q extends Schema | undefined = undefined,
   B extends Schema | undefined = undefined,
->(
-  spec: RouteSpec<D, A, P, Q, B>,
-  handler: (input: RouteInput<D, A, Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
-): ApiRoute<D> {
+>(spec: RouteSpec<D, A, P, Q, B>, handler: (input: RouteInput<D, A, Out<P>, Out<Q>, Out<B>>) => Promise<unknown>): ApiRoute<D> {
   const route = async (req: Request, deps: D, params: Record<string, string> = {}): Promise<Response> => {
     try {
       if (spec.sameOrigin ?? spec.method !== 'GET') assertSameOrigin(req);

@@ -11,7 +11,14 @@ import {
   getRejections,
   postProcessingRetry,
 } from '@/lib/error-log/api';
-import { getBusinessNumbers, getConversation, getConversationMessages, getConversations, getMessage, postConversationRead } from '@/lib/inbox/read-api';
+import {
+  getBusinessNumbers,
+  getConversation,
+  getConversationMessages,
+  getConversations,
+  getMessage,
+  postConversationRead,
+} from '@/lib/inbox/read-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { getHealth } from '@/lib/observability/health-api';
 import { getMetrics } from '@/lib/observability/metrics-api';

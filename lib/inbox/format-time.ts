@@ -21,7 +21,9 @@ function startOfDay(date: Date): Date {
 function daysBetween(date: Date, now: Date): number {
   const a = startOfDay(date);
   const b = startOfDay(now);
-  return Math.round((Date.UTC(b.getFullYear(), b.getMonth(), b.getDate()) - Date.UTC(a.getFullYear(), a.getMonth(), a.getDate())) / 86_400_000);
+  return Math.round(
+    (Date.UTC(b.getFullYear(), b.getMonth(), b.getDate()) - Date.UTC(a.getFullYear(), a.getMonth(), a.getDate())) / 86_400_000,
+  );
 }
 
 /** HH:MM in the viewer's time zone; '' for an unusable timestamp. */
@@ -61,7 +63,6 @@ export function formatRelativeTime(iso: string | null, now: Date = new Date()): 
     ...(date.getFullYear() === now.getFullYear() ? {} : { year: '2-digit' }),
   });
 }
-
 
 /** A full date and time for logs and tables ("3 Dec 2026, 15:30:12"); '' for an unusable timestamp. */
 export function formatDateTime(iso: string | null | undefined): string {

@@ -71,4 +71,3 @@ export function linkify(text: string): TextSegment[] {
   pushText(text.length);
   return segments;
 }
-

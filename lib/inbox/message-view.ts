@@ -27,17 +27,7 @@ export const MEDIA_LABELS: Record<MediaKind, string> = {
  * app/_components/icon.tsx draws each name in one place (an icon library, not emoji, which render as
  * empty boxes where no emoji font is installed).
  */
-export type IconName =
-  | MediaKind
-  | 'location'
-  | 'contact'
-  | 'reply'
-  | 'order'
-  | 'info'
-  | 'edit'
-  | 'unsupported'
-  | 'deleted'
-  | 'welcome';
+export type IconName = MediaKind | 'location' | 'contact' | 'reply' | 'order' | 'info' | 'edit' | 'unsupported' | 'deleted' | 'welcome';
 
 export interface SharedContactCard {
   name: string;
@@ -78,7 +68,14 @@ export const REPLY_LABELS: Record<ReplyKind, string> = {
 };
 
 /** Why a media download failed, as the read API says it (failureReason). */
-export type MediaFailureReason = 'expired' | 'unauthorized' | 'checksum_mismatch' | 'too_large' | 'timeout' | 'unavailable' | 'untrusted_host';
+export type MediaFailureReason =
+  | 'expired'
+  | 'unauthorized'
+  | 'checksum_mismatch'
+  | 'too_large'
+  | 'timeout'
+  | 'unavailable'
+  | 'untrusted_host';
 
 export const MEDIA_FAILURE_TEXT: Record<MediaFailureReason, string> = {
   expired: 'The link expired before it could be downloaded',
@@ -469,7 +466,12 @@ function interactiveBody(m: ApiMessage): MessageBody {
   }
 }
 
-function replyBody(replyKind: ReplyKind, title: string, description: string | null, fields: { label: string; value: string }[]): MessageBody {
+function replyBody(
+  replyKind: ReplyKind,
+  title: string,
+  description: string | null,
+  fields: { label: string; value: string }[],
+): MessageBody {
   return { kind: 'reply', replyKind, title, description, fields };
 }
 
@@ -783,7 +785,9 @@ export function buildThread(messages: ApiMessage[], now: Date = new Date()): Thr
     startDay(m);
     const replyTo = str(m.replyToId);
     const quoted = replyTo && replyTo !== m.id ? (byId.get(replyTo) ?? null) : null;
-    const reactions = (reactionsByTarget.get(m.id) ?? []).sort((a, b) => (a.direction === b.direction ? 0 : a.direction === 'inbound' ? -1 : 1));
+    const reactions = (reactionsByTarget.get(m.id) ?? []).sort((a, b) =>
+      a.direction === b.direction ? 0 : a.direction === 'inbound' ? -1 : 1,
+    );
     items.push({
       kind: 'message',
       key: m.id,

@@ -179,7 +179,9 @@ export const getConversationMessages = defineRoute(
     const [histories, files] = await Promise.all([getStatusHistories(deps.db, wamids), getMediaStates(deps.db, wamids)]);
     const oldest = rows[0];
     return {
-      messages: rows.map((r) => toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps))),
+      messages: rows.map((r) =>
+        toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps)),
+      ),
       nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
     };
   },
@@ -212,7 +214,7 @@ export const postConversationRead = defineRoute(
     method: 'POST',
     path: '/api/conversations/{id}/read',
     access: 'inbox',
-    summary: "Marks a conversation read: its unread count goes to 0 in every open browser.",
+    summary: 'Marks a conversation read: its unread count goes to 0 in every open browser.',
     deps: readApiDeps,
     params: conversationParamsSchema,
     response: postConversationReadResponseSchema,

@@ -93,7 +93,12 @@ export class MediaDownloader {
     let conversationId: number | null;
     let outcome: MediaOutcome;
     try {
-      const file = await downloadMedia(item.mediaId, { graph: this.graph!, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs }, this.options.storage, signal);
+      const file = await downloadMedia(
+        item.mediaId,
+        { graph: this.graph!, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs },
+        this.options.storage,
+        signal,
+      );
       conversationId = await markMediaDownloaded(this.db, item.wamid, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
       log.info({ wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
       outcome = { result: 'downloaded', bytes: file.bytes };

@@ -28,9 +28,21 @@ const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}
 
 /** A file name's extension for a served type (files without a name of their own: images, voice notes …). */
 const EXTENSIONS: Record<string, string> = {
-  'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif',
-  'audio/ogg': 'ogg', 'audio/opus': 'opus', 'audio/mpeg': 'mp3', 'audio/mp4': 'm4a', 'audio/aac': 'aac', 'audio/amr': 'amr', 'audio/wav': 'wav',
-  'video/mp4': 'mp4', 'video/3gpp': '3gp', 'video/webm': 'webm', 'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'audio/ogg': 'ogg',
+  'audio/opus': 'opus',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'audio/aac': 'aac',
+  'audio/amr': 'amr',
+  'audio/wav': 'wav',
+  'video/mp4': 'mp4',
+  'video/3gpp': '3gp',
+  'video/webm': 'webm',
+  'application/pdf': 'pdf',
 };
 
 export const getMedia = defineRoute(
@@ -50,17 +62,24 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, wamid: string): 
   const item = wamid.length <= 512 && !hasNul(wamid) ? await getMediaItem(deps.db, wamid) : null;
   if (!item) throw notFound('No media for this message');
   if (item.state !== 'downloaded' || !item.storageKey) {
-    throw new ApiError(409, 'conflict', item.state === 'failed' ? `Download failed: ${item.failureReason ?? 'error'}` : 'Not downloaded yet');
+    throw new ApiError(
+      409,
+      'conflict',
+      item.state === 'failed' ? `Download failed: ${item.failureReason ?? 'error'}` : 'Not downloaded yet',
+    );
   }
   const stat = await deps.storage.stat(item.storageKey);
   if (!stat) throw notFound('The stored file is missing');
 
-  const mime = item.mimeType?.split(';')[0]!.trim().toLowerCase() ?? '';
+  const mime = (item.mimeType ?? '').split(';')[0]!.trim().toLowerCase();
   const contentType = MIME.test(mime) && !ACTIVE_TYPES.test(mime) ? mime : 'application/octet-stream';
   const inline = INLINE_TYPES.test(contentType) && item.kind !== 'document';
   const headers = new Headers({
     'content-type': contentType,
-    'content-disposition': contentDisposition(inline, item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`),
+    'content-disposition': contentDisposition(
+      inline,
+      item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
+    ),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',
     // Only our own pages may embed it: another site cannot load a signed-in agent's files as <img> or <audio>.
@@ -141,9 +160,14 @@ export function parseRange(header: string | null, size: number): { start: number
 /** `inline` or `attachment`, with the name as an ASCII fallback and in full (RFC 6266 / 5987). */
 export function contentDisposition(inline: boolean, filename: string): string {
   // Path parts, control characters and quotes never reach the header.
-  const base = filename.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200) || 'file';
+  const base =
+    filename
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/[\u0000-\u001f\u007f"]/g, '')
+      .trim()
+      .slice(0, 200) || 'file';
   const ascii = base.replace(/[^\x20-\x7e]/g, '_').replace(/[%;]/g, '_');
   const encoded = encodeURIComponent(base).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
-

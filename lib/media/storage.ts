@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 // Content-addressed media storage: an object's key is the SHA-256 of its bytes, so the same sticker sent
@@ -108,7 +108,7 @@ export function fileStorage(rootDir: string): MediaStorage {
       }
       // Open first, so a missing object rejects here instead of erroring the stream after the caller has
       // started answering.
-      let handle;
+      let handle: FileHandle;
       try {
         handle = await open(objectPath(k), 'r');
       } catch (err) {

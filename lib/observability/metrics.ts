@@ -25,7 +25,6 @@ export interface Metrics {
   readonly contentType: string;
 }
 
-
 export function createMetrics(db: Db, log: Logger): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ticks_' });
@@ -60,11 +59,19 @@ export function createMetrics(db: Db, log: Logger): Metrics {
     labelNames: ['result', 'reason'] as const,
     registers: [registry],
   });
-  const mediaBytes = new Counter({ name: 'ticks_media_downloaded_bytes_total', help: 'Bytes of media downloaded by this instance.', registers: [registry] });
+  const mediaBytes = new Counter({
+    name: 'ticks_media_downloaded_bytes_total',
+    help: 'Bytes of media downloaded by this instance.',
+    registers: [registry],
+  });
   const mediaPending = new Gauge({ name: 'ticks_media_pending', help: 'Media files waiting to be downloaded.', registers: [registry] });
   const mediaFailed = new Gauge({ name: 'ticks_media_failed', help: 'Media files whose download failed for good.', registers: [registry] });
 
-  const databaseUp = new Gauge({ name: 'ticks_database_up', help: '1 when the last scrape could read the database.', registers: [registry] });
+  const databaseUp = new Gauge({
+    name: 'ticks_database_up',
+    help: '1 when the last scrape could read the database.',
+    registers: [registry],
+  });
   const lag = new Gauge({
     name: 'ticks_processing_lag_seconds',
     help: 'How long the longest-waiting due event has waited to be processed (0: none waiting).',

@@ -32,7 +32,12 @@ export interface Changes {
 }
 
 export function encodeChange(changes: Changes): string {
-  const notice: ChangeNotice = { conversations: changes.conversationIds, messages: changes.wamids, topics: changes.topics ?? [], partial: false };
+  const notice: ChangeNotice = {
+    conversations: changes.conversationIds,
+    messages: changes.wamids,
+    topics: changes.topics ?? [],
+    partial: false,
+  };
   let payload = JSON.stringify(notice);
   if (Buffer.byteLength(payload) <= MAX_PAYLOAD) return payload;
   notice.partial = true;

@@ -63,7 +63,8 @@ export function changeEventStream(options: EventStreamOptions): Response {
           }
           // Erroring (not closing) discards the queue at once. Named AbortError: Next then drops the
           // connection quietly, as for a client that hung up.
-          if ((controller.desiredSize ?? 0) < 0 && end()) controller.error(new DOMException('event stream client is not reading', 'AbortError'));
+          if ((controller.desiredSize ?? 0) < 0 && end())
+            controller.error(new DOMException('event stream client is not reading', 'AbortError'));
         };
         const signOut = () => {
           send(frame('signed-out', {}));

@@ -98,7 +98,9 @@ export class GraphApiClient {
 
   /** The URL of `path` (segments already encoded; see graphPath) under the configured version. */
   url(path: string): URL {
-    return new URL(`${this.config.graphUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.config.graphVersion)}/${path.replace(/^\/+/, '')}`);
+    return new URL(
+      `${this.config.graphUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.config.graphVersion)}/${path.replace(/^\/+/, '')}`,
+    );
   }
 
   /**
@@ -146,12 +148,19 @@ export class GraphApiClient {
    */
   private async send(
     first: URL,
-    { method, headers, body, signal, what }: { method: string; headers: Record<string, string>; body?: BodyInit; signal?: AbortSignal; what: string },
+    {
+      method,
+      headers,
+      body,
+      signal,
+      what,
+    }: { method: string; headers: Record<string, string>; body?: BodyInit; signal?: AbortSignal; what: string },
   ): Promise<Response> {
     let url = first;
     for (let hop = 0; ; hop++) {
       const refusal = tokenRefusal(url, this.config.graphUrl, this.mediaHosts);
-      if (refusal !== null) throw this.error(`${what} ${hop > 0 ? 'redirected to a url that' : 'url'} ${refusal}`, 'untrusted_host', null, null);
+      if (refusal !== null)
+        throw this.error(`${what} ${hop > 0 ? 'redirected to a url that' : 'url'} ${refusal}`, 'untrusted_host', null, null);
       let res: Response;
       try {
         res = await this.fetchImpl(url, {
@@ -188,7 +197,13 @@ export class GraphApiClient {
     return this.error(`${what} answered ${res.status}${code !== null ? ` code ${code}` : ''}${detail}`, 'http', res.status, metaError);
   }
 
-  private error(message: string, failure: GraphFailure, status: number | null, metaError: MetaError | null, cause?: unknown): GraphApiError {
+  private error(
+    message: string,
+    failure: GraphFailure,
+    status: number | null,
+    metaError: MetaError | null,
+    cause?: unknown,
+  ): GraphApiError {
     const safe = metaError && {
       ...metaError,
       title: metaError.title && this.redact(metaError.title),
@@ -260,7 +275,8 @@ export function tokenRefusal(url: URL, graphUrl: string, mediaHosts: readonly st
   if (url.origin === new URL(graphUrl).origin) return null;
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
   const shown = JSON.stringify(host.slice(0, 100));
-  if (!mediaHosts.some((pattern) => hostMatches(host, pattern))) return `names host ${shown}, which is not an allowed media host (WHATSAPP_MEDIA_HOSTS)`;
+  if (!mediaHosts.some((pattern) => hostMatches(host, pattern)))
+    return `names host ${shown}, which is not an allowed media host (WHATSAPP_MEDIA_HOSTS)`;
   if (url.protocol === 'http:' && !isLoopback(host)) return `names host ${shown} over plain http`;
   return null;
 }

@@ -70,11 +70,15 @@ export class RawEventLog {
       }, this.options.timeoutMs);
       waiting.resolve = (r) => {
         clearTimeout(timer);
-        if (!waiting.settled) (waiting.settled = true), resolve(r);
+        if (waiting.settled) return;
+        waiting.settled = true;
+        resolve(r);
       };
       waiting.reject = (e) => {
         clearTimeout(timer);
-        if (!waiting.settled) (waiting.settled = true), reject(e);
+        if (waiting.settled) return;
+        waiting.settled = true;
+        reject(e);
       };
       this.queue.push(waiting);
       this.flush();

@@ -96,10 +96,7 @@ function readChange(batch: BatchBuilder, entryPlace: Place, rawChange: unknown):
 }
 
 function looksLikeMessagingValue(value: unknown): boolean {
-  return (
-    isRecord(value) &&
-    ['messages', 'statuses', 'message_echoes'].some((key) => Array.isArray(value[key]))
-  );
+  return isRecord(value) && ['messages', 'statuses', 'message_echoes'].some((key) => Array.isArray(value[key]));
 }
 
 function readMessagingValue(batch: BatchBuilder, changePlace: Place, rawValue: unknown): void {
@@ -329,8 +326,7 @@ function editContent(edit: MessageItem['edit'], nested: boolean): MessageContent
   const parsed = messageItemSchema.safeParse(edit.message);
   if (!parsed.success) return { ...NO_CONTENT, targetWamid };
   const edited = parsed.data;
-  const editedType =
-    cleanString(edited.type) ?? EDITABLE_CONTENT_KEYS.find((key) => edited[key] !== undefined) ?? null;
+  const editedType = cleanString(edited.type) ?? EDITABLE_CONTENT_KEYS.find((key) => edited[key] !== undefined) ?? null;
   const content = describeContent({ ...edited, type: editedType ?? undefined }, edit.message, true);
   return { ...NO_CONTENT, text: content.text, subtype: editedType, targetWamid };
 }

@@ -31,7 +31,8 @@ export function startProcessor(
       options.onOutcome,
     );
   }
-  if (database.kind === 'postgres') options.log.warn({ workerBundle }, 'processor worker bundle missing (run npm run build); normalizing in the main thread');
+  if (database.kind === 'postgres')
+    options.log.warn({ workerBundle }, 'processor worker bundle missing (run npm run build); normalizing in the main thread');
   const processor = new EventProcessor(database, { log: options.log, onOutcome: options.onOutcome });
   processor.start();
   options.log.info('processor running on the main thread');
@@ -81,8 +82,12 @@ class ProcessorThread implements ProcessorHandle {
     const worker = this.worker;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 8_000);
-      worker.on('message', (m) => m === 'stopped' && (clearTimeout(timer), resolve()));
-      worker.on('exit', () => (clearTimeout(timer), resolve()));
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      worker.on('message', (m) => m === 'stopped' && done());
+      worker.on('exit', done);
       worker.postMessage('stop');
     });
     await worker.terminate();

@@ -123,7 +123,10 @@ export class EventProcessor {
         if (claimed.length === 0) return;
         const batches = claimed.map(normalizeEvent);
         const changes = await storeBatches(tx, batches);
-        await markProcessed(tx, claimed.map((e) => e.id));
+        await markProcessed(
+          tx,
+          claimed.map((e) => e.id),
+        );
         await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
       });
       return { ok: true, claimed };
@@ -163,4 +166,3 @@ function normalizeEvent(event: ClaimedEvent): EventBatch {
   const body: unknown = JSON.parse(decoder.decode(event.body));
   return { eventId: event.id, batch: normalizeWebhook(body, event.receivedAt) };
 }
-

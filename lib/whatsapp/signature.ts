@@ -8,7 +8,7 @@ const SIGNATURE_SHAPE = /^sha256=[0-9a-fA-F]{64}$/;
 export type SignatureCheck = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'mismatch' | 'no_secret' };
 
 export function signBody(body: Uint8Array | string, secret: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /** Constant-time check against every configured secret (several during a rotation). Never throws. */

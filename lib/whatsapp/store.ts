@@ -14,13 +14,7 @@ import {
 import { bumpConversations, findConversations, insertConversations, type ConversationBump } from '@/db/writes/conversations';
 import { enqueueMediaDownloads } from '@/db/writes/media-items';
 import { addMessageStats, type MessageCount } from '@/db/writes/message-stats';
-import {
-  applyEditsAndRevokes,
-  insertMessages,
-  insertPlaceholders,
-  reconcileStatuses,
-  type InsertedMessage,
-} from '@/db/writes/messages';
+import { applyEditsAndRevokes, insertMessages, insertPlaceholders, reconcileStatuses, type InsertedMessage } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import type { ContactSighting, CustomerIdentity, NormalizedBatch, NormalizedMessage, NormalizedStatus } from './types';
@@ -155,7 +149,10 @@ async function resolveContacts(
   }
   if (merged) existing = await load();
 
-  await updateContactNames(tx, all.filter((s) => s.name || s.username));
+  await updateContactNames(
+    tx,
+    all.filter((s) => s.name || s.username),
+  );
 
   const { byWa, byUser } = indexContacts(existing);
   for (const s of all) {
@@ -202,10 +199,7 @@ async function ensureConversations(
   return result;
 }
 
-function messageRows(
-  messages: (NormalizedMessage & { eventId: number })[],
-  conversationOf: (m: NormalizedMessage) => number | undefined,
-) {
+function messageRows(messages: (NormalizedMessage & { eventId: number })[], conversationOf: (m: NormalizedMessage) => number | undefined) {
   return messages.map((m) => {
     const conversationId = conversationOf(m);
     // Never drop a message quietly: failing makes the event retry, and then wait for an operator.

@@ -6,7 +6,13 @@ import type { Options } from './options';
 import type { RunFigures } from './run';
 import { fmt, median, pct } from './util';
 
-export function report(options: Options, runs: RunFigures[], pgVersion: string, avgBytes: number, mix: { messages: number; statuses: number }) {
+export function report(
+  options: Options,
+  runs: RunFigures[],
+  pgVersion: string,
+  avgBytes: number,
+  mix: { messages: number; statuses: number },
+) {
   const cpu = os.cpus();
   console.log('\n════════ Ticks ingest benchmark ════════');
   console.log(
@@ -27,29 +33,121 @@ export function report(options: Options, runs: RunFigures[], pgVersion: string, 
   console.log(''.padEnd(46) + cols.map((c) => c.padStart(12)).join(''));
   const ms = (n: number) => `${fmt(n)} ms`;
   console.log('(a) GET handshake, mean of before and after the POSTs');
-  row('                             req/s', runs.map((r) => r.handshake.rps), (n) => fmt(n));
-  row('                             p50', runs.map((r) => r.handshake.p50), ms);
-  row('                             p99', runs.map((r) => r.handshake.p99), ms);
-  row('(b) POST                accepted/s', runs.map((r) => r.post.acceptedPerSec), (n) => fmt(n));
-  row('                  vs handshake', runs.map((r) => r.post.acceptedPerSec / r.handshake.rps), pct);
-  row('                             p50 ack', runs.map((r) => r.post.p50), ms);
-  row('                             p99 ack', runs.map((r) => r.post.p99), ms);
-  row('                             max ack', runs.map((r) => r.post.max), ms);
-  row('                             non-200', runs.map((r) => r.post.sent - r.post.accepted), (n) => fmt(n));
-  row('(c) end-to-end          normalized/s', runs.map((r) => r.e2e.eventsPerSec), (n) => fmt(n));
-  row('                  vs handshake', runs.map((r) => r.e2e.eventsPerSec / r.handshake.rps), pct);
-  row('                  seconds (acks)', runs.map((r) => r.post.ackSeconds), (n) => fmt(n, 1));
-  row('                  seconds (all normalized)', runs.map((r) => r.e2e.seconds ?? Number.NaN), (n) => fmt(n, 1));
-  row('                  peak backlog (pending)', runs.map((r) => r.e2e.maxPending), (n) => fmt(n));
-  row('                  normalized by the last ack', runs.map((r) => r.e2e.processedDuringAcks), (n) => fmt(n));
-  row('                  normalized/s after the acks', runs.map((r) => r.e2e.drainPerSec), (n) => fmt(n));
-  row('(d) messages acknowledged', runs.map((r) => r.check.expectedMessages), (n) => fmt(n));
-  row('                  stored (distinct)', runs.map((r) => r.check.storedMessages), (n) => fmt(n));
-  row('                  lost', runs.map((r) => r.check.lost), (n) => fmt(n));
-  row('    statuses acknowledged', runs.map((r) => r.check.expectedStatuses), (n) => fmt(n));
-  row('                  stored', runs.map((r) => r.check.storedStatuses), (n) => fmt(n));
-  row('    outbound final status right', runs.map((r) => r.check.outboundFinalOk / Math.max(1, r.check.outboundExpected)), pct);
-  row('    events failed / left pending', runs.map((r) => r.e2e.failed + r.e2e.pendingLeft), (n) => fmt(n));
+  row(
+    '                             req/s',
+    runs.map((r) => r.handshake.rps),
+    (n) => fmt(n),
+  );
+  row(
+    '                             p50',
+    runs.map((r) => r.handshake.p50),
+    ms,
+  );
+  row(
+    '                             p99',
+    runs.map((r) => r.handshake.p99),
+    ms,
+  );
+  row(
+    '(b) POST                accepted/s',
+    runs.map((r) => r.post.acceptedPerSec),
+    (n) => fmt(n),
+  );
+  row(
+    '                  vs handshake',
+    runs.map((r) => r.post.acceptedPerSec / r.handshake.rps),
+    pct,
+  );
+  row(
+    '                             p50 ack',
+    runs.map((r) => r.post.p50),
+    ms,
+  );
+  row(
+    '                             p99 ack',
+    runs.map((r) => r.post.p99),
+    ms,
+  );
+  row(
+    '                             max ack',
+    runs.map((r) => r.post.max),
+    ms,
+  );
+  row(
+    '                             non-200',
+    runs.map((r) => r.post.sent - r.post.accepted),
+    (n) => fmt(n),
+  );
+  row(
+    '(c) end-to-end          normalized/s',
+    runs.map((r) => r.e2e.eventsPerSec),
+    (n) => fmt(n),
+  );
+  row(
+    '                  vs handshake',
+    runs.map((r) => r.e2e.eventsPerSec / r.handshake.rps),
+    pct,
+  );
+  row(
+    '                  seconds (acks)',
+    runs.map((r) => r.post.ackSeconds),
+    (n) => fmt(n, 1),
+  );
+  row(
+    '                  seconds (all normalized)',
+    runs.map((r) => r.e2e.seconds ?? Number.NaN),
+    (n) => fmt(n, 1),
+  );
+  row(
+    '                  peak backlog (pending)',
+    runs.map((r) => r.e2e.maxPending),
+    (n) => fmt(n),
+  );
+  row(
+    '                  normalized by the last ack',
+    runs.map((r) => r.e2e.processedDuringAcks),
+    (n) => fmt(n),
+  );
+  row(
+    '                  normalized/s after the acks',
+    runs.map((r) => r.e2e.drainPerSec),
+    (n) => fmt(n),
+  );
+  row(
+    '(d) messages acknowledged',
+    runs.map((r) => r.check.expectedMessages),
+    (n) => fmt(n),
+  );
+  row(
+    '                  stored (distinct)',
+    runs.map((r) => r.check.storedMessages),
+    (n) => fmt(n),
+  );
+  row(
+    '                  lost',
+    runs.map((r) => r.check.lost),
+    (n) => fmt(n),
+  );
+  row(
+    '    statuses acknowledged',
+    runs.map((r) => r.check.expectedStatuses),
+    (n) => fmt(n),
+  );
+  row(
+    '                  stored',
+    runs.map((r) => r.check.storedStatuses),
+    (n) => fmt(n),
+  );
+  row(
+    '    outbound final status right',
+    runs.map((r) => r.check.outboundFinalOk / Math.max(1, r.check.outboundExpected)),
+    pct,
+  );
+  row(
+    '    events failed / left pending',
+    runs.map((r) => r.e2e.failed + r.e2e.pendingLeft),
+    (n) => fmt(n),
+  );
 
   for (const [i, r] of runs.entries()) {
     const codes = [...r.post.statusCounts.entries()].filter(([c]) => c !== 200);
@@ -60,7 +158,9 @@ export function report(options: Options, runs: RunFigures[], pgVersion: string, 
     }
     if (r.check.duplicateRows > 0) console.log(`run ${i + 1}: ${r.check.duplicateRows} duplicate message rows!`);
     if (r.check.notAcceptedButStored > 0) {
-      console.log(`run ${i + 1}: ${r.check.notAcceptedButStored} messages of bodies not acknowledged with 200 were stored anyway (a late commit; Meta's retry dedups).`);
+      console.log(
+        `run ${i + 1}: ${r.check.notAcceptedButStored} messages of bodies not acknowledged with 200 were stored anyway (a late commit; Meta's retry dedups).`,
+      );
     }
   }
 
@@ -94,11 +194,13 @@ export function report(options: Options, runs: RunFigures[], pgVersion: string, 
     `  ${verdict(e2e >= 0.6 * handshake)}  end-to-end ≥ 60% of handshake: ${fmt(e2e)}/s = ${pct(e2e / handshake)} of ${fmt(handshake)}/s (needs ≥ ${fmt(0.6 * handshake)})`,
   );
   console.log(`  ${verdict(p99 <= 100)}  p99 ack ≤ 100 ms: ${fmt(p99)} ms`);
-  console.log(`  ${verdict(lost === 0 && statusesMissing <= 0)}  zero lost: ${fmt(lost)} messages lost, ${fmt(Math.max(0, statusesMissing))} statuses missing (worst run)`);
+  console.log(
+    `  ${verdict(lost === 0 && statusesMissing <= 0)}  zero lost: ${fmt(lost)} messages lost, ${fmt(Math.max(0, statusesMissing))} statuses missing (worst run)`,
+  );
 
   const logLines = runs.reduce((a, r) => a + r.serverLogLines, 0);
   if (logLines > 0) {
     console.log(`\nThe server logged ${logLines} line(s) at warn or above; the last lines of run ${runs.length}:`);
-    for (const line of runs.at(-1)!.serverLogTail.slice(-5)) console.log('  ' + line.slice(0, 300));
+    for (const line of runs.at(-1)!.serverLogTail.slice(-5)) console.log(`  ${line.slice(0, 300)}`);
   }
 }

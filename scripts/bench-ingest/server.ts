@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BenchError, portIsFree, sleep } from './util';
 
-export const SECRET = 'bench-app-secret-' + randomBytes(8).toString('hex');
+export const SECRET = `bench-app-secret-${randomBytes(8).toString('hex')}`;
 export const VERIFY_TOKEN = 'bench-verify-token';
-const INBOX_API_KEY = 'bench-inbox-api-key-' + randomBytes(8).toString('hex');
+const INBOX_API_KEY = `bench-inbox-api-key-${randomBytes(8).toString('hex')}`;
 
 export interface Server {
   child: ChildProcess;
@@ -61,7 +61,12 @@ export async function startServer(dbUrl: string, port: number): Promise<Server> 
   child.stdout!.on('data', keep(false));
   child.stderr!.on('data', keep(true));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const stop = async () => {
     if (exited) return;

@@ -21,7 +21,7 @@ export function median(values: number[]): number {
 
 export function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
-  url.pathname = '/' + name;
+  url.pathname = `/${name}`;
   return url.toString();
 }
 

@@ -1,5 +1,15 @@
 import { randomInt } from 'node:crypto';
-import { REENGAGEMENT_ERROR, deliver, expect, newCustomerNumber, newWamid, statusUpdate, test, waitForProcessed, type DeliveryStatus } from './helpers';
+import {
+  REENGAGEMENT_ERROR,
+  deliver,
+  expect,
+  newCustomerNumber,
+  newWamid,
+  statusUpdate,
+  test,
+  waitForProcessed,
+  type DeliveryStatus,
+} from './helpers';
 import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 
 // The analytics page: an admin sees the failed deliveries of a business number (its own number here,

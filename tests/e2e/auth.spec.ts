@@ -44,7 +44,7 @@ test.describe('signed out', () => {
 
     const wrongPassword = await signInAnswer(page, E2E_USERS.admin.email, 'not-the-password-at-all');
     await expect(alert).toContainText('email or password');
-    const message = await alert.innerText();
+    const message = (await alert.textContent()) ?? '';
     expect(message).not.toMatch(/password (is )?(wrong|incorrect|invalid)|(no|unknown) (user|account|email)|not found|does not exist/i);
     await expect(page).toHaveURL('/login');
 

@@ -17,7 +17,9 @@ import { AUTH_DIR, E2E_ENV, E2E_GRAPH_TOKEN, E2E_MEDIA, E2E_USERS, storageStateP
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   if (!fs.existsSync(chromium)) {
-    throw new Error(`No Chromium at ${chromium}: apt-get install -y chromium, or set CHROMIUM_PATH (Playwright's own browsers are never downloaded here).`);
+    throw new Error(
+      `No Chromium at ${chromium}: apt-get install -y chromium, or set CHROMIUM_PATH (Playwright's own browsers are never downloaded here).`,
+    );
   }
 
   const started = Date.now();
@@ -41,7 +43,11 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     graph.add({ id: E2E_MEDIA.image.id, mimeType: E2E_MEDIA.image.mimeType, body: Buffer.from(PNG_40X30_BASE64, 'base64') });
     graph.add({ id: E2E_MEDIA.audio.id, mimeType: E2E_MEDIA.audio.mimeType, body: toneWav(E2E_MEDIA.audio.seconds) });
     graph.add({ id: E2E_MEDIA.document.id, mimeType: E2E_MEDIA.document.mimeType, body: Buffer.from(TINY_PDF, 'latin1') });
-    graph.add({ id: E2E_MEDIA.damagedAudio.id, mimeType: E2E_MEDIA.damagedAudio.mimeType, body: Buffer.from('OggS, or so it says: not a single page of audio follows.') });
+    graph.add({
+      id: E2E_MEDIA.damagedAudio.id,
+      mimeType: E2E_MEDIA.damagedAudio.mimeType,
+      body: Buffer.from('OggS, or so it says: not a single page of audio follows.'),
+    });
     server = await startServer({
       ...database.env,
       WHATSAPP_ACCESS_TOKEN: E2E_GRAPH_TOKEN,

@@ -16,6 +16,7 @@ export { expect };
  */
 export const test = base.extend<{ role: E2eRole | null }>({
   role: [null, { option: true }],
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; this one has none
   baseURL: async ({}, use) => {
     await use(serverUrl());
   },
@@ -65,7 +66,17 @@ export const newCustomer = (name = 'Erin Example'): Customer => ({ waId: newCust
 
 export const BUSINESS_NUMBER: SimulatedBusinessNumber = SIMULATED_NUMBERS.sales;
 
-export type InboundType = 'text' | 'image' | 'video' | 'document' | 'audio' | 'sticker' | 'location' | 'button' | 'interactive' | 'reaction';
+export type InboundType =
+  | 'text'
+  | 'image'
+  | 'video'
+  | 'document'
+  | 'audio'
+  | 'sticker'
+  | 'location'
+  | 'button'
+  | 'interactive'
+  | 'reaction';
 
 export interface InboundOptions {
   customer?: Customer;
@@ -90,7 +101,11 @@ export interface BuiltMessage {
 export function inboundMessage(type: InboundType, text: string, options: InboundOptions = {}): BuiltMessage {
   const customer = options.customer ?? newCustomer();
   const wamid = options.wamid ?? newWamid(customer.waId);
-  const media = (mime: string) => ({ mime_type: mime, sha256: 'q3Zk0bC1m8hY2v3fJ6k7sQ9uX1Zr5aT8wE4yP0oL2nM=', id: `10${randomInt(10 ** 13, 10 ** 14)}` });
+  const media = (mime: string) => ({
+    mime_type: mime,
+    sha256: 'q3Zk0bC1m8hY2v3fJ6k7sQ9uX1Zr5aT8wE4yP0oL2nM=',
+    id: `10${randomInt(10 ** 13, 10 ** 14)}`,
+  });
   const content: Record<string, unknown> = (() => {
     switch (type) {
       case 'text':
@@ -123,13 +138,23 @@ export function inboundMessage(type: InboundType, text: string, options: Inbound
  * into the message item beside `type` as given: `{ contacts: [...] }`, `{ order: {...} }`,
  * `{ text: {...}, referral: {...} }`, `{ unsupported: {...}, errors: [...] }`, `{ hologram: {...} }` ...
  */
-export function inboundOfType(type: string, content: Record<string, unknown>, options: Omit<InboundOptions, 'targetId'> = {}): BuiltMessage {
+export function inboundOfType(
+  type: string,
+  content: Record<string, unknown>,
+  options: Omit<InboundOptions, 'targetId'> = {},
+): BuiltMessage {
   const customer = options.customer ?? newCustomer();
   const wamid = options.wamid ?? newWamid(customer.waId);
   return inboundBody(type, content, customer, wamid, options);
 }
 
-function inboundBody(type: string, content: Record<string, unknown>, customer: Customer, wamid: string, options: InboundOptions): BuiltMessage {
+function inboundBody(
+  type: string,
+  content: Record<string, unknown>,
+  customer: Customer,
+  wamid: string,
+  options: InboundOptions,
+): BuiltMessage {
   const carried = {
     contacts: [{ profile: { name: customer.name }, wa_id: customer.waId }],
     messages: [{ from: customer.waId, id: wamid, timestamp: String(options.timestamp ?? nowSeconds()), type, ...content }],

@@ -82,7 +82,11 @@ test('the list and the thread show every message type as what it is', async ({ p
   await post('button reply', inboundMessage('interactive', '✅ Confirm', next()), '✅ Confirm');
   await post(
     'list reply',
-    inboundOfType('interactive', { interactive: { type: 'list_reply', list_reply: { id: 'pizza', title: '🍕 Pizza', description: 'Large, extra cheese' } } }, next()),
+    inboundOfType(
+      'interactive',
+      { interactive: { type: 'list_reply', list_reply: { id: 'pizza', title: '🍕 Pizza', description: 'Large, extra cheese' } } },
+      next(),
+    ),
     '🍕 Pizza',
   );
   await post('template button', inboundMessage('button', 'Stop promotions', next()), 'Stop promotions');
@@ -106,14 +110,24 @@ test('the list and the thread show every message type as what it is', async ({ p
     'Order: 3 items',
   );
   const systemBody = `User ${customer.name} changed from ${customer.waId} to 4915199999999`;
-  await post('system notice', inboundOfType('system', { system: { body: systemBody, wa_id: '4915199999999', type: 'user_changed_number' } }, next()), systemBody);
+  await post(
+    'system notice',
+    inboundOfType('system', { system: { body: systemBody, wa_id: '4915199999999', type: 'user_changed_number' } }, next()),
+    systemBody,
+  );
   await post(
     'text from an ad',
     inboundOfType(
       'text',
       {
         text: { body: 'Is the winter sale still on?' },
-        referral: { source_url: 'https://fb.me/3cr4Wqqkv', source_id: '120226305854810726', source_type: 'ad', headline: 'Winter sale: 30% off', body: 'All jackets' },
+        referral: {
+          source_url: 'https://fb.me/3cr4Wqqkv',
+          source_id: '120226305854810726',
+          source_type: 'ad',
+          headline: 'Winter sale: 30% off',
+          body: 'All jackets',
+        },
       },
       next(),
     ),
@@ -125,7 +139,14 @@ test('the list and the thread show every message type as what it is', async ({ p
       'unsupported',
       {
         unsupported: { type: 'poll_creation' },
-        errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+        errors: [
+          {
+            code: 131051,
+            title: 'Message type unknown',
+            message: 'Message type unknown',
+            error_data: { details: 'Message type is currently not supported.' },
+          },
+        ],
       },
       next(),
     ),
@@ -362,7 +383,9 @@ test('the keyboard moves through the list and opens a conversation', async ({ pa
   await expect(rowOf(page, older)).toHaveAttribute('aria-current', 'true');
 });
 
-test('a long thread loads older messages as you scroll up, shows a reply to one of them, and offers a way down to new ones', async ({ page }) => {
+test('a long thread loads older messages as you scroll up, shows a reply to one of them, and offers a way down to new ones', async ({
+  page,
+}) => {
   const customer = uniqueCustomer('Lena');
   const start = nowSeconds() - 3600;
   // 70 messages: more than one page (50). The last one replies to the very first.

@@ -22,7 +22,8 @@ const uniqueCustomer = (first: string): Customer =>
   newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 
 const rows = (page: Page) => page.getByTestId('conversation');
-const rowOf = (page: Page, customer: Customer | string) => rows(page).filter({ hasText: typeof customer === 'string' ? customer : customer.name });
+const rowOf = (page: Page, customer: Customer | string) =>
+  rows(page).filter({ hasText: typeof customer === 'string' ? customer : customer.name });
 const bubble = (page: Page, wamid: string) => page.locator(`[data-testid="message"][data-wamid="${wamid}"]`);
 const offlineBanner = (page: Page) => page.getByRole('status').filter({ hasText: 'Offline:' });
 const isEvents = (url: string) => new URL(url).pathname === '/api/events';

@@ -33,8 +33,18 @@ async function waitForFile(wamid: string, state: 'downloaded' | 'failed'): Promi
 }
 
 /** An inbound media message whose media id is `mediaId` (one of E2E_MEDIA's, or one the fake does not know). */
-function mediaMessage(type: 'image' | 'audio' | 'document', mediaId: string, customer: Customer, content: Record<string, unknown>, timestamp: number) {
-  return inboundOfType(type, { [type]: { id: mediaId, sha256: 'q3Zk0bC1m8hY2v3fJ6k7sQ9uX1Zr5aT8wE4yP0oL2nM=', ...content } }, { customer, timestamp });
+function mediaMessage(
+  type: 'image' | 'audio' | 'document',
+  mediaId: string,
+  customer: Customer,
+  content: Record<string, unknown>,
+  timestamp: number,
+) {
+  return inboundOfType(
+    type,
+    { [type]: { id: mediaId, sha256: 'q3Zk0bC1m8hY2v3fJ6k7sQ9uX1Zr5aT8wE4yP0oL2nM=', ...content } },
+    { customer, timestamp },
+  );
 }
 
 test.describe('as an admin', () => {
@@ -43,7 +53,13 @@ test.describe('as an admin', () => {
   test('shows an image and plays audio from a downloaded file', async ({ page }) => {
     const customer = uniqueCustomer('Mira');
     const at = nowSeconds() - 10;
-    const image = mediaMessage('image', E2E_MEDIA.image.id, customer, { mime_type: E2E_MEDIA.image.mimeType, caption: 'The dented corner' }, at);
+    const image = mediaMessage(
+      'image',
+      E2E_MEDIA.image.id,
+      customer,
+      { mime_type: E2E_MEDIA.image.mimeType, caption: 'The dented corner' },
+      at,
+    );
     const audio = mediaMessage('audio', E2E_MEDIA.audio.id, customer, { mime_type: E2E_MEDIA.audio.mimeType, voice: true }, at + 1);
     await deliver(image.body);
     await deliver(audio.body);
@@ -82,7 +98,13 @@ test.describe('as an admin', () => {
 
   test('a document is a card with its name, type and size, and downloads', async ({ page }) => {
     const customer = uniqueCustomer('Doc');
-    const doc = mediaMessage('document', E2E_MEDIA.document.id, customer, { mime_type: E2E_MEDIA.document.mimeType, filename: 'delivery-note.pdf' }, nowSeconds());
+    const doc = mediaMessage(
+      'document',
+      E2E_MEDIA.document.id,
+      customer,
+      { mime_type: E2E_MEDIA.document.mimeType, filename: 'delivery-note.pdf' },
+      nowSeconds(),
+    );
     await deliver(doc.body);
     const { conversationId } = await waitForProcessed(doc.wamid);
     const file = await waitForFile(doc.wamid, 'downloaded');
@@ -91,13 +113,22 @@ test.describe('as an admin', () => {
     const card = bubble(page, doc.wamid).getByTestId('media-document');
     await expect(card).toContainText('delivery-note.pdf');
     await expect(card).toContainText(`PDF · ${String(file.size)} bytes`);
-    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: 'Download delivery-note.pdf' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('link', { name: 'Download delivery-note.pdf' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('delivery-note.pdf');
   });
 
   test('an audio file the browser cannot play says so, and still downloads', async ({ page }) => {
     const customer = uniqueCustomer('Dana');
-    const damaged = mediaMessage('audio', E2E_MEDIA.damagedAudio.id, customer, { mime_type: E2E_MEDIA.damagedAudio.mimeType, voice: true }, nowSeconds());
+    const damaged = mediaMessage(
+      'audio',
+      E2E_MEDIA.damagedAudio.id,
+      customer,
+      { mime_type: E2E_MEDIA.damagedAudio.mimeType, voice: true },
+      nowSeconds(),
+    );
     await deliver(damaged.body);
     const { conversationId } = await waitForProcessed(damaged.wamid);
     await waitForFile(damaged.wamid, 'downloaded');
@@ -114,7 +145,13 @@ test.describe('as an admin', () => {
 
   test('a failed download says why, and an admin can retry it', async ({ page }) => {
     const customer = uniqueCustomer('Fay');
-    const lost = mediaMessage('image', `e2e-unknown-${randomInt(10 ** 9)}`, customer, { mime_type: 'image/jpeg', caption: 'Gone already' }, nowSeconds());
+    const lost = mediaMessage(
+      'image',
+      `e2e-unknown-${randomInt(10 ** 9)}`,
+      customer,
+      { mime_type: 'image/jpeg', caption: 'Gone already' },
+      nowSeconds(),
+    );
     await deliver(lost.body);
     const { conversationId } = await waitForProcessed(lost.wamid);
     await waitForFile(lost.wamid, 'failed');
@@ -123,7 +160,9 @@ test.describe('as an admin', () => {
     const failed = bubble(page, lost.wamid).getByTestId('media-failed');
     await expect(failed).toContainText('The link expired before it could be downloaded');
     await expect(bubble(page, lost.wamid)).toContainText('Gone already');
-    const retried = page.waitForResponse((r) => r.url().endsWith(`/api/media/${encodeURIComponent(lost.wamid)}/retry`) && r.request().method() === 'POST');
+    const retried = page.waitForResponse(
+      (r) => r.url().endsWith(`/api/media/${encodeURIComponent(lost.wamid)}/retry`) && r.request().method() === 'POST',
+    );
     await failed.getByRole('button', { name: 'Retry download' }).click();
     expect((await retried).status()).toBe(202);
     // The next attempt fails the same way (the file is gone for good): the thread says so, and as a new
@@ -139,7 +178,13 @@ test.describe('as an agent', () => {
 
   test('a failed download says why, without a retry button', async ({ page }) => {
     const customer = uniqueCustomer('Gil');
-    const lost = mediaMessage('audio', `e2e-unknown-${randomInt(10 ** 9)}`, customer, { mime_type: 'audio/ogg', voice: true }, nowSeconds());
+    const lost = mediaMessage(
+      'audio',
+      `e2e-unknown-${randomInt(10 ** 9)}`,
+      customer,
+      { mime_type: 'audio/ogg', voice: true },
+      nowSeconds(),
+    );
     await deliver(lost.body);
     const { conversationId } = await waitForProcessed(lost.wamid);
     await waitForFile(lost.wamid, 'failed');

@@ -39,15 +39,29 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
 
 /** Empties every table: cheaper than a fresh database per test (a new PGlite takes seconds). */
 export async function resetDatabase(database: Database): Promise<void> {
-  await database.db.execute(
-    sql.raw(`truncate ${TABLES.join(', ')} restart identity cascade`),
-  );
+  await database.db.execute(sql.raw(`truncate ${TABLES.join(', ')} restart identity cascade`));
 }
 
 const TABLES = [
-  'webhook_events', 'business_numbers', 'contacts', 'conversations', 'messages', 'status_events', 'account_events',
-  'users', 'sessions', 'accounts', 'verifications', 'rate_limits', 'api_keys', 'app_secrets',
-  'delivery_stats_hourly', 'delivery_timings', 'message_stats_hourly', 'webhook_stats_hourly', 'media_items',
+  'webhook_events',
+  'business_numbers',
+  'contacts',
+  'conversations',
+  'messages',
+  'status_events',
+  'account_events',
+  'users',
+  'sessions',
+  'accounts',
+  'verifications',
+  'rate_limits',
+  'api_keys',
+  'app_secrets',
+  'delivery_stats_hourly',
+  'delivery_timings',
+  'message_stats_hourly',
+  'webhook_stats_hourly',
+  'media_items',
 ];
 
 /** An empty PostgreSQL database on the test server, and how to drop it. */

@@ -29,7 +29,10 @@ export function createPipeline(
   const rawEvents = new RawEventLog(database.db, { timeoutMs: options.timeoutMs ?? 5000 });
   const processor = new EventProcessor(database, { log: silentLog, backoffMs: () => 0, ...options.processor });
 
-  async function post(body: string | Uint8Array, init: { signature?: string | null; secret?: string; headers?: Record<string, string> } = {}) {
+  async function post(
+    body: string | Uint8Array,
+    init: { signature?: string | null; secret?: string; headers?: Record<string, string> } = {},
+  ) {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     const signature = init.signature === undefined ? signBody(bytes, init.secret ?? SECRET) : init.signature;
     const req = new Request('http://localhost/api/webhook', {
@@ -60,7 +63,10 @@ export function readPayload(file: string): Buffer {
 }
 
 export function samplePayloadFiles(): string[] {
-  return fs.readdirSync(sharedPayloadsDir).filter((f) => f.endsWith('.json')).sort();
+  return fs
+    .readdirSync(sharedPayloadsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export async function count(database: Database, table: string, where = sql``): Promise<number> {

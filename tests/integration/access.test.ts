@@ -73,7 +73,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   let emails = 0;
   let testApp: App;
   const samples: Record<string, { params?: () => Record<string, string>; body?: () => unknown; deps?: (d: AccessDeps) => AccessDeps }> = {
-    'POST /api/admin/users': { body: () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }) },
+    'POST /api/admin/users': {
+      body: () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }),
+    },
     'PATCH /api/admin/users/{id}': { params: () => ({ id: agentId }), body: () => ({ name: AGENT.name }) },
     'POST /api/admin/api-keys': { body: () => ({ name: 'k' }) },
     'DELETE /api/admin/api-keys/{id}': { params: () => ({ id: keyToRevoke }) },
@@ -116,7 +118,11 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     const params = sample.params?.() ?? placeholderParams(route.spec.path);
     const path = route.spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
     const mutation = route.spec.method !== 'GET';
-    const req = request(path, credential, { method: route.spec.method, body: mutation ? sample.body?.() : undefined, origin: mutation ? origin : undefined });
+    const req = request(path, credential, {
+      method: route.spec.method,
+      body: mutation ? sample.body?.() : undefined,
+      origin: mutation ? origin : undefined,
+    });
     const routeDeps = route.spec.deps(testApp);
     const res = await route(req, sample.deps ? sample.deps(routeDeps) : routeDeps, params);
     // The event stream stays open: its status is all we need.
@@ -132,6 +138,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     else expect([200, 202, 404], nameOf(route)).toContain(status);
   };
 
+  // biome-ignore lint/suspicious/noDuplicateTestHooks: the route table's set-up, beside the samples it uses; runs after the accounts above
   beforeAll(async () => {
     hub = await ChangeHub.start(testDb.database);
     testApp = {
@@ -144,9 +151,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
       metrics: createMetrics(db, silentLog),
       processor: { notify() {} },
     } as unknown as App;
-    const res = await postApiKey(request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }), deps);
+    const res = await postApiKey(
+      request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }),
+      deps,
+    );
     keyToRevoke = ((await res.json()) as CreateApiKeyResponse).apiKey.id;
   });
+  // biome-ignore lint/suspicious/noDuplicateTestHooks: pairs with the set-up just above
   afterAll(async () => {
     await hub?.stop();
   });
@@ -189,9 +200,12 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     await expectAllowed(route, { key: ENV_KEY });
   });
 
-  it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))('%s: a cross-site request with a session cookie is refused (403)', async (_, route) => {
-    expect((await call(route, admin, 'https://evil.example')).status).toBe(403);
-  });
+  it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))(
+    '%s: a cross-site request with a session cookie is refused (403)',
+    async (_, route) => {
+      expect((await call(route, admin, 'https://evil.example')).status).toBe(403);
+    },
+  );
 
   it('an API key created by an admin works until it is revoked, then gets 401', async () => {
     const created = await postApiKey(
@@ -209,7 +223,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect(listed).not.toContain(key);
 
     expect((await getConversations(request('/api/conversations', { key }), deps)).status).toBe(200);
-    const revoked = await deleteApiKey(request(`/api/admin/api-keys/${apiKey.id}`, admin, { method: 'DELETE', origin: ORIGIN }), deps, { id: apiKey.id });
+    const revoked = await deleteApiKey(request(`/api/admin/api-keys/${apiKey.id}`, admin, { method: 'DELETE', origin: ORIGIN }), deps, {
+      id: apiKey.id,
+    });
     expect(revoked.status).toBe(200);
     expect((await getConversations(request('/api/conversations', { key }), deps)).status).toBe(401);
   });
@@ -234,11 +250,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect((await getConversations(request('/api/conversations', session), deps)).status).toBe(401);
     expect((await signIn(auth, other.email, other.password)).status).toBe(401);
 
-    await patchUser(
-      request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: true }, origin: ORIGIN }),
-      deps,
-      { id: user.id },
-    );
+    await patchUser(request(`/api/admin/users/${user.id}`, admin, { method: 'PATCH', body: { active: true }, origin: ORIGIN }), deps, {
+      id: user.id,
+    });
     expect((await signIn(auth, other.email, other.password)).status).toBe(200);
   });
 
@@ -255,7 +269,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     const users = ((await (await getUsers(request('/api/admin/users', admin), deps)).json()) as GetUsersResponse).users;
     const me = users.find((u) => u.email === ADMIN.email)!;
     for (const body of [{ active: false }, { role: 'agent' }]) {
-      const res = await patchUser(request(`/api/admin/users/${me.id}`, admin, { method: 'PATCH', body, origin: ORIGIN }), deps, { id: me.id });
+      const res = await patchUser(request(`/api/admin/users/${me.id}`, admin, { method: 'PATCH', body, origin: ORIGIN }), deps, {
+        id: me.id,
+      });
       expect(res.status).toBe(409);
     }
   });
@@ -265,7 +281,12 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
       postUser(
         new Request(`${ORIGIN}/api/admin/users`, {
           method: 'POST',
-          headers: { cookie: admin.cookie, origin: ORIGIN, host: 'ticks.test', ...(contentType ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            cookie: admin.cookie,
+            origin: ORIGIN,
+            host: 'ticks.test',
+            ...(contentType ? { 'content-type': 'application/json' } : {}),
+          },
           body: typeof body === 'string' ? body : JSON.stringify(body),
         }),
         deps,
@@ -297,7 +318,10 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     // X-Forwarded-For claims (TRUSTED_PROXY_HOPS=0: no proxy of ours adds it, so anyone can).
     let guess = 0;
     const from = (address: string) =>
-      signIn(auth, `guess-${++guess}@ticks.test`, 'guessing-password', { from: address, headers: { 'x-forwarded-for': `192.0.2.${guess}` } });
+      signIn(auth, `guess-${++guess}@ticks.test`, 'guessing-password', {
+        from: address,
+        headers: { 'x-forwarded-for': `192.0.2.${guess}` },
+      });
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push(await from('203.0.113.7'));
     expect(answers.map((r) => r.status)).toEqual([401, 401, 401, 429, 429]);

@@ -96,17 +96,44 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
       status('wamid.A5', 'failed', at(11, 2, 5), recipient, error(131047)),
       status('wamid.A6', 'failed', at(11, 3, 5), recipient, error(131026)),
     ]);
-    await statuses(A, [status('wamid.A7', 'sent', at(13, 10), recipient), status('wamid.A7', 'failed', at(13, 10, 1), recipient, error(99999))]);
+    await statuses(A, [
+      status('wamid.A7', 'sent', at(13, 10), recipient),
+      status('wamid.A7', 'failed', at(13, 10, 1), recipient, error(99999)),
+    ]);
     // Number B: one delivered after 60 s, one failed at 12:00.
     await statuses(B, [status('wamid.B1', 'sent', at(10, 5), recipient), status('wamid.B1', 'delivered', at(10, 6), recipient)]);
-    await statuses(B, [status('wamid.B2', 'sent', at(12, 0), recipient), status('wamid.B2', 'failed', at(12, 0, 3), recipient, error(130429))]);
+    await statuses(B, [
+      status('wamid.B2', 'sent', at(12, 0), recipient),
+      status('wamid.B2', 'failed', at(12, 0, 3), recipient, error(130429)),
+    ]);
     // Inbound: A two texts at 10:30 and an image at 11:30, an audio at 13:20; B a text at 10:40.
     const contacts = [{ profile: { name: 'Maria' }, wa_id: recipient }];
-    await post(messagesBody({ contacts, messages: [textMessage('wamid.IN1', recipient, 'hola', at(10, 30)), textMessage('wamid.IN2', recipient, 'hi', at(10, 31))] }, A));
-    const media = { id: '1234567890', mime_type: 'image/jpeg', sha256: 'abc' };
-    await post(messagesBody({ contacts, messages: [{ from: recipient, id: 'wamid.IN3', timestamp: String(at(11, 30)), type: 'image', image: media }] }, A));
     await post(
-      messagesBody({ contacts, messages: [{ from: recipient, id: 'wamid.IN4', timestamp: String(at(13, 20)), type: 'audio', audio: { ...media, mime_type: 'audio/ogg' } }] }, A),
+      messagesBody(
+        {
+          contacts,
+          messages: [textMessage('wamid.IN1', recipient, 'hola', at(10, 30)), textMessage('wamid.IN2', recipient, 'hi', at(10, 31))],
+        },
+        A,
+      ),
+    );
+    const media = { id: '1234567890', mime_type: 'image/jpeg', sha256: 'abc' };
+    await post(
+      messagesBody(
+        { contacts, messages: [{ from: recipient, id: 'wamid.IN3', timestamp: String(at(11, 30)), type: 'image', image: media }] },
+        A,
+      ),
+    );
+    await post(
+      messagesBody(
+        {
+          contacts,
+          messages: [
+            { from: recipient, id: 'wamid.IN4', timestamp: String(at(13, 20)), type: 'audio', audio: { ...media, mime_type: 'audio/ogg' } },
+          ],
+        },
+        A,
+      ),
     );
     await post(messagesBody({ contacts, messages: [textMessage('wamid.IN5', recipient, 'hey', at(10, 40))] }, B));
     await pipeline.drain();
@@ -124,7 +151,13 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
   });
 
   it('answers 400 for a bad range, time zone or custom range', async () => {
-    for (const q of ['range=week', 'tz=Mars/Base', 'range=custom&from=2026-01-10T10:00:00Z', 'range=custom&from=2026-01-10T10:00:00Z&to=2026-01-10T09:00:00Z', 'range=custom&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z']) {
+    for (const q of [
+      'range=week',
+      'tz=Mars/Base',
+      'range=custom&from=2026-01-10T10:00:00Z',
+      'range=custom&from=2026-01-10T10:00:00Z&to=2026-01-10T09:00:00Z',
+      'range=custom&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    ]) {
       const res = await get(q);
       expect(res.status, q).toBe(400);
     }
@@ -227,12 +260,26 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
     const before = await analytics(DAY);
     const webhooksBefore = (await analytics('range=24h')).webhooks.totals;
     // The very same body again (Meta's retry), and the same statuses in another envelope.
-    const again = messagesBody({ statuses: [status('wamid.A4', 'sent', at(11, 1), recipient), status('wamid.A4', 'failed', at(11, 1, 5), recipient, error(131047))] }, A);
+    const again = messagesBody(
+      {
+        statuses: [status('wamid.A4', 'sent', at(11, 1), recipient), status('wamid.A4', 'failed', at(11, 1, 5), recipient, error(131047))],
+      },
+      A,
+    );
     expect((await pipeline.post(again)).status).toBe(200);
     expect((await pipeline.post(again)).status).toBe(200);
     expect(
-      (await pipeline.post(messagesBody({ contacts: [{ profile: { name: 'Maria' }, wa_id: recipient }], messages: [textMessage('wamid.IN1', recipient, 'hola', at(10, 30))] }, A)))
-        .status,
+      (
+        await pipeline.post(
+          messagesBody(
+            {
+              contacts: [{ profile: { name: 'Maria' }, wa_id: recipient }],
+              messages: [textMessage('wamid.IN1', recipient, 'hola', at(10, 30))],
+            },
+            A,
+          ),
+        )
+      ).status,
     ).toBe(200);
     await pipeline.drain();
     const after = await analytics(DAY);

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withApiErrors } from '@/lib/http/errors';
-import { getConversation, getConversations, type GetConversationResponse, type GetConversationsResponse, type ReadApiDeps } from '@/lib/inbox/read-api';
+import {
+  getConversation,
+  getConversations,
+  type GetConversationResponse,
+  type GetConversationsResponse,
+  type ReadApiDeps,
+} from '@/lib/inbox/read-api';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 import { createPipeline } from '../helpers/pipeline';
 import { messagesBody, textMessage } from '../../tools/meta-envelopes';

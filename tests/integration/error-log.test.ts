@@ -63,7 +63,10 @@ describe.each(dbKinds)('error log on %s', (kind) => {
   }
 
   async function retry(body: unknown, credential: Credential = admin) {
-    const res = await withApiErrors(postProcessingRetry)(request('/api/errors/processing/retry', credential, { method: 'POST', body, origin: ORIGIN }), deps);
+    const res = await withApiErrors(postProcessingRetry)(
+      request('/api/errors/processing/retry', credential, { method: 'POST', body, origin: ORIGIN }),
+      deps,
+    );
     return { status: res.status, body: (await res.json()) as PostRetryResponse };
   }
 
@@ -110,21 +113,34 @@ describe.each(dbKinds)('error log on %s', (kind) => {
     ] as const) {
       const res = await pipeline.post(
         messagesBody(
-          { contacts: [{ wa_id: customer.waId, profile: { name: customer.name } }], messages: [textMessage(wamid, customer.waId, 'hello', T0)] },
+          {
+            contacts: [{ wa_id: customer.waId, profile: { name: customer.name } }],
+            messages: [textMessage(wamid, customer.waId, 'hello', T0)],
+          },
           { phoneNumberId: number.phoneNumberId, display: number.display },
         ),
       );
       expect(res.status).toBe(200);
     }
-    await postStatuses(NUMBER_A, [status('wamid.f1', 'failed', T0 + 100, ALICE.waId, { errors: [metaError(131047, 'Re-engagement message')] })]);
-    await postStatuses(NUMBER_A, [status('wamid.f2', 'failed', T0 + 200, BOB.waId, { errors: [metaError(131026, 'Message undeliverable')] })]);
-    await postStatuses(NUMBER_B, [status('wamid.f3', 'failed', T0 + 300, ALICE.waId, { errors: [metaError(131047, 'Re-engagement message')] })]);
+    await postStatuses(NUMBER_A, [
+      status('wamid.f1', 'failed', T0 + 100, ALICE.waId, { errors: [metaError(131047, 'Re-engagement message')] }),
+    ]);
+    await postStatuses(NUMBER_A, [
+      status('wamid.f2', 'failed', T0 + 200, BOB.waId, { errors: [metaError(131026, 'Message undeliverable')] }),
+    ]);
+    await postStatuses(NUMBER_B, [
+      status('wamid.f3', 'failed', T0 + 300, ALICE.waId, { errors: [metaError(131047, 'Re-engagement message')] }),
+    ]);
     // Nine at the same second: the wamid breaks the tie.
     await postStatuses(
       NUMBER_B,
-      Array.from({ length: 9 }, (_, i) => status(`wamid.f4-${i}`, 'failed', T0 + 400, BOB.waId, { errors: [metaError(130429, 'Rate limit hit')] })),
+      Array.from({ length: 9 }, (_, i) =>
+        status(`wamid.f4-${i}`, 'failed', T0 + 400, BOB.waId, { errors: [metaError(130429, 'Rate limit hit')] }),
+      ),
     );
-    await postStatuses(NUMBER_A, [status('wamid.f5', 'failed', T0 + 500, BOB.waId, { errors: [metaError(999999, 'Strange new error', 'Something odd')] })]);
+    await postStatuses(NUMBER_A, [
+      status('wamid.f5', 'failed', T0 + 500, BOB.waId, { errors: [metaError(999999, 'Strange new error', 'Something odd')] }),
+    ]);
     await postStatuses(NUMBER_A, [status('wamid.ok', 'delivered', T0 + 600, ALICE.waId)]);
     await pipeline.drain();
   });
@@ -152,7 +168,9 @@ describe.each(dbKinds)('error log on %s', (kind) => {
         displayPhoneNumber: NUMBER_A.display,
         placeholder: true,
         preview: { text: 'Sent from another system' },
-        errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', details: 'Re-engagement message details' }],
+        errors: [
+          { code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', details: 'Re-engagement message details' },
+        ],
       });
       expect(f1.explanation?.code).toBe(131047);
       expect(f1.explanation?.summary).toMatch(/24-hour/);
@@ -164,13 +182,19 @@ describe.each(dbKinds)('error log on %s', (kind) => {
       );
       expect(f1.conversationId).toBe(String(conversation!.id));
       // Unknown codes: no explanation, Meta's own title and message.
-      expect(body.failures[0]).toMatchObject({ explanation: null, errors: [{ code: 999999, title: 'Strange new error', message: 'Something odd' }] });
+      expect(body.failures[0]).toMatchObject({
+        explanation: null,
+        errors: [{ code: 999999, title: 'Strange new error', message: 'Something odd' }],
+      });
     });
 
     it('filters by error code, business number and time range', async () => {
       const byCode = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, '/api/errors/deliveries?code=131047');
       expect(byCode.body.failures.map((f) => f.id)).toEqual(['wamid.f3', 'wamid.f1']);
-      const byNumber = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, `/api/errors/deliveries?businessPhoneNumberId=${NUMBER_A.phoneNumberId}`);
+      const byNumber = await get<GetFailedDeliveriesResponse>(
+        getFailedDeliveries,
+        `/api/errors/deliveries?businessPhoneNumberId=${NUMBER_A.phoneNumberId}`,
+      );
       expect(byNumber.body.failures.map((f) => f.id)).toEqual(['wamid.f5', 'wamid.f2', 'wamid.f1']);
       const both = await get<GetFailedDeliveriesResponse>(
         getFailedDeliveries,
@@ -188,7 +212,10 @@ describe.each(dbKinds)('error log on %s', (kind) => {
     it('searches by recipient name or number', async () => {
       const byName = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, '/api/errors/deliveries?q=alice');
       expect(byName.body.failures.map((f) => f.id)).toEqual(['wamid.f3', 'wamid.f1']);
-      const byNumber = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, `/api/errors/deliveries?q=${encodeURIComponent('+49 1700 000 002')}&code=131026`);
+      const byNumber = await get<GetFailedDeliveriesResponse>(
+        getFailedDeliveries,
+        `/api/errors/deliveries?q=${encodeURIComponent('+49 1700 000 002')}&code=131026`,
+      );
       expect(byNumber.body.failures.map((f) => f.id)).toEqual(['wamid.f2']);
       const like = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, '/api/errors/deliveries?q=%25');
       expect(like.body.failures).toEqual([]);
@@ -210,8 +237,13 @@ describe.each(dbKinds)('error log on %s', (kind) => {
       expect(new Set(seen).size).toBe(13);
       // Also with a filter.
       const first = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, '/api/errors/deliveries?limit=5&code=130429');
-      const second = await get<GetFailedDeliveriesResponse>(getFailedDeliveries, `/api/errors/deliveries?limit=5&code=130429&cursor=${first.body.nextCursor}`);
-      expect([...first.body.failures, ...second.body.failures].map((f) => f.id)).toEqual(Array.from({ length: 9 }, (_, i) => `wamid.f4-${8 - i}`));
+      const second = await get<GetFailedDeliveriesResponse>(
+        getFailedDeliveries,
+        `/api/errors/deliveries?limit=5&code=130429&cursor=${first.body.nextCursor}`,
+      );
+      expect([...first.body.failures, ...second.body.failures].map((f) => f.id)).toEqual(
+        Array.from({ length: 9 }, (_, i) => `wamid.f4-${8 - i}`),
+      );
       expect(second.body.nextCursor).toBeNull();
     });
 
@@ -249,7 +281,13 @@ describe.each(dbKinds)('error log on %s', (kind) => {
   describe('account events', () => {
     it('shows a timeline, newest first, each with a summary, in pages', async () => {
       await database.db.execute(sql`delete from account_events`);
-      for (const file of ['message_template_status_update.json', 'phone_number_quality_update.json', 'account_update.json', 'unknown_field.json', 'value_errors.json']) {
+      for (const file of [
+        'message_template_status_update.json',
+        'phone_number_quality_update.json',
+        'account_update.json',
+        'unknown_field.json',
+        'value_errors.json',
+      ]) {
         expect((await pipeline.post(readPayload(file))).status).toBe(200);
         await pipeline.drain();
       }
@@ -317,14 +355,23 @@ describe.each(dbKinds)('error log on %s', (kind) => {
 
       const page = await get<GetProcessingFailuresResponse>(getProcessingFailures, '/api/errors/processing?limit=1');
       expect(page.body.failures.map((f) => f.id)).toEqual([goodId]);
-      const next = await get<GetProcessingFailuresResponse>(getProcessingFailures, `/api/errors/processing?limit=1&cursor=${page.body.nextCursor}`);
+      const next = await get<GetProcessingFailuresResponse>(
+        getProcessingFailures,
+        `/api/errors/processing?limit=1&cursor=${page.body.nextCursor}`,
+      );
       expect(next.body).toEqual({ failures: [poison], nextCursor: null });
 
-      const one = await get<GetProcessingFailureResponse>((req, d) => getProcessingFailure(req, d, { id: goodId }), `/api/errors/processing/${goodId}`);
+      const one = await get<GetProcessingFailureResponse>(
+        (req, d) => getProcessingFailure(req, d, { id: goodId }),
+        `/api/errors/processing/${goodId}`,
+      );
       expect(one.body).toMatchObject({ id: goodId, state: 'failed', error: 'connection reset', bodyIsJson: true });
       expect(one.body.body).toContain('\n  "object": "whatsapp_business_account"');
       expect(JSON.parse(one.body.body)).toMatchObject({ object: 'whatsapp_business_account' });
-      const missing = await withApiErrors((req: Request, d: ErrorLogDeps) => getProcessingFailure(req, d, { id: '999999' }))(request('/api/errors/processing/999999', key), deps);
+      const missing = await withApiErrors((req: Request, d: ErrorLogDeps) => getProcessingFailure(req, d, { id: '999999' }))(
+        request('/api/errors/processing/999999', key),
+        deps,
+      );
       expect(missing.status).toBe(404);
     });
 
@@ -381,7 +428,9 @@ describe.each(dbKinds)('error log on %s', (kind) => {
     });
 
     it('does not warn about an old signature rejection', async () => {
-      await addWebhookStats(database.db, [{ kind: 'rejected', reason: 'signature_missing', count: 1, at: new Date(Date.now() - 2 * 3600_000) }]);
+      await addWebhookStats(database.db, [
+        { kind: 'rejected', reason: 'signature_missing', count: 1, at: new Date(Date.now() - 2 * 3600_000) },
+      ]);
       const { body } = await get<GetRejectionsResponse>(getRejections, '/api/errors/rejections');
       expect(body.reasons.map((r) => r.reason)).toEqual(['signature_missing']);
       expect(body.signatureWarning).toBeNull();

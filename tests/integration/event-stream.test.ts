@@ -23,7 +23,11 @@ const ADMIN = { email: 'admin@ticks.test', password: 'admin-password-123' };
 const KEY = 'events-test-key-0123456789';
 
 /** Reads SSE frames from a response body until `until` accepts the text so far (or times out). */
-async function readUntil(body: ReadableStream<Uint8Array>, until: (text: string) => boolean, ms = 5000): Promise<{ text: string; ended: boolean }> {
+async function readUntil(
+  body: ReadableStream<Uint8Array>,
+  until: (text: string) => boolean,
+  ms = 5000,
+): Promise<{ text: string; ended: boolean }> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -105,17 +109,24 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
   async function newUser(role: 'agent' | 'admin') {
     people += 1;
     const person = { email: `person${people}@ticks.test`, name: `Person ${people}`, password: `password-of-person-${people}`, role };
-    const res = await withApiErrors(postUser)(request('/api/admin/users', await admin(), { method: 'POST', body: person, origin: ORIGIN }), {
-      db: testDb.database.db,
-      apiKey: KEY,
-      auth,
-    });
+    const res = await withApiErrors(postUser)(
+      request('/api/admin/users', await admin(), { method: 'POST', body: person, origin: ORIGIN }),
+      {
+        db: testDb.database.db,
+        apiKey: KEY,
+        auth,
+      },
+    );
     expect(res.status).toBe(201);
     const { user } = (await res.json()) as UserResponse;
     return { id: user.id, session: await sessionCookie(auth, person.email, person.password) };
   }
   const patch = async (as: Credential, id: string, body: Record<string, unknown>) =>
-    withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body, origin: ORIGIN }), { db: testDb.database.db, apiKey: KEY, auth }, { id });
+    withApiErrors(patchUser)(
+      request(`/api/admin/users/${id}`, as, { method: 'PATCH', body, origin: ORIGIN }),
+      { db: testDb.database.db, apiKey: KEY, auth },
+      { id },
+    );
 
   it('streams every committed change, as text/event-stream that nothing buffers', async () => {
     const abort = new AbortController();
@@ -307,10 +318,16 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
 describe('change notices', () => {
   it('carry access that ended apart from changes, and read old payloads as before', () => {
     const change = encodeChange({ conversationIds: [1], wamids: ['wamid.A'], topics: ['messages'] });
-    expect(decodeNotice(change)).toEqual({ kind: 'change', change: { conversations: [1], messages: ['wamid.A'], topics: ['messages'], partial: false } });
+    expect(decodeNotice(change)).toEqual({
+      kind: 'change',
+      change: { conversations: [1], messages: ['wamid.A'], topics: ['messages'], partial: false },
+    });
     // A payload from before topics existed.
     expect(decodeChange('{"conversations":[2],"messages":[]}')).toEqual({ conversations: [2], messages: [], topics: [], partial: false });
-    expect(decodeNotice('{"access":{"apiKeys":[3,"x"],"users":["u1",4]}}')).toEqual({ kind: 'access', access: { apiKeys: [3], users: ['u1'] } });
+    expect(decodeNotice('{"access":{"apiKeys":[3,"x"],"users":["u1",4]}}')).toEqual({
+      kind: 'access',
+      access: { apiKeys: [3], users: ['u1'] },
+    });
     expect(decodeNotice('{"access":{}}')).toEqual({ kind: 'access', access: { apiKeys: [], users: [] } });
     // Never handed on as a change.
     expect(decodeChange('{"access":{"apiKeys":[3]}}')).toBeNull();

@@ -77,12 +77,22 @@ const sendText = { messaging_product: 'whatsapp', to: '+4915112345678', type: 't
 
 describe('GraphApiClient.request', () => {
   it('POSTs JSON with the token under the configured version, and returns the parsed answer', async () => {
-    const accepted = { messaging_product: 'whatsapp', contacts: [{ input: '+4915112345678', wa_id: '4915112345678' }], messages: [{ id: 'wamid.OUT-1' }] };
+    const accepted = {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: '+4915112345678', wa_id: '4915112345678' }],
+      messages: [{ id: 'wamid.OUT-1' }],
+    };
     answer = () => ({ status: 200, json: accepted });
     const got = await client({ graphUrl: `${base}/` }).request('POST', graphPath('1234567890', 'messages'), { json: sendText });
     expect(got).toEqual(accepted);
     expect(seen).toEqual([
-      { method: 'POST', path: `/${VERSION}/1234567890/messages`, auth: `Bearer ${TOKEN}`, contentType: 'application/json', body: JSON.stringify(sendText) },
+      {
+        method: 'POST',
+        path: `/${VERSION}/1234567890/messages`,
+        auth: `Bearer ${TOKEN}`,
+        contentType: 'application/json',
+        body: JSON.stringify(sendText),
+      },
     ]);
   });
 
@@ -100,7 +110,10 @@ describe('GraphApiClient.request', () => {
           message: '(#131047) Re-engagement message',
           type: 'OAuthException',
           code: 131047,
-          error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+          error_data: {
+            messaging_product: 'whatsapp',
+            details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+          },
           error_subcode: 2494010,
           fbtrace_id: 'Az8or2yhqkZfEZ-_4Qn_Bam',
         },
@@ -132,7 +145,14 @@ describe('GraphApiClient.request', () => {
   it('never puts the token in an error, even when Meta echoes it back', async () => {
     answer = (s) => ({
       status: 401,
-      json: { error: { message: `Invalid OAuth access token - ${s.auth}`, type: 'OAuthException', code: 190, error_data: { details: `token ${TOKEN} expired` } } },
+      json: {
+        error: {
+          message: `Invalid OAuth access token - ${s.auth}`,
+          type: 'OAuthException',
+          code: 190,
+          error_data: { details: `token ${TOKEN} expired` },
+        },
+      },
     });
     const e = await graphError(client().request('GET', 'me'));
     expect(e.code).toBe(190);

@@ -73,11 +73,23 @@ async function seed(db: Db): Promise<Seeded> {
   const contactId = (waId: string | null, name: string) => people.find((p) => p.waId === waId && (p.name ?? '') === name)!.id;
 
   const threads: { key: string; number: string; contact: number; texts: (string | null)[]; unread: number }[] = [
-    { key: 'mariaA', number: NUMBER_A, contact: contactId('5215512345678', 'María López'), texts: ['Hola, ¿tienen envío a Monterrey?', 'Soy Maria'], unread: 2 },
+    {
+      key: 'mariaA',
+      number: NUMBER_A,
+      contact: contactId('5215512345678', 'María López'),
+      texts: ['Hola, ¿tienen envío a Monterrey?', 'Soy Maria'],
+      unread: 2,
+    },
     { key: 'pedro', number: NUMBER_A, contact: contactId('5215587654321', 'Pedro Ramírez'), texts: ['Quiero el catálogo'], unread: 1 },
     { key: 'anon', number: NUMBER_A, contact: contactId(null, 'Anon Buyer'), texts: ['hi there', null], unread: 0 },
     { key: 'club', number: NUMBER_A, contact: contactId('447700900123', '100%_Club'), texts: ['membership question'], unread: 0 },
-    { key: 'tom', number: NUMBER_B, contact: contactId('4915112345678', 'Tom Becker'), texts: ['Order #4821 still not delivered'], unread: 1 },
+    {
+      key: 'tom',
+      number: NUMBER_B,
+      contact: contactId('4915112345678', 'Tom Becker'),
+      texts: ['Order #4821 still not delivered'],
+      unread: 1,
+    },
     { key: 'backslash', number: NUMBER_B, contact: contactId('491510000001', 'Back\\slash Ltd'), texts: ['see C:\\temp\\x_y'], unread: 0 },
     { key: 'mariaB', number: NUMBER_B, contact: contactId('5215512345678', 'María López'), texts: ['por el otro número'], unread: 0 },
     // No message yet: listed last.
@@ -318,8 +330,10 @@ describe.each(dbKinds)('inbox list on %s', (kind) => {
 });
 
 describe('assertSameOrigin', () => {
-  const check = (headers: Record<string, string>, url = 'http://ticks.test/api/x') => () =>
-    assertSameOrigin(new Request(url, { method: 'POST', headers }));
+  const check =
+    (headers: Record<string, string>, url = 'http://ticks.test/api/x') =>
+    () =>
+      assertSameOrigin(new Request(url, { method: 'POST', headers }));
 
   it('lets through requests without Origin (API clients) and from the same host', () => {
     expect(check({})).not.toThrow();

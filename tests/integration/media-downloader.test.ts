@@ -26,15 +26,14 @@ import { messagesBody } from '../../tools/meta-envelopes';
 const TOKEN = 'test-graph-token-123';
 const VERSION = 'v23.0';
 const KEY = 'media-test-api-key-0123456789';
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 const mediaMessage = (wamid: string, type: string, mediaId: string, extra: Record<string, unknown> = {}) =>
   messagesBody({
     contacts: [{ profile: { name: 'Mia' }, wa_id: '4915112345678' }],
-    messages: [{ from: '4915112345678', id: wamid, timestamp: '1767000000', type, [type]: { id: mediaId, mime_type: 'image/png', ...extra } }],
+    messages: [
+      { from: '4915112345678', id: wamid, timestamp: '1767000000', type, [type]: { id: mediaId, mime_type: 'image/png', ...extra } },
+    ],
   });
 
 describe.each(dbKinds)('media downloads on %s', (kind) => {
@@ -98,7 +97,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(await downloader().downloadDue()).toBe(1);
     expect(await item('wamid.IMG-1')).toMatchObject({ state: 'downloaded', size: png.length, mimeType: 'image/png', failureReason: null });
     // The open thread hears of it.
-    await expect.poll(() => notices.map((n) => decodeChange(n)?.topics).flat()).toContain('media');
+    await expect.poll(() => notices.flatMap((n) => decodeChange(n)?.topics)).toContain('media');
     await unlisten();
 
     const res = await serve('wamid.IMG-1');
@@ -115,11 +114,15 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 10-19/${png.length}`);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(png.subarray(10, 20));
-    expect((await serve('wamid.IMG-1', { range: 'bytes=-5' })).headers.get('content-range')).toBe(`bytes ${png.length - 5}-${png.length - 1}/${png.length}`);
+    expect((await serve('wamid.IMG-1', { range: 'bytes=-5' })).headers.get('content-range')).toBe(
+      `bytes ${png.length - 5}-${png.length - 1}/${png.length}`,
+    );
     expect((await serve('wamid.IMG-1', { range: `bytes=${png.length}-` })).status).toBe(416);
 
     // The read API says where it is.
-    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.IMG-1' })).json();
+    const msg = await (
+      await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.IMG-1' })
+    ).json();
     expect(msg.mediaFile).toEqual({
       state: 'downloaded',
       failureReason: null,
@@ -150,7 +153,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(evil.headers.get('content-type')).toBe('application/pdf');
     expect(evil.headers.get('content-disposition')).toBe(`attachment; filename="passwd.pdf"; filename*=UTF-8''passwd.pdf`);
     const accented = await serve('wamid.DOC-2');
-    expect(accented.headers.get('content-disposition')).toBe(`attachment; filename="Factura N_ 12.pdf"; filename*=UTF-8''Factura%20N%C2%B0%2012.pdf`);
+    expect(accented.headers.get('content-disposition')).toBe(
+      `attachment; filename="Factura N_ 12.pdf"; filename*=UTF-8''Factura%20N%C2%B0%2012.pdf`,
+    );
   });
 
   it('never serves SVG or HTML as themselves', async () => {
@@ -205,7 +210,11 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     graph.add({ id: 'm-bad-sum', body: png, mimeType: 'audio/ogg', sha256: 'ab'.repeat(32) });
     await deliver(mediaMessage('wamid.SUM', 'audio', 'm-bad-sum', { mime_type: 'audio/ogg' }));
     const mediaFile = async () =>
-      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.SUM' })).json()).mediaFile;
+      (
+        await (
+          await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.SUM' })
+        ).json()
+      ).mediaFile;
     const notices: string[] = [];
     const unlisten = await testDb.database.listen(CHANGES_CHANNEL, (p) => notices.push(p));
     const d = downloader();
@@ -214,23 +223,35 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
       notices.length = 0;
       expect(await d.downloadDue()).toBe(1);
       const state = await mediaFile();
-      expect(state).toMatchObject({ state: 'pending', failureReason: 'checksum_mismatch', attempts: attempt, maxAttempts: MEDIA_MAX_ATTEMPTS, downloading: false });
+      expect(state).toMatchObject({
+        state: 'pending',
+        failureReason: 'checksum_mismatch',
+        attempts: attempt,
+        maxAttempts: MEDIA_MAX_ATTEMPTS,
+        downloading: false,
+      });
       expect(mediaFileView(state)).toEqual({
         status: 'pending',
         note: `The file did not match its checksum — retrying (attempt ${attempt + 1} of ${MEDIA_MAX_ATTEMPTS})`,
       });
       // The open thread hears of the retry, so the note changes without a reload.
-      await expect.poll(() => notices.map((n) => decodeChange(n)?.messages).flat()).toContain('wamid.SUM');
+      await expect.poll(() => notices.flatMap((n) => decodeChange(n)?.messages)).toContain('wamid.SUM');
     }
     // While an attempt is under way, it is that attempt.
     await claimDueMedia(db, { limit: 1, leaseMs: 60_000 });
     expect(await mediaFile()).toMatchObject({ state: 'pending', attempts: MEDIA_MAX_ATTEMPTS, downloading: true });
-    expect(mediaFileView(await mediaFile())).toMatchObject({ note: `The file did not match its checksum — retrying (attempt ${MEDIA_MAX_ATTEMPTS} of ${MEDIA_MAX_ATTEMPTS})` });
+    expect(mediaFileView(await mediaFile())).toMatchObject({
+      note: `The file did not match its checksum — retrying (attempt ${MEDIA_MAX_ATTEMPTS} of ${MEDIA_MAX_ATTEMPTS})`,
+    });
     await db.execute(sql`update media_items set lease_until = now() - interval '1 second', attempts = attempts - 1`);
 
     expect(await d.downloadDue()).toBe(1);
     expect(await item('wamid.SUM')).toMatchObject({ state: 'failed', failureReason: 'checksum_mismatch', attempts: MEDIA_MAX_ATTEMPTS });
-    expect(mediaFileView(await mediaFile())).toMatchObject({ status: 'failed', reason: 'checksum_mismatch', text: 'The file did not match its checksum' });
+    expect(mediaFileView(await mediaFile())).toMatchObject({
+      status: 'failed',
+      reason: 'checksum_mismatch',
+      text: 'The file did not match its checksum',
+    });
     expect(await d.downloadDue()).toBe(0);
     await unlisten();
   });
@@ -285,7 +306,10 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     }
     const [a, b] = [downloader({ concurrency: 3 }), downloader({ concurrency: 3 })];
     await Promise.all([a.downloadDue(), b.downloadDue(), a.downloadDue(), b.downloadDue()]);
-    const states = await queryRows<{ state: string; n: string | number }>(db, sql`select state, count(*) as n from media_items group by state`);
+    const states = await queryRows<{ state: string; n: string | number }>(
+      db,
+      sql`select state, count(*) as n from media_items group by state`,
+    );
     expect(states.map((s) => [s.state, Number(s.n)])).toEqual([['downloaded', 6]]);
     // (Only this test's ids: an aborted request of the previous test can still reach the server late.)
     const lookups = graph.requests.filter((r) => r.path.startsWith(`/${VERSION}/m-par-`));
@@ -301,7 +325,13 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await db.execute(sql`update media_items set next_attempt_at = now() + interval '1 hour' where wamid = 'wamid.MET-3'`);
     await downloader({ onOutcome: (o) => metrics.observeMedia(o) }).downloadDue();
     const text = await metrics.render();
-    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1],
+      );
     expect(value('ticks_media_downloads_total{result="downloaded",reason=""}')).toBe(1);
     expect(value('ticks_media_downloads_total{result="failed",reason="expired"}')).toBe(1);
     expect(value('ticks_media_downloaded_bytes_total')).toBe(png.length);
@@ -318,7 +348,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(await item('wamid.NOTOKEN')).toMatchObject({ state: 'pending', attempts: 0 });
     expect(graph.requests).toEqual([]);
     const deps = { db, apiKey: KEY, mediaDownloads: false };
-    const msg = await (await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, { wamid: 'wamid.NOTOKEN' })).json();
+    const msg = await (
+      await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, { wamid: 'wamid.NOTOKEN' })
+    ).json();
     expect(msg.mediaFile).toMatchObject({ state: 'pending', waitingForAccessToken: true });
   });
 
@@ -328,7 +360,11 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await d.downloadDue();
     expect((await item('wamid.RETRY')).state).toBe('failed');
     const failedFile = async () =>
-      (await (await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.RETRY' })).json()).mediaFile;
+      (
+        await (
+          await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.RETRY' })
+        ).json()
+      ).mediaFile;
     const firstFailure = (await failedFile()).failedAt as string;
     expect(Date.parse(firstFailure)).toBeGreaterThan(Date.now() - 60_000);
     // Failing again after a retry is a new failure the thread can tell apart (its Retry button comes back).
@@ -338,8 +374,20 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect((await failedFile()).failedAt > firstFailure).toBe(true);
     const deps = { db, apiKey: KEY, media: d };
     // An API key is not an admin.
-    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', { key: KEY }, { method: 'POST' }), deps, { wamid: 'wamid.RETRY' })).status).toBe(403);
-    expect((await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', null, { method: 'POST' }), deps, { wamid: 'wamid.RETRY' })).status).toBe(401);
+    expect(
+      (
+        await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', { key: KEY }, { method: 'POST' }), deps, {
+          wamid: 'wamid.RETRY',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await withApiErrors(postMediaRetry)(request('/api/media/wamid.RETRY/retry', null, { method: 'POST' }), deps, {
+          wamid: 'wamid.RETRY',
+        })
+      ).status,
+    ).toBe(401);
     // The requeue itself (what the admin's 202 does), then the file turns up at Meta.
     await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where wamid = 'wamid.RETRY'`);
     graph.add({ id: 'm-late', body: png, mimeType: 'image/png' });

@@ -32,7 +32,9 @@ function sample(text: string, series: string): number | undefined {
 
 const failed131047 = (wamid: string, ts: number) =>
   status(wamid, 'failed', ts, '4915112345678', {
-    errors: [{ code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'More than 24 hours' } }],
+    errors: [
+      { code: 131047, title: 'Re-engagement message', message: 'Re-engagement message', error_data: { details: 'More than 24 hours' } },
+    ],
   });
 
 describe.each(dbKinds)('observability on %s', (kind) => {
@@ -59,7 +61,11 @@ describe.each(dbKinds)('observability on %s', (kind) => {
       });
       const inbound = messagesBody({ messages: [textMessage('wamid.M-1', '4915112345678', 'hello')] });
       const statuses = messagesBody({
-        statuses: [status('wamid.OUT-1', 'sent', 1767000100), status('wamid.OUT-1', 'delivered', 1767000101), failed131047('wamid.OUT-2', 1767000102)],
+        statuses: [
+          status('wamid.OUT-1', 'sent', 1767000100),
+          status('wamid.OUT-1', 'delivered', 1767000101),
+          failed131047('wamid.OUT-2', 1767000102),
+        ],
       });
       const poison = messagesBody({ messages: [textMessage(`wamid.${randomBytes(6000).toString('hex')}`, '111', 'x')] });
       expect((await pipeline.post(inbound)).status).toBe(200);
@@ -122,7 +128,8 @@ describe.each(dbKinds)('observability on %s', (kind) => {
       );
       expect(created.status).toBe(201);
       const agent = await sessionCookie(auth, AGENT.email, AGENT.password);
-      const get = (credential: Parameters<typeof request>[1]) => withApiErrors(getMetrics)(request('/api/metrics', credential), { ...deps, metrics });
+      const get = (credential: Parameters<typeof request>[1]) =>
+        withApiErrors(getMetrics)(request('/api/metrics', credential), { ...deps, metrics });
 
       expect((await get(null)).status).toBe(401);
       expect((await get({ key: 'ticks_not-a-real-key' })).status).toBe(401);

@@ -78,7 +78,10 @@ describe.each(dbKinds)('migration 0005_played_status on %s', (kind) => {
       ['wamid.READ', 'read', 3],
     ]);
     expect(new Date(rows.find((r) => r.wamid === 'wamid.PLAYED')!.status_at).toISOString()).toBe('2026-01-01T00:00:30.000Z');
-    const timings = await queryRows<{ wamid: string; read_at: Date | string | null }>(db, sql`select wamid, read_at from delivery_timings order by wamid`);
+    const timings = await queryRows<{ wamid: string; read_at: Date | string | null }>(
+      db,
+      sql`select wamid, read_at from delivery_timings order by wamid`,
+    );
     expect(timings.map((t) => [t.wamid, t.read_at && new Date(t.read_at).toISOString()])).toEqual([
       ['wamid.FAILED-PLAYED', '2026-01-01T00:00:30.000Z'],
       ['wamid.PLAYED', '2026-01-01T00:00:30.000Z'],

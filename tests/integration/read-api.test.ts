@@ -56,12 +56,7 @@ function emptyBatch(): NormalizedBatch {
   return { businessNumbers: [], contacts: [], messages: [], statuses: [], accountEvents: [] };
 }
 
-function message(
-  wamid: string,
-  customer: Customer,
-  timestamp: Date,
-  extra: Partial<NormalizedMessage> = {},
-): NormalizedMessage {
+function message(wamid: string, customer: Customer, timestamp: Date, extra: Partial<NormalizedMessage> = {}): NormalizedMessage {
   return {
     wamid,
     phoneNumberId: NUMBER_A,
@@ -366,12 +361,24 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       // A message we only know from its status is the last message all the same.
       expect(conversations[0]).toMatchObject({
         contact: { waId: ghost.waId, userId: null, name: null },
-        lastMessage: { id: 'wamid.G-01', type: 'placeholder', text: null, direction: 'outbound', status: 'sent', timestamp: at(50).toISOString() },
+        lastMessage: {
+          id: 'wamid.G-01',
+          type: 'placeholder',
+          text: null,
+          direction: 'outbound',
+          status: 'sent',
+          timestamp: at(50).toISOString(),
+        },
         lastMessageAt: at(50).toISOString(),
         unreadCount: 0,
       });
       // No message at all (a revoke is not one): listed last.
-      expect(conversations.at(-1)).toMatchObject({ contact: { waId: lonely.waId }, lastMessage: null, lastMessageAt: null, unreadCount: 0 });
+      expect(conversations.at(-1)).toMatchObject({
+        contact: { waId: lonely.waId },
+        lastMessage: null,
+        lastMessageAt: null,
+        unreadCount: 0,
+      });
 
       const mariaA = conversations.find((c) => c.contact.name === 'Maria Lopez' && c.businessPhoneNumberId === NUMBER_A)!;
       expect(mariaA).toEqual({
@@ -380,7 +387,14 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         displayPhoneNumber: '15551234567',
         contact: { waId: maria.waId, userId: null, name: 'Maria Lopez' },
         // The reaction at minute 8 is the newest message (edits don't count as messages).
-        lastMessage: { id: 'wamid.M-08', type: 'reaction', text: '👍', direction: 'inbound', status: 'received', timestamp: at(8).toISOString() },
+        lastMessage: {
+          id: 'wamid.M-08',
+          type: 'reaction',
+          text: '👍',
+          direction: 'inbound',
+          status: 'received',
+          timestamp: at(8).toISOString(),
+        },
         lastMessageAt: at(8).toISOString(),
         // M-01, M-02, M-05 and the image; not the reaction or the edit, not our own messages.
         unreadCount: 4,
@@ -458,7 +472,9 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       expect([...page1.conversations, ...page2.conversations].map((c) => c.id)).toEqual(onA.map((c) => c.id));
       expect(page2.nextCursor).toBeNull();
       expect(await allConversations('&businessPhoneNumberId=000')).toEqual([]);
-      expect((await allConversations(`&businessPhoneNumberId=${NUMBER_A}&q=maria`)).map((c) => c.businessPhoneNumberId)).toEqual([NUMBER_A]);
+      expect((await allConversations(`&businessPhoneNumberId=${NUMBER_A}&q=maria`)).map((c) => c.businessPhoneNumberId)).toEqual([
+        NUMBER_A,
+      ]);
     });
 
     it('answers 400 naming the parameter for a bad limit or cursor', async () => {
@@ -491,7 +507,15 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       const { id } = await conversationOf('Maria Lopez');
       const { messages, nextCursor } = await thread(id);
       expect(nextCursor).toBeNull();
-      expect(messages.map((m) => m.id)).toEqual(['wamid.M-01', 'wamid.M-02', 'wamid.OUT-03', 'wamid.M-05', ODD_WAMID, 'wamid.OUT-07', 'wamid.M-08']);
+      expect(messages.map((m) => m.id)).toEqual([
+        'wamid.M-01',
+        'wamid.M-02',
+        'wamid.OUT-03',
+        'wamid.M-05',
+        ODD_WAMID,
+        'wamid.OUT-07',
+        'wamid.M-08',
+      ]);
       for (const m of messages) {
         expect(m.conversationId).toBe(id);
         expect(m.businessPhoneNumberId).toBe(NUMBER_A);
@@ -600,7 +624,9 @@ describe.runIf(dbKinds.includes('postgres'))('query plans on PostgreSQL with 100
     testDb = await createTestDatabase('postgres');
     db = testDb.database.db;
     await db.execute(sql`insert into business_numbers (phone_number_id, display_phone_number) values ('n1', '1'), ('n2', '2')`);
-    await db.execute(sql`insert into contacts (wa_id, name) select (5210000000000 + g)::text, 'Customer ' || g from generate_series(1, 100000) g`);
+    await db.execute(
+      sql`insert into contacts (wa_id, name) select (5210000000000 + g)::text, 'Customer ' || g from generate_series(1, 100000) g`,
+    );
     await db.execute(sql`
       insert into conversations (phone_number_id, contact_id, last_message_at, last_message_wamid, unread_count)
       select case when g % 2 = 0 then 'n1' else 'n2' end, g,

@@ -28,7 +28,10 @@ const post = (server: RunningServer, body: string) =>
     method: 'POST',
     body,
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, serverEnv.WHATSAPP_APP_SECRET) },
-  }).then((r) => r.status, () => 0);
+  }).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 /** An open GET /api/events on `server` (as an integration with the API key), collecting what arrives. */
 function liveText(server: RunningServer): { text(): string; close(): void } {
@@ -54,7 +57,10 @@ function statusOfPartialUpload(server: RunningServer, declared: number, sent: nu
     const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': declared };
     if (signature) headers['x-hub-signature-256'] = signature;
     const req = http.request(`${server.url}/api/webhook`, { method: 'POST', headers });
-    const timer = setTimeout(() => (req.destroy(), resolve(0)), 10_000);
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(0);
+    }, 10_000);
     req.on('response', (res) => {
       clearTimeout(timer);
       res.resume();
@@ -106,7 +112,10 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(result.status).toBe(0);
       // A path Next cannot decode is the caller's mistake: 400, not Next's bare 500.
       for (const p of ['/api/messages/wamid.%E0%A4%A', '/api/conversations/%ZZ/messages', '/conversations/%E0%A4%A']) {
-        const res = await fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` }, redirect: 'manual' });
+        const res = await fetch(`${server.url}${p}`, {
+          headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
+          redirect: 'manual',
+        });
         expect(res.status, p).toBe(400);
       }
       // LOG_LEVEL reaches every route's logger (LOG_LEVEL=warn here: no line per accepted webhook).
@@ -147,7 +156,8 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(statuses.filter((s) => s !== 200)).toEqual([]);
       if (kind === 'postgres') {
         const sql = postgres(dbUrl, { max: 1 });
-        const [row] = await sql`select count(*)::int as n, count(distinct wamid)::int as d from messages where wamid like ${`wamid.KILL-${kind}-%`}`;
+        const [row] =
+          await sql`select count(*)::int as n, count(distinct wamid)::int as d from messages where wamid like ${`wamid.KILL-${kind}-%`}`;
         await sql.end();
         expect(row!.n).toBe(row!.d);
         expect(row!.n).toBeGreaterThanOrEqual(accepted.length);
@@ -161,7 +171,13 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     const server = await startServer(env);
     try {
       const statuses = (n: number, tag: string) =>
-        Array.from({ length: n }, (_, i) => ({ id: `wamid.BIG-${tag}-${i}`, status: 'sent', timestamp: '1767000000', recipient_id: '4960', padding: 'x'.repeat(300) }));
+        Array.from({ length: n }, (_, i) => ({
+          id: `wamid.BIG-${tag}-${i}`,
+          status: 'sent',
+          timestamp: '1767000000',
+          recipient_id: '4960',
+          padding: 'x'.repeat(300),
+        }));
       const nearly = messagesBody({ statuses: statuses(9_800, 'A') });
       const over = messagesBody({ statuses: statuses(13_000, 'B') });
       expect(nearly.length).toBeGreaterThan(3_900_000);
@@ -199,9 +215,12 @@ describe.each(dbKinds)('next start on %s', (kind) => {
   // A developer's own .env files (`npm run dev` writes .env, with ADMIN_EMAIL) must not reach the
   // servers tests start: here one names another first admin, and a sign-in limit of one a minute.
   const devEnvFile = path.join(process.cwd(), '.env.production.local');
-  it.runIf(kind === 'pglite' && !fs.existsSync(devEnvFile))('is not steered by the developer\'s .env files', async () => {
+  it.runIf(kind === 'pglite' && !fs.existsSync(devEnvFile))("is not steered by the developer's .env files", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-server-'));
-    fs.writeFileSync(devEnvFile, 'ADMIN_EMAIL=someone-else@ticks.test\nADMIN_PASSWORD=someone-elses-password\nSIGN_IN_ATTEMPTS_PER_MINUTE=1\n');
+    fs.writeFileSync(
+      devEnvFile,
+      'ADMIN_EMAIL=someone-else@ticks.test\nADMIN_PASSWORD=someone-elses-password\nSIGN_IN_ATTEMPTS_PER_MINUTE=1\n',
+    );
     const admin = { email: 'own-admin@ticks.test', password: 'own-admin-password-1' };
     let server: RunningServer | undefined;
     try {
@@ -275,13 +294,17 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       );
       expect(statuses.every((s) => s === 200)).toBe(true);
       const sql = postgres(fresh.url, { max: 1 });
-      const done = await waitFor(async () => (await sql`select count(*)::int as n from webhook_events where state <> 'processed'`)[0]!.n === 0);
+      const done = await waitFor(
+        async () => (await sql`select count(*)::int as n from webhook_events where state <> 'processed'`)[0]!.n === 0,
+      );
       const [row] = await sql`select count(*)::int as n, (select sum(unread_count)::int from conversations) as unread from messages`;
       await sql.end();
       expect(done).toBe(true);
       expect(row).toEqual({ n: 200, unread: 200 });
       for (const stream of streams) {
-        expect(await waitFor(async () => Array.from({ length: 200 }, (_, i) => `wamid.TWO-${i}`).every((w) => stream.text().includes(`"${w}"`)))).toBe(true);
+        expect(
+          await waitFor(async () => Array.from({ length: 200 }, (_, i) => `wamid.TWO-${i}`).every((w) => stream.text().includes(`"${w}"`))),
+        ).toBe(true);
       }
     } finally {
       for (const stream of streams) stream.close();
@@ -300,7 +323,9 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     let server = await startServer(mediaEnv);
     try {
       const body = messagesBody({
-        messages: [{ from: '4952', id: wamid, timestamp: '1767000000', type: 'image', image: { id: `m-restart-${kind}`, mime_type: 'image/png' } }],
+        messages: [
+          { from: '4952', id: wamid, timestamp: '1767000000', type: 'image', image: { id: `m-restart-${kind}`, mime_type: 'image/png' } },
+        ],
       });
       expect(await post(server, body)).toBe(200);
       expect(await waitFor(async () => graph.requests.some((r) => r.path.startsWith(`/files/m-restart-${kind}`)))).toBe(true);
@@ -340,9 +365,19 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(await waitFor(async () => (await getMessage(server, 'wamid.METRICS-2')) === 200)).toBe(true);
       const scrape = () =>
         fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` } }).then((r) => r.text());
-      const value = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+      const value = (text: string, series: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(`${series} `))
+            ?.split(' ')[1],
+        );
       let text = '';
-      expect(await waitFor(async () => value((text = await scrape()), 'ticks_events_processed_total') === 2)).toBe(true);
+      const processed = async () => {
+        text = await scrape();
+        return value(text, 'ticks_events_processed_total') === 2;
+      };
+      expect(await waitFor(processed)).toBe(true);
       expect(value(text, 'ticks_webhook_requests_total{outcome="accepted",reason=""}')).toBe(2);
       expect(value(text, 'ticks_webhook_requests_total{outcome="duplicate",reason=""}')).toBe(1);
       expect(value(text, 'ticks_webhook_requests_total{outcome="rejected",reason="signature_mismatch"}')).toBe(1);
@@ -384,7 +419,10 @@ describe.each(dbKinds)('next start on %s', (kind) => {
         body: JSON.stringify(admin),
       });
       expect(signIn.status).toBe(200);
-      const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = signIn.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const asBrowser = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
       const health = () => fetch(`${server.url}/api/health`).then((r) => r.status);
       expect(await health()).toBe(200);

@@ -20,7 +20,12 @@ describe('sign-in under next start, no proxy in front', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-sign-in-'));
-    server = await startServer({ DATA_DIR: dir, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, SIGN_IN_ATTEMPTS_PER_MINUTE: '2' });
+    server = await startServer({
+      DATA_DIR: dir,
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      SIGN_IN_ATTEMPTS_PER_MINUTE: '2',
+    });
   }, 90_000);
   afterAll(async () => {
     if (server) expect(await server.stop()).toBe(0);
@@ -34,12 +39,18 @@ describe('sign-in under next start, no proxy in front', () => {
       body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
     });
 
-  it('counts attempts by the connection\'s address, whatever X-Forwarded-For or our own header claim', async () => {
+  it("counts attempts by the connection's address, whatever X-Forwarded-For or our own header claim", async () => {
     const first = await signIn(admin, { 'x-forwarded-for': '192.0.2.1' });
     expect(first.status).toBe(200);
-    const cookie = first.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = first.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
 
-    expect((await signIn({ ...admin, password: 'not-the-password' }, { 'x-forwarded-for': '192.0.2.2', [PEER_ADDRESS_HEADER]: '192.0.2.99' })).status).toBe(401);
+    expect(
+      (await signIn({ ...admin, password: 'not-the-password' }, { 'x-forwarded-for': '192.0.2.2', [PEER_ADDRESS_HEADER]: '192.0.2.99' }))
+        .status,
+    ).toBe(401);
     // The third attempt from this connection's address in a minute (SIGN_IN_ATTEMPTS_PER_MINUTE=2), form-encoded.
     const third = await signIn(admin, { 'x-forwarded-for': '192.0.2.3, 192.0.2.4' }, true);
     expect(third.status).toBe(429);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import { sessions } from '@/db/schema';
-import { patchUser, postUser, type UserResponse } from '@/lib/admin/users-api';
+import { patchUser, postUser } from '@/lib/admin/users-api';
 import { sessionUser } from '@/lib/auth/access';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
 import { HTTP_ENDPOINTS } from '@/lib/auth/http-endpoints';
@@ -26,8 +26,7 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
   let auth: Auth;
   let admin: { cookie: string };
 
-  const authWith = (settings: Record<string, string>) =>
-    createAuth(db, parseEnv({ ...BASE_ENV, ...settings }), secret);
+  const authWith = (settings: Record<string, string>) => createAuth(db, parseEnv({ ...BASE_ENV, ...settings }), secret);
   let people = 0;
   const createPerson = async (role: 'agent' | 'admin' = 'agent') => {
     const person = { email: `person-${++people}@ticks.test`, password: `person-password-${people}`, name: `Person ${people}` };
@@ -76,12 +75,14 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(12 - FAILURES_BEFORE_DELAY);
   });
 
-  it('without a proxy, the address is the connection\'s: a new X-Forwarded-For per attempt does not reset the limit', async () => {
+  it("without a proxy, the address is the connection's: a new X-Forwarded-For per attempt does not reset the limit", async () => {
     const limited = authWith({ SIGN_IN_ATTEMPTS_PER_MINUTE: '3' });
     const from = nextClientAddress();
     const statuses = [];
     for (let i = 1; i <= 4; i++) {
-      statuses.push((await signIn(limited, `nobody-${i}@ticks.test`, 'guessing', { from, headers: { 'x-forwarded-for': `192.0.2.${i}` } })).status);
+      statuses.push(
+        (await signIn(limited, `nobody-${i}@ticks.test`, 'guessing', { from, headers: { 'x-forwarded-for': `192.0.2.${i}` } })).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
     // A forged stamp of ours is no way around it either: the server overwrites it (peer-address.ts).
@@ -102,7 +103,10 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
 
     // The session records that address too.
     const person = await createPerson();
-    const res = await signIn(proxied, person.email, person.password, { from: proxy, headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.52' } });
+    const res = await signIn(proxied, person.email, person.password, {
+      from: proxy,
+      headers: { 'x-forwarded-for': '6.6.6.6, 203.0.113.52' },
+    });
     expect(res.status).toBe(200);
     const [row] = await db.select({ ipAddress: sessions.ipAddress }).from(sessions).where(eq(sessions.userId, person.id));
     expect(row?.ipAddress).toBe('203.0.113.52');
@@ -132,7 +136,18 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     );
     const closed = endpoints.filter(([method, path]) => !HTTP_ENDPOINTS.has(`${method} ${path}`));
     // The ones the security review named are among them.
-    for (const path of ['/admin/set-role', '/admin/impersonate-user', '/admin/remove-user', '/admin/create-user', '/admin/list-users', '/sign-up/email', '/change-password', '/update-user', '/admin/ban-user', '/admin/set-user-password']) {
+    for (const path of [
+      '/admin/set-role',
+      '/admin/impersonate-user',
+      '/admin/remove-user',
+      '/admin/create-user',
+      '/admin/list-users',
+      '/sign-up/email',
+      '/change-password',
+      '/update-user',
+      '/admin/ban-user',
+      '/admin/set-user-password',
+    ]) {
       expect(closed.map(([, p]) => p)).toContain(path);
     }
     expect(closed.length).toBeGreaterThan(30);
@@ -140,8 +155,16 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
       const res = await auth.handler(
         new Request(`${ORIGIN}/api/auth${path.replace(/:(\w+)/g, 'x')}${method === 'GET' ? `?userId=${agent.id}` : ''}`, {
           method,
-          headers: { cookie: admin.cookie, origin: ORIGIN, host: 'ticks.test', ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
-          body: method === 'GET' ? undefined : JSON.stringify({ userId: agent.id, role: 'owner', email: 'new@ticks.test', password: 'new-password-123', name: 'New' }),
+          headers: {
+            cookie: admin.cookie,
+            origin: ORIGIN,
+            host: 'ticks.test',
+            ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+          },
+          body:
+            method === 'GET'
+              ? undefined
+              : JSON.stringify({ userId: agent.id, role: 'owner', email: 'new@ticks.test', password: 'new-password-123', name: 'New' }),
         }),
       );
       expect([method, path, res.status]).toEqual([method, path, 404]);
@@ -151,16 +174,25 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     expect(await sessionUser(auth, new Headers({ cookie: session.cookie }))).toMatchObject({ role: 'agent' });
 
     // What the app uses still works: the session, sign-out, and the Users API (auth.api.createUser).
-    const get = await auth.handler(new Request(`${ORIGIN}/api/auth/get-session`, { headers: { cookie: session.cookie, host: 'ticks.test' } }));
+    const get = await auth.handler(
+      new Request(`${ORIGIN}/api/auth/get-session`, { headers: { cookie: session.cookie, host: 'ticks.test' } }),
+    );
     expect(get.status).toBe(200);
     expect(await get.json()).toMatchObject({ user: { email: agent.email } });
     const created = await withApiErrors(postUser)(
-      request('/api/admin/users', admin, { method: 'POST', body: { email: 'via-users-api@ticks.test', name: 'New', password: 'new-password-123', role: 'agent' }, origin: ORIGIN }),
+      request('/api/admin/users', admin, {
+        method: 'POST',
+        body: { email: 'via-users-api@ticks.test', name: 'New', password: 'new-password-123', role: 'agent' },
+        origin: ORIGIN,
+      }),
       { db, apiKey: undefined, auth },
     );
     expect(created.status).toBe(201);
     const out = await auth.handler(
-      new Request(`${ORIGIN}/api/auth/sign-out`, { method: 'POST', headers: { cookie: session.cookie, origin: ORIGIN, host: 'ticks.test' } }),
+      new Request(`${ORIGIN}/api/auth/sign-out`, {
+        method: 'POST',
+        headers: { cookie: session.cookie, origin: ORIGIN, host: 'ticks.test' },
+      }),
     );
     expect(out.status).toBe(200);
     expect(await sessionUser(auth, new Headers({ cookie: session.cookie }))).toBeNull();
@@ -180,7 +212,9 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     expect(cookiesOf(overHttps).length).toBeGreaterThan(0);
     expect(cookiesOf(overHttps).every(isSecure)).toBe(true);
     // Same name, so better-auth finds the session it set.
-    const cookie = cookiesOf(overHttps).map((c) => c.split(';')[0]).join('; ');
+    const cookie = cookiesOf(overHttps)
+      .map((c) => c.split(';')[0])
+      .join('; ');
     expect(cookie).toMatch(/^ticks\.session_token=/);
     expect(await sessionUser(auth, new Headers({ cookie }))).toMatchObject({ email: person.email });
     const out = await auth.handler(
@@ -196,7 +230,7 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     expect(cookiesOf(await signIn(auth, person.email, person.password, { headers: forwarded })).some(isSecure)).toBe(false);
   });
 
-  it('a new password ends the other sessions: all of a user\'s when an admin sets it, all but the current one for your own', async () => {
+  it("a new password ends the other sessions: all of a user's when an admin sets it, all but the current one for your own", async () => {
     const otherAdmin = await createPerson('admin');
     const here = await sessionCookie(auth, otherAdmin.email, otherAdmin.password);
     const elsewhere = await sessionCookie(auth, otherAdmin.email, otherAdmin.password);
@@ -204,7 +238,11 @@ describe.each(dbKinds)('sign-in on %s', (kind) => {
     const agentSessions = [await sessionCookie(auth, agent.email, agent.password), await sessionCookie(auth, agent.email, agent.password)];
     const signedIn = async (s: { cookie: string }) => (await sessionUser(auth, new Headers({ cookie: s.cookie }))) !== null;
     const setPassword = (as: { cookie: string }, id: string, password: string) =>
-      withApiErrors(patchUser)(request(`/api/admin/users/${id}`, as, { method: 'PATCH', body: { password }, origin: ORIGIN }), { db, apiKey: undefined, auth }, { id });
+      withApiErrors(patchUser)(
+        request(`/api/admin/users/${id}`, as, { method: 'PATCH', body: { password }, origin: ORIGIN }),
+        { db, apiKey: undefined, auth },
+        { id },
+      );
 
     expect((await setPassword(here, otherAdmin.id, 'a-brand-new-password-1')).status).toBe(200);
     expect(await signedIn(here)).toBe(true);

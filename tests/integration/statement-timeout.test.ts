@@ -48,7 +48,9 @@ describe.runIf(dbKinds.includes('postgres'))('statement timeout on PostgreSQL', 
     for (let e = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) causes.push(e);
     expect(causes.some((e) => (e as { code?: unknown }).code === '57014')).toBe(true);
     // Every connection of the pool has the limit, and none is left stuck.
-    const all = await Promise.all([1, 2, 3].map(() => queryRows<{ t: string }>(database.db, sql`select current_setting('statement_timeout') as t`)));
+    const all = await Promise.all(
+      [1, 2, 3].map(() => queryRows<{ t: string }>(database.db, sql`select current_setting('statement_timeout') as t`)),
+    );
     expect(all.map(([r]) => r!.t)).toEqual(['300ms', '300ms', '300ms']);
   });
 

@@ -55,8 +55,8 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       ['malformed', 'sha256=xyz'],
       ['without prefix', signBody(readPayload('text.json'), SECRET).slice(7)],
       ['too short (length mismatch)', signBody(readPayload('text.json'), SECRET).slice(0, 40)],
-      ['wrong', 'sha256=' + '0'.repeat(64)],
-      ['hex with a bad character', signBody(readPayload('text.json'), SECRET).slice(0, 70) + 'g'],
+      ['wrong', `sha256=${'0'.repeat(64)}`],
+      ['hex with a bad character', `${signBody(readPayload('text.json'), SECRET).slice(0, 70)}g`],
     ])('answers 401 and stores nothing when the signature is %s', async (_label, signature) => {
       expect((await pipeline.post(body(), { signature })).status).toBe(401);
       expect(await count(database, 'webhook_events')).toBe(0);
@@ -65,7 +65,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     it.each([
       ['missing', null, {}, 'signature_missing'],
       ['malformed', 'sha256=not-hex', {}, 'signature_malformed'],
-      ['unverifiable (no app secret)', 'sha256=' + '0'.repeat(64), { appSecrets: [] }, 'no_app_secret'],
+      ['unverifiable (no app secret)', `sha256=${'0'.repeat(64)}`, { appSecrets: [] }, 'no_app_secret'],
     ] as const)('refuses a body whose signature is %s at once, without reading it', async (_label, signature, config, reason) => {
       // 3.5 MB offered in 64 KB chunks, only as fast as the handler pulls them.
       let pulled = 0;
@@ -144,7 +144,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
         method: 'POST',
         body: stream,
         duplex: 'half',
-        headers: { 'x-hub-signature-256': 'sha256=' + '0'.repeat(64) },
+        headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
       } as RequestInit);
       const { receiveDelivery } = await import('@/lib/whatsapp/webhook');
       expect((await receiveDelivery(req, { config: small.config, rawEvents: small.rawEvents, log: silentLog })).status).toBe(413);
@@ -155,7 +155,8 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect((await pipeline.post('{"object":"page","entry":[{"id":"1","changes":[]}]}')).status).toBe(200);
       const unknown = messagesBody({ brand_new_array: [{ x: 1 }] });
       expect((await pipeline.post(unknown)).status).toBe(200);
-      const weird = '{"object":"whatsapp_business_account","entry":[null,5,{"changes":"no"},{"changes":[null,{"field":"messages","value":null}]}]}';
+      const weird =
+        '{"object":"whatsapp_business_account","entry":[null,5,{"changes":"no"},{"changes":[null,{"field":"messages","value":null}]}]}';
       expect((await pipeline.post(weird)).status).toBe(200);
       await pipeline.drain();
       expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(3);
@@ -226,14 +227,20 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.post(JSON.stringify(JSON.parse(body.toString())));
       await pipeline.drain();
       expect(await count(database, 'webhook_events')).toBe(2);
-      const rows = await queryRows<{ field: string; event_type: string; waba_id: string }>(database.db, sql`select field, event_type, waba_id from account_events`);
+      const rows = await queryRows<{ field: string; event_type: string; waba_id: string }>(
+        database.db,
+        sql`select field, event_type, waba_id from account_events`,
+      );
       expect(rows).toEqual([{ field: 'message_template_status_update', event_type: 'APPROVED', waba_id: '102290129340398' }]);
     });
 
     it('keeps value-level errors and items it cannot read, next to the good ones', async () => {
       const body = messagesBody({
         errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong' }],
-        messages: [{ from: '111', timestamp: '1767000000', type: 'text', text: { body: 'no id' } }, textMessage('wamid.GOOD', '111', 'fine')],
+        messages: [
+          { from: '111', timestamp: '1767000000', type: 'text', text: { body: 'no id' } },
+          textMessage('wamid.GOOD', '111', 'fine'),
+        ],
       });
       await pipeline.post(body);
       await pipeline.drain();
@@ -245,8 +252,27 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
 
   it('stores mutated real bodies without a 5xx or a failed event', async () => {
     let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const junk: unknown[] = [null, 0, -1, 1e308, '', 'x', '\u0000', '\ud800', true, [], {}, [null], { id: 5 }, '__proto__', 'x'.repeat(5000)];
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const junk: unknown[] = [
+      null,
+      0,
+      -1,
+      1e308,
+      '',
+      'x',
+      '\u0000',
+      '\ud800',
+      true,
+      [],
+      {},
+      [null],
+      { id: 5 },
+      '__proto__',
+      'x'.repeat(5000),
+    ];
     const mutate = (v: unknown, depth: number): unknown => {
       if (depth > 0 && random() < 0.06) return junk[Math.floor(random() * junk.length)];
       if (Array.isArray(v)) return v.map((x) => mutate(x, depth + 1));
@@ -264,7 +290,10 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     expect(codes.filter((c) => c !== 200 && c !== 400)).toEqual([]);
     expect(codes.filter((c) => c === 200).length).toBeGreaterThan(150);
     await pipeline.drain();
-    const failed = await queryRows<{ last_error: string }>(database.db, sql`select last_error from webhook_events where state <> 'processed'`);
+    const failed = await queryRows<{ last_error: string }>(
+      database.db,
+      sql`select last_error from webhook_events where state <> 'processed'`,
+    );
     expect(failed).toEqual([]);
   });
 
@@ -310,7 +339,9 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     it('treats a message id seen before as a no-op, whatever envelope it comes in', async () => {
       const msg = textMessage('wamid.TWICE', '111', 'original');
       await pipeline.post(messagesBody({ messages: [msg] }));
-      await pipeline.post(messagesBody({ messages: [msg, textMessage('wamid.OTHER', '111', 'other')], contacts: [{ wa_id: '111', profile: { name: 'A' } }] }));
+      await pipeline.post(
+        messagesBody({ messages: [msg, textMessage('wamid.OTHER', '111', 'other')], contacts: [{ wa_id: '111', profile: { name: 'A' } }] }),
+      );
       await pipeline.post(messagesBody({ messages: [{ ...msg, text: { body: 'changed' } }] }));
       await pipeline.drain();
       expect(await count(database, 'messages')).toBe(2);
@@ -360,23 +391,38 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       ['separate batches', false],
       ['one batch', true],
     ])('a played voice message ends at played, whatever the order (%s)', async (_label, together) => {
-      const order = [status('wamid.VOICE', 'delivered', 1767000012), status('wamid.VOICE', 'played', 1767000030), status('wamid.VOICE', 'read', 1767000020)];
+      const order = [
+        status('wamid.VOICE', 'delivered', 1767000012),
+        status('wamid.VOICE', 'played', 1767000030),
+        status('wamid.VOICE', 'read', 1767000020),
+      ];
       if (together) await pipeline.post(messagesBody({ statuses: order }));
       else for (const s of order) await pipeline.post(messagesBody({ statuses: [s] }));
       await pipeline.drain();
       expect(await messageRow(database, 'wamid.VOICE')).toMatchObject({ status: 'played', status_rank: 4 });
-      const history = await queryRows<{ status: string }>(database.db, sql`select status from status_events where wamid = 'wamid.VOICE' order by occurred_at`);
+      const history = await queryRows<{ status: string }>(
+        database.db,
+        sql`select status from status_events where wamid = 'wamid.VOICE' order by occurred_at`,
+      );
       expect(history.map((h) => h.status)).toEqual(['delivered', 'read', 'played']);
       // The funnel: read at the first of read and played.
-      const [timing] = await queryRows<{ read_at: Date | string; delivered_at: Date | string }>(database.db, sql`select read_at, delivered_at from delivery_timings where wamid = 'wamid.VOICE'`);
+      const [timing] = await queryRows<{ read_at: Date | string; delivered_at: Date | string }>(
+        database.db,
+        sql`select read_at, delivered_at from delivery_timings where wamid = 'wamid.VOICE'`,
+      );
       expect(new Date(timing!.read_at).getTime()).toBe(1767000020_000);
     });
 
     it('counts a voice message played without a read status as read', async () => {
-      await pipeline.post(messagesBody({ statuses: [status('wamid.HEARD', 'sent', 1767000010), status('wamid.HEARD', 'played', 1767000040)] }));
+      await pipeline.post(
+        messagesBody({ statuses: [status('wamid.HEARD', 'sent', 1767000010), status('wamid.HEARD', 'played', 1767000040)] }),
+      );
       await pipeline.drain();
       expect((await messageRow(database, 'wamid.HEARD'))!.status).toBe('played');
-      const [timing] = await queryRows<{ read_at: Date | string }>(database.db, sql`select read_at from delivery_timings where wamid = 'wamid.HEARD'`);
+      const [timing] = await queryRows<{ read_at: Date | string }>(
+        database.db,
+        sql`select read_at from delivery_timings where wamid = 'wamid.HEARD'`,
+      );
       expect(new Date(timing!.read_at).getTime()).toBe(1767000040_000);
       // A late read does not take it back.
       await pipeline.post(messagesBody({ statuses: [status('wamid.HEARD', 'read', 1767000035)] }));
@@ -388,12 +434,17 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.post(messagesBody({ statuses: [status('wamid.ODD', 'delivered', 1767000012)] }));
       await pipeline.drain();
       const before = await messageRow(database, 'wamid.ODD');
-      await pipeline.post(messagesBody({ statuses: [status('wamid.ODD', 'frobnicated', 1767000050), status('wamid.ODD', 'deleted', 1767000060)] }));
+      await pipeline.post(
+        messagesBody({ statuses: [status('wamid.ODD', 'frobnicated', 1767000050), status('wamid.ODD', 'deleted', 1767000060)] }),
+      );
       await pipeline.drain();
       const after = await messageRow(database, 'wamid.ODD');
       expect(after).toMatchObject({ status: 'delivered', status_rank: 2 });
       expect(after!.status_at).toEqual(before!.status_at);
-      const history = await queryRows<{ status: string }>(database.db, sql`select status from status_events where wamid = 'wamid.ODD' order by occurred_at`);
+      const history = await queryRows<{ status: string }>(
+        database.db,
+        sql`select status from status_events where wamid = 'wamid.ODD' order by occurred_at`,
+      );
       expect(history.map((h) => h.status)).toEqual(['delivered', 'frobnicated', 'deleted']);
       expect(await count(database, 'webhook_events', sql`where state <> 'processed'`)).toBe(0);
       // Only an unknown value so far: a placeholder line, still pending.
@@ -403,7 +454,11 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     });
 
     it('failed stays failed when played comes after it, and overrides an earlier played', async () => {
-      await pipeline.post(messagesBody({ statuses: [status('wamid.F1', 'failed', 1767000010, undefined, { errors: [{ code: 131026, title: 'Message undeliverable' }] })] }));
+      await pipeline.post(
+        messagesBody({
+          statuses: [status('wamid.F1', 'failed', 1767000010, undefined, { errors: [{ code: 131026, title: 'Message undeliverable' }] })],
+        }),
+      );
       await pipeline.drain();
       await pipeline.post(messagesBody({ statuses: [status('wamid.F1', 'played', 1767000030)] }));
       await pipeline.post(messagesBody({ statuses: [status('wamid.F2', 'played', 1767000030)] }));
@@ -446,7 +501,21 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.post(
         JSON.stringify({
           object: 'whatsapp_business_account',
-          entry: [{ id: '102290129340398', changes: [{ field: 'smb_message_echoes', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15551234567', phone_number_id: '106540352242922' }, message_echoes: [echo] } }] }],
+          entry: [
+            {
+              id: '102290129340398',
+              changes: [
+                {
+                  field: 'smb_message_echoes',
+                  value: {
+                    messaging_product: 'whatsapp',
+                    metadata: { display_phone_number: '15551234567', phone_number_id: '106540352242922' },
+                    message_echoes: [echo],
+                  },
+                },
+              ],
+            },
+          ],
         }),
       );
       await pipeline.drain();
@@ -464,11 +533,25 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.post(messagesBody({ statuses: [bare] }));
       await pipeline.drain();
       expect(await count(database, 'status_events')).toBe(1);
-      const echo = { from: '15551234567', to: '4915112345678', id: 'wamid.LATER', timestamp: '1767000010', type: 'text', text: { body: 'later' } };
+      const echo = {
+        from: '15551234567',
+        to: '4915112345678',
+        id: 'wamid.LATER',
+        timestamp: '1767000010',
+        type: 'text',
+        text: { body: 'later' },
+      };
       await pipeline.post(
         JSON.stringify({
           object: 'whatsapp_business_account',
-          entry: [{ id: '1', changes: [{ field: 'smb_message_echoes', value: { metadata: { phone_number_id: '106540352242922' }, message_echoes: [echo] } }] }],
+          entry: [
+            {
+              id: '1',
+              changes: [
+                { field: 'smb_message_echoes', value: { metadata: { phone_number_id: '106540352242922' }, message_echoes: [echo] } },
+              ],
+            },
+          ],
         }),
       );
       await pipeline.drain();
@@ -477,7 +560,9 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
 
     it('stores a 3 MB body of 10,000 statuses whole', async () => {
       const statuses = Array.from({ length: 10_000 }, (_, i) =>
-        status(`wamid.BULK-${i}`, 'delivered', 1767000000 + i, `49${i % 50}`, { pricing: { billable: true, category: 'utility', pricing_model: 'PMP' } }),
+        status(`wamid.BULK-${i}`, 'delivered', 1767000000 + i, `49${i % 50}`, {
+          pricing: { billable: true, category: 'utility', pricing_model: 'PMP' },
+        }),
       );
       const body = messagesBody({ statuses });
       expect(body.length).toBeGreaterThan(1_500_000);
@@ -491,15 +576,30 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
 
   describe('customers', () => {
     it('joins a BSUID-only customer with their phone number once both are seen together', async () => {
-      const bsuidOnly = { from_user_id: 'US.1234567890', id: 'wamid.B1', timestamp: '1767000000', type: 'text', text: { body: 'hi, no number' } };
+      const bsuidOnly = {
+        from_user_id: 'US.1234567890',
+        id: 'wamid.B1',
+        timestamp: '1767000000',
+        type: 'text',
+        text: { body: 'hi, no number' },
+      };
       await pipeline.post(messagesBody({ messages: [bsuidOnly], contacts: [{ user_id: 'US.1234567890', profile: { name: 'Ana' } }] }));
       await pipeline.post(messagesBody({ messages: [textMessage('wamid.P1', '5511999999999', 'by phone', 1767000050)] }));
       await pipeline.drain();
       expect(await count(database, 'contacts')).toBe(2);
       expect(await count(database, 'conversations')).toBe(2);
 
-      const both = { from: '5511999999999', from_user_id: 'US.1234567890', id: 'wamid.BOTH', timestamp: '1767000100', type: 'text', text: { body: 'both' } };
-      await pipeline.post(messagesBody({ messages: [both], contacts: [{ wa_id: '5511999999999', user_id: 'US.1234567890', profile: { name: 'Ana' } }] }));
+      const both = {
+        from: '5511999999999',
+        from_user_id: 'US.1234567890',
+        id: 'wamid.BOTH',
+        timestamp: '1767000100',
+        type: 'text',
+        text: { body: 'both' },
+      };
+      await pipeline.post(
+        messagesBody({ messages: [both], contacts: [{ wa_id: '5511999999999', user_id: 'US.1234567890', profile: { name: 'Ana' } }] }),
+      );
       await pipeline.drain();
       expect(await count(database, 'contacts')).toBe(1);
       expect(await count(database, 'conversations')).toBe(1);
@@ -513,7 +613,9 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
 
     it('keeps one conversation per business number', async () => {
       await pipeline.post(messagesBody({ messages: [textMessage('wamid.N1', '111', 'to A')] }, { phoneNumberId: 'PN-A' }));
-      await pipeline.post(messagesBody({ messages: [textMessage('wamid.N2', '111', 'to B')] }, { phoneNumberId: 'PN-B', display: '15550000000' }));
+      await pipeline.post(
+        messagesBody({ messages: [textMessage('wamid.N2', '111', 'to B')] }, { phoneNumberId: 'PN-B', display: '15550000000' }),
+      );
       await pipeline.drain();
       expect(await count(database, 'contacts')).toBe(1);
       expect(await count(database, 'conversations')).toBe(2);
@@ -523,7 +625,13 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
 
   describe('edits and revokes', () => {
     it('applies an edit and a revoke, even when they arrive before the original', async () => {
-      const edit = { from: '111', id: 'wamid.EDIT1', timestamp: '1767000100', type: 'edit', edit: { original_message_id: 'wamid.ORIG', message: { type: 'text', text: { body: 'fixed typo' } } } };
+      const edit = {
+        from: '111',
+        id: 'wamid.EDIT1',
+        timestamp: '1767000100',
+        type: 'edit',
+        edit: { original_message_id: 'wamid.ORIG', message: { type: 'text', text: { body: 'fixed typo' } } },
+      };
       await pipeline.post(messagesBody({ messages: [edit] }));
       await pipeline.drain();
       await pipeline.post(messagesBody({ messages: [textMessage('wamid.ORIG', '111', 'fixd typo', 1767000000)] }));
@@ -533,11 +641,20 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect(orig!.edited_at).not.toBeNull();
       expect(JSON.stringify(orig!.raw)).toContain('fixd typo');
 
-      const revoke = { from: '111', id: 'wamid.REV1', timestamp: '1767000200', type: 'revoke', revoke: { original_message_id: 'wamid.ORIG' } };
+      const revoke = {
+        from: '111',
+        id: 'wamid.REV1',
+        timestamp: '1767000200',
+        type: 'revoke',
+        revoke: { original_message_id: 'wamid.ORIG' },
+      };
       await pipeline.post(messagesBody({ messages: [revoke] }));
       await pipeline.drain();
       expect((await messageRow(database, 'wamid.ORIG'))!.deleted_at).not.toBeNull();
-      const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string }>(database.db, sql`select unread_count, last_message_wamid from conversations`);
+      const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string }>(
+        database.db,
+        sql`select unread_count, last_message_wamid from conversations`,
+      );
       expect(conv).toEqual({ unread_count: 1, last_message_wamid: 'wamid.ORIG' });
     });
   });
@@ -614,7 +731,10 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
           },
         }),
       );
-      const proxy = kind === 'postgres' ? await startTcpProxy({ host: new URL(test.url!).hostname, port: Number(new URL(test.url!).port || 5432) }) : null;
+      const proxy =
+        kind === 'postgres'
+          ? await startTcpProxy({ host: new URL(test.url!).hostname, port: Number(new URL(test.url!).port || 5432) })
+          : null;
       const viaProxy = new URL(test.url ?? 'postgres://unused');
       if (proxy) viaProxy.port = String(proxy.port);
       const down = proxy ? await openDatabase({ url: viaProxy.toString(), poolMax: 2 }) : await openDatabase({});
@@ -622,7 +742,11 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
         const flaky = createPipeline(down, { timeoutMs: 10_000 });
         const post = (body: string) =>
           receiveDelivery(
-            new Request('http://localhost/api/webhook', { method: 'POST', body, headers: { 'x-hub-signature-256': signBody(body, SECRET) } }),
+            new Request('http://localhost/api/webhook', {
+              method: 'POST',
+              body,
+              headers: { 'x-hub-signature-256': signBody(body, SECRET) },
+            }),
             { config: flaky.config, rawEvents: flaky.rawEvents, log: capture },
           );
         if (proxy) {
@@ -704,6 +828,11 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     await unlisten();
     const [conv] = await queryRows<{ id: string | number }>(database.db, sql`select id from conversations`);
     const notice = decodeChange(notices[0]!);
-    expect(notice).toEqual({ conversations: [Number(conv!.id)], messages: ['wamid.SAMPLE-TEXT-0001'], topics: ['messages'], partial: false });
+    expect(notice).toEqual({
+      conversations: [Number(conv!.id)],
+      messages: ['wamid.SAMPLE-TEXT-0001'],
+      topics: ['messages'],
+      partial: false,
+    });
   });
 });

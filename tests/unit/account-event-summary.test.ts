@@ -6,15 +6,31 @@ describe('summarizeAccountEvent', () => {
   const template = (event: string, extra: Record<string, unknown> = {}) => ({
     field: 'message_template_status_update',
     eventType: event,
-    payload: { event, message_template_id: 987654321, message_template_name: 'order_update', message_template_language: 'en_US', reason: 'NONE', ...extra },
+    payload: {
+      event,
+      message_template_id: 987654321,
+      message_template_name: 'order_update',
+      message_template_language: 'en_US',
+      reason: 'NONE',
+      ...extra,
+    },
   });
 
   it('describes template decisions', () => {
-    expect(summarizeAccountEvent(template('APPROVED'))).toEqual({ title: 'Template status', text: 'Template "order_update" (en_US) APPROVED', tone: 'good' });
+    expect(summarizeAccountEvent(template('APPROVED'))).toEqual({
+      title: 'Template status',
+      text: 'Template "order_update" (en_US) APPROVED',
+      tone: 'good',
+    });
     const rejected = summarizeAccountEvent(
-      template('REJECTED', { reason: 'INVALID_FORMAT', other_info: { title: 'Template rejected', description: 'Variables must not be at the start or end.' } }),
+      template('REJECTED', {
+        reason: 'INVALID_FORMAT',
+        other_info: { title: 'Template rejected', description: 'Variables must not be at the start or end.' },
+      }),
     );
-    expect(rejected.text).toBe('Template "order_update" (en_US) REJECTED — reason: invalid format — Variables must not be at the start or end.');
+    expect(rejected.text).toBe(
+      'Template "order_update" (en_US) REJECTED — reason: invalid format — Variables must not be at the start or end.',
+    );
     expect(rejected.tone).toBe('bad');
     expect(summarizeAccountEvent(template('PAUSED')).text).toBe('Template "order_update" (en_US) PAUSED');
     expect(summarizeAccountEvent(template('PAUSED')).tone).toBe('bad');
@@ -22,7 +38,11 @@ describe('summarizeAccountEvent', () => {
 
   it('describes quality changes', () => {
     expect(
-      summarizeAccountEvent({ field: 'phone_number_quality_update', eventType: 'FLAGGED', payload: { display_phone_number: '15550783881', event: 'FLAGGED', current_quality: 'YELLOW' } }),
+      summarizeAccountEvent({
+        field: 'phone_number_quality_update',
+        eventType: 'FLAGGED',
+        payload: { display_phone_number: '15550783881', event: 'FLAGGED', current_quality: 'YELLOW' },
+      }),
     ).toMatchObject({ text: 'Phone number +15550783881 quality changed to YELLOW', tone: 'warning' });
     expect(
       summarizeAccountEvent({
@@ -35,7 +55,12 @@ describe('summarizeAccountEvent', () => {
       summarizeAccountEvent({
         field: 'message_template_quality_update',
         eventType: 'YELLOW',
-        payload: { previous_quality_score: 'GREEN', new_quality_score: 'YELLOW', message_template_name: 'order_update', message_template_language: 'en_US' },
+        payload: {
+          previous_quality_score: 'GREEN',
+          new_quality_score: 'YELLOW',
+          message_template_name: 'order_update',
+          message_template_language: 'en_US',
+        },
       }).text,
     ).toBe('Template "order_update" (en_US) quality changed from GREEN to YELLOW');
   });
@@ -44,15 +69,29 @@ describe('summarizeAccountEvent', () => {
     const restriction = summarizeAccountEvent({
       field: 'account_update',
       eventType: 'ACCOUNT_RESTRICTION',
-      payload: { phone_number: '15550783881', event: 'ACCOUNT_RESTRICTION', restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: '1' }] },
+      payload: {
+        phone_number: '15550783881',
+        event: 'ACCOUNT_RESTRICTION',
+        restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: '1' }],
+      },
     });
-    expect(restriction).toMatchObject({ text: 'Account restriction — restricted biz initiated messaging — number +15550783881', tone: 'bad' });
+    expect(restriction).toMatchObject({
+      text: 'Account restriction — restricted biz initiated messaging — number +15550783881',
+      tone: 'bad',
+    });
     expect(
-      summarizeAccountEvent({ field: 'account_update', eventType: 'ACCOUNT_VIOLATION', payload: { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'ADULT' } } }).text,
+      summarizeAccountEvent({
+        field: 'account_update',
+        eventType: 'ACCOUNT_VIOLATION',
+        payload: { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'ADULT' } },
+      }).text,
     ).toBe('Account violation — violation: adult');
     expect(
-      summarizeAccountEvent({ field: 'account_update', eventType: 'DISABLED_UPDATE', payload: { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: '2026-01-01' } } })
-        .text,
+      summarizeAccountEvent({
+        field: 'account_update',
+        eventType: 'DISABLED_UPDATE',
+        payload: { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: 'DISABLE', waba_ban_date: '2026-01-01' } },
+      }).text,
     ).toBe('Account update: disabled update — ban state: disable — since 2026-01-01');
   });
 
@@ -61,16 +100,28 @@ describe('summarizeAccountEvent', () => {
       summarizeAccountEvent({
         field: 'errors',
         eventType: '131000',
-        payload: { field: 'messages', error: { code: 131000, title: 'Something went wrong', message: 'Something went wrong', error_data: { details: 'Unknown error' } } },
+        payload: {
+          field: 'messages',
+          error: { code: 131000, title: 'Something went wrong', message: 'Something went wrong', error_data: { details: 'Unknown error' } },
+        },
       }),
     ).toEqual({ title: 'Webhook error', text: 'Error 131000: Something went wrong — Unknown error — in messages', tone: 'bad' });
   });
 
   it('names the field and event type of anything else, whatever the payload holds', () => {
-    expect(summarizeAccountEvent({ field: 'some_future_field', eventType: 'SOMETHING_NEW', payload: { detail: [1] } }).text).toBe('some_future_field: SOMETHING_NEW');
+    expect(summarizeAccountEvent({ field: 'some_future_field', eventType: 'SOMETHING_NEW', payload: { detail: [1] } }).text).toBe(
+      'some_future_field: SOMETHING_NEW',
+    );
     expect(summarizeAccountEvent({ field: 'some_future_field', eventType: null, payload: null }).text).toBe('some_future_field');
     for (const payload of [null, 42, 'x', [1, 2], { event: { nested: true } }, { message_template_name: ['x'] }]) {
-      for (const field of ['message_template_status_update', 'phone_number_quality_update', 'account_update', 'errors', 'account_alerts', 'invalid_item']) {
+      for (const field of [
+        'message_template_status_update',
+        'phone_number_quality_update',
+        'account_update',
+        'errors',
+        'account_alerts',
+        'invalid_item',
+      ]) {
         const summary = summarizeAccountEvent({ field, eventType: null, payload });
         expect(summary.text.length).toBeGreaterThan(0);
       }

@@ -15,7 +15,11 @@ const q = (s: string) => parseAnalyticsQuery(new URLSearchParams(s));
 describe('parseAnalyticsQuery', () => {
   it('defaults to the last 24 hours of all numbers in UTC', () => {
     expect(q('')).toEqual({ range: '24h', businessPhoneNumberId: null, tz: 'UTC' });
-    expect(q('range=7d&businessPhoneNumberId=all&tz=Europe/Berlin')).toMatchObject({ range: '7d', businessPhoneNumberId: null, tz: 'Europe/Berlin' });
+    expect(q('range=7d&businessPhoneNumberId=all&tz=Europe/Berlin')).toMatchObject({
+      range: '7d',
+      businessPhoneNumberId: null,
+      tz: 'Europe/Berlin',
+    });
     expect(q('range=30d&businessPhoneNumberId=1065')).toMatchObject({ range: '30d', businessPhoneNumberId: '1065' });
   });
 
@@ -78,7 +82,15 @@ describe('resolveRange', () => {
   it('7d and 30d: calendar days in the browser’s zone', () => {
     const week = resolveRange({ range: '7d', tz: 'America/New_York' }, now);
     expect(week.bucket).toBe('day');
-    expect(week.buckets.map((b) => b.key)).toEqual(['2026-01-04', '2026-01-05', '2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10']);
+    expect(week.buckets.map((b) => b.key)).toEqual([
+      '2026-01-04',
+      '2026-01-05',
+      '2026-01-06',
+      '2026-01-07',
+      '2026-01-08',
+      '2026-01-09',
+      '2026-01-10',
+    ]);
     expect(week.from.toISOString()).toBe('2026-01-04T05:00:00.000Z');
     const month = resolveRange({ range: '30d', tz: 'UTC' }, now);
     expect(month.buckets).toHaveLength(30);

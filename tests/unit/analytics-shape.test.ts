@@ -8,10 +8,24 @@ const H = (h: number) => `2026-01-10T${String(h).padStart(2, '0')}:00:00.000Z`;
 
 describe('fillBuckets', () => {
   it('gives every bucket an entry, in order, and drops rows outside', () => {
-    const out = fillBuckets(range.buckets, [{ bucket: H(12), n: 2 }, { bucket: H(10), n: 1 }, { bucket: H(12), n: 3 }, { bucket: H(20), n: 9 }], () => ({ n: 0 }), (into, r) => {
-      into.n += r.n;
-    });
-    expect(out.map((b) => [b.key, b.n])).toEqual([[H(10), 1], [H(11), 0], [H(12), 5]]);
+    const out = fillBuckets(
+      range.buckets,
+      [
+        { bucket: H(12), n: 2 },
+        { bucket: H(10), n: 1 },
+        { bucket: H(12), n: 3 },
+        { bucket: H(20), n: 9 },
+      ],
+      () => ({ n: 0 }),
+      (into, r) => {
+        into.n += r.n;
+      },
+    );
+    expect(out.map((b) => [b.key, b.n])).toEqual([
+      [H(10), 1],
+      [H(11), 0],
+      [H(12), 5],
+    ]);
   });
 });
 
@@ -55,7 +69,10 @@ describe('shapeAnalytics', () => {
     expect(shaped.topErrors[0]).toMatchObject({ code: 131047, count: 3, share: 0.75 });
     expect(shaped.topErrors[0]!.summary).toMatch(/24-hour/);
     expect(shaped.topErrors[1]).toEqual({ code: 99999, count: 1, share: 0.25, summary: null, action: null });
-    expect(shaped.inbound.totals).toEqual([{ type: 'text', count: 4 }, { type: 'image', count: 1 }]);
+    expect(shaped.inbound.totals).toEqual([
+      { type: 'text', count: 4 },
+      { type: 'image', count: 1 },
+    ]);
     expect(shaped.inbound.buckets.map((b) => b.total)).toEqual([0, 4, 1]);
     expect(shaped.webhooks.totals).toEqual({ received: 5, processed: 4, failed: 0, rejected: 2 });
     expect(shaped.webhooks.buckets.map((b) => b.received)).toEqual([5, 0, 0]);

@@ -29,7 +29,9 @@ const pathOf = (file: string) =>
 
 const served = routeFiles(API_DIR).flatMap((file) => {
   const source = fs.readFileSync(file, 'utf8');
-  const exported = [...source.matchAll(/export\s+(?:async\s+)?(?:const|function)\s+(\w+)/g)].map((m) => m[1]!).filter((name) => METHODS.includes(name));
+  const exported = [...source.matchAll(/export\s+(?:async\s+)?(?:const|function)\s+(\w+)/g)]
+    .map((m) => m[1]!)
+    .filter((name) => METHODS.includes(name));
   return exported.map((method) => ({
     name: `${method} ${pathOf(file)}`,
     file: path.relative(API_DIR, file),
@@ -91,7 +93,8 @@ describe('the OpenAPI document', () => {
       for (const op of Object.values(ops)) {
         expect(Object.keys(op.responses).length).toBeGreaterThan(0);
         for (const response of Object.values(op.responses)) expect(response.description).toBeTruthy();
-        for (const schemes of op.security) for (const scheme of Object.keys(schemes)) expect(doc.components.securitySchemes).toHaveProperty(scheme);
+        for (const schemes of op.security)
+          for (const scheme of Object.keys(schemes)) expect(doc.components.securitySchemes).toHaveProperty(scheme);
       }
     }
   });
@@ -103,11 +106,21 @@ describe('the OpenAPI document', () => {
     expect(op!.security).toEqual(spec.access === 'public' ? [] : expect.arrayContaining([{ session: [] }]));
     // Every path parameter, required; every query parameter the route parses.
     const pathParams = [...spec.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-    expect(op!.parameters.filter((p) => p.in === 'path').map((p) => p.name).sort()).toEqual(pathParams.sort());
+    expect(
+      op!.parameters
+        .filter((p) => p.in === 'path')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(pathParams.sort());
     for (const p of op!.parameters.filter((p) => p.in === 'path')) expect(p.required).toBe(true);
     if (spec.query) {
       const shape = (z.toJSONSchema(spec.query, { io: 'input', unrepresentable: 'any' }) as { properties: object }).properties;
-      expect(op!.parameters.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(Object.keys(shape).sort());
+      expect(
+        op!.parameters
+          .filter((p) => p.in === 'query')
+          .map((p) => p.name)
+          .sort(),
+      ).toEqual(Object.keys(shape).sort());
     }
     if (spec.body) expect(op!.requestBody?.content['application/json']?.schema).toBeDefined();
     const success = op!.responses[String(spec.status ?? 200)];
@@ -137,7 +150,9 @@ describe('the contracts', () => {
     const source = fs.readFileSync(path.join(dir, file), 'utf8');
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
     for (const target of imports) {
-      expect(target, `${file} imports ${target}`).not.toMatch(/^(@\/db\/|node:|@\/lib\/app$|@\/lib\/auth\/auth$|@\/lib\/env$|@\/lib\/log$|server-only$)/);
+      expect(target, `${file} imports ${target}`).not.toMatch(
+        /^(@\/db\/|node:|@\/lib\/app$|@\/lib\/auth\/auth$|@\/lib\/env$|@\/lib\/log$|server-only$)/,
+      );
     }
   });
 });

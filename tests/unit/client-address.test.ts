@@ -63,7 +63,7 @@ describe('addressBucket', () => {
 });
 
 describe('arrivedOverHttps', () => {
-  it('without a proxy is the URL\'s protocol; X-Forwarded-Proto is anyone\'s to send', () => {
+  it("without a proxy is the URL's protocol; X-Forwarded-Proto is anyone's to send", () => {
     expect(arrivedOverHttps('https://inbox.example/api/auth/sign-in/email', headers({}), 0)).toBe(true);
     expect(arrivedOverHttps('http://inbox.example/api/auth/sign-in/email', headers({ 'x-forwarded-proto': 'https' }), 0)).toBe(false);
     expect(arrivedOverHttps(undefined, headers({ 'x-forwarded-proto': 'https' }), 0)).toBe(false);
@@ -79,7 +79,9 @@ describe('arrivedOverHttps', () => {
 
 describe('withSecure', () => {
   it('adds Secure once', () => {
-    expect(withSecure('ticks.session_token=abc; Path=/; HttpOnly; SameSite=Lax')).toBe('ticks.session_token=abc; Path=/; HttpOnly; SameSite=Lax; Secure');
+    expect(withSecure('ticks.session_token=abc; Path=/; HttpOnly; SameSite=Lax')).toBe(
+      'ticks.session_token=abc; Path=/; HttpOnly; SameSite=Lax; Secure',
+    );
     expect(withSecure('ticks.session_token=abc; Path=/; Secure; HttpOnly')).toBe('ticks.session_token=abc; Path=/; Secure; HttpOnly');
     expect(withSecure('ticks.session_token=abc; Path=/; secure')).toBe('ticks.session_token=abc; Path=/; secure');
     // A value that merely contains the word is not the attribute.

@@ -23,7 +23,9 @@ describe('key builders', () => {
     );
     expect(conversationMessagesKey('12', { limit: 50 })).toBe('/api/conversations/12/messages?limit=50');
     expect(conversationMessagesKey('12', { limit: 50, before: 'c' })).toBe('/api/conversations/12/messages?limit=50&before=c');
-    expect(failedDeliveriesKey({ limit: 25, code: '131047', q: 'x', cursor: null })).toBe('/api/errors/deliveries?limit=25&code=131047&q=x');
+    expect(failedDeliveriesKey({ limit: 25, code: '131047', q: 'x', cursor: null })).toBe(
+      '/api/errors/deliveries?limit=25&code=131047&q=x',
+    );
     expect(analyticsKey({ range: '24h', businessPhoneNumberId: 'all', tz: 'Europe/Berlin' })).toBe(
       '/api/admin/analytics?range=24h&businessPhoneNumberId=all&tz=Europe%2FBerlin',
     );

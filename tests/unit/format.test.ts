@@ -42,7 +42,7 @@ describe('formatDuration', () => {
 });
 
 describe('formatDateTime', () => {
-  it('writes date and time in the viewer\'s locale, nothing for an unusable timestamp', () => {
+  it("writes date and time in the viewer's locale, nothing for an unusable timestamp", () => {
     const at = new Date(2026, 11, 3, 15, 30, 12);
     expect(formatDateTime(at.toISOString())).toBe(at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }));
     expect(formatDateTime('garbage')).toBe('');

@@ -73,7 +73,15 @@ afterEach(async () => {
 });
 
 function runner(queue: ReturnType<typeof fakeQueue>, over: Partial<JobRunnerOptions<number, string>> = {}) {
-  const r = new JobRunner<number, string>({ name: 'test', claim: queue.claim, run: queue.run, pollMs: 60_000, claimRetryMs: () => 10, log, ...over });
+  const r = new JobRunner<number, string>({
+    name: 'test',
+    claim: queue.claim,
+    run: queue.run,
+    pollMs: 60_000,
+    claimRetryMs: () => 10,
+    log,
+    ...over,
+  });
   runners.push(r);
   return r;
 }
@@ -173,7 +181,11 @@ describe('JobRunner', () => {
     q.failNextClaims(3);
     q.due.push(1);
     const delays: number[] = [];
-    runner(q, { claimRetryMs: (n) => (delays.push(n), 5) }).start();
+    const claimRetryMs = (n: number) => {
+      delays.push(n);
+      return 5;
+    };
+    runner(q, { claimRetryMs }).start();
     await tick(60);
     expect(delays).toEqual([1, 2, 3]);
     expect([...q.running.keys()]).toEqual([1]);

@@ -42,9 +42,15 @@ describe('mediaFileView: a pending file being retried', () => {
   });
 
   it('an unknown reason or missing counts still say it is retrying', () => {
-    expect(mediaFileView(file({ failureReason: 'something_new', attempts: 1 }))).toMatchObject({ note: 'The download failed — retrying (attempt 2 of 5)' });
-    expect(mediaFileView({ state: 'pending', failureReason: 'timeout', url: '/api/media/x' })).toMatchObject({ note: 'The download timed out — retrying' });
-    expect(mediaFileView({ ...file({ failureReason: 'timeout' }), attempts: 'two' })).toMatchObject({ note: 'The download timed out — retrying' });
+    expect(mediaFileView(file({ failureReason: 'something_new', attempts: 1 }))).toMatchObject({
+      note: 'The download failed — retrying (attempt 2 of 5)',
+    });
+    expect(mediaFileView({ state: 'pending', failureReason: 'timeout', url: '/api/media/x' })).toMatchObject({
+      note: 'The download timed out — retrying',
+    });
+    expect(mediaFileView({ ...file({ failureReason: 'timeout' }), attempts: 'two' })).toMatchObject({
+      note: 'The download timed out — retrying',
+    });
     // Never an attempt past the limit (a crash can leave one more started than allowed).
     expect(mediaFileView(file({ failureReason: 'timeout', attempts: 6, downloading: true }))).toMatchObject({
       note: 'The download timed out — retrying (attempt 5 of 5)',

@@ -119,12 +119,24 @@ describe('describeMessage: one Meta payload per type', () => {
 
   it('image with caption', () => {
     const view = expectKind(describeMessage(fixtureMessage('image.json')), 'media');
-    expect(view).toMatchObject({ mediaKind: 'image', label: 'Photo', caption: 'This is the damaged box', mimeType: 'image/jpeg', filename: null });
+    expect(view).toMatchObject({
+      mediaKind: 'image',
+      label: 'Photo',
+      caption: 'This is the damaged box',
+      mimeType: 'image/jpeg',
+      filename: null,
+    });
   });
 
   it('forwarded video', () => {
     const view = expectKind(describeMessage(fixtureMessage('video_forwarded.json')), 'media');
-    expect(view).toMatchObject({ mediaKind: 'video', label: 'Video', caption: 'Look at this!', forwarded: true, frequentlyForwarded: true });
+    expect(view).toMatchObject({
+      mediaKind: 'video',
+      label: 'Video',
+      caption: 'Look at this!',
+      forwarded: true,
+      frequentlyForwarded: true,
+    });
   });
 
   it('voice note', () => {
@@ -134,7 +146,13 @@ describe('describeMessage: one Meta payload per type', () => {
 
   it('document: the filename is not repeated as a caption', () => {
     const view = expectKind(describeMessage(fixtureMessage('document.json')), 'media');
-    expect(view).toMatchObject({ mediaKind: 'document', label: 'Document', filename: 'invoice-2026-0193.pdf', caption: null, mimeType: 'application/pdf' });
+    expect(view).toMatchObject({
+      mediaKind: 'document',
+      label: 'Document',
+      filename: 'invoice-2026-0193.pdf',
+      caption: null,
+      mimeType: 'application/pdf',
+    });
   });
 
   it('animated sticker', () => {
@@ -152,7 +170,12 @@ describe('describeMessage: one Meta payload per type', () => {
       longitude: 139.7454,
       mapUrl: 'https://www.openstreetmap.org/?mlat=35.6586&mlon=139.7454',
     });
-    expect(bare).toMatchObject({ kind: 'location', name: null, address: null, mapUrl: 'https://www.openstreetmap.org/?mlat=35.6595&mlon=139.7005' });
+    expect(bare).toMatchObject({
+      kind: 'location',
+      name: null,
+      address: null,
+      mapUrl: 'https://www.openstreetmap.org/?mlat=35.6595&mlon=139.7005',
+    });
   });
 
   it('shared contacts', () => {
@@ -169,7 +192,11 @@ describe('describeMessage: one Meta payload per type', () => {
   });
 
   it('interactive button, list and flow replies; template quick reply', () => {
-    expect(describeMessage(fixtureMessage('interactive_button_reply.json'))).toMatchObject({ kind: 'reply', replyKind: 'button_reply', title: '✅ Confirm' });
+    expect(describeMessage(fixtureMessage('interactive_button_reply.json'))).toMatchObject({
+      kind: 'reply',
+      replyKind: 'button_reply',
+      title: '✅ Confirm',
+    });
     expect(describeMessage(fixtureMessage('interactive_list_reply.json'))).toMatchObject({
       kind: 'reply',
       replyKind: 'list_reply',
@@ -182,7 +209,11 @@ describe('describeMessage: one Meta payload per type', () => {
       { label: 'date', value: '2026-12-03' },
       { label: 'time', value: '15:00' },
     ]);
-    expect(describeMessage(fixtureMessage('button_quick_reply.json'))).toMatchObject({ kind: 'reply', replyKind: 'button_reply', title: 'Stop promotions' });
+    expect(describeMessage(fixtureMessage('button_quick_reply.json'))).toMatchObject({
+      kind: 'reply',
+      replyKind: 'button_reply',
+      title: 'Stop promotions',
+    });
   });
 
   it('order with totals per currency', () => {
@@ -239,16 +270,31 @@ describe('describeMessage: one Meta payload per type', () => {
   });
 
   it('a type we do not know is unsupported, never blank', () => {
-    expect(describeMessage(fixtureMessage('unknown_type.json'))).toMatchObject({ kind: 'unsupported', type: 'poll', text: 'Lunch on Friday?' });
+    expect(describeMessage(fixtureMessage('unknown_type.json'))).toMatchObject({
+      kind: 'unsupported',
+      type: 'poll',
+      text: 'Lunch on Friday?',
+    });
   });
 
   it('request_welcome', () => {
-    expect(describeMessage(fixtureMessage('request_welcome.json'))).toMatchObject({ kind: 'request_welcome', label: 'Customer opened the chat' });
+    expect(describeMessage(fixtureMessage('request_welcome.json'))).toMatchObject({
+      kind: 'request_welcome',
+      label: 'Customer opened the chat',
+    });
   });
 
   it('reaction rows', () => {
-    expect(describeMessage(fixtureMessage('reaction.json'))).toMatchObject({ kind: 'reaction', emoji: '👍', targetId: 'wamid.FX-OUT-0103' });
-    expect(describeMessage(fixtureMessage('reaction_removed.json'))).toMatchObject({ kind: 'reaction', emoji: null, targetId: 'wamid.FX-OUT-0103' });
+    expect(describeMessage(fixtureMessage('reaction.json'))).toMatchObject({
+      kind: 'reaction',
+      emoji: '👍',
+      targetId: 'wamid.FX-OUT-0103',
+    });
+    expect(describeMessage(fixtureMessage('reaction_removed.json'))).toMatchObject({
+      kind: 'reaction',
+      emoji: null,
+      targetId: 'wamid.FX-OUT-0103',
+    });
   });
 
   it('placeholder, deleted, edited', () => {
@@ -256,7 +302,10 @@ describe('describeMessage: one Meta payload per type', () => {
       kind: 'placeholder',
       label: 'Sent from another system',
     });
-    expect(describeMessage(msg({ deletedAt: '2026-12-03T10:05:00.000Z' }))).toMatchObject({ kind: 'deleted', label: 'This message was deleted' });
+    expect(describeMessage(msg({ deletedAt: '2026-12-03T10:05:00.000Z' }))).toMatchObject({
+      kind: 'deleted',
+      label: 'This message was deleted',
+    });
     expect(describeMessage(msg({ text: 'fixed', editedAt: '2026-12-03T10:01:00.000Z' }))).toMatchObject({
       kind: 'text',
       text: 'fixed',
@@ -278,7 +327,27 @@ describe('describeMessage: one Meta payload per type', () => {
 
 describe('describeMessage: hostile and broken shapes', () => {
   const RAWS: unknown[] = [null, undefined, 'a string', 42, [], [1, 2], { text: 'body is not an object' }, { __proto__: { x: 1 } }];
-  const TYPES = ['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'interactive', 'button', 'order', 'system', 'reaction', 'unsupported', 'request_welcome', 'poll', 'constructor', '__proto__', ''];
+  const TYPES = [
+    'text',
+    'image',
+    'video',
+    'audio',
+    'document',
+    'sticker',
+    'location',
+    'contacts',
+    'interactive',
+    'button',
+    'order',
+    'system',
+    'reaction',
+    'unsupported',
+    'request_welcome',
+    'poll',
+    'constructor',
+    '__proto__',
+    '',
+  ];
 
   it('never throws and never renders blank, whatever raw holds', () => {
     for (const raw of RAWS) {
@@ -295,7 +364,11 @@ describe('describeMessage: hostile and broken shapes', () => {
 
   it('fields of the wrong type are ignored', () => {
     const location = describeMessage(
-      msg({ type: 'location', text: null, raw: { location: { latitude: '35.6', longitude: Number.POSITIVE_INFINITY, name: 7, address: { x: 1 } } } }),
+      msg({
+        type: 'location',
+        text: null,
+        raw: { location: { latitude: '35.6', longitude: Number.POSITIVE_INFINITY, name: 7, address: { x: 1 } } },
+      }),
     );
     expect(location).toMatchObject({ kind: 'location', name: null, address: null, latitude: null, longitude: null, mapUrl: null });
 
@@ -303,20 +376,35 @@ describe('describeMessage: hostile and broken shapes', () => {
     expect(outOfRange).toMatchObject({ kind: 'location', mapUrl: null });
 
     const contacts = expectKind(
-      describeMessage(msg({ type: 'contacts', text: null, raw: { contacts: [null, 'x', { name: 'str', phones: 'nope', emails: [{ email: 1 }], org: [] }] } })),
+      describeMessage(
+        msg({
+          type: 'contacts',
+          text: null,
+          raw: { contacts: [null, 'x', { name: 'str', phones: 'nope', emails: [{ email: 1 }], org: [] }] },
+        }),
+      ),
       'contacts',
     );
     expect(contacts.contacts).toEqual([{ name: 'Contact', phones: [], emails: [], org: null }]);
 
     // media is jsonb cast to MediaInfo: wrong types there too.
-    const media = describeMessage(msg({ type: 'image', text: null, media: { mimeType: 5, caption: {}, voice: 'yes' } as never, raw: { image: 'x' } }));
+    const media = describeMessage(
+      msg({ type: 'image', text: null, media: { mimeType: 5, caption: {}, voice: 'yes' } as never, raw: { image: 'x' } }),
+    );
     expect(media).toMatchObject({ kind: 'media', mediaKind: 'image', caption: null, mimeType: null });
 
     const referral = describeMessage(msg({ raw: { referral: { headline: ['x'], source_url: 5 } } }));
     expect(referral.referral).toBeNull();
 
     const flow = expectKind(
-      describeMessage(msg({ type: 'interactive', subtype: 'nfm_reply', text: null, raw: { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{not json' } } } })),
+      describeMessage(
+        msg({
+          type: 'interactive',
+          subtype: 'nfm_reply',
+          text: null,
+          raw: { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{not json' } } },
+        }),
+      ),
       'reply',
     );
     expect(flow).toMatchObject({ replyKind: 'flow_reply', title: 'Form submitted', fields: [] });
@@ -384,14 +472,20 @@ describe('linkify', () => {
   });
 
   it('does not let quotes or angle brackets into a link', () => {
-    expect(links('https://x.example/"onmouseover="alert(1)')).toEqual([{ kind: 'link', text: 'https://x.example/', href: 'https://x.example/' }]);
+    expect(links('https://x.example/"onmouseover="alert(1)')).toEqual([
+      { kind: 'link', text: 'https://x.example/', href: 'https://x.example/' },
+    ]);
     expect(links('<https://x.example/a>')).toEqual([{ kind: 'link', text: 'https://x.example/a', href: 'https://x.example/a' }]);
   });
 
   it('lower-cases the scheme and keeps all text', () => {
     expect(links('HTTPS://EXAMPLE.COM')).toEqual([{ kind: 'link', text: 'HTTPS://EXAMPLE.COM', href: 'https://EXAMPLE.COM' }]);
     const text = 'a https://x.example b www.y.example c';
-    expect(linkify(text).map((s) => s.text).join('')).toBe(text);
+    expect(
+      linkify(text)
+        .map((s) => s.text)
+        .join(''),
+    ).toBe(text);
     expect(linkify('')).toEqual([]);
   });
 });
@@ -432,7 +526,19 @@ describe('previewOf', () => {
   });
 
   it('is never empty', () => {
-    for (const type of ['text', 'image', 'interactive', 'button', 'system', 'request_welcome', 'edit', 'revoke', '', '__proto__', 'constructor']) {
+    for (const type of [
+      'text',
+      'image',
+      'interactive',
+      'button',
+      'system',
+      'request_welcome',
+      'edit',
+      'revoke',
+      '',
+      '__proto__',
+      'constructor',
+    ]) {
       expect(previewOf(last({ type, text: '' })).text.length, type).toBeGreaterThan(0);
     }
   });
@@ -533,7 +639,13 @@ describe('buildThread', () => {
     const [reaction] = fixtureMessages('reaction.json');
     const items = buildThread([msg({ id: 'x', timestamp: t(3, 9) }), reaction!], now);
     const notice = items.find((i) => i.kind === 'reaction-notice');
-    expect(notice).toMatchObject({ kind: 'reaction-notice', emoji: '👍', direction: 'inbound', text: 'Reacted 👍 to a message', targetId: 'wamid.FX-OUT-0103' });
+    expect(notice).toMatchObject({
+      kind: 'reaction-notice',
+      emoji: '👍',
+      direction: 'inbound',
+      text: 'Reacted 👍 to a message',
+      targetId: 'wamid.FX-OUT-0103',
+    });
     // A removal of such a reaction shows nothing.
     const [removed] = fixtureMessages('reaction_removed.json');
     expect(buildThread([reaction!, removed!], now).filter((i) => i.kind !== 'day')).toEqual([]);
@@ -555,7 +667,10 @@ describe('buildThread', () => {
 
   it('keeps one item per wamid (first place, latest data) and survives bad timestamps', () => {
     const first = msg({ id: 'dup', status: 'sent', direction: 'outbound', timestamp: t(3, 9) });
-    const items = buildThread([first, msg({ id: 'other', timestamp: t(3, 9, 1) }), { ...first, status: 'read' }, msg({ id: 'bad', timestamp: 'nope' })], now);
+    const items = buildThread(
+      [first, msg({ id: 'other', timestamp: t(3, 9, 1) }), { ...first, status: 'read' }, msg({ id: 'bad', timestamp: 'nope' })],
+      now,
+    );
     expect(messageItems(items).map((i) => [i.key, i.message.status])).toEqual([
       ['dup', 'read'],
       ['other', 'received'],
@@ -608,7 +723,16 @@ describe('components render untrusted content as text', () => {
         now: new Date(2026, 11, 3, 18, 0),
         messages: [
           msg({ id: 'h1', text: hostile, raw: { referral: { headline: '<b>ad</b>', source_url: 'javascript:alert(2)' } } }),
-          msg({ id: 'h2', direction: 'outbound', type: 'placeholder', text: null, raw: null, placeholder: true, status: 'failed', errors: [{ code: 131047, title: '<script>x</script>', message: null, details: null }] }),
+          msg({
+            id: 'h2',
+            direction: 'outbound',
+            type: 'placeholder',
+            text: null,
+            raw: null,
+            placeholder: true,
+            status: 'failed',
+            errors: [{ code: 131047, title: '<script>x</script>', message: null, details: null }],
+          }),
           ...fixtureMessages('order.json'),
           ...fixtureMessages('location.json'),
           ...fixtureMessages('unsupported.json'),
@@ -630,7 +754,14 @@ describe('components render untrusted content as text', () => {
     expect(html).toContain('data-testid="day-separator"');
     expect(html.match(/data-testid="message"/g)).toHaveLength(6);
 
-    for (const [status, label] of [['pending', 'Pending'], ['sent', 'Sent'], ['delivered', 'Delivered'], ['read', 'Read'], ['played', 'Played'], ['failed', 'Failed']] as const) {
+    for (const [status, label] of [
+      ['pending', 'Pending'],
+      ['sent', 'Sent'],
+      ['delivered', 'Delivered'],
+      ['read', 'Read'],
+      ['played', 'Played'],
+      ['failed', 'Failed'],
+    ] as const) {
       expect(renderToStaticMarkup(createElement(DeliveryTicks, { status }))).toContain(`aria-label="${label}"`);
     }
 
@@ -641,7 +772,14 @@ describe('components render untrusted content as text', () => {
           businessPhoneNumberId: '106540352242922',
           displayPhoneNumber: '15550783881',
           contact: { waId: '4915112345678', userId: null, name: '<i>Tom</i> Becker' },
-          lastMessage: { id: 'w', type: 'image', text: null, direction: 'outbound', status: 'failed', timestamp: new Date(2026, 11, 3, 17, 0).toISOString() },
+          lastMessage: {
+            id: 'w',
+            type: 'image',
+            text: null,
+            direction: 'outbound',
+            status: 'failed',
+            timestamp: new Date(2026, 11, 3, 17, 0).toISOString(),
+          },
           lastMessageAt: new Date(2026, 11, 3, 17, 0).toISOString(),
           unreadCount: 3,
         },
@@ -729,7 +867,16 @@ describe('media files', () => {
   it('no file, an unknown state or a url that is not ours: no file', () => {
     expect(viewOf(mediaMsg('image', null)).file).toBeNull();
     expect(viewOf(mediaMsg('image', file({ state: 'weird' as MediaFile['state'] }))).file).toBeNull();
-    for (const url of ['https://evil.example/x', '//evil.example/api/media/x', 'javascript:alert(1)', '/api/media/', '/api/media/a/b', '/api/media/x?y', '/api/other/x', '']) {
+    for (const url of [
+      'https://evil.example/x',
+      '//evil.example/api/media/x',
+      'javascript:alert(1)',
+      '/api/media/',
+      '/api/media/a/b',
+      '/api/media/x?y',
+      '/api/other/x',
+      '',
+    ]) {
       expect(viewOf(mediaMsg('image', file({ url }))).file, url).toBeNull();
     }
     // Hostile shapes from a bad cast.
@@ -753,9 +900,18 @@ describe('media files', () => {
     const { ViewerProvider } = await import('@/app/_components/viewer');
     const hostile = '<img src=x onerror=alert(1)>';
     const render = (m: ApiMessage, role: 'admin' | 'agent' = 'agent') =>
-      renderToStaticMarkup(createElement(ViewerProvider, { role, children: createElement(MediaAttachment, { view: viewOf(m), from: 'Tom' }) }));
+      renderToStaticMarkup(
+        createElement(ViewerProvider, { role, children: createElement(MediaAttachment, { view: viewOf(m), from: 'Tom' }) }),
+      );
 
-    const image = render(msg({ type: 'image', text: hostile, raw: { type: 'image', image: { id: '1', link: 'https://evil.example/i.jpg' } }, mediaFile: file() }));
+    const image = render(
+      msg({
+        type: 'image',
+        text: hostile,
+        raw: { type: 'image', image: { id: '1', link: 'https://evil.example/i.jpg' } },
+        mediaFile: file(),
+      }),
+    );
     expect(image).toContain('data-testid="media-image"');
     expect(image).toContain('src="/api/media/wamid.HBgM%3D%3D"');
     expect(image).toContain('loading="lazy"');
@@ -777,7 +933,9 @@ describe('media files', () => {
     expect(doc).toMatch(/<a[^>]*download="&lt;img[^"]*\.pdf"/);
 
     expect(render(mediaMsg('image', file({ state: 'pending' })))).toContain('Downloading…');
-    expect(render(mediaMsg('image', file({ state: 'pending', waitingForAccessToken: true })))).toContain('an admin needs to set WHATSAPP_ACCESS_TOKEN');
+    expect(render(mediaMsg('image', file({ state: 'pending', waitingForAccessToken: true })))).toContain(
+      'an admin needs to set WHATSAPP_ACCESS_TOKEN',
+    );
     const failed = mediaMsg('image', file({ state: 'failed', failureReason: 'timeout' }));
     expect(render(failed, 'agent')).toContain('The download timed out');
     expect(render(failed, 'agent')).not.toContain('Retry download');

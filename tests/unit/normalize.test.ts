@@ -38,7 +38,8 @@ function at(epochSeconds: number): Date {
 }
 
 /** A body with one `messages` change (or `field`) around the given value, about business number PHONE_A. */
-const messagesBody = (value: Record<string, unknown>, field = 'messages') => messagesPayload(value, { field, waba: WABA_A, phoneNumberId: PHONE_A, display: '15550783881' });
+const messagesBody = (value: Record<string, unknown>, field = 'messages') =>
+  messagesPayload(value, { field, waba: WABA_A, phoneNumberId: PHONE_A, display: '15550783881' });
 
 function invalidReasons(batch: NormalizedBatch): Array<string | null> {
   return batch.accountEvents.filter((e) => e.field === 'invalid_item').map((e) => e.eventType);
@@ -84,12 +85,13 @@ describe('business numbers', () => {
       object: 'whatsapp_business_account',
       entry: [
         { id: WABA_A, changes: [{ field: 'messages', value: { metadata: { phone_number_id: PHONE_A }, statuses: [] } }] },
-        { id: WABA_A, changes: [{ field: 'messages', value: { metadata: { phone_number_id: PHONE_A, display_phone_number: '15550783881' } } }] },
+        {
+          id: WABA_A,
+          changes: [{ field: 'messages', value: { metadata: { phone_number_id: PHONE_A, display_phone_number: '15550783881' } } }],
+        },
       ],
     };
-    expect(normalizeWebhook(body).businessNumbers).toEqual([
-      { phoneNumberId: PHONE_A, displayPhoneNumber: '15550783881', wabaId: WABA_A },
-    ]);
+    expect(normalizeWebhook(body).businessNumbers).toEqual([{ phoneNumberId: PHONE_A, displayPhoneNumber: '15550783881', wabaId: WABA_A }]);
   });
 });
 
@@ -106,9 +108,7 @@ describe('contacts', () => {
 
   it('reads a username customer known only by BSUID, and their message', () => {
     const batch = normalizeFixture('bsuid_only.json');
-    expect(batch.contacts).toEqual([
-      { waId: null, userId: 'US.13491208655302741918', name: 'Sheena Nelson', username: 'sheena.n' },
-    ]);
+    expect(batch.contacts).toEqual([{ waId: null, userId: 'US.13491208655302741918', name: 'Sheena Nelson', username: 'sheena.n' }]);
     expect(batch.messages[0]).toMatchObject({
       wamid: 'wamid.FX-BSUID-0001',
       customer: { waId: null, userId: 'US.13491208655302741918' },
@@ -118,7 +118,9 @@ describe('contacts', () => {
 
   it('treats a BSUID sent where a phone number belongs as the user id', () => {
     const batch = normalizeWebhook(
-      messagesBody({ messages: [{ from: 'US.13491208655302741918', id: 'wamid.B', timestamp: '1767000000', type: 'text', text: { body: 'hi' } }] }),
+      messagesBody({
+        messages: [{ from: 'US.13491208655302741918', id: 'wamid.B', timestamp: '1767000000', type: 'text', text: { body: 'hi' } }],
+      }),
     );
     expect(batch.messages[0]!.customer).toEqual({ waId: null, userId: 'US.13491208655302741918' });
   });
@@ -164,9 +166,7 @@ describe('contacts', () => {
   });
 
   it('reads the username from the contacts of a delivered status', () => {
-    expect(normalizeFixture('status_delivered.json').contacts).toEqual([
-      { ...AIKO, name: null, username: 'aiko.t' },
-    ]);
+    expect(normalizeFixture('status_delivered.json').contacts).toEqual([{ ...AIKO, name: null, username: 'aiko.t' }]);
   });
 
   it('reports a contact with no id at all as an invalid item', () => {
@@ -194,7 +194,8 @@ describe('messages by type', () => {
       media: null,
       targetWamid: null,
       errors: [],
-      raw: (fixture('text.json') as { entry: Array<{ changes: Array<{ value: { messages: unknown[] } }> }> }).entry[0]!.changes[0]!.value.messages[0],
+      raw: (fixture('text.json') as { entry: Array<{ changes: Array<{ value: { messages: unknown[] } }> }> }).entry[0]!.changes[0]!.value
+        .messages[0],
     });
   });
 
@@ -244,7 +245,17 @@ describe('messages by type', () => {
     expect(message.media).toMatchObject({ filename: 'invoice-2026-0193.pdf', mimeType: 'application/pdf', caption: null });
 
     const withCaption = normalizeWebhook(
-      messagesBody({ messages: [{ from: MARIA.waId, id: 'wamid.D2', timestamp: '1767000000', type: 'document', document: { id: 'm1', filename: 'a.pdf', caption: 'Signed contract' } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: MARIA.waId,
+            id: 'wamid.D2',
+            timestamp: '1767000000',
+            type: 'document',
+            document: { id: 'm1', filename: 'a.pdf', caption: 'Signed contract' },
+          },
+        ],
+      }),
     );
     expect(withCaption.messages[0]!.text).toBe('Signed contract');
   });
@@ -259,7 +270,17 @@ describe('messages by type', () => {
     const batch = normalizeFixture('location.json');
     expect(batch.messages.map((m) => m.text)).toEqual(['Tokyo Tower — 4-2-8 Shibakoen, Minato City, Tokyo', null]);
     const addressOnly = normalizeWebhook(
-      messagesBody({ messages: [{ from: AIKO.waId, id: 'wamid.L3', timestamp: '1767000000', type: 'location', location: { latitude: 1, longitude: 2, address: 'Shibuya Crossing' } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: AIKO.waId,
+            id: 'wamid.L3',
+            timestamp: '1767000000',
+            type: 'location',
+            location: { latitude: 1, longitude: 2, address: 'Shibuya Crossing' },
+          },
+        ],
+      }),
     );
     expect(addressOnly.messages[0]!.text).toBe('Shibuya Crossing');
   });
@@ -287,14 +308,34 @@ describe('messages by type', () => {
     expect(message.raw).toMatchObject({ interactive: { nfm_reply: { response_json: expect.stringContaining('booking-7781') } } });
 
     const nameOnly = normalizeWebhook(
-      messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.N2', timestamp: '1767000000', type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'address_message', response_json: '{}' } } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: TOM.waId,
+            id: 'wamid.N2',
+            timestamp: '1767000000',
+            type: 'interactive',
+            interactive: { type: 'nfm_reply', nfm_reply: { name: 'address_message', response_json: '{}' } },
+          },
+        ],
+      }),
     );
     expect(nameOnly.messages[0]!.text).toBe('address_message');
   });
 
   it('interactive of a kind never seen: kept with its subtype and a best-effort text', () => {
     const batch = normalizeWebhook(
-      messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.I9', timestamp: '1767000000', type: 'interactive', interactive: { type: 'call_permission_reply', call_permission_reply: { response: 'accept', title: 'Allow calls' } } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: TOM.waId,
+            id: 'wamid.I9',
+            timestamp: '1767000000',
+            type: 'interactive',
+            interactive: { type: 'call_permission_reply', call_permission_reply: { response: 'accept', title: 'Allow calls' } },
+          },
+        ],
+      }),
     );
     expect(batch.messages[0]).toMatchObject({ type: 'interactive', subtype: 'call_permission_reply', text: 'Allow calls' });
   });
@@ -313,9 +354,18 @@ describe('messages by type', () => {
   });
 
   it('reaction without an emoji is a removal', () => {
-    expect(onlyMessage('reaction_removed.json')).toMatchObject({ type: 'reaction', subtype: 'removed', text: null, targetWamid: 'wamid.FX-OUT-0103' });
+    expect(onlyMessage('reaction_removed.json')).toMatchObject({
+      type: 'reaction',
+      subtype: 'removed',
+      text: null,
+      targetWamid: 'wamid.FX-OUT-0103',
+    });
     const emptyEmoji = normalizeWebhook(
-      messagesBody({ messages: [{ from: AIKO.waId, id: 'wamid.R3', timestamp: '1767000000', type: 'reaction', reaction: { message_id: 'wamid.T', emoji: '' } }] }),
+      messagesBody({
+        messages: [
+          { from: AIKO.waId, id: 'wamid.R3', timestamp: '1767000000', type: 'reaction', reaction: { message_id: 'wamid.T', emoji: '' } },
+        ],
+      }),
     );
     expect(emptyEmoji.messages[0]).toMatchObject({ subtype: 'removed', text: null, targetWamid: 'wamid.T' });
   });
@@ -323,7 +373,17 @@ describe('messages by type', () => {
   it('order: a short summary with the item count and the customer note', () => {
     expect(onlyMessage('order.json').text).toBe('Order: 3 items — Please deliver after 5pm');
     const single = normalizeWebhook(
-      messagesBody({ messages: [{ from: MARIA.waId, id: 'wamid.O2', timestamp: '1767000000', type: 'order', order: { catalog_id: 'c', product_items: [{ product_retailer_id: 'x', quantity: '1' }] } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: MARIA.waId,
+            id: 'wamid.O2',
+            timestamp: '1767000000',
+            type: 'order',
+            order: { catalog_id: 'c', product_items: [{ product_retailer_id: 'x', quantity: '1' }] },
+          },
+        ],
+      }),
     );
     expect(single.messages[0]!.text).toBe('Order: 1 item');
   });
@@ -359,7 +419,17 @@ describe('messages by type', () => {
       media: null,
     });
     const captionEdit = normalizeWebhook(
-      messagesBody({ messages: [{ from: MARIA.waId, id: 'wamid.E2', timestamp: '1767000000', type: 'edit', edit: { original_message_id: 'wamid.IMG', message: { image: { id: 'm', caption: 'New caption' } } } }] }),
+      messagesBody({
+        messages: [
+          {
+            from: MARIA.waId,
+            id: 'wamid.E2',
+            timestamp: '1767000000',
+            type: 'edit',
+            edit: { original_message_id: 'wamid.IMG', message: { image: { id: 'm', caption: 'New caption' } } },
+          },
+        ],
+      }),
     );
     expect(captionEdit.messages[0]).toMatchObject({ subtype: 'image', text: 'New caption', targetWamid: 'wamid.IMG' });
   });
@@ -397,7 +467,18 @@ describe('messages by type', () => {
 
   it('message-level errors always come through', () => {
     const batch = normalizeWebhook(
-      messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.ERR', timestamp: '1767000000', type: 'image', image: { id: 'm' }, errors: [{ code: '131052', title: 'Media download error', error_data: { details: 'expired' } }, 'plain text error'] }] }),
+      messagesBody({
+        messages: [
+          {
+            from: TOM.waId,
+            id: 'wamid.ERR',
+            timestamp: '1767000000',
+            type: 'image',
+            image: { id: 'm' },
+            errors: [{ code: '131052', title: 'Media download error', error_data: { details: 'expired' } }, 'plain text error'],
+          },
+        ],
+      }),
     );
     expect(batch.messages[0]!.errors).toEqual([
       { code: 131052, title: 'Media download error', message: null, details: 'expired' },
@@ -408,7 +489,9 @@ describe('messages by type', () => {
 
 describe('timestamps', () => {
   it('accepts epoch seconds as numbers too', () => {
-    const batch = normalizeWebhook(messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.TS', timestamp: 1767000000, type: 'text', text: { body: 'x' } }] }));
+    const batch = normalizeWebhook(
+      messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.TS', timestamp: 1767000000, type: 'text', text: { body: 'x' } }] }),
+    );
     expect(batch.messages[0]!.timestamp).toEqual(at(1767000000));
   });
 
@@ -423,7 +506,12 @@ describe('timestamps', () => {
 
   it('gives every item its own Date object', () => {
     const batch = normalizeWebhook(
-      messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.1', type: 'text' }, { from: TOM.waId, id: 'wamid.2', type: 'text' }] }),
+      messagesBody({
+        messages: [
+          { from: TOM.waId, id: 'wamid.1', type: 'text' },
+          { from: TOM.waId, id: 'wamid.2', type: 'text' },
+        ],
+      }),
       RECEIVED_AT,
     );
     expect(batch.messages[0]!.timestamp).not.toBe(batch.messages[1]!.timestamp);
@@ -446,7 +534,9 @@ describe('message echoes (sent from the WhatsApp Business app)', () => {
   });
 
   it('without a recipient are invalid items', () => {
-    const batch = normalizeWebhook(messagesBody({ message_echoes: [{ from: '15550783881', id: 'wamid.E', type: 'text' }] }, 'smb_message_echoes'));
+    const batch = normalizeWebhook(
+      messagesBody({ message_echoes: [{ from: '15550783881', id: 'wamid.E', type: 'text' }] }, 'smb_message_echoes'),
+    );
     expect(batch.messages).toEqual([]);
     expect(invalidReasons(batch)).toEqual(['message_without_customer']);
   });
@@ -471,7 +561,12 @@ describe('statuses', () => {
   });
 
   it('read without pricing or conversation: both null', () => {
-    expect(normalizeFixture('status_read.json').statuses[0]).toMatchObject({ status: 'read', pricing: null, conversation: null, timestamp: at(1767000460) });
+    expect(normalizeFixture('status_read.json').statuses[0]).toMatchObject({
+      status: 'read',
+      pricing: null,
+      conversation: null,
+      timestamp: at(1767000460),
+    });
   });
 
   it('failed: every error with code, title, message and details', () => {
@@ -489,12 +584,21 @@ describe('statuses', () => {
 
   it('group: the group id is the customer', () => {
     const batch = normalizeFixture('status_group.json');
-    expect(batch.statuses[0]).toMatchObject({ wamid: 'wamid.FX-OUT-GROUP-0001', status: 'delivered', customer: { waId: GROUP_ID, userId: null } });
+    expect(batch.statuses[0]).toMatchObject({
+      wamid: 'wamid.FX-OUT-GROUP-0001',
+      status: 'delivered',
+      customer: { waId: GROUP_ID, userId: null },
+    });
   });
 
   it('lowercases the status and keeps ones we do not know', () => {
     const batch = normalizeWebhook(
-      messagesBody({ statuses: [{ id: 'wamid.A', status: 'DELIVERED', recipient_id: TOM.waId }, { id: 'wamid.B', status: 'deleted', recipient_id: TOM.waId }] }),
+      messagesBody({
+        statuses: [
+          { id: 'wamid.A', status: 'DELIVERED', recipient_id: TOM.waId },
+          { id: 'wamid.B', status: 'deleted', recipient_id: TOM.waId },
+        ],
+      }),
     );
     expect(batch.statuses.map((s) => s.status)).toEqual(['delivered', 'deleted']);
   });
@@ -504,12 +608,16 @@ describe('statuses', () => {
     // deleted and warning come from older APIs; frobnicated stands for whatever comes next.
     const values = ['sent', 'delivered', 'read', 'played', 'failed', 'deleted', 'warning', 'frobnicated'];
     const batch = normalizeWebhook(
-      messagesBody({ statuses: values.map((status, i) => ({ id: `wamid.V${i}`, status, timestamp: String(1767000000 + i), recipient_id: TOM.waId })) }),
+      messagesBody({
+        statuses: values.map((status, i) => ({ id: `wamid.V${i}`, status, timestamp: String(1767000000 + i), recipient_id: TOM.waId })),
+      }),
     );
     expect(batch.statuses.map((s) => s.status)).toEqual(values);
     expect(batch.accountEvents).toEqual([]);
     const [played] = normalizeWebhook(
-      messagesBody({ statuses: [{ id: 'wamid.VOICE', status: 'PLAYED', timestamp: '1767000030', recipient_id: TOM.waId, recipient_user_id: TOM.userId }] }),
+      messagesBody({
+        statuses: [{ id: 'wamid.VOICE', status: 'PLAYED', timestamp: '1767000030', recipient_id: TOM.waId, recipient_user_id: TOM.userId }],
+      }),
     ).statuses;
     expect(played).toMatchObject({ wamid: 'wamid.VOICE', status: 'played', customer: TOM, timestamp: at(1767000030) });
   });
@@ -540,7 +648,12 @@ describe('value-level errors', () => {
         timestamp: null,
         payload: {
           field: 'messages',
-          error: { code: 131000, title: 'Something went wrong', message: 'Something went wrong', error_data: { details: 'Unknown error while processing the message' } },
+          error: {
+            code: 131000,
+            title: 'Something went wrong',
+            message: 'Something went wrong',
+            error_data: { details: 'Unknown error while processing the message' },
+          },
         },
       },
     ]);
@@ -577,7 +690,15 @@ describe('account events (every other field)', () => {
   it('take value.timestamp over entry.time, and register the number of their metadata', () => {
     const body = {
       object: 'whatsapp_business_account',
-      entry: [{ id: WABA_A, time: 1767100000, changes: [{ field: 'security', value: { event: 'PIN_RESET_REQUEST', timestamp: '1767100555', metadata: { phone_number_id: PHONE_A } } }] }],
+      entry: [
+        {
+          id: WABA_A,
+          time: 1767100000,
+          changes: [
+            { field: 'security', value: { event: 'PIN_RESET_REQUEST', timestamp: '1767100555', metadata: { phone_number_id: PHONE_A } } },
+          ],
+        },
+      ],
     };
     const batch = normalizeWebhook(body);
     expect(batch.accountEvents[0]!.timestamp).toEqual(at(1767100555));
@@ -590,7 +711,10 @@ describe('account events (every other field)', () => {
   });
 
   it('keep a value that is not an object as the payload', () => {
-    const body = { object: 'whatsapp_business_account', entry: [{ id: WABA_A, changes: [{ field: 'account_update', value: 'odd' }, { field: 'security' }] }] };
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: WABA_A, changes: [{ field: 'account_update', value: 'odd' }, { field: 'security' }] }],
+    };
     expect(normalizeWebhook(body).accountEvents).toEqual([
       { wabaId: WABA_A, phoneNumberId: null, field: 'account_update', eventType: null, timestamp: null, payload: 'odd' },
       { wabaId: WABA_A, phoneNumberId: null, field: 'security', eventType: null, timestamp: null, payload: null },
@@ -621,11 +745,27 @@ describe('invalid items', () => {
       payload: { field: 'messages', item: { from: MARIA.waId, timestamp: '1767000701', type: 'text', text: { body: 'no id' } } },
     });
     const notObjects = batch.accountEvents.filter((e) => e.eventType === 'message_not_object').map((e) => e.payload);
-    expect(notObjects).toEqual([{ field: 'messages', item: null }, { field: 'messages', item: 'not a message' }]);
+    expect(notObjects).toEqual([
+      { field: 'messages', item: null },
+      { field: 'messages', item: 'not a message' },
+    ]);
   });
 
   it('include messages of a value without a phone number id', () => {
-    const body = { object: 'whatsapp_business_account', entry: [{ id: WABA_A, changes: [{ field: 'messages', value: { messages: [{ id: 'wamid.X', from: TOM.waId, type: 'text' }], statuses: [{ id: 'wamid.Y', status: 'read' }] } }] }] };
+    const body = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: WABA_A,
+          changes: [
+            {
+              field: 'messages',
+              value: { messages: [{ id: 'wamid.X', from: TOM.waId, type: 'text' }], statuses: [{ id: 'wamid.Y', status: 'read' }] },
+            },
+          ],
+        },
+      ],
+    };
     const batch = normalizeWebhook(body);
     expect(invalidReasons(batch)).toEqual(['message_without_phone_number_id', 'status_without_phone_number_id']);
   });
@@ -636,7 +776,14 @@ describe('invalid items', () => {
       entry: [
         null,
         { id: WABA_A, time: 1767100000, changes: 5 },
-        { id: WABA_A, changes: [null, { field: 'messages', value: 7 }, { field: 'messages', value: { metadata: { phone_number_id: PHONE_A }, messages: { id: 'wamid.X' }, statuses: 'x' } }] },
+        {
+          id: WABA_A,
+          changes: [
+            null,
+            { field: 'messages', value: 7 },
+            { field: 'messages', value: { metadata: { phone_number_id: PHONE_A }, messages: { id: 'wamid.X' }, statuses: 'x' } },
+          ],
+        },
       ],
     };
     const batch = normalizeWebhook(body);
@@ -664,16 +811,66 @@ describe('hostile input never throws', () => {
     { object: 'whatsapp_business_account', entry: [null] },
     { object: 'whatsapp_business_account', entry: [5, 'x', [], true] },
     { object: 'whatsapp_business_account', entry: [{ changes: 5 }] },
-    { object: 'whatsapp_business_account', entry: [{ id: { nested: true }, time: 'yesterday', changes: [5, [], 'x', null, { field: 5, value: [] }] }] },
-    { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { metadata: 5, messages: [{}], contacts: 3 } }] }] },
-    { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { metadata: { phone_number_id: {} }, statuses: [[], {}, { id: [] }] } }] }] },
-    { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { metadata: { phone_number_id: 1 }, messages: [{ id: 1, from: 2, type: 3, timestamp: [], context: 'x', text: 5, image: [], errors: {} }] } }] }] },
-    { object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'constructor', value: { event: 5 } }, { field: '__proto__', value: null }, { field: 'toString' }] }] },
-    messagesBody({ messages: [{ id: 'wamid.P', from: TOM.waId, type: '__proto__' }, { id: 'wamid.C', from: TOM.waId, type: 'constructor' }, { id: 'wamid.H', from: TOM.waId, type: 'hasOwnProperty', hasOwnProperty: 'gotcha' }] }),
-    messagesBody({ messages: [{ id: 'wamid.E', from: TOM.waId, type: 'edit', edit: { original_message_id: 5, message: { type: 'edit', edit: { message: { type: 'edit' } } } } }] }),
-    messagesBody({ messages: [{ id: 'wamid.O', from: TOM.waId, type: 'order', order: { product_items: [null, { quantity: -3 }, { quantity: 'lots' }, 7] } }] }),
-    messagesBody({ messages: [{ id: 'wamid.X', from: TOM.waId, type: 'contacts', contacts: [null, 5, { name: 'not an object' }, { name: {} }] }] }),
-    messagesBody({ messages: [{ id: 'wamid.I', from: TOM.waId, type: 'interactive', interactive: { type: 'list_reply', list_reply: null } }] }),
+    {
+      object: 'whatsapp_business_account',
+      entry: [{ id: { nested: true }, time: 'yesterday', changes: [5, [], 'x', null, { field: 5, value: [] }] }],
+    },
+    {
+      object: 'whatsapp_business_account',
+      entry: [{ changes: [{ field: 'messages', value: { metadata: 5, messages: [{}], contacts: 3 } }] }],
+    },
+    {
+      object: 'whatsapp_business_account',
+      entry: [{ changes: [{ field: 'messages', value: { metadata: { phone_number_id: {} }, statuses: [[], {}, { id: [] }] } }] }],
+    },
+    {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                metadata: { phone_number_id: 1 },
+                messages: [{ id: 1, from: 2, type: 3, timestamp: [], context: 'x', text: 5, image: [], errors: {} }],
+              },
+            },
+          ],
+        },
+      ],
+    },
+    {
+      object: 'whatsapp_business_account',
+      entry: [{ changes: [{ field: 'constructor', value: { event: 5 } }, { field: '__proto__', value: null }, { field: 'toString' }] }],
+    },
+    messagesBody({
+      messages: [
+        { id: 'wamid.P', from: TOM.waId, type: '__proto__' },
+        { id: 'wamid.C', from: TOM.waId, type: 'constructor' },
+        { id: 'wamid.H', from: TOM.waId, type: 'hasOwnProperty', hasOwnProperty: 'gotcha' },
+      ],
+    }),
+    messagesBody({
+      messages: [
+        {
+          id: 'wamid.E',
+          from: TOM.waId,
+          type: 'edit',
+          edit: { original_message_id: 5, message: { type: 'edit', edit: { message: { type: 'edit' } } } },
+        },
+      ],
+    }),
+    messagesBody({
+      messages: [
+        { id: 'wamid.O', from: TOM.waId, type: 'order', order: { product_items: [null, { quantity: -3 }, { quantity: 'lots' }, 7] } },
+      ],
+    }),
+    messagesBody({
+      messages: [{ id: 'wamid.X', from: TOM.waId, type: 'contacts', contacts: [null, 5, { name: 'not an object' }, { name: {} }] }],
+    }),
+    messagesBody({
+      messages: [{ id: 'wamid.I', from: TOM.waId, type: 'interactive', interactive: { type: 'list_reply', list_reply: null } }],
+    }),
     messagesBody({ statuses: [{ id: 'wamid.S', status: 5, errors: [null, 5, { code: {} }], pricing: [], conversation: 'c' }] }),
     messagesBody({ errors: [null, 'x', { code: { deep: 1 } }] }),
   ];
@@ -735,7 +932,13 @@ describe('hostile input never throws', () => {
   });
 
   it('reads a huge batch in full', () => {
-    const messages = Array.from({ length: 20_000 }, (_, i) => ({ from: TOM.waId, id: `wamid.BIG-${i}`, timestamp: '1767000000', type: 'text', text: { body: `m${i}` } }));
+    const messages = Array.from({ length: 20_000 }, (_, i) => ({
+      from: TOM.waId,
+      id: `wamid.BIG-${i}`,
+      timestamp: '1767000000',
+      type: 'text',
+      text: { body: `m${i}` },
+    }));
     const batch = normalizeWebhook(messagesBody({ contacts: [{ wa_id: TOM.waId, profile: { name: 'Tom' } }], messages }), RECEIVED_AT);
     expect(batch.messages).toHaveLength(20_000);
     expect(batch.messages[19_999]!.text).toBe('m19999');

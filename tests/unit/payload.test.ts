@@ -93,9 +93,10 @@ describe('lenient item schemas', () => {
   });
 
   it('read the BSUID fields of contacts and statuses', () => {
-    expect(
-      contactItemSchema.parse({ user_id: 'US.1', profile: { name: 'Sheena', username: 'sheena.n' } }),
-    ).toEqual({ user_id: 'US.1', profile: { name: 'Sheena', username: 'sheena.n' } });
+    expect(contactItemSchema.parse({ user_id: 'US.1', profile: { name: 'Sheena', username: 'sheena.n' } })).toEqual({
+      user_id: 'US.1',
+      profile: { name: 'Sheena', username: 'sheena.n' },
+    });
     expect(statusItemSchema.parse({ recipient_user_id: 'US.2' }).recipient_user_id).toBe('US.2');
     expect(messageItemSchema.parse({ from_user_id: 'US.3', to_user_id: 'US.4' })).toMatchObject({
       from_user_id: 'US.3',

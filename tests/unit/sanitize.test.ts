@@ -84,12 +84,12 @@ describe('safeJson', () => {
 
   it('survives nesting far deeper than the call stack, cutting it at MAX_JSON_DEPTH', () => {
     const depth = 200_000;
-    const deep = JSON.parse('['.repeat(depth) + '"\\u0000"' + ']'.repeat(depth)) as unknown;
+    const deep = JSON.parse(`${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}`) as unknown;
     let cursor = safeJson(deep);
     for (let i = 0; i < MAX_JSON_DEPTH; i++) cursor = (cursor as unknown[])[0];
     expect(cursor).toBe(TOO_DEEP);
 
-    const clean = JSON.parse('{"a":'.repeat(depth) + '1' + '}'.repeat(depth)) as unknown;
+    const clean = JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`) as unknown;
     expect(() => JSON.stringify(safeJson(clean))).not.toThrow();
   });
 
@@ -115,7 +115,7 @@ describe('safeJson', () => {
 
 describe('deeply nested values', () => {
   it('cuts nesting past MAX_JSON_DEPTH so JSON.stringify and jsonb can take it', () => {
-    const deep = JSON.parse('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + ',"b":"kept"}');
+    const deep = JSON.parse(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)},"b":"kept"}`);
     const safe = safeJson(deep) as { a: unknown; b: string };
     expect(safe.b).toBe('kept');
     expect(() => JSON.stringify(safe)).not.toThrow();

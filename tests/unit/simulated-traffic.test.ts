@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { webhookBodySchema } from '@/lib/whatsapp/payload';
-import {
-  SCENARIO_COVERAGE,
-  SIMULATED_NUMBERS,
-  buildScenario,
-  mixedBenchBody,
-  type SimulatedBody,
-} from '../../tools/simulated-traffic';
+import { SCENARIO_COVERAGE, SIMULATED_NUMBERS, buildScenario, mixedBenchBody, type SimulatedBody } from '../../tools/simulated-traffic';
 
 const NOW = Date.UTC(2026, 11, 1, 10, 0, 0);
 const NOW_SEC = NOW / 1000;
@@ -108,7 +102,11 @@ describe('buildScenario: coverage', () => {
 
   it('writes to two business numbers, from a BSUID-only customer and from customers with wa_id and name', () => {
     const numbers = new Set(
-      scenario.flatMap((b) => b.payload.entry.flatMap((e) => e.changes.map((c) => (c.value.metadata as { phone_number_id?: string } | undefined)?.phone_number_id))),
+      scenario.flatMap((b) =>
+        b.payload.entry.flatMap((e) =>
+          e.changes.map((c) => (c.value.metadata as { phone_number_id?: string } | undefined)?.phone_number_id),
+        ),
+      ),
     );
     expect(numbers).toContain(SIMULATED_NUMBERS.sales.phoneNumberId);
     expect(numbers).toContain(SIMULATED_NUMBERS.support.phoneNumberId);
@@ -147,7 +145,12 @@ describe('buildScenario: coverage', () => {
   });
 
   it('has a template status update, an account update and a text that looks like XSS', () => {
-    expect(scenario.map((b) => b.accountField).filter(Boolean).sort()).toEqual(['account_update', 'message_template_status_update']);
+    expect(
+      scenario
+        .map((b) => b.accountField)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['account_update', 'message_template_status_update']);
     const xss = scenario.find((b) => b.messages.some((m) => m.covers === 'xss'))!;
     const [message] = normalizeWebhook(JSON.parse(xss.body)).messages;
     expect(message!.text).toContain('<img src=x onerror=alert(1)>');

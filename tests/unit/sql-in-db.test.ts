@@ -37,7 +37,7 @@ function sqlOutsideDb(file: string, source: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     let text = lines[i]!;
     if (/^\s*import\b/.test(text) && !/from\s+['"]|^\s*import\s+['"]/.test(text)) {
-      for (let j = i + 1; j < lines.length && !/from\s+['"]/.test(text); j++) text += ' ' + lines[j];
+      for (let j = i + 1; j < lines.length && !/from\s+['"]/.test(text); j++) text += ` ${lines[j]}`;
     }
     for (const rule of RULES) if (rule.pattern.test(text)) found.push(`${file}:${i + 1}: ${rule.reason}`);
   }
@@ -67,6 +67,8 @@ describe('SQL stays in db/', () => {
     ];
     for (const sample of samples) expect(sqlOutsideDb('x.ts', sample), sample).not.toEqual([]);
     // Types and the functions of db/queries are what lib/ is meant to use.
-    expect(sqlOutsideDb('x.ts', `import type { Db, Executor } from '@/db/client';\nimport { listUsers } from '@/db/queries/users';`)).toEqual([]);
+    expect(
+      sqlOutsideDb('x.ts', `import type { Db, Executor } from '@/db/client';\nimport { listUsers } from '@/db/queries/users';`),
+    ).toEqual([]);
   });
 });

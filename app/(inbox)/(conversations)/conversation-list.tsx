@@ -54,7 +54,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
     event.preventDefault();
     const current = rows.indexOf(document.activeElement as HTMLButtonElement);
     const next =
-      event.key === 'Home' ? 0 : event.key === 'End' ? rows.length - 1 : current === -1 ? 0 : current + (event.key === 'ArrowDown' ? 1 : -1);
+      event.key === 'Home'
+        ? 0
+        : event.key === 'End'
+          ? rows.length - 1
+          : current === -1
+            ? 0
+            : current + (event.key === 'ArrowDown' ? 1 : -1);
     const target = rows[Math.max(0, Math.min(rows.length - 1, next))];
     target?.focus();
     target?.scrollIntoView({ block: 'nearest' });
@@ -94,7 +100,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           </label>
         )}
       </div>
-      <div className="min-h-0 flex-1 overflow-y-auto" onKeyDown={onKeyDown} role="list" aria-label="Conversation list" aria-busy={isLoading}>
+      <div
+        className="min-h-0 flex-1 overflow-y-auto"
+        onKeyDown={onKeyDown}
+        role="list"
+        aria-label="Conversation list"
+        aria-busy={isLoading}
+      >
         {error && !data && (
           <p role="alert" className="p-4 text-sm text-red-700">
             Could not load conversations: {error.message}
@@ -156,7 +168,7 @@ function NoMatches({ query }: { query: string }) {
 
 function ListSkeleton() {
   return (
-    <div aria-label="Loading conversations" className="animate-pulse">
+    <div role="status" aria-label="Loading conversations" className="animate-pulse">
       {Array.from({ length: 6 }, (_, i) => (
         <div key={i} className="flex items-center gap-3 border-b border-slate-100 px-3 py-3">
           <div className="h-11 w-11 rounded-full bg-slate-200" />

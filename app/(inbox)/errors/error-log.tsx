@@ -54,7 +54,9 @@ export function ErrorLog({ isAdmin }: { isAdmin: boolean }) {
       <div className="mx-auto max-w-5xl space-y-6 p-4 sm:p-6">
         <div>
           <h1 className="text-xl font-semibold">Errors</h1>
-          <p className="text-sm text-slate-600">Failed deliveries, webhook events that could not be processed, rejected webhook requests, and account events from Meta.</p>
+          <p className="text-sm text-slate-600">
+            Failed deliveries, webhook events that could not be processed, rejected webhook requests, and account events from Meta.
+          </p>
         </div>
         <Rejections />
         <FailedDeliveries />
@@ -87,15 +89,17 @@ function Rejections() {
         <div role="alert" className="rounded-lg border-2 border-red-400 bg-red-50 px-4 py-3 text-sm text-red-800">
           <p className="font-semibold">Webhook requests are being rejected for a bad signature.</p>
           <p>
-            {data.signatureWarning.count} rejected in the last 24 hours, the latest at <DateTime iso={data.signatureWarning.lastAt} />. The app secret
-            (WHATSAPP_APP_SECRET) is probably wrong: it must be the App Secret of the Meta app that sends the webhooks (App Dashboard → App
-            settings → Basic). Until it is fixed, no messages or statuses arrive.
+            {data.signatureWarning.count} rejected in the last 24 hours, the latest at <DateTime iso={data.signatureWarning.lastAt} />. The
+            app secret (WHATSAPP_APP_SECRET) is probably wrong: it must be the App Secret of the Meta app that sends the webhooks (App
+            Dashboard → App settings → Basic). Until it is fixed, no messages or statuses arrive.
           </p>
         </div>
       )}
       <Section id="rejections" title="Rejected webhook requests" description="Requests refused before storing, in the last 24 hours.">
         <LoadState isLoading={isLoading} error={error} what="rejected requests" />
-        {data && data.reasons.length === 0 && <EmptyState className="px-4 py-4">No rejected webhook requests in the last 24 hours.</EmptyState>}
+        {data && data.reasons.length === 0 && (
+          <EmptyState className="px-4 py-4">No rejected webhook requests in the last 24 hours.</EmptyState>
+        )}
         {data && data.reasons.length > 0 && (
           <table className="w-full text-left text-sm">
             <thead className="text-xs text-slate-500 uppercase">
@@ -156,7 +160,16 @@ function FailedDeliveries() {
   if (number) filters.businessPhoneNumberId = number;
   if (range.from) filters.from = range.from;
   if (q) filters.q = q;
-  const { items: failures, pages: data, error, isLoading, hasMore, loadingMore, loadMore, refresh } = useFailedDeliveries(codeValid ? filters : null);
+  const {
+    items: failures,
+    pages: data,
+    error,
+    isLoading,
+    hasMore,
+    loadingMore,
+    loadMore,
+    refresh,
+  } = useFailedDeliveries(codeValid ? filters : null);
   useTopic('deliveries', refresh);
   const filtered = codeFilter !== '' || number !== '' || range.from !== null || q !== '';
 
@@ -169,7 +182,13 @@ function FailedDeliveries() {
         onSubmit={(e) => e.preventDefault()}
       >
         <Field label="Recipient">
-          <Input type="search" className="mt-1 block w-full" placeholder="Name or number" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <Input
+            type="search"
+            className="mt-1 block w-full"
+            placeholder="Name or number"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
         </Field>
         <Field label="Error code">
           <Input
@@ -344,7 +363,17 @@ function describeRetry(r: PostRetryResponse): string {
   return `Retried ${r.requeued}: ${parts.join(', ')}.`;
 }
 
-function ProcessingFailureItem({ failure: f, isAdmin, busy, onRetry }: { failure: ApiProcessingFailure; isAdmin: boolean; busy: boolean; onRetry: () => void }) {
+function ProcessingFailureItem({
+  failure: f,
+  isAdmin,
+  busy,
+  onRetry,
+}: {
+  failure: ApiProcessingFailure;
+  isAdmin: boolean;
+  busy: boolean;
+  onRetry: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const detail = useProcessingFailure(open ? f.id : null);
   const bodyId = `event-${f.id}-body`;
@@ -361,7 +390,9 @@ function ProcessingFailureItem({ failure: f, isAdmin, busy, onRetry }: { failure
           received <DateTime iso={f.receivedAt} /> · {formatFileSize(f.size)}
         </div>
       </div>
-      <p className="rounded-md bg-red-50 px-3 py-2 font-mono text-xs break-words whitespace-pre-wrap text-red-900">{f.error ?? 'No error recorded'}</p>
+      <p className="rounded-md bg-red-50 px-3 py-2 font-mono text-xs break-words whitespace-pre-wrap text-red-900">
+        {f.error ?? 'No error recorded'}
+      </p>
       <div className="flex gap-2">
         <Button aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen((o) => !o)}>
           {open ? `Hide raw body of event ${f.id}` : `Show raw body of event ${f.id}`}
@@ -381,7 +412,11 @@ function ProcessingFailureItem({ failure: f, isAdmin, busy, onRetry }: { failure
           )}
           {!detail.data && !detail.error && <p className="text-slate-500">Loading the body…</p>}
           {detail.data && (
-            <pre className="max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100" aria-label={`Raw body of event ${f.id}`}>
+            <pre
+              role="region"
+              className="max-h-96 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs text-slate-100"
+              aria-label={`Raw body of event ${f.id}`}
+            >
               {detail.data.body}
             </pre>
           )}
@@ -405,7 +440,11 @@ function AccountEvents() {
   useTopic('account', refresh);
 
   return (
-    <Section id="account-events" title="Account and template events" description="Template decisions, quality and account changes reported by Meta, newest first.">
+    <Section
+      id="account-events"
+      title="Account and template events"
+      description="Template decisions, quality and account changes reported by Meta, newest first."
+    >
       <LoadState isLoading={isLoading && !data} error={error} what="account events" />
       {data && events.length === 0 && <EmptyState>No account or template events yet.</EmptyState>}
       {events.length > 0 && (
@@ -429,7 +468,9 @@ function AccountEvents() {
                 <p className="break-words">{e.summary.text}</p>
                 <details>
                   <summary className="cursor-pointer text-xs text-slate-500">Payload</summary>
-                  <pre className="mt-1 max-h-64 overflow-auto rounded-md bg-slate-100 p-2 font-mono text-xs">{JSON.stringify(e.payload, null, 2)}</pre>
+                  <pre className="mt-1 max-h-64 overflow-auto rounded-md bg-slate-100 p-2 font-mono text-xs">
+                    {JSON.stringify(e.payload, null, 2)}
+                  </pre>
                 </details>
               </div>
             </li>

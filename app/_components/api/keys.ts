@@ -5,7 +5,8 @@
 /** The query string of the defined values, in the order given: equal parameters give equal keys. */
 function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
   const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
   const text = query.toString();
   return text ? `${path}?${text}` : path;
 }
@@ -41,7 +42,12 @@ export interface ConversationsParams {
 }
 
 export const conversationsKey = (params: ConversationsParams & { limit: number; cursor?: string | null }) =>
-  withQuery(CONVERSATIONS.path, { limit: params.limit, q: params.q, businessPhoneNumberId: params.businessPhoneNumberId, cursor: params.cursor });
+  withQuery(CONVERSATIONS.path, {
+    limit: params.limit,
+    q: params.q,
+    businessPhoneNumberId: params.businessPhoneNumberId,
+    cursor: params.cursor,
+  });
 
 export const conversationKey = (id: string) => `${CONVERSATIONS.path}/${segment(id)}`;
 
@@ -107,4 +113,10 @@ export interface AnalyticsParams {
 }
 
 export const analyticsKey = (params: AnalyticsParams) =>
-  withQuery('/api/admin/analytics', { range: params.range, businessPhoneNumberId: params.businessPhoneNumberId, tz: params.tz, from: params.from, to: params.to });
+  withQuery('/api/admin/analytics', {
+    range: params.range,
+    businessPhoneNumberId: params.businessPhoneNumberId,
+    tz: params.tz,
+    from: params.from,
+    to: params.to,
+  });

@@ -39,6 +39,7 @@ export function useCursorPages<P extends CursorPage, T extends { id: string }>(
     { refreshInterval: pollInterval, revalidateFirstPage: true, keepPreviousData: options.keepPreviousData },
   );
   const oldestPageFirst = options.oldestPageFirst === true;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: itemsOf only picks a field of the page, the same on every render
   const items = useMemo(() => {
     const seen = new Set<string>();
     const pages = oldestPageFirst ? [...(data ?? [])].reverse() : (data ?? []);

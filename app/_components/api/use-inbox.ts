@@ -59,7 +59,10 @@ export function useBusinessNumbers(options: { poll?: boolean } = {}) {
 
 /** One message by wamid (a quoted message older than the pages loaded); null loads nothing. */
 export function useMessage(wamid: string | null) {
-  return useSWR<GetMessageResponse>(wamid === null ? null : messageKey(wamid), swrFetcher, { revalidateOnFocus: false, shouldRetryOnError: false });
+  return useSWR<GetMessageResponse>(wamid === null ? null : messageKey(wamid), swrFetcher, {
+    revalidateOnFocus: false,
+    shouldRetryOnError: false,
+  });
 }
 
 export function postConversationRead(conversationId: string): Promise<PostConversationReadResponse> {

@@ -26,6 +26,7 @@ export function Select({ fieldSize, className = '', ...rest }: SelectHTMLAttribu
 /** A label above its control (the control is inside the label, so it is named by it). */
 export function Field({ label, className = '', children }: { label: ReactNode; className?: string; children: ReactNode }) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the children
     <label className={`block text-sm font-medium text-slate-700 ${className}`}>
       {label}
       {children}

@@ -52,7 +52,9 @@ export function AnalyticsDashboard() {
 
   const ready = tz !== null && (range !== 'custom' || custom !== null);
   const { data, error, isLoading, mutate } = useAnalytics(
-    ready ? { range, businessPhoneNumberId: number, tz, ...(range === 'custom' && custom ? { from: custom.from, to: custom.to } : {}) } : null,
+    ready
+      ? { range, businessPhoneNumberId: number, tz, ...(range === 'custom' && custom ? { from: custom.from, to: custom.to } : {}) }
+      : null,
   );
 
   const refresh = useCoalesced(async () => {
@@ -79,7 +81,11 @@ export function AnalyticsDashboard() {
           </p>
         </div>
         <div className="flex flex-wrap items-end gap-3">
-          <div role="group" aria-label="Time range" className="inline-flex overflow-hidden rounded-md border border-slate-300 bg-white text-sm">
+          <div
+            role="group"
+            aria-label="Time range"
+            className="inline-flex overflow-hidden rounded-md border border-slate-300 bg-white text-sm"
+          >
             {RANGES.map((r) => (
               <button
                 key={r.key}
@@ -129,7 +135,13 @@ export function AnalyticsDashboard() {
   );
 }
 
-function CustomRangeForm({ initial, onApply }: { initial: { from: string; to: string } | null; onApply: (r: { from: string; to: string }) => void }) {
+function CustomRangeForm({
+  initial,
+  onApply,
+}: {
+  initial: { from: string; to: string } | null;
+  onApply: (r: { from: string; to: string }) => void;
+}) {
   const [from, setFrom] = useState(() => (initial ? localInput(new Date(initial.from)) : localInput(new Date(Date.now() - 3 * 86400_000))));
   const [to, setTo] = useState(() => (initial ? localInput(new Date(initial.to)) : localInput(new Date())));
   const [problem, setProblem] = useState<string | null>(null);
@@ -170,7 +182,10 @@ function bucketLabel(data: AnalyticsResponse, b: { key: string; start: string })
     return new Date(`${b.key}T00:00:00Z`).toLocaleDateString(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
   }
   const multiDay = Date.parse(data.range.to) - Date.parse(data.range.from) > 24 * 3600_000;
-  return new Date(b.start).toLocaleString(undefined, multiDay ? { month: 'short', day: 'numeric', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+  return new Date(b.start).toLocaleString(
+    undefined,
+    multiDay ? { month: 'short', day: 'numeric', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
+  );
 }
 
 function describeRange(data: AnalyticsResponse): string {
@@ -182,19 +197,33 @@ function describeRange(data: AnalyticsResponse): string {
 function Dashboard({ data, stale }: { data: AnalyticsResponse; stale: boolean }) {
   const label = (b: { key: string; start: string }) => bucketLabel(data, b);
   const codeName = (code: number) => (code === 0 ? 'No code' : String(code));
-  const codeSeries: Series[] = data.failures.codes.map((code, i) => ({ key: `c${code}`, name: codeName(code), color: PALETTE[i % PALETTE.length]! }));
+  const codeSeries: Series[] = data.failures.codes.map((code, i) => ({
+    key: `c${code}`,
+    name: codeName(code),
+    color: PALETTE[i % PALETTE.length]!,
+  }));
   const failureRows: ChartRow[] = data.failures.buckets.map((b) => {
     const row: ChartRow = { label: label(b), rate: b.rate };
     for (const code of data.failures.codes) row[`c${code}`] = b.byCode[code] ?? 0;
     return row;
   });
-  const typeSeries: Series[] = data.inbound.types.map((type, i) => ({ key: `t_${type}`, name: type, color: PALETTE[(i + 4) % PALETTE.length]! }));
+  const typeSeries: Series[] = data.inbound.types.map((type, i) => ({
+    key: `t_${type}`,
+    name: type,
+    color: PALETTE[(i + 4) % PALETTE.length]!,
+  }));
   const inboundRows: ChartRow[] = data.inbound.buckets.map((b) => {
     const row: ChartRow = { label: label(b) };
     for (const type of data.inbound.types) row[`t_${type}`] = b.byType[type] ?? 0;
     return row;
   });
-  const webhookRows: ChartRow[] = data.webhooks.buckets.map((b) => ({ label: label(b), received: b.received, processed: b.processed, failed: b.failed, rejected: b.rejected }));
+  const webhookRows: ChartRow[] = data.webhooks.buckets.map((b) => ({
+    label: label(b),
+    received: b.received,
+    processed: b.processed,
+    failed: b.failed,
+    rejected: b.rejected,
+  }));
   const { totals } = data.failures;
   const f = data.funnel;
   const span = describeRange(data);
@@ -221,7 +250,13 @@ function Dashboard({ data, stale }: { data: AnalyticsResponse; stale: boolean })
           caption="Failed deliveries per bucket"
           testId="failure-table"
           head={['Bucket', 'Sent', 'Failed', 'Failure rate', ...data.failures.codes.map(codeName)]}
-          rows={data.failures.buckets.map((b) => [label(b), fmt(b.sent), fmt(b.failed), pct(b.rate), ...data.failures.codes.map((c) => fmt(b.byCode[c] ?? 0))])}
+          rows={data.failures.buckets.map((b) => [
+            label(b),
+            fmt(b.sent),
+            fmt(b.failed),
+            pct(b.rate),
+            ...data.failures.codes.map((c) => fmt(b.byCode[c] ?? 0)),
+          ])}
         />
       </Card>
 
@@ -229,7 +264,12 @@ function Dashboard({ data, stale }: { data: AnalyticsResponse; stale: boolean })
         {totals.sent === 0 && totals.failed === 0 ? (
           <Empty>Nothing sent in this range.</Empty>
         ) : (
-          <Lines rows={failureRows} series={[{ key: 'rate', name: 'Failure rate', color: '#dc2626' }]} label={`Failure rate per ${data.range.bucket}`} percent />
+          <Lines
+            rows={failureRows}
+            series={[{ key: 'rate', name: 'Failure rate', color: '#dc2626' }]}
+            label={`Failure rate per ${data.range.bucket}`}
+            percent
+          />
         )}
       </Card>
 
@@ -320,7 +360,11 @@ function Dashboard({ data, stale }: { data: AnalyticsResponse; stale: boolean })
         {data.webhooks.totals.received + data.webhooks.totals.rejected === 0 ? (
           <Empty>No webhook deliveries in this range.</Empty>
         ) : (
-          <Lines rows={webhookRows} series={WEBHOOK_SERIES} label={`Webhook deliveries per ${data.range.bucket}: received, processed, failed and rejected`} />
+          <Lines
+            rows={webhookRows}
+            series={WEBHOOK_SERIES}
+            label={`Webhook deliveries per ${data.range.bucket}: received, processed, failed and rejected`}
+          />
         )}
         <DataTable
           caption="Webhook deliveries per bucket"
@@ -396,7 +440,17 @@ function DataTable({ caption, head, rows, testId }: { caption: string; head: str
           <tbody className="divide-y divide-slate-100 tabular-nums">
             {rows.map((r, i) => (
               <tr key={i}>
-                {r.map((cell, j) => (j === 0 ? <th key={j} scope="row" className="py-1 pr-3 font-normal">{cell}</th> : <td key={j} className="py-1 pr-3">{cell}</td>))}
+                {r.map((cell, j) =>
+                  j === 0 ? (
+                    <th key={j} scope="row" className="py-1 pr-3 font-normal">
+                      {cell}
+                    </th>
+                  ) : (
+                    <td key={j} className="py-1 pr-3">
+                      {cell}
+                    </td>
+                  ),
+                )}
               </tr>
             ))}
           </tbody>

@@ -1,16 +1,5 @@
 'use client';
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 // The dashboard's charts (recharts draws in the browser only). Each is a picture with a name; the
 // numbers it draws are also in a table next to it (lib/analytics/shape.ts gives every bucket).
@@ -27,7 +16,17 @@ export type ChartRow = { label: string } & Record<string, number | string | null
 
 const axis = { fontSize: 11, fill: '#64748b' };
 
-export function StackedBars({ rows, series, label, percent = false }: { rows: ChartRow[]; series: Series[]; label: string; percent?: boolean }) {
+export function StackedBars({
+  rows,
+  series,
+  label,
+  percent = false,
+}: {
+  rows: ChartRow[];
+  series: Series[];
+  label: string;
+  percent?: boolean;
+}) {
   return (
     <div role="img" aria-label={label} className="h-64 w-full">
       <ResponsiveContainer width="100%" height="100%">

@@ -67,7 +67,14 @@ export function ApiKeysAdmin() {
             <code data-testid="new-api-key" className="flex-1 overflow-x-auto rounded bg-white px-2 py-1 font-mono text-xs select-all">
               {created.key}
             </code>
-            <Button onClick={() => navigator.clipboard?.writeText(created.key).then(() => setCopied(true), () => {})}>
+            <Button
+              onClick={() =>
+                navigator.clipboard?.writeText(created.key).then(
+                  () => setCopied(true),
+                  () => {},
+                )
+              }
+            >
               {copied ? 'Copied' : 'Copy'}
             </Button>
             <Button variant="quiet" onClick={() => setCreated(null)}>

@@ -92,7 +92,9 @@ function UserRow({
           value={user.role}
           disabled={busy || isSelf}
           title={isSelf ? 'You cannot change your own role' : undefined}
-          onChange={(e) => run({ role: e.target.value as Role }, `${user.email} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}.`)}
+          onChange={(e) =>
+            run({ role: e.target.value as Role }, `${user.email} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}.`)
+          }
           fieldSize="xs"
         >
           {ROLE_OPTIONS}

@@ -85,7 +85,11 @@ export function ConversationThread({ conversationId }: { conversationId: string 
               </button>
             </div>
           )}
-          {isLoading && !data ? <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p> : <ThreadView messages={messages} />}
+          {isLoading && !data ? (
+            <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p>
+          ) : (
+            <ThreadView messages={messages} />
+          )}
         </div>
       </div>
     </>
@@ -124,7 +128,12 @@ function useMarkRead(conversationId: string, newestId: string | undefined) {
 function useStickToBottom(newestId: string | undefined, oldestId: string | undefined, count: number) {
   const ref = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const previous = useRef({ count: 0, newestId: undefined as string | undefined, oldestId: undefined as string | undefined, scrollHeight: 0 });
+  const previous = useRef({
+    count: 0,
+    newestId: undefined as string | undefined,
+    oldestId: undefined as string | undefined,
+    scrollHeight: 0,
+  });
   // A message arrived while the reader was further up: offer a way down instead of yanking them there.
   const [newBelow, setNewBelow] = useState(false);
   useEffect(() => {
