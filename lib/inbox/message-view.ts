@@ -5,6 +5,7 @@
 // columns (`text`, `subtype`, `media`) come first; raw only fills in what they do not carry.
 
 import type { ApiConversation, ApiMessage } from '@/lib/contracts/inbox';
+import type { MediaFailureReason } from '@/lib/contracts/media';
 import type { Direction } from '@/lib/whatsapp/types';
 import { formatFileSize } from './format-size';
 import { formatDayLabel, localDayKey, parseDate } from './format-time';
@@ -66,16 +67,6 @@ export const REPLY_LABELS: Record<ReplyKind, string> = {
   flow_reply: 'Flow reply',
   interactive: 'Interactive reply',
 };
-
-/** Why a media download failed, as the read API says it (failureReason). */
-export type MediaFailureReason =
-  | 'expired'
-  | 'unauthorized'
-  | 'checksum_mismatch'
-  | 'too_large'
-  | 'timeout'
-  | 'unavailable'
-  | 'untrusted_host';
 
 export const MEDIA_FAILURE_TEXT: Record<MediaFailureReason, string> = {
   expired: 'The link expired before it could be downloaded',

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
+import type { MediaFailureReason } from '@/lib/contracts/media';
 import { GraphApiError, graphPath, type GraphApiClient } from '@/lib/whatsapp/graph-api';
 import type { MediaStorage } from './storage';
 
@@ -12,16 +13,6 @@ import type { MediaStorage } from './storage';
 // streams to a temp file through a hash and a byte counter, so a 100 MB document never sits in memory,
 // and an oversized one stops early. Both requests carry the access token, so the client's host checks
 // (the Graph API itself and the media hosts an operator allows) apply to the file URL and its redirects.
-
-export type MediaFailureReason =
-  | 'expired'
-  | 'unauthorized'
-  | 'checksum_mismatch'
-  | 'too_large'
-  | 'timeout'
-  | 'unavailable'
-  /** The file's URL (or a redirect) named a host the token may not go to. */
-  | 'untrusted_host';
 
 export class MediaDownloadError extends Error {
   constructor(
