@@ -6,7 +6,7 @@
 
 import type { ApiConversation, ApiMessage } from '@/lib/contracts/inbox';
 import type { MediaFailureReason } from '@/lib/contracts/media';
-import type { Direction } from '@/lib/whatsapp/types';
+import { type Direction, isMediaMessageType } from '@/lib/whatsapp/types';
 import { formatFileSize } from './format-size';
 import { formatDayLabel, localDayKey, parseDate } from './format-time';
 
@@ -210,8 +210,6 @@ function firstOf(...candidates: Array<string | null | undefined>): string | null
 
 // ---- describeMessage ----------------------------------------------------------------------------
 
-const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
-
 export function describeMessage(m: ApiMessage): MessageView {
   return { ...describeBody(m), ...flagsOf(m) };
 }
@@ -230,7 +228,7 @@ function describeBody(m: ApiMessage): MessageBody {
   if (m.placeholder === true) return { kind: 'placeholder', label: PLACEHOLDER_LABEL };
   const raw = m.raw;
   const type = str(m.type) ?? 'unknown';
-  if (MEDIA_TYPES.has(type)) return mediaBody(m, type as Exclude<MediaKind, 'voice'>);
+  if (isMediaMessageType(type)) return mediaBody(m, type);
   switch (type) {
     case 'text':
       return { kind: 'text', text: firstOf(m.text, strField(field(raw, 'text'), 'body')) ?? '' };

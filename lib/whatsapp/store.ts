@@ -17,7 +17,14 @@ import { addMessageStats, type MessageCount } from '@/db/writes/message-stats';
 import { applyEditsAndRevokes, insertMessages, insertPlaceholders, reconcileStatuses, type InsertedMessage } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
-import type { ContactSighting, CustomerIdentity, NormalizedBatch, NormalizedMessage, NormalizedStatus } from './types';
+import {
+  type ContactSighting,
+  type CustomerIdentity,
+  isMediaMessageType,
+  type NormalizedBatch,
+  type NormalizedMessage,
+  type NormalizedStatus,
+} from './types';
 
 // Writes normalized webhook batches in set-based statements (db/writes/): one statement per table for a
 // whole batch of events, not one per item. Every write is idempotent: running a batch twice changes nothing.
@@ -261,14 +268,11 @@ function statusRows(statuses: (NormalizedStatus & { eventId: number })[]) {
   }));
 }
 
-/** Message types whose file is fetched from the Graph API (lib/media/downloader.ts). */
-export const DOWNLOADABLE_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
-
 /** A download job per media message really added: committed with the message, so none is ever missed. */
 function downloadsOf(messages: NormalizedMessage[], inserted: InsertedMessage[]) {
   const added = new Set(inserted.map((r) => r.wamid));
   return messages
-    .filter((m) => added.has(m.wamid) && DOWNLOADABLE_TYPES.has(m.type) && m.media?.id)
+    .filter((m) => added.has(m.wamid) && isMediaMessageType(m.type) && m.media?.id)
     .map((m) => ({ wamid: m.wamid, mediaId: m.media!.id!, kind: m.type, mimeType: m.media!.mimeType, filename: m.media!.filename }));
 }
 

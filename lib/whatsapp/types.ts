@@ -3,6 +3,11 @@
 
 export type Direction = 'inbound' | 'outbound';
 
+/** Message types that carry a file (a media id the Graph API turns into bytes). */
+export const MEDIA_MESSAGE_TYPES = ['image', 'audio', 'video', 'document', 'sticker'] as const;
+export type MediaMessageType = (typeof MEDIA_MESSAGE_TYPES)[number];
+export const isMediaMessageType = (type: string): type is MediaMessageType => (MEDIA_MESSAGE_TYPES as readonly string[]).includes(type);
+
 /** Delivery statuses that move a message forward; anything else Meta sends is kept in history only. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 

@@ -1,3 +1,4 @@
+import type { REJECTION_REASONS } from '@/lib/contracts/error-log';
 import { describeError, type Logger } from '@/lib/log';
 import { safeEqual } from '@/lib/safe-equal';
 import { DatabaseUnavailableError, type RawEventLog } from './ingest';
@@ -14,15 +15,7 @@ export interface WebhookConfig {
 }
 
 /** Why a delivery was refused: counted by reason (lib/whatsapp/rejections.ts), never stored as an event. */
-export type RejectionReason =
-  | 'too_large'
-  | 'unreadable'
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'signature_mismatch'
-  | 'no_app_secret'
-  | 'not_json'
-  | 'not_envelope';
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** What became of one webhook request. */
 export type DeliveryOutcome =
