@@ -3,7 +3,7 @@ import { describeError, type Logger } from '@/lib/log';
 import { safeEqual } from '@/lib/safe-equal';
 import { DatabaseUnavailableError, type RawEventLog } from './ingest';
 import { webhookBodySchema } from './payload';
-import { verifySignature } from './signature';
+import { readSignatureHeader, type SignatureHeader, signatureMatches } from './signature';
 
 // The HTTP edge of the webhook: Meta's subscription handshake, and deliveries that are verified over the
 // exact raw bytes, committed durably, and only then answered 200. Normalization happens afterwards.
@@ -33,12 +33,12 @@ export interface WebhookDeps {
   onOutcome?: (outcome: DeliveryOutcome, seconds: number) => void;
 }
 
+/** Why a signature header could never match, as a rejection reason. */
 const SIGNATURE_REASONS = {
   missing: 'signature_missing',
   malformed: 'signature_malformed',
-  mismatch: 'signature_mismatch',
   no_secret: 'no_app_secret',
-} as const satisfies Record<string, RejectionReason>;
+} as const satisfies Record<Exclude<SignatureHeader, { ok: true }>['reason'], RejectionReason>;
 
 const utf8 = new TextDecoder('utf-8');
 const empty = (status: number) => new Response(null, { status });
@@ -77,18 +77,15 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
 
   // A request without a signature of the right shape (or with no secret to check it against) can never be
   // valid: refuse it before reading a byte, so nobody can make us buffer megabytes only to say 401.
-  // verifySignature judges the header before the bytes; over no bytes it can only fail on the header.
-  const header = req.headers.get('x-hub-signature-256');
-  const headerCheck = verifySignature(new Uint8Array(0), header, config.appSecrets);
-  if (!headerCheck.ok && headerCheck.reason !== 'mismatch') return reject(401, SIGNATURE_REASONS[headerCheck.reason]);
+  const signed = readSignatureHeader(req.headers.get('x-hub-signature-256'), config.appSecrets);
+  if (!signed.ok) return reject(401, SIGNATURE_REASONS[signed.reason]);
 
   const body = await readBodyWithin(req, config.maxBodyBytes);
   if (body === 'too_large') return reject(413, 'too_large', { limit: config.maxBodyBytes });
   if (body === 'aborted') return reject(400, 'unreadable');
   bytes = body.byteLength;
 
-  const signature = verifySignature(body, header, config.appSecrets);
-  if (!signature.ok) return reject(401, SIGNATURE_REASONS[signature.reason]);
+  if (!signatureMatches(body, signed.digest, config.appSecrets)) return reject(401, 'signature_mismatch');
 
   let parsed: unknown;
   try {
