@@ -1,12 +1,11 @@
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumLaunchOptions } from './tools/chromium';
 
 // Browser flows against a production build (`next start`) on a fresh database, one server shared
 // by every test: tests/e2e/global-setup.ts starts it and signs in one admin and one agent
 // (storageState per role, picked with `test.use({ role })` from tests/e2e/helpers.ts).
 //
 // Playwright never downloads a browser here: it drives Debian's Chromium (`apt-get install chromium`).
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -26,17 +25,6 @@ export default defineConfig({
     headless: true,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
 });

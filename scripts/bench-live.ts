@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
+import { chromiumLaunchOptions } from '../tools/chromium';
 import { messagesPayload, postWebhook, status, textMessage, type WebhookPayload } from '../tools/meta-envelopes';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
@@ -111,18 +112,7 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     ADMIN_PASSWORD: ADMIN.password,
     SIGN_IN_ATTEMPTS_PER_MINUTE: '1000',
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/login`);

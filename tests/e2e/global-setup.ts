@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request, type APIResponse, type FullConfig } from '@playwright/test';
 import postgres from 'postgres';
+import { CHROMIUM_PATH } from '../../tools/chromium';
 import { startFakeGraph, type FakeGraph } from '../../tools/fake-graph';
 import { dropStaleTestDatabases } from '../helpers/stale-databases';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../../tools/server-harness';
@@ -15,7 +16,7 @@ import { AUTH_DIR, E2E_ENV, E2E_GRAPH_TOKEN, E2E_MEDIA, E2E_USERS, storageStateP
 // it). The function it returns is the teardown: stop the server, drop the database.
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  const chromium = CHROMIUM_PATH;
   if (!fs.existsSync(chromium)) {
     throw new Error(
       `No Chromium at ${chromium}: apt-get install -y chromium, or set CHROMIUM_PATH (Playwright's own browsers are never downloaded here).`,
