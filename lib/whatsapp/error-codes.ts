@@ -51,7 +51,7 @@ const EXPLANATIONS: Record<number, Omit<ErrorExplanation, 'code'>> = {
   131052: { summary: 'The media in the customer’s message could not be downloaded.', action: 'Ask the customer to send it again.' },
   131053: {
     summary: 'The media could not be uploaded: unsupported type or too large.',
-    action: 'Check the file’s type and size against WhatsApp’s media limits.',
+    action: 'Check the file’s type and size against WhatsApp’s media limits (voice notes must be OGG/Opus; images JPEG or PNG).',
   },
   131042: {
     summary: 'Payment problem on the WhatsApp Business Account.',
@@ -96,11 +96,46 @@ const EXPLANATIONS: Record<number, Omit<ErrorExplanation, 'code'>> = {
   190: { summary: 'The access token has expired or is invalid.', action: 'An admin should issue a new access token.' },
   80007: { summary: 'The business account hit its API rate limit.', action: 'Slow down and retry with backoff.' },
   4: { summary: 'The app hit its API call limit.', action: 'Slow down and retry with backoff.' },
+  // The send side (shared/meta/send-side.md §1.8, from Meta's error-codes page via pywa, niswey and YCloud).
+  0: {
+    summary: 'Meta could not authenticate the request: the access token was refused.',
+    action: 'An admin should issue a new access token (WHATSAPP_ACCESS_TOKEN).',
+  },
+  1: {
+    summary: 'Meta reported an unknown error: an invalid request or a problem on its side.',
+    action: 'Check Meta’s WhatsApp Business Platform status page; if it is fine, send the message again later.',
+  },
+  2: {
+    summary: 'WhatsApp was temporarily unavailable (downtime or overload).',
+    action: 'Wait and send again; Meta’s status page says when it is back.',
+  },
+  10: {
+    summary: 'Permission denied: the access token lacks a permission this needs.',
+    action: 'An admin should give the token whatsapp_business_messaging (and management) permission for this number.',
+  },
+  100: {
+    summary: 'Meta refused a parameter of the request as invalid or unsupported.',
+    action: 'Check the message’s content (and the template’s name, language and variables); Meta’s details name the parameter.',
+  },
+  131030: {
+    summary: 'The recipient is not on the test number’s list of allowed recipients.',
+    action: 'Add the number to the allowed list in the App Dashboard, or send from a production number.',
+  },
+  131062: {
+    summary: 'This message cannot be sent to a customer known only by their business-scoped user id.',
+    action: 'Send it to the customer’s phone number, or choose another kind of message.',
+  },
+};
+
+/** Meta's permission codes 200–299: one explanation for the range. */
+const PERMISSION_RANGE: Omit<ErrorExplanation, 'code'> = {
+  summary: 'Permission denied: the app or token is not allowed to do this for this number or account.',
+  action: 'An admin should check the app’s permissions and the token’s access to this WhatsApp Business Account.',
 };
 
 /** The explanation for a code, or null for codes we do not know (show Meta's title and message then). */
 export function explainErrorCode(code: number | null | undefined): ErrorExplanation | null {
   if (code === null || code === undefined) return null;
-  const known = EXPLANATIONS[code];
+  const known = EXPLANATIONS[code] ?? (code >= 200 && code <= 299 ? PERMISSION_RANGE : undefined);
   return known ? { code, ...known } : null;
 }
