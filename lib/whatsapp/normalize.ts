@@ -13,25 +13,21 @@ import {
   errorItemSchema,
   messageItemSchema,
   messagingValueSchema,
-  orderItemSchema,
-  sharedContactSchema,
   statusItemSchema,
   webhookBodySchema,
   type AccountValue,
-  type MediaContent,
-  type MessageItem,
   type MessagingValue,
   type Metadata,
 } from './payload';
+import { contentOfItem, storedFieldsOf } from './message-types';
+import { deliveryErrors } from './message-types/read';
 import { safeJson, safeText } from './sanitize';
 import type {
   AccountEvent,
   BusinessNumber,
   ContactSighting,
   CustomerIdentity,
-  DeliveryError,
   Direction,
-  MediaInfo,
   NormalizedBatch,
   NormalizedMessage,
   NormalizedStatus,
@@ -168,22 +164,26 @@ function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, direct
   const customer = groupId ? groupIdentity(groupId) : person;
   if (!customer) return batch.invalid(place, 'message_without_customer', rawItem);
 
-  const content = describeContent(message, isRecord(rawItem) ? rawItem : {}, false);
+  // What the message says comes from its type's module (lib/whatsapp/message-types), and with it the
+  // columns the store keeps beside it: searchable text, subtype, the file to download, the target.
+  const content = contentOfItem(message, isRecord(rawItem) ? rawItem : {});
+  const stored = storedFieldsOf(content);
   const normalized: NormalizedMessage = {
     wamid,
     phoneNumberId: place.phoneNumberId,
     customer,
     direction,
     type: cleanString(message.type) ?? 'unknown',
-    subtype: content.subtype,
-    text: content.text,
+    subtype: stored.subtype,
+    text: stored.text,
     timestamp: parseEpoch(message.timestamp) ?? batch.fallbackTime(),
     replyToWamid: cleanString(message.context?.id),
     forwarded: message.context?.forwarded === true,
     frequentlyForwarded: message.context?.frequently_forwarded === true,
-    media: content.media,
-    targetWamid: content.targetWamid,
+    media: stored.media,
+    targetWamid: stored.targetWamid,
     errors: deliveryErrors(message.errors),
+    content,
     raw: safeJson(rawItem),
   };
   batch.messages.push(normalized);
@@ -220,192 +220,6 @@ function readStatus(batch: BatchBuilder, place: Place, rawItem: unknown): void {
   };
   batch.statuses.push(normalized);
   if (customer) batch.sight(customer, null, null);
-}
-
-// --- What a message says: one place for every WhatsApp message type ----------------------------
-
-interface MessageContent {
-  text: string | null;
-  subtype: string | null;
-  media: MediaInfo | null;
-  targetWamid: string | null;
-}
-
-const NO_CONTENT: MessageContent = { text: null, subtype: null, media: null, targetWamid: null };
-
-function withText(text: string | null | undefined): MessageContent {
-  return { ...NO_CONTENT, text: cleanString(text) };
-}
-
-/**
- * The human-readable part of a message, by Meta's `type`. Types never seen before are kept with a
- * best-effort text, never dropped. `raw` is the item as sent, for reading those unknown types.
- */
-function describeContent(message: MessageItem, raw: Record<string, unknown>, nested: boolean): MessageContent {
-  const type = message.type;
-  switch (type) {
-    case 'text':
-      // A click-to-WhatsApp ad adds a `referral` object beside the text; it stays in raw.
-      return withText(message.text?.body);
-    case 'image':
-    case 'video':
-    case 'audio':
-    case 'sticker': {
-      const media = message[type];
-      return { ...withText(media?.caption), media: mediaInfo(media) };
-    }
-    case 'document': {
-      const media = message.document;
-      return { ...withText(firstText(media?.caption, media?.filename)), media: mediaInfo(media) };
-    }
-    case 'location':
-      return withText(joinTexts([message.location?.name, message.location?.address], ' — '));
-    case 'contacts':
-      return withText(sharedContactNames(message.contacts));
-    case 'interactive':
-      return interactiveContent(message.interactive, raw.interactive);
-    case 'button':
-      // The quick-reply button of a template.
-      return withText(message.button?.text);
-    case 'reaction': {
-      // WhatsApp sends the reaction again without an emoji when the customer takes it back.
-      const emoji = cleanString(message.reaction?.emoji);
-      return {
-        ...NO_CONTENT,
-        text: emoji,
-        subtype: emoji ? null : 'removed',
-        targetWamid: cleanString(message.reaction?.message_id),
-      };
-    }
-    case 'order':
-      return withText(orderSummary(message.order));
-    case 'system':
-      // user_changed_number, user_changed_user_id (the BSUID changed) ...
-      return { ...withText(message.system?.body), subtype: cleanString(message.system?.type) };
-    case 'edit':
-      return editContent(message.edit, nested);
-    case 'revoke':
-      return { ...NO_CONTENT, targetWamid: cleanString(message.revoke?.original_message_id) };
-    case 'unsupported':
-      // What the customer really sent (poll_creation, ...) is in unsupported.type; why, in errors[].
-      return { ...NO_CONTENT, subtype: cleanString(message.unsupported?.type) };
-    case 'request_welcome':
-      // The customer opened the chat for the first time: there is nothing to show.
-      return NO_CONTENT;
-    default:
-      return withText(bestEffortText(type ? ownValue(raw, type) : undefined));
-  }
-}
-
-function interactiveContent(interactive: MessageItem['interactive'], rawInteractive: unknown): MessageContent {
-  const subtype = cleanString(interactive?.type);
-  switch (subtype) {
-    case 'button_reply':
-      return { ...withText(interactive?.button_reply?.title), subtype };
-    case 'list_reply':
-      return { ...withText(interactive?.list_reply?.title), subtype };
-    case 'nfm_reply': {
-      // A completed Flow: body is usually "Sent", the answers are in response_json (kept in raw).
-      const reply = interactive?.nfm_reply;
-      return { ...withText(firstText(reply?.body, reply?.name)), subtype };
-    }
-    default: {
-      const reply = subtype && isRecord(rawInteractive) ? ownValue(rawInteractive, subtype) : undefined;
-      return { ...withText(bestEffortText(reply)), subtype };
-    }
-  }
-}
-
-const EDITABLE_CONTENT_KEYS = ['text', 'image', 'video', 'document', 'audio', 'sticker'] as const;
-
-/** Only texts and captions can be edited; the new version comes whole in `edit.message`. */
-function editContent(edit: MessageItem['edit'], nested: boolean): MessageContent {
-  const targetWamid = cleanString(edit?.original_message_id);
-  // One level only: an edit inside an edit is not something WhatsApp sends.
-  if (nested || !isRecord(edit?.message)) return { ...NO_CONTENT, targetWamid };
-  const parsed = messageItemSchema.safeParse(edit.message);
-  if (!parsed.success) return { ...NO_CONTENT, targetWamid };
-  const edited = parsed.data;
-  const editedType = cleanString(edited.type) ?? EDITABLE_CONTENT_KEYS.find((key) => edited[key] !== undefined) ?? null;
-  const content = describeContent({ ...edited, type: editedType ?? undefined }, edit.message, true);
-  return { ...NO_CONTENT, text: content.text, subtype: editedType, targetWamid };
-}
-
-function mediaInfo(media: MediaContent | undefined): MediaInfo | null {
-  if (!media) return null;
-  return {
-    id: cleanString(media.id),
-    mimeType: cleanString(media.mime_type),
-    sha256: cleanString(media.sha256),
-    caption: cleanString(media.caption),
-    filename: cleanString(media.filename),
-    voice: media.voice === true,
-    animated: media.animated === true,
-    url: cleanString(media.url),
-  };
-}
-
-function sharedContactNames(cards: readonly unknown[] | undefined): string | null {
-  const names: string[] = [];
-  for (const card of cards ?? []) {
-    const parsed = sharedContactSchema.safeParse(card);
-    if (!parsed.success) continue;
-    const name = parsed.data.name;
-    const fullName = firstText(name?.formatted_name, joinTexts([name?.first_name, name?.last_name], ' '));
-    if (fullName) names.push(fullName);
-  }
-  return names.length > 0 ? names.join(', ') : null;
-}
-
-function orderSummary(order: MessageItem['order']): string | null {
-  if (!order) return null;
-  let itemCount = 0;
-  for (const line of order.product_items ?? []) {
-    const parsed = orderItemSchema.safeParse(line);
-    const quantity = parsed.success ? Number(parsed.data.quantity) : Number.NaN;
-    itemCount += Number.isFinite(quantity) && quantity > 0 ? quantity : 1;
-  }
-  const summary = `Order: ${itemCount} ${itemCount === 1 ? 'item' : 'items'}`;
-  const note = cleanString(order.text);
-  return note ? `${summary} — ${note}` : summary;
-}
-
-const BEST_EFFORT_TEXT_KEYS = ['body', 'text', 'caption', 'title', 'name'];
-
-/** For types we have never seen: the obvious body if there is one. */
-function bestEffortText(content: unknown): string | null {
-  if (typeof content === 'string') return cleanString(content);
-  if (!isRecord(content)) return null;
-  for (const key of BEST_EFFORT_TEXT_KEYS) {
-    const candidate = ownValue(content, key);
-    if (typeof candidate === 'string' && candidate !== '') return safeText(candidate);
-    if (isRecord(candidate)) {
-      const body = ownValue(candidate, 'body');
-      if (typeof body === 'string' && body !== '') return safeText(body);
-    }
-  }
-  return null;
-}
-
-function deliveryErrors(items: readonly unknown[] | undefined): DeliveryError[] {
-  const errors: DeliveryError[] = [];
-  for (const item of items ?? []) {
-    if (typeof item === 'string') {
-      errors.push({ code: null, title: null, message: cleanString(item), details: null });
-      continue;
-    }
-    const parsed = errorItemSchema.safeParse(item);
-    if (!parsed.success) continue;
-    const error = parsed.data;
-    const code = Number(error.code);
-    errors.push({
-      code: error.code !== undefined && error.code !== '' && Number.isFinite(code) ? code : null,
-      title: cleanString(error.title),
-      message: cleanString(error.message),
-      details: cleanString(error.error_data?.details ?? error.details),
-    });
-  }
-  return errors;
 }
 
 // --- Account events: every field that is not messages -----------------------------------------
@@ -617,19 +431,6 @@ function ownValue(record: Record<string, unknown>, key: string): unknown {
 /** A string made safe for Postgres; empty or absent becomes null. */
 function cleanString(s: string | null | undefined): string | null {
   return typeof s === 'string' && s !== '' ? safeText(s) : null;
-}
-
-function firstText(...candidates: Array<string | null | undefined>): string | null {
-  for (const candidate of candidates) {
-    const text = cleanString(candidate);
-    if (text) return text;
-  }
-  return null;
-}
-
-function joinTexts(parts: Array<string | null | undefined>, separator: string): string | null {
-  const present = parts.map(cleanString).filter((part): part is string => part !== null);
-  return present.length > 0 ? present.join(separator) : null;
 }
 
 /** Meta's timestamps are epoch seconds, usually as strings. Anything unusable is null. */

@@ -1,12 +1,19 @@
 // The normalized shape of one webhook body: what lib/whatsapp/normalize.ts produces from Meta's JSON
 // and what lib/whatsapp/store.ts writes. Pure data: no database types here.
 
-export type Direction = 'inbound' | 'outbound';
+import type { MessageContent } from './message-types';
 
-/** Message types that carry a file (a media id the Graph API turns into bytes). */
-export const MEDIA_MESSAGE_TYPES = ['image', 'audio', 'video', 'document', 'sticker'] as const;
-export type MediaMessageType = (typeof MEDIA_MESSAGE_TYPES)[number];
-export const isMediaMessageType = (type: string): type is MediaMessageType => (MEDIA_MESSAGE_TYPES as readonly string[]).includes(type);
+// The lists of media and modifier types come from the message type registry.
+export {
+  isMediaMessageType,
+  isModifierMessageType,
+  MEDIA_MESSAGE_TYPES,
+  type MediaMessageType,
+  type MessageContent,
+  MODIFIER_MESSAGE_TYPES,
+} from './message-types';
+
+export type Direction = 'inbound' | 'outbound';
 
 /** Delivery statuses that move a message forward; anything else Meta sends is kept in history only. */
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
@@ -77,7 +84,9 @@ export interface NormalizedMessage {
   targetWamid: string | null;
   /** Errors attached to the message itself (unsupported types, failed inbound media ...). */
   errors: DeliveryError[];
-  /** The item exactly as Meta sent it, made safe for jsonb. */
+  /** What the message says, typed per type (lib/whatsapp/message-types): what the inbox renders. */
+  content: MessageContent;
+  /** The item exactly as Meta sent it, made safe for jsonb (kept for integrators). */
   raw: unknown;
 }
 

@@ -194,6 +194,7 @@ describe('messages by type', () => {
       media: null,
       targetWamid: null,
       errors: [],
+      content: { v: 1, type: 'text', body: 'Hola! ¿Tienen envío a Monterrey?' },
       raw: (fixture('text.json') as { entry: Array<{ changes: Array<{ value: { messages: unknown[] } }> }> }).entry[0]!.changes[0]!.value
         .messages[0],
     });
@@ -204,6 +205,11 @@ describe('messages by type', () => {
     expect(message.text).toBe('Is the winter sale still on?');
     expect(message.type).toBe('text');
     expect(message.raw).toMatchObject({ referral: { source_type: 'ad', source_id: '120226305854810726', headline: 'Chat with us' } });
+    expect(message.content).toMatchObject({
+      type: 'text',
+      body: 'Is the winter sale still on?',
+      referral: { sourceType: 'ad', sourceId: '120226305854810726', headline: 'Chat with us', sourceUrl: 'https://fb.me/3cr4Wqqkv' },
+    });
   });
 
   it('image: media fields, caption as text, url when present', () => {
@@ -219,6 +225,7 @@ describe('messages by type', () => {
       animated: false,
       url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1767000060&hash=ATu',
     });
+    expect(message.content).toEqual({ v: 1, type: 'image', media: message.media });
   });
 
   it('video: caption, and the forwarded flags from context', () => {
@@ -269,6 +276,15 @@ describe('messages by type', () => {
   it('location: name and address joined; neither gives no text', () => {
     const batch = normalizeFixture('location.json');
     expect(batch.messages.map((m) => m.text)).toEqual(['Tokyo Tower — 4-2-8 Shibakoen, Minato City, Tokyo', null]);
+    expect(batch.messages[0]!.content).toEqual({
+      v: 1,
+      type: 'location',
+      latitude: 35.6586,
+      longitude: 139.7454,
+      name: 'Tokyo Tower',
+      address: '4-2-8 Shibakoen, Minato City, Tokyo',
+      url: null,
+    });
     const addressOnly = normalizeWebhook(
       messagesBody({
         messages: [
@@ -306,6 +322,18 @@ describe('messages by type', () => {
     const message = onlyMessage('interactive_nfm_reply.json');
     expect(message).toMatchObject({ subtype: 'nfm_reply', text: 'Sent', replyToWamid: 'wamid.FX-OUT-0102' });
     expect(message.raw).toMatchObject({ interactive: { nfm_reply: { response_json: expect.stringContaining('booking-7781') } } });
+    expect(message.content).toMatchObject({
+      type: 'interactive',
+      kind: 'nfm_reply',
+      flow: {
+        name: 'flow',
+        body: 'Sent',
+        fields: [
+          { label: 'date', value: '2026-12-03' },
+          { label: 'time', value: '15:00' },
+        ],
+      },
+    });
 
     const nameOnly = normalizeWebhook(
       messagesBody({
@@ -372,6 +400,7 @@ describe('messages by type', () => {
 
   it('order: a short summary with the item count and the customer note', () => {
     expect(onlyMessage('order.json').text).toBe('Order: 3 items — Please deliver after 5pm');
+    expect(onlyMessage('order.json').content).toMatchObject({ type: 'order', itemCount: 3, totals: [{ currency: 'EUR', amount: 128.9 }] });
     const single = normalizeWebhook(
       messagesBody({
         messages: [
@@ -405,6 +434,7 @@ describe('messages by type', () => {
   it('unsupported: what was really sent as subtype, and the errors', () => {
     const message = onlyMessage('unsupported.json');
     expect(message).toMatchObject({ type: 'unsupported', subtype: 'poll_creation', text: null });
+    expect(message.content).toEqual({ v: 1, type: 'unsupported', sentType: 'poll_creation', errors: message.errors });
     expect(message.errors).toEqual([
       { code: 131051, title: 'Message type unknown', message: 'Message type unknown', details: 'Message type is currently not supported.' },
     ]);
@@ -417,6 +447,12 @@ describe('messages by type', () => {
       text: 'Hola! ¿Tienen envío a Guadalajara?',
       targetWamid: 'wamid.FX-TEXT-0001',
       media: null,
+      content: {
+        v: 1,
+        type: 'edit',
+        targetWamid: 'wamid.FX-TEXT-0001',
+        message: { v: 1, type: 'text', body: 'Hola! ¿Tienen envío a Guadalajara?' },
+      },
     });
     const captionEdit = normalizeWebhook(
       messagesBody({
@@ -432,6 +468,7 @@ describe('messages by type', () => {
       }),
     );
     expect(captionEdit.messages[0]).toMatchObject({ subtype: 'image', text: 'New caption', targetWamid: 'wamid.IMG' });
+    expect(captionEdit.messages[0]!.content).toMatchObject({ message: { type: 'image', media: { id: 'm', caption: 'New caption' } } });
   });
 
   it('revoke: the original as target, no text', () => {
@@ -443,7 +480,12 @@ describe('messages by type', () => {
   });
 
   it('a type never seen before: kept verbatim with a best-effort text', () => {
-    expect(onlyMessage('unknown_type.json')).toMatchObject({ type: 'poll', text: 'Lunch on Friday?', errors: [] });
+    expect(onlyMessage('unknown_type.json')).toMatchObject({
+      type: 'poll',
+      text: 'Lunch on Friday?',
+      errors: [],
+      content: { v: 1, type: 'unknown', metaType: 'poll', text: 'Lunch on Friday?' },
+    });
     const noBody = normalizeWebhook(
       messagesBody({ messages: [{ from: TOM.waId, id: 'wamid.U2', timestamp: '1767000000', type: 'hologram', hologram: { frames: 12 } }] }),
     );

@@ -1,0 +1,4 @@
+import { mediaMessageType } from './media';
+
+/** Audio, or a voice note (media.voice). */
+export const audioMessage = mediaMessageType('audio');

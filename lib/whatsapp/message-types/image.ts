@@ -1,0 +1,4 @@
+import { mediaMessageType } from './media';
+
+/** A photo. */
+export const imageMessage = mediaMessageType('image');

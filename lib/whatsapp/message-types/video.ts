@@ -1,0 +1,4 @@
+import { mediaMessageType } from './media';
+
+/** A video. */
+export const videoMessage = mediaMessageType('video');
