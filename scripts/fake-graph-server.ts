@@ -1,8 +1,11 @@
 // A fake Graph API in its own process, serving N generated media files (for `npm run bench:media`, so the
-// benchmark measures the downloader, not the fake server sharing its process). Prints one JSON line
-// {"url": ...} when listening; stops on SIGTERM.
+// benchmark measures the downloader, not the fake server sharing its process) and taking sends, uploads
+// and template lists like the in-process one (tools/fake-graph.ts), each send answered after
+// --send-delay-ms (Meta's latency, for a send benchmark). Script it and read what it received over HTTP
+// with connectFakeGraph(url). Prints one JSON line {"url": ...} when listening; stops on SIGTERM.
 //
 //   tsx scripts/fake-graph-server.ts --token T --files 200 --min-mb 1 --max-mb 5
+//   tsx scripts/fake-graph-server.ts --token T --files 0 --send-delay-ms 50
 
 import { parseArgs } from 'node:util';
 import { Readable } from 'node:stream';
@@ -15,6 +18,7 @@ const { values } = parseArgs({
     files: { type: 'string' },
     'min-mb': { type: 'string' },
     'max-mb': { type: 'string' },
+    'send-delay-ms': { type: 'string' },
   },
 });
 const files = Number(values.files ?? 200);
@@ -40,7 +44,11 @@ function bytesOf(i: number, size: number): () => NodeJS.ReadableStream {
     );
 }
 
-const graph = await startFakeGraph({ token: values.token ?? 'bench-token', version: values.version ?? 'v23.0' });
+const graph = await startFakeGraph({
+  token: values.token ?? 'bench-token',
+  version: values.version ?? 'v23.0',
+  sendDelayMs: Number(values['send-delay-ms'] ?? 0),
+});
 for (let i = 0; i < files; i++)
   graph.add({ id: `bench-media-${i}`, body: bytesOf(i, sizeOf(i)), mimeType: 'video/mp4', fileSize: sizeOf(i) });
 console.log(

@@ -167,9 +167,14 @@ describe('GraphApiClient.request', () => {
     expect([e.failure, e.status]).toEqual(['invalid_response', 200]);
   });
 
-  it('a refused connection → network, with fetch’s error as the cause', async () => {
-    const e = await graphError(client({ graphUrl: 'http://127.0.0.1:1' }).request('GET', 'me'));
-    expect([e.failure, e.status]).toEqual(['network', null]);
+  it('a refused connection → network, never reached Meta, with fetch’s error as the cause', async () => {
+    // A port that was just free: refused by the kernel (fetch itself blocks port 1 as a "bad port").
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const e = await graphError(client({ graphUrl: `http://127.0.0.1:${port}` }).request('GET', 'me'));
+    expect([e.failure, e.status, e.fate]).toEqual(['network', null, 'not_sent']);
     expect(e.cause).toBeInstanceOf(Error);
   });
 
