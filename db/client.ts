@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -200,5 +200,14 @@ export async function liftStatementTimeout(tx: Transaction): Promise<void> {
  * with jsonb_to_recordset, which behaves the same on postgres.js and PGlite.
  */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
+
+/**
+ * A status's 1-based place in the delivery order (lib/whatsapp/status.ts DELIVERY_ORDER), null for a status
+ * outside it: how SQL ranks statuses, from the one list of them. The names are our own constants (checked).
+ */
+export function statusRank(status: SQL | SQLWrapper, deliveryOrder: readonly string[]): SQL {
+  if (!deliveryOrder.every((s) => /^[a-z_]+$/.test(s))) throw new Error('status names are lower-case words');
+  return sql`array_position(${sql.raw(`array[${deliveryOrder.map((s) => `'${s}'`).join(',')}]::text[]`)}, ${status})`;
+}
 
 export { sql };

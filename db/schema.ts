@@ -94,7 +94,8 @@ export const conversations = pgTable(
       .notNull()
       .references(() => contacts.id),
     lastMessageAt: tstz('last_message_at'),
-    lastMessageWamid: text('last_message_wamid'),
+    /** The newest message (by Meta's timestamp, then id): the list's preview. */
+    lastMessageId: bigint('last_message_id', { mode: 'number' }),
     unreadCount: integer('unread_count').notNull().default(0),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
@@ -107,11 +108,16 @@ export const conversations = pgTable(
 );
 export type ConversationRow = typeof conversations.$inferSelect;
 
-/** Messages, keyed by Meta's wamid. Outbound messages we only know from statuses are placeholders until seen. */
+/**
+ * Messages, with an id of our own: a message we write exists before Meta names it, so Meta's wamid is
+ * set when Meta assigns it (unique; everything Meta refers to — statuses, replies, reactions, edits,
+ * revokes — finds a message by it). Outbound messages we only know from statuses are placeholders until seen.
+ */
 export const messages = pgTable(
   'messages',
   {
-    wamid: text('wamid').primaryKey(),
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    wamid: text('wamid'),
     conversationId: bigint('conversation_id', { mode: 'number' })
       .notNull()
       .references(() => conversations.id),
@@ -142,12 +148,13 @@ export const messages = pgTable(
     eventId: bigint('event_id', { mode: 'number' }),
   },
   (t) => [
-    index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.wamid.desc()),
+    uniqueIndex('messages_wamid_key').on(t.wamid),
+    index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.id.desc()),
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // The error log: failed deliveries, newest first, optionally of one error code.
-    index('messages_failed_idx').on(t.statusAt.desc(), t.wamid.desc()).where(sql`status = 'failed'`),
-    index('messages_failed_code_idx').on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.wamid.desc()).where(sql`status = 'failed'`),
+    index('messages_failed_idx').on(t.statusAt.desc(), t.id.desc()).where(sql`status = 'failed'`),
+    index('messages_failed_code_idx').on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.id.desc()).where(sql`status = 'failed'`),
   ],
 );
 export type MessageRow = typeof messages.$inferSelect;
@@ -208,7 +215,9 @@ export type AccountEventRow = typeof accountEvents.$inferSelect;
 export const mediaItems = pgTable(
   'media_items',
   {
-    wamid: text('wamid').primaryKey(),
+    messageId: bigint('message_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => messages.id),
     mediaId: text('media_id').notNull(),
     /** The message type: image | audio | video | document | sticker. */
     kind: text('kind').notNull(),
@@ -234,7 +243,7 @@ export const mediaItems = pgTable(
   (t) => [
     index('media_items_due_idx').on(t.nextAttemptAt).where(sql`state = 'pending'`),
     // Counting failures (metrics) without scanning every downloaded file.
-    index('media_items_failed_idx').on(t.wamid).where(sql`state = 'failed'`),
+    index('media_items_failed_idx').on(t.messageId).where(sql`state = 'failed'`),
   ],
 );
 export type MediaItemRow = typeof mediaItems.$inferSelect;

@@ -227,10 +227,9 @@ async function seed(database: Database, conversations: number): Promise<void> {
   );
   await db.execute(
     sql.raw(`
-      insert into conversations (id, phone_number_id, contact_id, last_message_at, last_message_wamid, unread_count)
+      insert into conversations (id, phone_number_id, contact_id, last_message_at, unread_count)
       select id, phone_number_id, id,
         case when message_count > 0 then last_at end,
-        case when message_count > 0 then 'wamid.HBgM' || md5(id || ':' || message_count) end,
         -- Unread only when the customer wrote last (odd message numbers are inbound).
         case when message_count % 2 = 1 then unread else 0 end
       from seed_plan`),
@@ -250,6 +249,13 @@ async function seed(database: Database, conversations: number): Promise<void> {
         case when k % 2 = 1 then 'received' else 'read' end,
         case when k % 2 = 1 then 0 else 3 end
       from seed_plan p, generate_series(1, p.message_count) k, lateral (select hashint8extended(p.id * 8 + k, 3) & ${MAX_BIGINT} as mh) m`),
+  );
+  // Each conversation's newest message is its last one (k = message_count).
+  await db.execute(
+    sql.raw(`
+      update conversations c set last_message_id = m.id
+      from seed_plan p join messages m on m.wamid = 'wamid.HBgM' || md5(p.id || ':' || p.message_count)
+      where c.id = p.id and p.message_count > 0`),
   );
   await db.execute(sql.raw(`drop table seed_plan`));
   for (const table of ['contacts', 'conversations']) {

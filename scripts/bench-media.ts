@@ -122,9 +122,21 @@ interface RunResult {
 async function runOnce(database: Database, options: Options, graphUrl: string): Promise<RunResult> {
   const { db } = database;
   await db.execute(sql`truncate media_items`);
+  // A file belongs to a message (of one conversation here): the messages first, once per database.
+  await db.execute(sql`insert into business_numbers (phone_number_id) values ('bench-media') on conflict do nothing`);
+  await db.execute(sql`insert into contacts (wa_id) values ('490000000001') on conflict do nothing`);
   await db.execute(sql`
-    insert into media_items (wamid, media_id, kind, mime_type)
-    select 'wamid.BENCH-' || g, 'bench-media-' || g, 'video', 'video/mp4' from generate_series(0, ${options.files - 1}) g`);
+    insert into conversations (phone_number_id, contact_id)
+    select 'bench-media', id from contacts where wa_id = '490000000001' on conflict do nothing`);
+  await db.execute(sql`
+    insert into messages (wamid, conversation_id, direction, type, sent_at, status)
+    select 'wamid.BENCH-' || g, (select id from conversations where phone_number_id = 'bench-media'), 'inbound', 'video', now(), 'received'
+    from generate_series(0, ${options.files - 1}) g
+    on conflict (wamid) do nothing`);
+  await db.execute(sql`
+    insert into media_items (message_id, media_id, kind, mime_type)
+    select id, 'bench-media-' || substr(wamid, length('wamid.BENCH-') + 1), 'video', 'video/mp4' from messages
+    where wamid like 'wamid.BENCH-%' and substr(wamid, length('wamid.BENCH-') + 1)::int < ${options.files}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-bench-media-'));
   const downloader = new MediaDownloader(db, {
     graph: { graphUrl, graphVersion: 'v23.0', accessToken: TOKEN, maxBytes: 100 * MB, timeoutMs: 120_000 },

@@ -141,6 +141,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
         displayPhoneNumber: businessNumbers.displayPhoneNumber,
         contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
         lastMessage: {
+          id: lastMessage.id,
           wamid: lastMessage.wamid,
           type: lastMessage.type,
           text: lastMessage.text,
@@ -155,7 +156,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
       .from(conversations)
       .innerJoin(contacts, eq(contacts.id, conversations.contactId))
       .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
-      .leftJoin(lastMessage, eq(lastMessage.wamid, conversations.lastMessageWamid))
+      .leftJoin(lastMessage, eq(lastMessage.id, conversations.lastMessageId))
       .where(options.q ? inArray(conversations.id, searchHits(db, where, options.q, limit)) : where)
       // Spelled exactly like the indexes, so the planner walks them instead of sorting.
       .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))

@@ -12,7 +12,7 @@ import { contactMatches, cursorTimestamp } from './conversations';
 export interface FailedDeliveryKey {
   /** cursorTimestamp of status_at. */
   statusAt: string;
-  wamid: string;
+  id: number;
 }
 
 export interface FailedDeliveryOptions {
@@ -37,6 +37,7 @@ export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptio
   return (
     db
       .select({
+        id: messages.id,
         wamid: messages.wamid,
         conversationId: messages.conversationId,
         type: messages.type,
@@ -64,12 +65,12 @@ export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptio
           options.to === undefined ? undefined : sql`${messages.statusAt} < ${options.to.toISOString()}::timestamptz`,
           options.after === undefined
             ? undefined
-            : sql`(${messages.statusAt}, ${messages.wamid}) < (${options.after.statusAt}::timestamptz, ${options.after.wamid})`,
+            : sql`(${messages.statusAt}, ${messages.id}) < (${options.after.statusAt}::timestamptz, ${options.after.id})`,
           options.q === undefined ? undefined : contactMatches(options.q),
         ),
       )
-      // Spelled like the indexes (status_at desc, wamid desc; drizzle-kit writes desc nulls last).
-      .orderBy(sql`${messages.statusAt} desc nulls last`, sql`${messages.wamid} desc nulls last`)
+      // Spelled like the indexes (status_at desc, id desc; drizzle-kit writes desc nulls last).
+      .orderBy(sql`${messages.statusAt} desc nulls last`, sql`${messages.id} desc nulls last`)
       .limit(limit)
   );
 }

@@ -1,15 +1,16 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import type { Executor } from '../client';
+import { statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp, descNullsLast } from './conversations';
 
-// Messages as the read API shows them. Threads are ordered by Meta's timestamp (sent_at, then wamid),
+// Messages as the read API shows them. Threads are ordered by Meta's timestamp (sent_at, then our id),
 // never by arrival, and read newest-first along messages_thread_idx with keyset pagination.
 
 /** Edits and revokes change other messages rather than being messages: threads leave them out. */
 const MODIFIER_TYPES = ['edit', 'revoke'];
 
 const messageColumns = {
+  id: messages.id,
   wamid: messages.wamid,
   conversationId: messages.conversationId,
   direction: messages.direction,
@@ -38,20 +39,23 @@ function selectThreadPage(db: Executor, conversationId: number, before: ThreadKe
       .where(
         and(
           eq(messages.conversationId, conversationId),
-          before && sql`(${messages.sentAt}, ${messages.wamid}) < (${before.sentAt}::timestamptz, ${before.wamid})`,
+          before && sql`(${messages.sentAt}, ${messages.id}) < (${before.sentAt}::timestamptz, ${before.id})`,
           notInArray(messages.type, MODIFIER_TYPES),
         ),
       )
       // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
-      .orderBy(descNullsLast(messages.sentAt), descNullsLast(messages.wamid))
+      .orderBy(descNullsLast(messages.sentAt), descNullsLast(messages.id))
       .limit(limit)
   );
 }
 
 export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];
 
-/** A message with its conversation's number and customer, or null when the wamid is unknown. */
-export async function getMessageByWamid(db: Executor, wamid: string) {
+/** Which message: by our id or by Meta's wamid. */
+export type MessageRef = { id: number } | { wamid: string };
+
+/** A message with its conversation's number and customer, or null when there is no such message. */
+export async function findMessage(db: Executor, ref: MessageRef) {
   const [row] = await db
     .select({
       ...messageColumns,
@@ -61,14 +65,14 @@ export async function getMessageByWamid(db: Executor, wamid: string) {
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(eq(messages.wamid, wamid));
+    .where('id' in ref ? eq(messages.id, ref.id) : eq(messages.wamid, ref.wamid));
   return row ?? null;
 }
 
 export interface ThreadKey {
   /** cursorTimestamp of sent_at. */
   sentAt: string;
-  wamid: string;
+  id: number;
 }
 
 /** The query for one thread page (exported for EXPLAIN checks). */
@@ -88,7 +92,7 @@ export async function listThreadMessages(
   return { rows: newestFirst.slice(0, options.limit).reverse(), hasMore };
 }
 
-export const threadKeyOf = (row: MessageRecord): ThreadKey => ({ sentAt: row.sortAt, wamid: row.wamid });
+export const threadKeyOf = (row: MessageRecord): ThreadKey => ({ sentAt: row.sortAt, id: row.id });
 
 export interface StatusHistoryEntry {
   status: string;
@@ -100,11 +104,14 @@ export interface StatusHistoryEntry {
  * timestamp (common: Meta's clock has one-second resolution) are put in delivery order (DELIVERY_ORDER in
  * lib/whatsapp/status.ts), statuses that do not move a message after them.
  */
-export async function getStatusHistories(db: Executor, wamids: string[]): Promise<Map<string, StatusHistoryEntry[]>> {
+export async function getStatusHistories(
+  db: Executor,
+  wamids: string[],
+  deliveryOrder: readonly string[],
+): Promise<Map<string, StatusHistoryEntry[]>> {
   const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
   if (wamids.length === 0) return histories;
-  const rank = sql`case ${statusEvents.status}
-    when 'sent' then 1 when 'delivered' then 2 when 'read' then 3 when 'played' then 4 when 'failed' then 5 else 6 end`;
+  const rank = sql`coalesce(${statusRank(statusEvents.status, deliveryOrder)}, ${deliveryOrder.length + 1})`;
   const rows = await db
     .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
     .from(statusEvents)

@@ -32,9 +32,9 @@ export async function insertConversations(tx: Executor, keys: ConversationKey[])
 
 export interface ConversationBump {
   id: number;
-  /** The newest message among those added (ISO time and wamid: the list's order). */
+  /** The newest message among those added (ISO time, then id: the thread's order). */
   at: string;
-  wamid: string;
+  messageId: number;
   /** Inbound messages added, to add to the unread count. */
   unread: number;
 }
@@ -42,12 +42,12 @@ export interface ConversationBump {
 /** Newest activity moves forward only; unread counts add up. */
 export async function bumpConversations(tx: Executor, bumps: ConversationBump[]): Promise<void> {
   if (bumps.length === 0) return;
-  const rows = [...bumps].sort((a, b) => a.id - b.id);
+  const rows = [...bumps].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, at: b.at, message_id: b.messageId, unread: b.unread }));
   await tx.execute(sql`
     update conversations c set
       unread_count = c.unread_count + x.unread,
-      last_message_at = case when c.last_message_at is null or (x.at, x.wamid) > (c.last_message_at, c.last_message_wamid) then x.at else c.last_message_at end,
-      last_message_wamid = case when c.last_message_at is null or (x.at, x.wamid) > (c.last_message_at, c.last_message_wamid) then x.wamid else c.last_message_wamid end
-    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, wamid text, unread int)
+      last_message_at = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.at else c.last_message_at end,
+      last_message_id = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.message_id else c.last_message_id end
+    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int)
     where c.id = x.id`);
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { jsonb, type Executor } from '../client';
 
 export interface MediaDownloadJob {
-  wamid: string;
+  messageId: number;
   mediaId: string;
   kind: string;
   mimeType: string | null;
@@ -13,11 +13,11 @@ export interface MediaDownloadJob {
 export async function enqueueMediaDownloads(tx: Executor, jobs: MediaDownloadJob[]): Promise<void> {
   if (jobs.length === 0) return;
   const rows = jobs
-    .map((j) => ({ wamid: j.wamid, media_id: j.mediaId, kind: j.kind, mime_type: j.mimeType, filename: j.filename }))
-    .sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
+    .map((j) => ({ message_id: j.messageId, media_id: j.mediaId, kind: j.kind, mime_type: j.mimeType, filename: j.filename }))
+    .sort((a, b) => a.message_id - b.message_id);
   await tx.execute(sql`
-    insert into media_items (wamid, media_id, kind, mime_type, filename)
-    select wamid, media_id, kind, mime_type, filename
-    from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, media_id text, kind text, mime_type text, filename text)
-    on conflict (wamid) do nothing`);
+    insert into media_items (message_id, media_id, kind, mime_type, filename)
+    select message_id, media_id, kind, mime_type, filename
+    from jsonb_to_recordset(${jsonb(rows)}) as x(message_id bigint, media_id text, kind text, mime_type text, filename text)
+    on conflict (message_id) do nothing`);
 }

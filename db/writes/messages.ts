@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { jsonb, queryRows, type Executor } from '../client';
+import { jsonb, queryRows, statusRank, type Executor } from '../client';
 
-// Messages as webhook batches write them: inserted once per wamid, their status derived from the status
+// Messages as webhook batches write them: inserted once per wamid (Meta's name for a message; our own id
+// is the row's, assigned on insert), their status derived from the status
 // history, edits and revokes applied to their originals whichever arrives first.
 
 export interface MessageInsert {
@@ -25,6 +26,7 @@ export interface MessageInsert {
 
 /** A message this batch really added: new, or a placeholder filled in. */
 export interface InsertedMessage {
+  id: number;
   wamid: string;
   conversationId: number;
   direction: string;
@@ -37,11 +39,14 @@ export interface InsertedMessage {
 
 /** A message whose row changed, and its conversation (for the change notice). */
 export interface ChangedMessage {
-  wamid: string;
+  id: number;
+  wamid: string | null;
   conversationId: number;
 }
 
+type ChangedRow = { id: string | number; wamid: string | null; conversation_id: string | number };
 type InsertedRow = {
+  id: string | number;
   wamid: string;
   conversation_id: string | number;
   direction: string;
@@ -50,6 +55,7 @@ type InsertedRow = {
   is_new: boolean;
 };
 const inserted = (r: InsertedRow): InsertedMessage => ({
+  id: Number(r.id),
   wamid: r.wamid,
   conversationId: Number(r.conversation_id),
   direction: r.direction,
@@ -57,7 +63,8 @@ const inserted = (r: InsertedRow): InsertedMessage => ({
   sentAt: r.sent_at,
   isNew: r.is_new,
 });
-const changed = (r: { wamid: string; conversation_id: string | number }): ChangedMessage => ({
+const changed = (r: ChangedRow): ChangedMessage => ({
+  id: Number(r.id),
   wamid: r.wamid,
   conversationId: Number(r.conversation_id),
 });
@@ -104,7 +111,7 @@ export async function insertMessages(tx: Executor, messages: MessageInsert[]): P
       errors = case when messages.status = 'failed' then messages.errors else excluded.errors end,
       raw = excluded.raw, event_id = excluded.event_id, placeholder = false
     where messages.placeholder
-    returning wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new`,
+    returning id, wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new`,
   );
   return result.map(inserted);
 }
@@ -123,7 +130,7 @@ export async function insertPlaceholders(
     select wamid, conversation_id, 'outbound', 'placeholder', sent_at, 'pending', true
     from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, conversation_id bigint, sent_at timestamptz)
     on conflict (wamid) do nothing
-    returning wamid, conversation_id, direction, type, sent_at, true as is_new`,
+    returning id, wamid, conversation_id, direction, type, sent_at, true as is_new`,
   );
   return result.map(inserted);
 }
@@ -136,20 +143,19 @@ export async function insertPlaceholders(
  */
 export async function reconcileStatuses(tx: Executor, wamids: string[], deliveryOrder: readonly string[]): Promise<ChangedMessage[]> {
   if (wamids.length === 0) return [];
-  const order = sql.raw(`array[${deliveryOrder.map((s) => `'${s}'`).join(',')}]::text[]`);
-  const rows = await queryRows<{ wamid: string; conversation_id: string | number }>(
+  const rows = await queryRows<ChangedRow>(
     tx,
     sql`
     update messages m set status = s.status, status_rank = s.rank, status_at = s.occurred_at,
       errors = case when s.status = 'failed' then s.errors else m.errors end
     from (
-      select distinct on (wamid) wamid, status, occurred_at, errors, array_position(${order}, status) as rank
+      select distinct on (wamid) wamid, status, occurred_at, errors, ${statusRank(sql`status`, deliveryOrder)} as rank
       from status_events
-      where wamid in (select jsonb_array_elements_text(${jsonb([...wamids].sort())})) and status = any(${order})
+      where wamid in (select jsonb_array_elements_text(${jsonb([...wamids].sort())})) and ${statusRank(sql`status`, deliveryOrder)} is not null
       order by wamid, rank desc, occurred_at
     ) s
     where m.wamid = s.wamid and s.rank > m.status_rank
-    returning m.wamid, m.conversation_id`,
+    returning m.id, m.wamid, m.conversation_id`,
   );
   return rows.map(changed);
 }
@@ -162,19 +168,19 @@ export async function reconcileStatuses(tx: Executor, wamids: string[], delivery
 export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Promise<ChangedMessage[]> {
   if (targets.length === 0) return [];
   const list = jsonb([...targets].sort());
-  const edited = await queryRows<{ wamid: string; conversation_id: string | number }>(
+  const edited = await queryRows<ChangedRow>(
     tx,
     sql`
     update messages o set text = e.text, edited_at = e.sent_at
     from (
       select distinct on (target_wamid) target_wamid, text, sent_at from messages
       where type = 'edit' and target_wamid in (select jsonb_array_elements_text(${list}))
-      order by target_wamid, sent_at desc, wamid desc
+      order by target_wamid, sent_at desc, id desc
     ) e
     where o.wamid = e.target_wamid and o.type <> 'edit' and (o.edited_at is null or o.edited_at < e.sent_at)
-    returning o.wamid, o.conversation_id`,
+    returning o.id, o.wamid, o.conversation_id`,
   );
-  const revoked = await queryRows<{ wamid: string; conversation_id: string | number }>(
+  const revoked = await queryRows<ChangedRow>(
     tx,
     sql`
     update messages o set deleted_at = r.sent_at
@@ -184,7 +190,7 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
       order by target_wamid, sent_at
     ) r
     where o.wamid = r.target_wamid and o.type <> 'revoke' and o.deleted_at is null
-    returning o.wamid, o.conversation_id`,
+    returning o.id, o.wamid, o.conversation_id`,
   );
   return [...edited, ...revoked].map(changed);
 }

@@ -20,7 +20,7 @@ export const errorExplanationSchema = z.object({
 });
 
 export const apiFailedDeliverySchema = z.object({
-  id: z.string().meta({ description: 'The wamid.' }),
+  id: z.string().meta({ description: "The message's id (its wamid when it came from Meta), as the read API gives it." }),
   conversationId: z.string(),
   failedAt: z.string().meta({ description: 'When it failed (ISO-8601).' }),
   contact: apiContactSchema,

@@ -60,7 +60,11 @@ export const apiMediaFileSchema = z.object({
 export type ApiMediaFile = z.infer<typeof apiMediaFileSchema>;
 
 export const apiMessageSchema = z.object({
-  id: z.string().meta({ description: 'The wamid.' }),
+  id: z.string().meta({
+    description:
+      "The message's id: its wamid for a message that came from Meta; our own id (digits) for one written here, kept after Meta names it. Routes that take a message accept either.",
+  }),
+  wamid: z.string().nullable().meta({ description: "Meta's id for the message; null until Meta assigns one." }),
   conversationId: z.string(),
   businessPhoneNumberId: z.string(),
   direction: directionSchema,
@@ -155,4 +159,4 @@ export const conversationMessagesQuerySchema = z.object({
 
 /** Ids in paths are opaque strings: one that cannot exist is simply not found (404, never 400). */
 export const conversationParamsSchema = z.object({ id: z.string() });
-export const messageParamsSchema = z.object({ wamid: z.string().meta({ description: 'The wamid, URL-encoded.' }) });
+export const messageParamsSchema = z.object({ id: z.string().meta({ description: "The message's id or its wamid, URL-encoded." }) });

@@ -16,7 +16,7 @@ export const MEDIA_FAILURE_REASONS = [
 ] as const;
 export type MediaFailureReason = (typeof MEDIA_FAILURE_REASONS)[number];
 
-export const mediaParamsSchema = z.object({ wamid: z.string().meta({ description: 'The media message’s wamid, URL-encoded.' }) });
+export const mediaParamsSchema = z.object({ id: z.string().meta({ description: 'The media message’s id or wamid, URL-encoded.' }) });
 
 export const postMediaRetryResponseSchema = z.object({ state: z.literal('pending') });
 export type PostMediaRetryResponse = z.infer<typeof postMediaRetryResponseSchema>;

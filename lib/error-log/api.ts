@@ -6,6 +6,7 @@ import {
   getWebhookEvent,
   listAccountEvents,
   listFailedDeliveries,
+  type FailedDeliveryRow,
   listProcessingFailures,
 } from '@/db/queries/error-log';
 import { requeueFailedEvents } from '@/db/queries/webhook-events';
@@ -29,11 +30,12 @@ import {
   type GetRejectionsResponse,
   type PostRetryResponse,
 } from '@/lib/contracts/error-log';
-import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
+import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { toApiErrors } from '@/lib/inbox/read-api';
 import { previewOf, type Preview } from '@/lib/inbox/message-view';
+import { publicMessageId } from '@/lib/inbox/message-id';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { explainErrorCode } from '@/lib/whatsapp/error-codes';
 import { MAX_ATTEMPTS } from '@/lib/whatsapp/processor';
@@ -65,7 +67,7 @@ export interface ErrorLogDeps extends AccessDeps {
 
 const errorLogDeps = (app: App): ErrorLogDeps => ({ ...app.access, processor: app.processor });
 
-const deliveryCursorSchema = z.tuple([cursorTimestampSchema, cursorWamidSchema]);
+const deliveryCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 const idCursorSchema = z.tuple([cursorIdSchema]);
 const accountCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
@@ -91,7 +93,7 @@ export const getFailedDeliveries = defineRoute(
     const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, deliveryCursorSchema);
     const { rows, hasMore } = await listFailedDeliveries(deps.db, {
       limit: query.limit,
-      after: after && { statusAt: after[0], wamid: after[1] },
+      after: after && { statusAt: after[0], id: Number(after[1]) },
       code: query.code,
       phoneNumberId: query.businessPhoneNumberId,
       from: query.from,
@@ -103,7 +105,7 @@ export const getFailedDeliveries = defineRoute(
       failures: rows.map((r) => {
         const errors = toApiErrors(r.errors);
         return {
-          id: r.wamid,
+          id: publicMessageId(r),
           conversationId: String(r.conversationId),
           failedAt: r.statusAt!.toISOString(),
           contact: r.contact,
@@ -115,15 +117,15 @@ export const getFailedDeliveries = defineRoute(
           explanation: explainErrorCode(errors[0]?.code ?? null),
         };
       }),
-      nextCursor: hasMore && last ? encodeCursor([last.sortAt, last.wamid]) : null,
+      nextCursor: hasMore && last ? encodeCursor([last.sortAt, String(last.id)]) : null,
     };
   },
 );
 
 /** The same words as the inbox list (a placeholder row's type is 'placeholder': previewOf names it). */
-function previewOfFailure(r: { wamid: string; type: string; text: string | null; placeholder: boolean; statusAt: Date | null }): Preview {
+function previewOfFailure(r: FailedDeliveryRow): Preview {
   return previewOf({
-    id: r.wamid,
+    id: publicMessageId(r),
     type: r.type,
     text: r.text,
     direction: 'outbound',
@@ -214,7 +216,7 @@ export const postProcessingRetry = defineRoute(
     const ids = 'ids' in body ? body.ids.map(Number) : undefined;
     const requeued = await requeueFailedEvents(deps.db, { ids, attempts: MAX_ATTEMPTS - 1 });
     if (requeued.length > 0) {
-      await notifyChanges(deps.db, { conversationIds: [], wamids: [], topics: ['processing'] });
+      await notifyChanges(deps.db, { conversationIds: [], messageIds: [], topics: ['processing'] });
       deps.processor?.notify();
     }
     return waitForOutcome(deps.db, requeued, deps.retryWaitMs ?? 10_000);

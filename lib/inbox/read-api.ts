@@ -11,7 +11,7 @@ import {
   type ConversationSummary,
 } from '@/db/queries/conversations';
 import {
-  getMessageByWamid,
+  findMessage,
   getStatusHistories,
   listThreadMessages,
   threadKeyOf,
@@ -45,12 +45,13 @@ import {
   type MessageStatus,
   type PostConversationReadResponse,
 } from '@/lib/contracts/inbox';
-import { cursorIdSchema, cursorTimestampSchema, cursorWamidSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
+import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { notFound } from '@/lib/http/errors';
-import { hasNul } from '@/lib/http/query-params';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
+import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
 import type { MediaInfo } from '@/lib/whatsapp/types';
+import { type MessageIdentity, parseMessageRef, publicMessageId } from './message-id';
 
 // The read API behind app/api/{messages,conversations,business-numbers}, and marking a conversation read:
 // query and shape. What each route takes and answers is its contract (lib/contracts/inbox.ts); who may
@@ -81,7 +82,7 @@ export interface ReadApiDeps extends AccessDeps {
 const readApiDeps = (app: App): ReadApiDeps => ({ ...app.access, mediaDownloads: app.media.enabled });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
-const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorWamidSchema]);
+const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
 /** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
 function parseConversationId(raw: string): number {
@@ -96,19 +97,22 @@ function parseConversationId(raw: string): number {
 export const getMessage = defineRoute(
   {
     method: 'GET',
-    path: '/api/messages/{wamid}',
+    path: '/api/messages/{id}',
     access: 'inbox',
     summary: 'One message, with its raw item as Meta sent it.',
     deps: readApiDeps,
     params: messageParamsSchema,
     response: getMessageResponseSchema,
   },
-  async ({ deps, params: { wamid } }): Promise<GetMessageResponse> => {
-    const row = wamid.length <= 512 && !hasNul(wamid) ? await getMessageByWamid(deps.db, wamid) : null;
+  async ({ deps, params }): Promise<GetMessageResponse> => {
+    const ref = parseMessageRef(params.id);
+    const row = ref && (await findMessage(deps.db, ref));
     if (!row) throw notFound('Message not found');
-    const histories = await getStatusHistories(deps.db, [row.wamid]);
-    const files = await getMediaStates(deps.db, [row.wamid]);
-    return toApiMessage(row, row, histories.get(row.wamid) ?? [], mediaFileOf(files.get(row.wamid), row.wamid, deps));
+    const [histories, files] = await Promise.all([
+      getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
+      getMediaStates(deps.db, [row.id]),
+    ]);
+    return toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps));
   },
 );
 
@@ -173,15 +177,19 @@ export const getConversationMessages = defineRoute(
     if (!conversation) throw notFound('Conversation not found');
     const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
       limit: query.limit,
-      before: before && { sentAt: before[0], wamid: before[1] },
+      before: before && { sentAt: before[0], id: Number(before[1]) },
     });
-    const wamids = rows.map((r) => r.wamid);
-    const [histories, files] = await Promise.all([getStatusHistories(deps.db, wamids), getMediaStates(deps.db, wamids)]);
+    const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
+    const [histories, files] = await Promise.all([
+      getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
+      getMediaStates(
+        deps.db,
+        rows.map((r) => r.id),
+      ),
+    ]);
     const oldest = rows[0];
     return {
-      messages: rows.map((r) =>
-        toApiMessage(r, conversation, histories.get(r.wamid) ?? [], mediaFileOf(files.get(r.wamid), r.wamid, deps)),
-      ),
+      messages: rows.map((r) => toApiMessage(r, conversation, historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps))),
       nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
     };
   },
@@ -223,7 +231,7 @@ export const postConversationRead = defineRoute(
     const id = parseConversationId(params.id);
     const { found } = await deps.db.transaction(async (tx) => {
       const result = await markConversationRead(tx, id);
-      if (result.changed) await notifyChanges(tx, { conversationIds: [id], wamids: [] });
+      if (result.changed) await notifyChanges(tx, { conversationIds: [id], messageIds: [] });
       return result;
     });
     if (!found) throw notFound('Conversation not found');
@@ -243,7 +251,7 @@ function encodeConversationCursor(row: ConversationListRow): string {
 
 function encodeThreadCursor(row: MessageRecord): string {
   const key = threadKeyOf(row);
-  return encodeCursor([key.sentAt, key.wamid]);
+  return encodeCursor([key.sentAt, String(key.id)]);
 }
 
 function toApiConversation(row: ConversationListRow): ApiConversation {
@@ -254,7 +262,7 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
     displayPhoneNumber: row.displayPhoneNumber,
     contact: row.contact,
     lastMessage: last && {
-      id: last.wamid,
+      id: publicMessageId(last),
       type: last.type,
       text: last.text,
       direction: last.direction,
@@ -266,13 +274,17 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
   };
 }
 
-function mediaFileOf(state: MediaState | undefined, wamid: string, deps: ReadApiDeps): ApiMediaFile | null {
+/** Statuses are Meta's: a message has them once Meta has named it. */
+const historyOf = (histories: Map<string, StatusHistoryEntry[]>, row: { wamid: string | null }) =>
+  (row.wamid === null ? undefined : histories.get(row.wamid)) ?? [];
+
+function mediaFileOf(state: MediaState | undefined, message: MessageIdentity, deps: ReadApiDeps): ApiMediaFile | null {
   if (!state) return null;
   return {
     ...state,
     waitingForAccessToken: state.state === 'pending' && deps.mediaDownloads === false,
     maxAttempts: MEDIA_MAX_ATTEMPTS,
-    url: `/api/media/${encodeURIComponent(wamid)}`,
+    url: `/api/media/${encodeURIComponent(publicMessageId(message))}`,
   };
 }
 
@@ -283,7 +295,8 @@ function toApiMessage(
   mediaFile: ApiMediaFile | null,
 ): ApiMessage {
   return {
-    id: row.wamid,
+    id: publicMessageId(row),
+    wamid: row.wamid,
     conversationId: String(row.conversationId),
     businessPhoneNumberId: conversation.phoneNumberId,
     direction: row.direction,

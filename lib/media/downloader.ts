@@ -1,5 +1,6 @@
 import type { Db } from '@/db/client';
 import { claimDueMedia, markMediaDownloaded, recordMediaFailure, type ClaimedMedia } from '@/db/queries/media';
+import { publicMessageId } from '@/lib/inbox/message-id';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { exponentialBackoff, retryDelay, type RetryPolicy } from '@/lib/jobs/backoff';
@@ -99,8 +100,8 @@ export class MediaDownloader {
         this.options.storage,
         signal,
       );
-      conversationId = await markMediaDownloaded(this.db, item.wamid, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
-      log.info({ wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
+      conversationId = await markMediaDownloaded(this.db, item.messageId, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
+      log.info({ messageId: item.messageId, wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
       outcome = { result: 'downloaded', bytes: file.bytes };
     } catch (err) {
       if (signal.aborted) return null; // shutting down: the lease runs out and another run takes it
@@ -109,18 +110,19 @@ export class MediaDownloader {
       // Claiming counted this attempt already.
       const retryInMs = retryDelay(this.retry, item.attempts, failure ? failure.retryable : true);
       const error = describeError(err);
-      log.warn({ wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error }, 'media download failed');
+      log.warn({ messageId: item.messageId, wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error }, 'media download failed');
       outcome = { result: retryInMs === null ? 'failed' : 'retrying', reason };
       try {
-        conversationId = await recordMediaFailure(this.db, item.wamid, { reason, error, retryInMs });
+        conversationId = await recordMediaFailure(this.db, item.messageId, { reason, error, retryInMs });
       } catch (dbErr) {
-        log.error({ wamid: item.wamid, err: describeError(dbErr) }, 'could not record a media failure; its lease will run out');
+        log.error({ messageId: item.messageId, wamid: item.wamid, err: describeError(dbErr) }, 'could not record a media failure; its lease will run out');
         return outcome;
       }
     }
     // Retrying too: the thread says why the last attempt failed and which one comes next.
     if (conversationId !== null) {
-      await notifyChanges(this.db, { conversationIds: [conversationId], wamids: [item.wamid], topics: ['media'] }).catch(() => {});
+      const messageIds = [publicMessageId({ id: item.messageId, wamid: item.wamid })];
+      await notifyChanges(this.db, { conversationIds: [conversationId], messageIds, topics: ['media'] }).catch(() => {});
     }
     return outcome;
   }

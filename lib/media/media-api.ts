@@ -4,16 +4,16 @@ import type { App } from '@/lib/app';
 import type { AccessDeps } from '@/lib/auth/access';
 import { mediaParamsSchema, postMediaRetryResponseSchema, type PostMediaRetryResponse } from '@/lib/contracts/media';
 import { ApiError, notFound } from '@/lib/http/errors';
-import { hasNul } from '@/lib/http/query-params';
+import { publicMessageId, parseMessageRef } from '@/lib/inbox/message-id';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { MEDIA_MAX_ATTEMPTS, type MediaDownloader } from './downloader';
 import type { MediaStorage } from './storage';
 
-// GET /api/media/{wamid}: a downloaded file, to signed-in people and API keys. The bytes came from a
+// GET /api/media/{id}: a downloaded file, to signed-in people and API keys. The bytes came from a
 // customer: they are served with nosniff and a content type we chose, and only plain images, audio and
 // video inline; anything else (SVG, HTML, PDFs, unknown types) downloads as an attachment.
-// POST /api/media/{wamid}/retry: an admin fetches a failed file again.
+// POST /api/media/{id}/retry: an admin fetches a failed file again.
 
 export interface MediaApiDeps extends AccessDeps {
   storage: MediaStorage;
@@ -48,18 +48,19 @@ const EXTENSIONS: Record<string, string> = {
 export const getMedia = defineRoute(
   {
     method: 'GET',
-    path: '/api/media/{wamid}',
+    path: '/api/media/{id}',
     access: 'inbox',
     summary: "A media message's downloaded file (Range requests served); 409 until it is downloaded.",
     deps: (app: App): MediaApiDeps => ({ ...app.access, storage: app.mediaStorage }),
     params: mediaParamsSchema,
     responseType: 'application/octet-stream',
   },
-  ({ req, deps, params }) => serveMediaFile(req, deps, params.wamid),
+  ({ req, deps, params }) => serveMediaFile(req, deps, params.id),
 );
 
-async function serveMediaFile(req: Request, deps: MediaApiDeps, wamid: string): Promise<Response> {
-  const item = wamid.length <= 512 && !hasNul(wamid) ? await getMediaItem(deps.db, wamid) : null;
+async function serveMediaFile(req: Request, deps: MediaApiDeps, messageId: string): Promise<Response> {
+  const ref = parseMessageRef(messageId);
+  const item = ref && (await getMediaItem(deps.db, ref));
   if (!item) throw notFound('No media for this message');
   if (item.state !== 'downloaded' || !item.storageKey) {
     throw new ApiError(
@@ -78,7 +79,7 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, wamid: string): 
     'content-type': contentType,
     'content-disposition': contentDisposition(
       inline,
-      item.filename ?? `${item.kind}-${item.wamid.slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
+      item.filename ?? `${item.kind}-${publicMessageId({ id: item.messageId, wamid: item.wamid }).slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
     ),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',
@@ -110,7 +111,7 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, wamid: string): 
 export const postMediaRetry = defineRoute(
   {
     method: 'POST',
-    path: '/api/media/{wamid}/retry',
+    path: '/api/media/{id}/retry',
     access: 'admin',
     summary: 'Fetches a failed media file again.',
     deps: (app: App): AccessDeps & { media: Pick<MediaDownloader, 'notify'> } => ({ ...app.access, media: app.media }),
@@ -118,15 +119,16 @@ export const postMediaRetry = defineRoute(
     response: postMediaRetryResponseSchema,
     status: 202,
   },
-  async ({ deps, params: { wamid } }): Promise<PostMediaRetryResponse> => {
-    if (wamid.length > 512 || hasNul(wamid)) throw notFound('No media for this message');
-    const conversationId = await requeueMedia(deps.db, wamid, MEDIA_MAX_ATTEMPTS - 1);
+  async ({ deps, params }): Promise<PostMediaRetryResponse> => {
+    const ref = parseMessageRef(params.id);
+    const item = ref && (await getMediaItem(deps.db, ref));
+    if (!item) throw notFound('No media for this message');
+    const conversationId = await requeueMedia(deps.db, item.messageId, MEDIA_MAX_ATTEMPTS - 1);
     if (conversationId === null) {
-      const item = await getMediaItem(deps.db, wamid);
-      if (!item) throw notFound('No media for this message');
       throw new ApiError(409, 'conflict', item.state === 'downloaded' ? 'Already downloaded' : 'A download is already waiting');
     }
-    await notifyChanges(deps.db, { conversationIds: [conversationId], wamids: [wamid], topics: ['media'] });
+    const messageIds = [publicMessageId({ id: item.messageId, wamid: item.wamid })];
+    await notifyChanges(deps.db, { conversationIds: [conversationId], messageIds, topics: ['media'] });
     deps.media.notify();
     return { state: 'pending' };
   },

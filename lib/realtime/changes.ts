@@ -27,14 +27,15 @@ export interface ChangeNotice {
 
 export interface Changes {
   conversationIds: number[];
-  wamids: string[];
+  /** As the API names them (lib/inbox/message-id.ts). */
+  messageIds: string[];
   topics?: Topic[];
 }
 
 export function encodeChange(changes: Changes): string {
   const notice: ChangeNotice = {
     conversations: changes.conversationIds,
-    messages: changes.wamids,
+    messages: changes.messageIds,
     topics: changes.topics ?? [],
     partial: false,
   };
@@ -52,7 +53,7 @@ export function encodeChange(changes: Changes): string {
 
 /** NOTIFYs the change inside `tx`: delivered when it commits, to every listening instance. */
 export async function notifyChanges(tx: Executor, changes: Changes): Promise<void> {
-  if (changes.conversationIds.length === 0 && changes.wamids.length === 0 && !changes.topics?.length) return;
+  if (changes.conversationIds.length === 0 && changes.messageIds.length === 0 && !changes.topics?.length) return;
   await notify(tx, CHANGES_CHANNEL, encodeChange(changes));
 }
 

@@ -146,7 +146,7 @@ export class EventProcessor {
       giveUp ? 'webhook event failed; kept for an operator to retry' : 'webhook event failed; will retry',
     );
     await recordFailedAttempt(this.database.db, event.id, describeError(err), retryInMs);
-    if (giveUp) await notifyChanges(this.database.db, { conversationIds: [], wamids: [], topics: ['processing'] });
+    if (giveUp) await notifyChanges(this.database.db, { conversationIds: [], messageIds: [], topics: ['processing'] });
     return giveUp ? 1 : 0;
   }
 }

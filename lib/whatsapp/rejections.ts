@@ -41,7 +41,7 @@ export class RejectionCounter {
     this.pending = new Map();
     const increments: StatIncrement[] = [...batch].map(([reason, { count, at }]) => ({ kind: 'rejected', reason, count, at }));
     this.flushing = addWebhookStats(this.db, increments)
-      .then(() => notifyChanges(this.db, { conversationIds: [], wamids: [], topics: ['rejections'] }))
+      .then(() => notifyChanges(this.db, { conversationIds: [], messageIds: [], topics: ['rejections'] }))
       .catch((err) => {
         for (const [reason, { count, at }] of batch) this.record(reason, at, count);
         this.log.warn({ err: describeError(err) }, 'could not record rejected webhook counts; will retry');

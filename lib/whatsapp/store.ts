@@ -16,6 +16,7 @@ import { enqueueMediaDownloads } from '@/db/writes/media-items';
 import { addMessageStats, type MessageCount } from '@/db/writes/message-stats';
 import { applyEditsAndRevokes, insertMessages, insertPlaceholders, reconcileStatuses, type InsertedMessage } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
+import { publicMessageId } from '@/lib/inbox/message-id';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import {
   type ContactSighting,
@@ -33,8 +34,8 @@ import {
 export interface StoredChanges {
   /** Conversations whose list entry changed (new message, unread, status of the last message ...). */
   conversationIds: number[];
-  /** Messages created or changed. */
-  wamids: string[];
+  /** Messages created or changed, as the API names them. */
+  messageIds: string[];
 }
 
 /** One event's normalized content, tagged with the raw event it came from. */
@@ -55,7 +56,7 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   const messages = dedupeMessages(events);
   const statuses = events.flatMap((e) => e.batch.statuses.map((s) => ({ ...s, eventId: e.eventId })));
   const changedConversations = new Set<number>();
-  const changedWamids = new Set<string>();
+  const changedMessages = new Set<string>();
 
   await upsertBusinessNumbers(tx, businessNumbersOf(events, [...messages, ...statuses]));
   const contactIds = await resolveContacts(tx, events, messages, statuses);
@@ -76,10 +77,10 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   await insertAccountEvents(tx, accountEventRows(events));
 
   for (const r of [...inserted, ...statusChanged, ...modified]) {
-    changedWamids.add(r.wamid);
+    changedMessages.add(publicMessageId(r));
     changedConversations.add(r.conversationId);
   }
-  return { conversationIds: [...changedConversations], wamids: [...changedWamids] };
+  return { conversationIds: [...changedConversations], messageIds: [...changedMessages] };
 }
 
 /** A wamid seen twice in one batch (two envelopes of one message) is written once: the first wins. */
@@ -270,10 +271,12 @@ function statusRows(statuses: (NormalizedStatus & { eventId: number })[]) {
 
 /** A download job per media message really added: committed with the message, so none is ever missed. */
 function downloadsOf(messages: NormalizedMessage[], inserted: InsertedMessage[]) {
-  const added = new Set(inserted.map((r) => r.wamid));
-  return messages
-    .filter((m) => added.has(m.wamid) && isMediaMessageType(m.type) && m.media?.id)
-    .map((m) => ({ wamid: m.wamid, mediaId: m.media!.id!, kind: m.type, mimeType: m.media!.mimeType, filename: m.media!.filename }));
+  const added = new Map(inserted.map((r) => [r.wamid, r.id]));
+  return messages.flatMap((m) => {
+    const messageId = added.get(m.wamid);
+    if (messageId === undefined || !isMediaMessageType(m.type) || !m.media?.id) return [];
+    return [{ messageId, mediaId: m.media.id, kind: m.type, mimeType: m.media.mimeType, filename: m.media.filename }];
+  });
 }
 
 /** Messages really added (new, or a placeholder filled in), counted per UTC hour, number, direction and type. */
@@ -311,8 +314,8 @@ function conversationBumps(inserted: InsertedMessage[]): ConversationBump[] {
     if (MODIFIER_TYPES.has(r.type)) continue;
     const id = r.conversationId;
     const at = new Date(r.sentAt).toISOString();
-    const entry = perConversation.get(id) ?? { id, at, wamid: r.wamid, unread: 0 };
-    if (at > entry.at || (at === entry.at && r.wamid > entry.wamid)) Object.assign(entry, { at, wamid: r.wamid });
+    const entry = perConversation.get(id) ?? { id, at, messageId: r.id, unread: 0 };
+    if (at > entry.at || (at === entry.at && r.id > entry.messageId)) Object.assign(entry, { at, messageId: r.id });
     if (r.isNew && r.direction === 'inbound' && r.type !== 'reaction') entry.unread++;
     perConversation.set(id, entry);
   }

@@ -137,7 +137,7 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
     const body = res.body!;
     expect((await readUntil(body, (t) => t.includes('event: ready'))).text).toMatch(/^retry: \d+\n\n/);
 
-    const payload = encodeChange({ conversationIds: [7], wamids: ['wamid.LIVE-1'] });
+    const payload = encodeChange({ conversationIds: [7], messageIds: ['wamid.LIVE-1'] });
     await testDb.database.db.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${payload})`);
     const { text } = await readUntil(body, (t) => t.includes('wamid.LIVE-1'));
     expect(text).toContain(`event: change\ndata: ${payload}\n\n`);
@@ -317,7 +317,7 @@ describe.each(dbKinds)('change event stream on %s', (kind) => {
 
 describe('change notices', () => {
   it('carry access that ended apart from changes, and read old payloads as before', () => {
-    const change = encodeChange({ conversationIds: [1], wamids: ['wamid.A'], topics: ['messages'] });
+    const change = encodeChange({ conversationIds: [1], messageIds: ['wamid.A'], topics: ['messages'] });
     expect(decodeNotice(change)).toEqual({
       kind: 'change',
       change: { conversations: [1], messages: ['wamid.A'], topics: ['messages'], partial: false },

@@ -60,11 +60,11 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect((await pipeline.post(body)).status).toBe(200);
     await pipeline.drain();
   };
-  const item = async (wamid: string) => (await getMediaItem(db, wamid))!;
-  const serve = (wamid: string, headers: Record<string, string> = {}) => {
-    const req = request(`/api/media/${encodeURIComponent(wamid)}`, { key: KEY });
+  const item = async (wamid: string) => (await getMediaItem(db, { wamid }))!;
+  const serve = (id: string, headers: Record<string, string> = {}) => {
+    const req = request(`/api/media/${encodeURIComponent(id)}`, { key: KEY });
     for (const [k, v] of Object.entries(headers)) req.headers.set(k, v);
-    return withApiErrors(getMedia)(req, { db, apiKey: KEY, storage }, { wamid });
+    return withApiErrors(getMedia)(req, { db, apiKey: KEY, storage }, { id });
   };
 
   beforeAll(async () => {
@@ -121,7 +121,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
 
     // The read API says where it is.
     const msg = await (
-      await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.IMG-1' })
+      await withApiErrors(getMessage)(request('/api/messages/wamid.IMG-1', { key: KEY }), { db, apiKey: KEY }, { id: 'wamid.IMG-1' })
     ).json();
     expect(msg.mediaFile).toEqual({
       state: 'downloaded',
@@ -212,7 +212,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     const mediaFile = async () =>
       (
         await (
-          await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.SUM' })
+          await withApiErrors(getMessage)(request('/api/messages/wamid.SUM', { key: KEY }), { db, apiKey: KEY }, { id: 'wamid.SUM' })
         ).json()
       ).mediaFile;
     const notices: string[] = [];
@@ -322,7 +322,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await deliver(mediaMessage('wamid.MET-1', 'image', 'm-png-m'));
     await deliver(mediaMessage('wamid.MET-2', 'image', 'm-missing'));
     await deliver(mediaMessage('wamid.MET-3', 'image', 'm-later'));
-    await db.execute(sql`update media_items set next_attempt_at = now() + interval '1 hour' where wamid = 'wamid.MET-3'`);
+    await db.execute(sql`update media_items set next_attempt_at = now() + interval '1 hour' where message_id = (select id from messages where wamid = 'wamid.MET-3')`);
     await downloader({ onOutcome: (o) => metrics.observeMedia(o) }).downloadDue();
     const text = await metrics.render();
     const value = (series: string) =>
@@ -349,7 +349,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     expect(graph.requests).toEqual([]);
     const deps = { db, apiKey: KEY, mediaDownloads: false };
     const msg = await (
-      await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, { wamid: 'wamid.NOTOKEN' })
+      await withApiErrors(getMessage)(request('/api/messages/wamid.NOTOKEN', { key: KEY }), deps, { id: 'wamid.NOTOKEN' })
     ).json();
     expect(msg.mediaFile).toMatchObject({ state: 'pending', waitingForAccessToken: true });
   });
@@ -362,13 +362,13 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     const failedFile = async () =>
       (
         await (
-          await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, { wamid: 'wamid.RETRY' })
+          await withApiErrors(getMessage)(request('/api/messages/wamid.RETRY', { key: KEY }), { db, apiKey: KEY }, { id: 'wamid.RETRY' })
         ).json()
       ).mediaFile;
     const firstFailure = (await failedFile()).failedAt as string;
     expect(Date.parse(firstFailure)).toBeGreaterThan(Date.now() - 60_000);
     // Failing again after a retry is a new failure the thread can tell apart (its Retry button comes back).
-    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where wamid = 'wamid.RETRY'`);
+    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`);
     await new Promise((r) => setTimeout(r, 20));
     await d.downloadDue();
     expect((await failedFile()).failedAt > firstFailure).toBe(true);
@@ -389,7 +389,7 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
       ).status,
     ).toBe(401);
     // The requeue itself (what the admin's 202 does), then the file turns up at Meta.
-    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where wamid = 'wamid.RETRY'`);
+    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`);
     graph.add({ id: 'm-late', body: png, mimeType: 'image/png' });
     await d.downloadDue();
     expect(await item('wamid.RETRY')).toMatchObject({ state: 'downloaded', attempts: 5 });

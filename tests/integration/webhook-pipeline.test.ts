@@ -188,7 +188,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       // Maria wrote three inbound messages (text, image, batch) to one number: one conversation, 3 unread.
       const [maria] = await queryRows<{ unread_count: number; name: string; last_message_wamid: string }>(
         database.db,
-        sql`select c.unread_count, k.name, c.last_message_wamid from conversations c join contacts k on k.id = c.contact_id where k.wa_id = '5215512345678'`,
+        sql`select c.unread_count, k.name, (select wamid from messages where id = c.last_message_id) as last_message_wamid from conversations c join contacts k on k.id = c.contact_id where k.wa_id = '5215512345678'`,
       );
       expect(maria).toMatchObject({ unread_count: 3, name: 'Maria Lopez', last_message_wamid: 'wamid.SAMPLE-OUT-0103' });
       expect(await count(database, 'status_events')).toBe(4);
@@ -201,7 +201,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.drain();
       const rows = await queryRows<{ wamid: string }>(database.db, sql`select wamid from messages order by sent_at, wamid`);
       expect(rows.map((r) => r.wamid)).toEqual(['wamid.EARLY', 'wamid.LATE']);
-      const [conv] = await queryRows<{ last_message_wamid: string }>(database.db, sql`select last_message_wamid from conversations`);
+      const [conv] = await queryRows<{ last_message_wamid: string }>(database.db, sql`select (select wamid from messages where id = c.last_message_id) as last_message_wamid from conversations c`);
       expect(conv!.last_message_wamid).toBe('wamid.LATE');
     });
 
@@ -605,7 +605,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect(await count(database, 'conversations')).toBe(1);
       const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string; wa_id: string; user_id: string }>(
         database.db,
-        sql`select c.unread_count, c.last_message_wamid, k.wa_id, k.user_id from conversations c join contacts k on k.id = c.contact_id`,
+        sql`select c.unread_count, (select wamid from messages where id = c.last_message_id) as last_message_wamid, k.wa_id, k.user_id from conversations c join contacts k on k.id = c.contact_id`,
       );
       expect(conv).toEqual({ unread_count: 3, last_message_wamid: 'wamid.BOTH', wa_id: '5511999999999', user_id: 'US.1234567890' });
       expect(await count(database, 'messages', sql`where conversation_id = (select id from conversations)`)).toBe(3);
@@ -653,7 +653,7 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect((await messageRow(database, 'wamid.ORIG'))!.deleted_at).not.toBeNull();
       const [conv] = await queryRows<{ unread_count: number; last_message_wamid: string }>(
         database.db,
-        sql`select unread_count, last_message_wamid from conversations`,
+        sql`select unread_count, (select wamid from messages where id = c.last_message_id) as last_message_wamid from conversations c`,
       );
       expect(conv).toEqual({ unread_count: 1, last_message_wamid: 'wamid.ORIG' });
     });

@@ -133,11 +133,11 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes a message the way the read API sends it', () => {
-    const message = doc.paths['/api/messages/{wamid}']!.get!.responses['200']!.content!['application/json']!.schema as {
+    const message = doc.paths['/api/messages/{id}']!.get!.responses['200']!.content!['application/json']!.schema as {
       properties: Record<string, unknown>;
       required: string[];
     };
-    expect(message.required).toEqual(expect.arrayContaining(['id', 'conversationId', 'status', 'statusHistory', 'mediaFile']));
+    expect(message.required).toEqual(expect.arrayContaining(['id', 'wamid', 'conversationId', 'status', 'statusHistory', 'mediaFile']));
     expect(message.properties.status).toMatchObject({ enum: expect.arrayContaining(['sent', 'delivered', 'read', 'failed']) });
     const list = doc.paths['/api/conversations']!.get!;
     expect(list.parameters.find((p) => p.name === 'limit')).toMatchObject({ in: 'query', required: false });

@@ -25,6 +25,7 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/payloads');
 function toApi(n: NormalizedMessage): ApiMessage {
   return {
     id: n.wamid,
+    wamid: n.wamid,
     conversationId: '1',
     businessPhoneNumberId: n.phoneNumberId,
     direction: n.direction,
@@ -66,6 +67,7 @@ function msg(over: Partial<ApiMessage> = {}): ApiMessage {
   seq += 1;
   return {
     id: `wamid.T-${seq}`,
+    wamid: `wamid.T-${seq}`,
     conversationId: '1',
     businessPhoneNumberId: '106540352242922',
     direction: 'inbound',
