@@ -256,6 +256,14 @@ describe('sendMessage: every failure in its class', () => {
   });
 });
 
+describe('the caller’s signal', () => {
+  it('already aborted: rejects with its reason and sends nothing', async () => {
+    const reason = new Error('stopping');
+    await expect(client().sendMessage(PHONE, text('x'), { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(graph.requests).toEqual([]);
+  });
+});
+
 describe('fateOfFetchError', () => {
   const fetchFailed = (cause: unknown) => new TypeError('fetch failed', { cause });
   it('connect-phase causes never reached the server; the rest are unknown', () => {
@@ -408,6 +416,25 @@ describe('fetchTemplates', () => {
     expect(graph.requests[0]!.query).toEqual({ fields: 'id,name,language,status,category,parameter_format,components', limit: '100' });
     expect(graph.requests[1]!.query.after).toBeTruthy();
     expect(graph.requests.every((r) => r.auth === `Bearer ${TOKEN}` && r.pathname === `/${VERSION}/${WABA}/message_templates`)).toBe(true);
+  });
+
+  it('answers in Meta’s shape: data, paging.cursors and a next link while pages remain', async () => {
+    graph.setTemplates(
+      WABA,
+      Array.from({ length: 3 }, (_, i) => template(i)),
+    );
+    const res = await fetch(`${graph.url}/${VERSION}/${WABA}/message_templates?limit=2`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const page = (await res.json()) as { data: unknown[]; paging: { cursors: { before: string; after: string }; next?: string } };
+    expect(page.data).toHaveLength(2);
+    expect(page.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
+    const next = new URL(page.paging.next!);
+    expect([next.origin, next.pathname, next.searchParams.get('after')]).toEqual([
+      graph.url,
+      `/${VERSION}/${WABA}/message_templates`,
+      page.paging.cursors.after,
+    ]);
+    const last = (await (await fetch(next, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as typeof page;
+    expect([last.data.length, last.paging.next]).toEqual([1, undefined]);
   });
 
   it('smaller pages than asked for are followed too; at most maxPages, then complete: false', async () => {
