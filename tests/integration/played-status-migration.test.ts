@@ -1,48 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase, queryRows, sql, type Database } from '@/db/client';
-import { migrateDatabase, migrationsFolder } from '@/db/migrate';
-import { createPostgresDatabase, dbKinds } from '../helpers/db';
+import { queryRows, sql, type Database } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { dbKinds } from '../helpers/db';
+import { databaseBefore } from '../helpers/migrations';
 
 // Migration 0005 (played joins the delivery order between read and failed) on a database that already
 // has messages: failed keeps outranking everything, and played statuses stored before as history now apply.
-
-/** The migrations folder as it was before `tag`: the same files, a journal that stops short of it. */
-function migrationsBefore(tag: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-migrations-'));
-  fs.cpSync(migrationsFolder, dir, { recursive: true });
-  const journalPath = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag === tag);
-  if (at < 0) throw new Error(`no migration ${tag}`);
-  journal.entries = journal.entries.slice(0, at);
-  fs.writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
 
 describe.each(dbKinds)('migration 0005_played_status on %s', (kind) => {
   let database: Database;
   let drop = async () => {};
   afterAll(async () => {
-    await database?.close();
     await drop();
   });
 
   it('moves failed to rank 5 and applies played statuses already stored', async () => {
-    if (kind === 'pglite') database = await openDatabase({});
-    else {
-      const pg = await createPostgresDatabase();
-      drop = pg.drop;
-      database = await openDatabase({ url: pg.url, poolMax: 2 });
-    }
-    const before = migrationsBefore('0005_played_status');
-    try {
-      await migrateDatabase(database, before);
-    } finally {
-      fs.rmSync(before, { recursive: true, force: true });
-    }
+    ({ database, drop } = await databaseBefore(kind, '0005_played_status'));
     const { db } = database;
     await db.execute(sql`insert into business_numbers (phone_number_id) values ('106540352242922')`);
     await db.execute(sql`insert into contacts (id, wa_id) values (1, '4915112345678')`);

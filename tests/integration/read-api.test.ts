@@ -344,6 +344,27 @@ describe.each(dbKinds)('read API on %s', (kind) => {
       expect((await routes.message(request('/api/messages/x'), deps, { id: 'x'.repeat(5000) })).status).toBe(404);
       expect((await routes.message(request('/api/messages/x'), deps, { id: 'wamid.\0' })).status).toBe(404);
     });
+
+    it('finds a message by our id as well as by its wamid; one Meta has not named yet is known by our id', async () => {
+      const byWamid = await getMessageJson('wamid.M-02');
+      const [row] = await queryRows<{ id: string | number }>(db, sql`select id from messages where wamid = 'wamid.M-02'`);
+      expect(await getMessageJson(String(row!.id))).toEqual(byWamid);
+
+      const [unnamed] = await queryRows<{ id: string | number }>(
+        db,
+        sql`insert into messages (conversation_id, direction, type, text, sent_at, status)
+            values (${byWamid.conversationId}, 'outbound', 'text', 'not sent yet', now(), 'pending') returning id`,
+      );
+      try {
+        const m = await getMessageJson(String(unnamed!.id));
+        expect(m).toMatchObject({ id: String(unnamed!.id), wamid: null, text: 'not sent yet', status: 'pending', statusHistory: [] });
+        const missing = await routes.message(request('/api/messages/999999999'), deps, { id: '999999999' });
+        expect(missing.status).toBe(404);
+        expect((await routes.message(request('/api/messages/x'), deps, { id: '99999999999999999999' })).status).toBe(404);
+      } finally {
+        await db.execute(sql`delete from messages where id = ${Number(unnamed!.id)}`);
+      }
+    });
   });
 
   describe('GET /api/conversations', () => {
