@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { limitSchema, optionalText } from '@/lib/http/query-params';
+import { messageContentSchema } from '@/lib/whatsapp/message-types';
 
 // The inbox's read API (app/api/{messages,conversations,business-numbers}): what each endpoint takes
 // and answers. Client-safe: the browser's hooks import these types; the server parses with these
@@ -80,6 +81,9 @@ export const apiMessageSchema = z.object({
     .array(z.object({ status: z.string(), timestamp: z.string() }))
     .meta({ description: 'Every status Meta reported, oldest first; may include statuses that do not move `status` (e.g. "deleted").' }),
   raw: z.unknown().meta({ description: 'The item exactly as Meta sent it; null for placeholders.' }),
+  content: messageContentSchema
+    .nullable()
+    .meta({ description: 'What the message says, typed per type ({ v: 1, type, ... }); null for placeholders.' }),
   placeholder: z.boolean().meta({ description: 'Known only from its statuses (sent by another system): no type, text or content yet.' }),
   media: mediaInfoSchema.nullable(),
   mediaFile: apiMediaFileSchema

@@ -1,34 +1,36 @@
 // What the inbox shows for a message: ApiMessage → a small view model. PURE: no React, no I/O.
 //
-// `ApiMessage.raw` is the item exactly as Meta sent it, so it is read like any untrusted JSON: every
-// field is checked for presence and type, and nothing here throws whatever it holds. The normalized
-// columns (`text`, `subtype`, `media`) come first; raw only fills in what they do not carry.
+// What a message says comes from its typed `content` (lib/whatsapp/message-types: one module per
+// type, made at ingest), never from Meta's raw item. The content is checked against its schema here
+// all the same (it arrives over HTTP), and the normalized columns (`text`, `subtype`, `media`) come
+// first where they can be newer (an edited text or caption) or where there is no content yet.
 
 import type { ApiConversation, ApiMessage } from '@/lib/contracts/inbox';
 import type { MediaFailureReason } from '@/lib/contracts/media';
-import { type Direction, isMediaMessageType } from '@/lib/whatsapp/types';
+import {
+  type ContentOf,
+  DELETED_LABEL,
+  type IconName,
+  KNOWN_MESSAGE_TYPES,
+  MEDIA_LABELS as TYPE_MEDIA_LABELS,
+  type MessageContent,
+  type MessageContentType,
+  messageContentSchema,
+  type Preview,
+  previewOfType,
+  REQUEST_WELCOME_LABEL,
+} from '@/lib/whatsapp/message-types';
+import type { Direction } from '@/lib/whatsapp/types';
 import { formatFileSize } from './format-size';
 import { formatDayLabel, localDayKey, parseDate } from './format-time';
+
+export { DELETED_LABEL, type IconName, type Preview, REQUEST_WELCOME_LABEL };
 
 // ---- View model ---------------------------------------------------------------------------------
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
 
-export const MEDIA_LABELS: Record<MediaKind, string> = {
-  image: 'Photo',
-  video: 'Video',
-  audio: 'Audio',
-  voice: 'Voice message',
-  document: 'Document',
-  sticker: 'Sticker',
-};
-
-/**
- * What a preview or card shows as its picture, by name: the view model stays free of React, and
- * app/_components/icon.tsx draws each name in one place (an icon library, not emoji, which render as
- * empty boxes where no emoji font is installed).
- */
-export type IconName = MediaKind | 'location' | 'contact' | 'reply' | 'order' | 'info' | 'edit' | 'unsupported' | 'deleted' | 'welcome';
+export const MEDIA_LABELS: Record<MediaKind, string> = TYPE_MEDIA_LABELS;
 
 export interface SharedContactCard {
   name: string;
@@ -159,10 +161,8 @@ export type MessageView = MessageBody & MessageFlags;
 export type MessageViewKind = MessageBody['kind'];
 
 export const PLACEHOLDER_LABEL = 'Sent from another system';
-export const DELETED_LABEL = 'This message was deleted';
-export const REQUEST_WELCOME_LABEL = 'Customer opened the chat';
 
-// ---- Small readers for untrusted JSON -----------------------------------------------------------
+// ---- Small readers --------------------------------------------------------------------------------
 
 type JsonRecord = Record<string, unknown>;
 
@@ -175,6 +175,7 @@ function field(v: unknown, key: string): unknown {
   return isRecord(v) && Object.hasOwn(v, key) ? v[key] : undefined;
 }
 
+/** A string with something in it; blank is null. */
 function str(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const trimmed = v.trim();
@@ -183,20 +184,6 @@ function str(v: unknown): string | null {
 
 function strField(v: unknown, key: string): string | null {
   return str(field(v, key));
-}
-
-function arr(v: unknown, max: number): unknown[] {
-  return Array.isArray(v) ? v.slice(0, max) : [];
-}
-
-/** A finite number, also from a plain numeric string ("2", "19.50"). */
-function num(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
 }
 
 function bool(v: unknown): boolean {
@@ -208,92 +195,128 @@ function firstOf(...candidates: Array<string | null | undefined>): string | null
   return null;
 }
 
+// ---- Content ------------------------------------------------------------------------------------
+
+// Parsed once per content object: a thread re-renders its messages on every live update.
+const checkedContent = new WeakMap<object, MessageContent | null>();
+
+/** The message's content when it has one that matches its schema; null otherwise (placeholders, older rows, junk). */
+export function contentOfMessage(m: ApiMessage): MessageContent | null {
+  const content: unknown = m.content;
+  if (!isRecord(content)) return null;
+  let checked = checkedContent.get(content);
+  if (checked === undefined) {
+    const parsed = messageContentSchema.safeParse(content);
+    checked = parsed.success ? parsed.data : null;
+    checkedContent.set(content, checked);
+  }
+  return checked;
+}
+
+/** The content type a message renders as: its content's, else its Meta type's module (`unknown` for any other). */
+function contentTypeOf(m: ApiMessage, content: MessageContent | null): MessageContentType {
+  if (content) return content.type;
+  const type = str(m.type);
+  return type !== null && (KNOWN_MESSAGE_TYPES as readonly string[]).includes(type) ? (type as MessageContentType) : 'unknown';
+}
+
 // ---- describeMessage ----------------------------------------------------------------------------
 
 export function describeMessage(m: ApiMessage): MessageView {
-  return { ...describeBody(m), ...flagsOf(m) };
+  const content = contentOfMessage(m);
+  return { ...describeBody(m, content), ...flagsOf(m, content) };
 }
 
-function flagsOf(m: ApiMessage): MessageFlags {
+function flagsOf(m: ApiMessage, content: MessageContent | null): MessageFlags {
   return {
     forwarded: m.forwarded === true || m.frequentlyForwarded === true,
     frequentlyForwarded: m.frequentlyForwarded === true,
     editedAt: str(m.editedAt),
-    referral: m.direction === 'inbound' && !m.deletedAt ? referralOf(m.raw) : null,
+    referral: m.direction === 'inbound' && !m.deletedAt ? referralView(content) : null,
   };
 }
 
-function describeBody(m: ApiMessage): MessageBody {
+function describeBody(m: ApiMessage, content: MessageContent | null): MessageBody {
   if (str(m.deletedAt)) return { kind: 'deleted', label: DELETED_LABEL };
   if (m.placeholder === true) return { kind: 'placeholder', label: PLACEHOLDER_LABEL };
-  const raw = m.raw;
-  const type = str(m.type) ?? 'unknown';
-  if (isMediaMessageType(type)) return mediaBody(m, type);
+  const type = contentTypeOf(m, content);
+  // The content only when it is of the type dispatched on, so each body function gets its own type.
+  const own = <T extends MessageContentType>(t: T) => (content?.type === t ? (content as ContentOf<T>) : null);
   switch (type) {
     case 'text':
-      return { kind: 'text', text: firstOf(m.text, strField(field(raw, 'text'), 'body')) ?? '' };
+      return { kind: 'text', text: firstOf(m.text, own('text')?.body) ?? '' };
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'document':
+    case 'sticker':
+      return mediaBody(m, type, own(type)?.media ?? null);
     case 'location':
-      return locationBody(m);
+      return locationBody(m, own('location'));
     case 'contacts':
-      return contactsBody(m);
+      return contactsBody(m, own('contacts'));
     case 'interactive':
-      return interactiveBody(m);
-    case 'button':
+      return interactiveBody(m, own('interactive'));
+    case 'button': {
       // The quick-reply button of a template.
-      return {
-        kind: 'reply',
-        replyKind: 'button_reply',
-        title: firstOf(m.text, strField(field(raw, 'button'), 'text'), strField(field(raw, 'button'), 'payload')) ?? 'Button',
-        description: null,
-        fields: [],
-      };
+      const button = own('button');
+      return replyBody('button_reply', firstOf(m.text, button?.text, button?.payload) ?? 'Button', null, []);
+    }
     case 'order':
-      return orderBody(m);
-    case 'system':
+      return orderBody(m, own('order'));
+    case 'system': {
+      const system = own('system');
       return {
         kind: 'system',
-        body: firstOf(m.text, strField(field(raw, 'system'), 'body')) ?? 'System message',
-        systemType: firstOf(m.subtype, strField(field(raw, 'system'), 'type')),
+        body: firstOf(m.text, system?.body) ?? 'System message',
+        systemType: firstOf(m.subtype, system?.kind),
       };
-    case 'reaction':
+    }
+    case 'reaction': {
+      const reaction = own('reaction');
       return {
         kind: 'reaction',
-        emoji: m.subtype === 'removed' ? null : str(m.text),
-        targetId: firstOf(m.targetId, strField(field(raw, 'reaction'), 'message_id')),
+        emoji: reaction ? str(reaction.emoji) : m.subtype === 'removed' ? null : str(m.text),
+        targetId: firstOf(m.targetId, reaction?.targetWamid),
       };
+    }
     case 'request_welcome':
       return { kind: 'request_welcome', label: REQUEST_WELCOME_LABEL };
-    case 'unsupported':
-      return unsupportedBody(m, firstOf(m.subtype, strField(field(raw, 'unsupported'), 'type')) ?? 'unsupported', null);
-    default:
-      // Types we do not know (or edit/revoke rows, which threads leave out): say so, never blank.
-      return unsupportedBody(m, type, str(m.text));
+    case 'unsupported': {
+      const unsupported = own('unsupported');
+      return unsupportedBody(m, firstOf(m.subtype, unsupported?.sentType) ?? 'unsupported', null, unsupported?.errors[0]);
+    }
+    case 'unknown':
+      return unsupportedBody(m, firstOf(own('unknown')?.metaType, m.type) ?? 'unknown', firstOf(m.text, own('unknown')?.text), undefined);
+    case 'edit':
+    case 'revoke':
+      // Edit and revoke rows act on other messages; threads leave them out. Say what they are, never blank.
+      return unsupportedBody(m, type, str(m.text), undefined);
   }
 }
 
-function unsupportedBody(m: ApiMessage, type: string, text: string | null): MessageBody {
-  const rawError = arr(field(m.raw, 'errors'), 1)[0];
+type ContentError = ContentOf<'unsupported'>['errors'][number];
+
+function unsupportedBody(m: ApiMessage, type: string, text: string | null, contentError: ContentError | undefined): MessageBody {
   const apiError = Array.isArray(m.errors) ? m.errors[0] : undefined;
   return {
     kind: 'unsupported',
     type,
-    errorTitle: firstOf(strField(rawError, 'title'), strField(rawError, 'message'), apiError?.title, apiError?.message),
-    errorDetails: firstOf(strField(field(rawError, 'error_data'), 'details'), strField(rawError, 'details'), apiError?.details),
+    errorTitle: firstOf(contentError?.title, contentError?.message, apiError?.title, apiError?.message),
+    errorDetails: firstOf(contentError?.details, apiError?.details),
     text,
   };
 }
 
-function mediaBody(m: ApiMessage, type: Exclude<MediaKind, 'voice'>): MessageBody {
-  // m.media is jsonb cast to MediaInfo: check it like raw.
+function mediaBody(m: ApiMessage, type: Exclude<MediaKind, 'voice'>, media: ContentOf<'image'>['media']): MessageBody {
+  // m.media is jsonb cast to MediaInfo: check it like anything from the network.
   const stored: unknown = m.media;
-  const rawMedia = field(m.raw, type);
-  const pick = (storedKey: string, rawKey: string) => firstOf(strField(stored, storedKey), strField(rawMedia, rawKey));
-  const filename = pick('filename', 'filename');
-  const storedCaption = pick('caption', 'caption');
+  const filename = firstOf(strField(stored, 'filename'), media?.filename);
+  const storedCaption = firstOf(strField(stored, 'caption'), media?.caption);
   // `text` is the caption (after edits); for documents without a caption normalize puts the filename there.
   const text = str(m.text);
   const caption = text !== null && text !== filename ? text : storedCaption;
-  const voice = bool(field(stored, 'voice')) || bool(field(rawMedia, 'voice'));
+  const voice = bool(field(stored, 'voice')) || media?.voice === true;
   const mediaKind: MediaKind = type === 'audio' && voice ? 'voice' : type;
   return {
     kind: 'media',
@@ -301,12 +324,11 @@ function mediaBody(m: ApiMessage, type: Exclude<MediaKind, 'voice'>): MessageBod
     label: MEDIA_LABELS[mediaKind],
     caption,
     filename,
-    mimeType: pick('mimeType', 'mime_type'),
-    animated: bool(field(stored, 'animated')) || bool(field(rawMedia, 'animated')),
+    mimeType: firstOf(strField(stored, 'mimeType'), media?.mimeType),
+    animated: bool(field(stored, 'animated')) || media?.animated === true,
     file: mediaFileView(m.mediaFile),
   };
 }
-
 const OWN_MEDIA_URL = /^\/api\/media\/[^/?#\\]+$/;
 
 /**
@@ -387,71 +409,48 @@ export function mapUrlOf(latitude: unknown, longitude: unknown): string | null {
   return `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}`;
 }
 
-function locationBody(m: ApiMessage): MessageBody {
-  const location = field(m.raw, 'location');
-  const latValue = field(location, 'latitude');
-  const longValue = field(location, 'longitude');
-  const latitude = typeof latValue === 'number' && Number.isFinite(latValue) ? latValue : null;
-  const longitude = typeof longValue === 'number' && Number.isFinite(longValue) ? longValue : null;
-  let name = strField(location, 'name');
-  const address = strField(location, 'address');
-  // Without a readable raw, the normalized "name — address" text is all there is.
+function locationBody(m: ApiMessage, location: ContentOf<'location'> | null): MessageBody {
+  const latitude = location?.latitude ?? null;
+  const longitude = location?.longitude ?? null;
+  let name = str(location?.name);
+  const address = str(location?.address);
+  // Without content, the normalized "name — address" text is all there is.
   if (!name && !address) name = str(m.text);
   return { kind: 'location', name, address, latitude, longitude, mapUrl: mapUrlOf(latitude, longitude) };
 }
 
-const MAX_CARDS = 20;
-const MAX_CARD_ENTRIES = 10;
-
-function contactsBody(m: ApiMessage): MessageBody {
-  const contacts: SharedContactCard[] = [];
-  for (const card of arr(field(m.raw, 'contacts'), MAX_CARDS)) {
-    if (!isRecord(card)) continue;
-    const name = field(card, 'name');
-    const joined = [strField(name, 'first_name'), strField(name, 'middle_name'), strField(name, 'last_name')]
-      .filter((p): p is string => p !== null)
-      .join(' ');
-    const phones = arr(field(card, 'phones'), MAX_CARD_ENTRIES).flatMap((p) => {
-      const phone = strField(p, 'phone') ?? strField(p, 'wa_id');
-      return phone ? [{ phone, waId: strField(p, 'wa_id'), type: strField(p, 'type') }] : [];
+function contactsBody(m: ApiMessage, shared: ContentOf<'contacts'> | null): MessageBody {
+  const contacts: SharedContactCard[] = (shared?.cards ?? []).map((card) => {
+    const phones = card.phones.flatMap((p) => {
+      const phone = firstOf(p.phone, p.waId);
+      return phone ? [{ phone, waId: str(p.waId), type: str(p.type) }] : [];
     });
-    const emails = arr(field(card, 'emails'), MAX_CARD_ENTRIES).flatMap((e) => {
-      const email = strField(e, 'email');
-      return email ? [{ email, type: strField(e, 'type') }] : [];
-    });
-    const org = field(card, 'org');
-    contacts.push({
-      name: firstOf(strField(name, 'formatted_name'), joined, phones[0]?.phone) ?? 'Contact',
+    return {
+      name: firstOf(card.name, phones[0]?.phone) ?? 'Contact',
       phones,
-      emails,
-      org: firstOf(strField(org, 'company'), strField(org, 'department')),
-    });
-  }
+      emails: card.emails.flatMap((e) => (str(e.email) ? [{ email: e.email, type: str(e.type) }] : [])),
+      org: firstOf(card.org?.company, card.org?.department),
+    };
+  });
   if (contacts.length === 0) contacts.push({ name: str(m.text) ?? 'Contact', phones: [], emails: [], org: null });
   return { kind: 'contacts', contacts };
 }
 
-const MAX_FLOW_FIELDS = 20;
-const MAX_FLOW_JSON = 20_000;
-
-function interactiveBody(m: ApiMessage): MessageBody {
-  const interactive = field(m.raw, 'interactive');
-  const subtype = firstOf(m.subtype, strField(interactive, 'type'));
-  const reply = subtype ? field(interactive, subtype) : undefined;
-  switch (subtype) {
+function interactiveBody(m: ApiMessage, reply: ContentOf<'interactive'> | null): MessageBody {
+  switch (firstOf(m.subtype, reply?.kind)) {
     case 'button_reply':
-      return replyBody('button_reply', firstOf(m.text, strField(reply, 'title')) ?? 'Button', null, []);
+      return replyBody('button_reply', firstOf(m.text, reply?.title) ?? 'Button', null, []);
     case 'list_reply':
-      return replyBody('list_reply', firstOf(m.text, strField(reply, 'title')) ?? 'List item', strField(reply, 'description'), []);
+      return replyBody('list_reply', firstOf(m.text, reply?.title) ?? 'List item', str(reply?.description), []);
     case 'nfm_reply':
       return replyBody(
         'flow_reply',
-        firstOf(m.text, strField(reply, 'body'), strField(reply, 'name')) ?? 'Form submitted',
+        firstOf(m.text, reply?.flow?.body, reply?.flow?.name) ?? 'Form submitted',
         null,
-        flowFields(field(reply, 'response_json')),
+        reply?.flow?.fields ?? [],
       );
     default:
-      return replyBody('interactive', firstOf(m.text, strField(reply, 'title')) ?? 'Interactive reply', null, []);
+      return replyBody('interactive', firstOf(m.text, reply?.title) ?? 'Interactive reply', null, []);
   }
 }
 
@@ -464,69 +463,25 @@ function replyBody(
   return { kind: 'reply', replyKind, title, description, fields };
 }
 
-/** The answers of a completed Flow: response_json is a JSON string of (mostly) flat key/values. */
-function flowFields(responseJson: unknown): { label: string; value: string }[] {
-  let parsed: unknown = responseJson;
-  if (typeof responseJson === 'string') {
-    if (responseJson.length > MAX_FLOW_JSON) return [];
-    try {
-      parsed = JSON.parse(responseJson);
-    } catch {
-      return [];
-    }
-  }
-  if (!isRecord(parsed)) return [];
-  const fields: { label: string; value: string }[] = [];
-  for (const [label, value] of Object.entries(parsed)) {
-    if (label === 'flow_token') continue;
-    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
-      fields.push({ label, value: String(value) });
-    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      fields.push({ label, value: value.join(', ') });
-    }
-    if (fields.length >= MAX_FLOW_FIELDS) break;
-  }
-  return fields;
-}
-
-const MAX_ORDER_LINES = 100;
-
-/** Rounds away float noise (0.1 × 3) without assuming a currency's number of decimals. */
-const roundAmount = (n: number) => Math.round(n * 1e6) / 1e6;
-
-function orderBody(m: ApiMessage): MessageBody {
-  const order = field(m.raw, 'order');
-  const items: OrderLine[] = [];
-  const totals = new Map<string, number>();
-  for (const line of arr(field(order, 'product_items'), MAX_ORDER_LINES)) {
-    if (!isRecord(line)) continue;
-    const quantity = num(field(line, 'quantity'));
-    const itemPrice = num(field(line, 'item_price'));
-    const currencyValue = strField(line, 'currency');
-    const currency = currencyValue ? currencyValue.trim().toUpperCase() : null;
-    const lineTotal = quantity !== null && itemPrice !== null ? roundAmount(quantity * itemPrice) : null;
-    items.push({ productRetailerId: strField(line, 'product_retailer_id'), quantity, itemPrice, currency, lineTotal });
-    if (lineTotal !== null && currency) totals.set(currency, roundAmount((totals.get(currency) ?? 0) + lineTotal));
-  }
-  // Without raw, the normalized "Order: N items — note" is shown as the note.
-  const text = strField(order, 'text') ?? (order === undefined ? str(m.text) : null);
+function orderBody(m: ApiMessage, order: ContentOf<'order'> | null): MessageBody {
   return {
     kind: 'order',
-    catalogId: strField(order, 'catalog_id'),
-    items,
-    totals: [...totals].map(([currency, amount]) => ({ currency, amount })),
-    text,
+    catalogId: str(order?.catalogId),
+    items: order?.lines ?? [],
+    totals: order?.totals ?? [],
+    // Without content, the normalized "Order: N items — note" is shown as the note.
+    text: order ? str(order.text) : str(m.text),
   };
 }
 
-function referralOf(raw: unknown): Referral | null {
-  const referral = field(raw, 'referral');
-  if (!isRecord(referral)) return null;
+function referralView(content: MessageContent | null): Referral | null {
+  const referral = content?.referral;
+  if (!referral) return null;
   const view: Referral = {
-    headline: strField(referral, 'headline'),
-    body: strField(referral, 'body'),
-    sourceType: strField(referral, 'source_type'),
-    sourceUrl: strField(referral, 'source_url'),
+    headline: str(referral.headline),
+    body: str(referral.body),
+    sourceType: str(referral.sourceType),
+    sourceUrl: str(referral.sourceUrl),
   };
   return view.headline || view.body || view.sourceType || view.sourceUrl ? view : null;
 }
@@ -572,85 +527,22 @@ export function formatMoney(amount: number, currency: string | null): string {
 }
 
 // ---- Previews -------------------------------------------------------------------------------------
+// One home: each type's module (lib/whatsapp/message-types) words its own line; here only what is not a type.
 
-export interface Preview {
-  /** null: the text says it all (a text message, a reaction). */
-  icon: IconName | null;
-  text: string;
-}
-
-/** One line for a message: the conversation list, quoted replies. */
-export function previewOfView(view: MessageView): Preview {
-  switch (view.kind) {
-    case 'text':
-      return { icon: null, text: view.text || 'Message' };
-    case 'media':
-      return { icon: view.mediaKind, text: view.caption ?? view.filename ?? view.label };
-    case 'location':
-      return { icon: 'location', text: firstOf(view.name, view.address) ?? 'Location' };
-    case 'contacts':
-      return { icon: 'contact', text: view.contacts.map((c) => c.name).join(', ') || 'Contact' };
-    case 'reply':
-      return { icon: 'reply', text: view.title };
-    case 'order': {
-      const count = view.items.reduce((n, i) => n + (i.quantity !== null && i.quantity > 0 ? i.quantity : 1), 0);
-      return { icon: 'order', text: count > 0 ? `Order: ${count} ${count === 1 ? 'item' : 'items'}` : 'Order' };
-    }
-    case 'system':
-      return { icon: 'info', text: view.body };
-    case 'reaction':
-      return { icon: null, text: view.emoji ? `Reacted ${view.emoji}` : 'Removed a reaction' };
-    case 'unsupported':
-      return { icon: 'unsupported', text: 'Unsupported message' };
-    case 'placeholder':
-      return { icon: null, text: view.label };
-    case 'deleted':
-      return { icon: 'deleted', text: view.label };
-    case 'request_welcome':
-      return { icon: 'welcome', text: view.label };
-  }
-}
-
+/** One line for a message in the thread (quoted replies): with its content, a voice note says so. */
 export function previewOfMessage(m: ApiMessage): Preview {
-  return previewOfView(describeMessage(m));
+  if (str(m.deletedAt)) return { icon: 'deleted', text: DELETED_LABEL };
+  if (m.placeholder === true) return { icon: null, text: PLACEHOLDER_LABEL };
+  const content = contentOfMessage(m);
+  return previewOfType(contentTypeOf(m, content), { text: str(m.text), subtype: str(m.subtype) }, content);
 }
 
-const PREVIEW_BY_TYPE: Record<string, Preview> = {
-  image: { icon: 'image', text: 'Photo' },
-  video: { icon: 'video', text: 'Video' },
-  audio: { icon: 'voice', text: 'Audio' },
-  document: { icon: 'document', text: 'Document' },
-  sticker: { icon: 'sticker', text: 'Sticker' },
-  location: { icon: 'location', text: 'Location' },
-  contacts: { icon: 'contact', text: 'Contact' },
-  order: { icon: 'order', text: 'Order' },
-  interactive: { icon: 'reply', text: 'Reply' },
-  button: { icon: 'reply', text: 'Reply' },
-  system: { icon: 'info', text: 'System message' },
-  edit: { icon: 'edit', text: 'Edited a message' },
-  text: { icon: null, text: 'Message' },
-};
-
-/** The conversation list's line for the last message: it only has type and text. Never empty. */
+/** The conversation list's line for the last message: it only has type and text, never content. Never empty. */
 export function previewOf(last: ApiConversation['lastMessage']): Preview {
   if (!last) return { icon: null, text: 'No messages yet' };
   const type = str(last.type) ?? 'unknown';
-  const text = str(last.text);
-  switch (type) {
-    case 'reaction':
-      return { icon: null, text: text ? `Reacted ${text}` : 'Removed a reaction' };
-    case 'placeholder':
-      return { icon: null, text: PLACEHOLDER_LABEL };
-    case 'revoke':
-      return { icon: 'deleted', text: DELETED_LABEL };
-    case 'request_welcome':
-      return { icon: 'welcome', text: REQUEST_WELCOME_LABEL };
-    case 'unsupported':
-      return { icon: 'unsupported', text: 'Unsupported message' };
-  }
-  const known = Object.hasOwn(PREVIEW_BY_TYPE, type) ? PREVIEW_BY_TYPE[type] : undefined;
-  if (!known) return { icon: 'unsupported', text: text ?? 'Unsupported message' };
-  return { icon: known.icon, text: text ?? known.text };
+  if (type === 'placeholder') return { icon: null, text: PLACEHOLDER_LABEL };
+  return previewOfType(type, { text: str(last.text), subtype: null });
 }
 
 // ---- buildThread -----------------------------------------------------------------------------------

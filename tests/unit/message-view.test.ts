@@ -16,6 +16,7 @@ import {
 } from '@/lib/inbox/message-view';
 import { formatRelativeTime, formatTime } from '@/lib/inbox/format-time';
 import { linkify } from '@/lib/inbox/linkify';
+import { contentOf } from '@/lib/whatsapp/message-types';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import type { NormalizedMessage } from '@/lib/whatsapp/types';
 
@@ -38,7 +39,9 @@ function toApi(n: NormalizedMessage): ApiMessage {
     errors: n.errors,
     replyToId: n.replyToWamid,
     statusHistory: [],
-    raw: n.raw,
+    // The view reads content, never raw: the thread gets no raw at all.
+    raw: null,
+    content: n.content,
     placeholder: false,
     media: n.media,
     mediaFile: null,
@@ -62,9 +65,13 @@ function fixtureMessage(name: string): ApiMessage {
 }
 
 let seq = 0;
-/** A hand-made message: for hostile shapes and threads. */
-function msg(over: Partial<ApiMessage> = {}): ApiMessage {
+/**
+ * A hand-made message: for hostile shapes and threads. `item` is the Meta item it came from (its
+ * type is the message's): its content is made by contentOf, as at ingest. `item: null`: no content.
+ */
+function msg({ item = { text: { body: 'hello' } }, ...over }: Partial<ApiMessage> & { item?: unknown } = {}): ApiMessage {
   seq += 1;
+  const type = over.type ?? 'text';
   return {
     id: `wamid.T-${seq}`,
     wamid: `wamid.T-${seq}`,
@@ -80,7 +87,8 @@ function msg(over: Partial<ApiMessage> = {}): ApiMessage {
     errors: [],
     replyToId: null,
     statusHistory: [],
-    raw: { type: 'text', text: { body: 'hello' } },
+    raw: null,
+    content: item === null || over.placeholder === true ? null : contentOf(isRecord(item) ? { type, ...item } : { type }),
     placeholder: false,
     media: null,
     mediaFile: null,
@@ -97,6 +105,8 @@ function expectKind<K extends MessageView['kind']>(view: MessageView, kind: K): 
   expect(view.kind).toBe(kind);
   return view as Extract<MessageView, { kind: K }>;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const messageItems = (items: ThreadItem[]) => items.filter((i): i is ThreadMessageItem => i.kind === 'message');
 
@@ -233,7 +243,7 @@ describe('describeMessage: one Meta payload per type', () => {
     const m = msg({
       type: 'order',
       text: null,
-      raw: {
+      item: {
         order: {
           product_items: [
             { product_retailer_id: 'a', quantity: 3, item_price: 0.1, currency: 'usd' },
@@ -300,7 +310,7 @@ describe('describeMessage: one Meta payload per type', () => {
   });
 
   it('placeholder, deleted, edited', () => {
-    expect(describeMessage(msg({ direction: 'outbound', type: 'placeholder', text: null, raw: null, placeholder: true }))).toMatchObject({
+    expect(describeMessage(msg({ direction: 'outbound', type: 'placeholder', text: null, item: null, placeholder: true }))).toMatchObject({
       kind: 'placeholder',
       label: 'Sent from another system',
     });
@@ -351,13 +361,13 @@ describe('describeMessage: hostile and broken shapes', () => {
     '',
   ];
 
-  it('never throws and never renders blank, whatever raw holds', () => {
+  it('never throws and never renders blank, whatever the item held', () => {
     for (const raw of RAWS) {
       for (const type of TYPES) {
         for (const text of [null, '']) {
-          const view = describeMessage(msg({ type, raw, text, media: null }));
+          const view = describeMessage(msg({ type, item: raw, text, media: null }));
           expect(view.kind).toBeTruthy();
-          const preview = previewOfMessage(msg({ type, raw, text }));
+          const preview = previewOfMessage(msg({ type, item: raw, text }));
           expect(preview.text.length).toBeGreaterThan(0);
         }
       }
@@ -369,12 +379,12 @@ describe('describeMessage: hostile and broken shapes', () => {
       msg({
         type: 'location',
         text: null,
-        raw: { location: { latitude: '35.6', longitude: Number.POSITIVE_INFINITY, name: 7, address: { x: 1 } } },
+        item: { location: { latitude: '35.6', longitude: Number.POSITIVE_INFINITY, name: 7, address: { x: 1 } } },
       }),
     );
     expect(location).toMatchObject({ kind: 'location', name: null, address: null, latitude: null, longitude: null, mapUrl: null });
 
-    const outOfRange = describeMessage(msg({ type: 'location', raw: { location: { latitude: 91, longitude: 10 } } }));
+    const outOfRange = describeMessage(msg({ type: 'location', item: { location: { latitude: 91, longitude: 10 } } }));
     expect(outOfRange).toMatchObject({ kind: 'location', mapUrl: null });
 
     const contacts = expectKind(
@@ -382,7 +392,7 @@ describe('describeMessage: hostile and broken shapes', () => {
         msg({
           type: 'contacts',
           text: null,
-          raw: { contacts: [null, 'x', { name: 'str', phones: 'nope', emails: [{ email: 1 }], org: [] }] },
+          item: { contacts: [null, 'x', { name: 'str', phones: 'nope', emails: [{ email: 1 }], org: [] }] },
         }),
       ),
       'contacts',
@@ -391,11 +401,11 @@ describe('describeMessage: hostile and broken shapes', () => {
 
     // media is jsonb cast to MediaInfo: wrong types there too.
     const media = describeMessage(
-      msg({ type: 'image', text: null, media: { mimeType: 5, caption: {}, voice: 'yes' } as never, raw: { image: 'x' } }),
+      msg({ type: 'image', text: null, media: { mimeType: 5, caption: {}, voice: 'yes' } as never, item: { image: 'x' } }),
     );
     expect(media).toMatchObject({ kind: 'media', mediaKind: 'image', caption: null, mimeType: null });
 
-    const referral = describeMessage(msg({ raw: { referral: { headline: ['x'], source_url: 5 } } }));
+    const referral = describeMessage(msg({ item: { referral: { headline: ['x'], source_url: 5 } } }));
     expect(referral.referral).toBeNull();
 
     const flow = expectKind(
@@ -404,7 +414,7 @@ describe('describeMessage: hostile and broken shapes', () => {
           type: 'interactive',
           subtype: 'nfm_reply',
           text: null,
-          raw: { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{not json' } } },
+          item: { interactive: { type: 'nfm_reply', nfm_reply: { response_json: '{not json' } } },
         }),
       ),
       'reply',
@@ -418,8 +428,20 @@ describe('describeMessage: hostile and broken shapes', () => {
     expect(linkify(html)).toEqual([{ kind: 'text', text: html }]);
   });
 
-  it('a message with raw a string still shows its normalized text', () => {
-    expect(describeMessage(msg({ text: 'hi', raw: 'garbage' }))).toMatchObject({ kind: 'text', text: 'hi' });
+  it('content that does not match its schema is treated as none: the normalized columns still show', () => {
+    const junk = { v: 1, type: 'location', latitude: 'north', name: 5 } as unknown as ApiMessage['content'];
+    expect(describeMessage(msg({ type: 'location', text: 'Tokyo Tower', content: junk }))).toMatchObject({
+      kind: 'location',
+      name: 'Tokyo Tower',
+      latitude: null,
+      mapUrl: null,
+    });
+    const future = { v: 2, type: 'text', body: 'from a later version' } as unknown as ApiMessage['content'];
+    expect(describeMessage(msg({ text: 'hi', content: future }))).toMatchObject({ kind: 'text', text: 'hi' });
+  });
+
+  it('a message whose item was a string still shows its normalized text', () => {
+    expect(describeMessage(msg({ text: 'hi', item: 'garbage' }))).toMatchObject({ kind: 'text', text: 'hi' });
   });
 });
 
@@ -619,7 +641,7 @@ describe('buildThread', () => {
         subtype: emoji ? null : 'removed',
         targetId: 'wamid.OUT',
         timestamp: t(3, 11, minute),
-        raw: { reaction: { message_id: 'wamid.OUT', emoji } },
+        item: { reaction: { message_id: 'wamid.OUT', emoji } },
       });
     let items = buildThread([target, reaction('r1', 1, '👍'), reaction('r2', 2, '❤️'), reaction('r3', 3, '😂', 'outbound')], now);
     expect(messageItems(items)).toHaveLength(1);
@@ -704,7 +726,7 @@ describe('delivery marks', () => {
     const thread = renderToStaticMarkup(
       createElement((await import('@/app/_components/thread-view')).ThreadView, {
         now: new Date(2026, 11, 3, 18, 0),
-        messages: [msg({ id: 'v1', direction: 'outbound', type: 'audio', text: null, raw: null, status: 'played' })],
+        messages: [msg({ id: 'v1', direction: 'outbound', type: 'audio', text: null, item: null, status: 'played' })],
       }),
     );
     expect(thread).toContain('aria-label="Played"');
@@ -724,13 +746,13 @@ describe('components render untrusted content as text', () => {
       createElement(ThreadView, {
         now: new Date(2026, 11, 3, 18, 0),
         messages: [
-          msg({ id: 'h1', text: hostile, raw: { referral: { headline: '<b>ad</b>', source_url: 'javascript:alert(2)' } } }),
+          msg({ id: 'h1', text: hostile, item: { referral: { headline: '<b>ad</b>', source_url: 'javascript:alert(2)' } } }),
           msg({
             id: 'h2',
             direction: 'outbound',
             type: 'placeholder',
             text: null,
-            raw: null,
+            item: null,
             placeholder: true,
             status: 'failed',
             errors: [{ code: 131047, title: '<script>x</script>', message: null, details: null }],
@@ -817,7 +839,7 @@ describe('media files', () => {
     ...over,
   });
   const mediaMsg = (type: string, mediaFile: MediaFile | null, media: Record<string, unknown> = {}) =>
-    msg({ type, text: null, raw: { type, [type]: { id: '123', ...media } }, mediaFile });
+    msg({ type, text: null, item: { type, [type]: { id: '123', ...media } }, mediaFile });
   const viewOf = (m: ApiMessage) => expectKind(describeMessage(m), 'media');
 
   it('a downloaded file is ready, with its url, size and type', () => {
@@ -910,7 +932,7 @@ describe('media files', () => {
       msg({
         type: 'image',
         text: hostile,
-        raw: { type: 'image', image: { id: '1', link: 'https://evil.example/i.jpg' } },
+        item: { type: 'image', image: { id: '1', link: 'https://evil.example/i.jpg' } },
         mediaFile: file(),
       }),
     );
