@@ -4,16 +4,16 @@ import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import type { App } from '@/lib/app';
 import type { AccessDeps } from '@/lib/auth/access';
-import { analyticsRouteQuerySchema } from '@/lib/contracts/analytics';
+import { analyticsResponseSchema, analyticsRouteQuerySchema, type AnalyticsResponse } from '@/lib/contracts/analytics';
 import { badRequest } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { explainErrorCode } from '@/lib/whatsapp/error-codes';
 import { resolveRange, type AnalyticsQuery } from './range';
-import { shapeAnalytics, type AnalyticsResponse } from './shape';
+import { shapeAnalytics } from './shape';
 
 // GET /api/admin/analytics?range=24h|7d|30d|custom&from=&to=&businessPhoneNumberId=&tz= (admins only).
 
-export type { AnalyticsResponse } from './shape';
+export type { AnalyticsResponse } from '@/lib/contracts/analytics';
 
 /** Every aggregate of the page for one query, run side by side. */
 export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Date()): Promise<AnalyticsResponse> {
@@ -56,6 +56,7 @@ export const getAnalytics = defineRoute(
     summary: 'Delivery failures, timings, inbound volume and webhook health over a range, in buckets.',
     deps: (app: App): AccessDeps => app.access,
     query: analyticsRouteQuerySchema,
+    response: analyticsResponseSchema,
   },
   async ({ deps, query }): Promise<AnalyticsResponse> => {
     try {

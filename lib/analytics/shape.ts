@@ -1,65 +1,11 @@
 import type { DeliveryCountRow, DeliveryTimingSummary, TypeCountRow, WebhookCountRow } from '@/db/queries/analytics';
 import type { ProcessingBacklog } from '@/db/queries/webhook-events';
+import type { AnalyticsResponse, CountBucket, FailureBucket, TopErrorCode, WebhookBucket } from '@/lib/contracts/analytics';
 import type { ErrorExplanation } from '@/lib/whatsapp/error-codes';
-import type { Bucket, RangeKey, ResolvedRange } from './range';
+import type { Bucket, ResolvedRange } from './range';
 
 // Turns the aggregates' rows into what the charts draw: one entry per bucket, empty ones included
 // (with zeros), in time order. Pure: rows in, response out.
-
-export interface FailureBucket {
-  key: string;
-  start: string;
-  sent: number;
-  failed: number;
-  /** failed ÷ sent, null when nothing was sent. */
-  rate: number | null;
-  /** Failures per error code ("0": no code given). */
-  byCode: Record<string, number>;
-}
-
-export interface TopErrorCode {
-  code: number;
-  count: number;
-  /** Of all failures in the range, 0..1. */
-  share: number;
-  summary: string | null;
-  action: string | null;
-}
-
-export interface CountBucket {
-  key: string;
-  start: string;
-  total: number;
-  byType: Record<string, number>;
-}
-
-export interface WebhookBucket {
-  key: string;
-  start: string;
-  received: number;
-  processed: number;
-  failed: number;
-  rejected: number;
-}
-
-export interface AnalyticsResponse {
-  range: { key: RangeKey; from: string; to: string; bucket: 'hour' | 'day'; tz: string; businessPhoneNumberId: string | null };
-  numbers: { phoneNumberId: string; displayPhoneNumber: string | null }[];
-  failures: {
-    /** Error codes present, most failures first: the stacks of the chart. */
-    codes: number[];
-    buckets: FailureBucket[];
-    totals: { sent: number; failed: number; rate: number | null };
-  };
-  topErrors: TopErrorCode[];
-  funnel: DeliveryTimingSummary;
-  inbound: { types: string[]; buckets: CountBucket[]; totals: { type: string; count: number }[]; total: number };
-  webhooks: {
-    buckets: WebhookBucket[];
-    totals: { received: number; processed: number; failed: number; rejected: number };
-    backlog: ProcessingBacklog;
-  };
-}
 
 /** One entry per bucket, in order, from rows keyed by bucket; rows of buckets outside the range are dropped. */
 export function fillBuckets<R extends { bucket: string }, T>(

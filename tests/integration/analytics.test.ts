@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { postUser } from '@/lib/admin/users-api';
 import { getAnalytics, type AnalyticsResponse } from '@/lib/analytics/analytics-api';
+import { analyticsResponseSchema } from '@/lib/contracts/analytics';
 import { createAuth, ensureFirstAdmin, loadAuthSecret, type Auth } from '@/lib/auth/auth';
 import type { AccessDeps } from '@/lib/auth/access';
 import { parseEnv } from '@/lib/env';
@@ -49,7 +50,8 @@ describe.each(dbKinds)('analytics on %s', (kind) => {
   async function analytics(query: string): Promise<AnalyticsResponse> {
     const res = await get(query);
     expect(res.status, await res.clone().text()).toBe(200);
-    return (await res.json()) as AnalyticsResponse;
+    // Every answer is what the OpenAPI document promises (the schema it is generated from).
+    return analyticsResponseSchema.parse(await res.json());
   }
 
   beforeAll(async () => {
