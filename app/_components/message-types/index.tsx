@@ -1,0 +1,42 @@
+import type { ComponentType } from 'react';
+import type { MessageView } from '@/lib/inbox/message-view';
+import { ContactsMessage } from './contacts';
+import { DeletedMessage } from './deleted';
+import { LocationMessage } from './location';
+import { MediaMessage } from './media';
+import { OrderMessage } from './order';
+import type { MessageViewKind, RendererProps } from './parts';
+import { PlaceholderMessage } from './placeholder';
+import { ReactionMessage } from './reaction';
+import { ReplyMessage } from './reply';
+import { RequestWelcomeMessage } from './request-welcome';
+import { SystemMessage } from './system';
+import { TextMessage } from './text';
+import { UnsupportedMessage } from './unsupported';
+
+// One renderer per kind of view (lib/inbox/message-view.ts): a message type's module says what its
+// content is, its view says what the thread shows, and its renderer here draws it. The map is total
+// over the view kinds, so a kind without a renderer does not compile.
+
+const RENDERERS: { [Kind in MessageViewKind]: ComponentType<RendererProps<Kind>> } = {
+  text: TextMessage,
+  media: MediaMessage,
+  location: LocationMessage,
+  contacts: ContactsMessage,
+  reply: ReplyMessage,
+  order: OrderMessage,
+  system: SystemMessage,
+  reaction: ReactionMessage,
+  unsupported: UnsupportedMessage,
+  request_welcome: RequestWelcomeMessage,
+  placeholder: PlaceholderMessage,
+  deleted: DeletedMessage,
+};
+
+/** The body of a message bubble, drawn by its kind's renderer. */
+export function MessageBody({ view, outbound, from }: { view: MessageView; outbound: boolean; from: string }) {
+  const Render = RENDERERS[view.kind] as ComponentType<RendererProps<MessageViewKind>>;
+  return <Render view={view} outbound={outbound} from={from} />;
+}
+
+export { LinkifiedText } from './parts';
