@@ -144,6 +144,12 @@ export const messages = pgTable(
     placeholder: boolean('placeholder').notNull().default(false),
     editedAt: tstz('edited_at'),
     deletedAt: tstz('deleted_at'),
+    /**
+     * What the message says, typed per type ({ v: 1, type, ... }: lib/whatsapp/message-types/): what the
+     * thread renders. Null for placeholders.
+     */
+    content: jsonb('content'),
+    /** The item exactly as Meta sent it (made safe for jsonb), for integrators: GET /api/messages/{id}. */
     raw: jsonb('raw'),
     eventId: bigint('event_id', { mode: 'number' }),
   },

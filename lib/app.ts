@@ -14,6 +14,7 @@ import { ChangeHub } from './realtime/hub';
 import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
+import { backfillMessageContent } from './whatsapp/content-backfill';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
@@ -72,6 +73,10 @@ export async function startApp(env: Env): Promise<App> {
   let auth: Auth;
   try {
     await migrateDatabase(database);
+    const filled = await backfillMessageContent(database.db, (n) => {
+      if (n % 50_000 === 0) log.info({ messages: n }, 'filling in message content from raw items (migration 0007)…');
+    });
+    if (filled > 0) log.info({ messages: filled }, 'message content filled in from raw items (migration 0007)');
     auth = createAuth(database.db, env, await loadAuthSecret(database.db, env));
     await ensureFirstAdmin(auth, database.db, env);
   } catch (err) {

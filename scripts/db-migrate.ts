@@ -4,6 +4,7 @@ import nextEnv from '@next/env';
 import { openDatabase } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { databaseEnv } from '@/lib/env';
+import { backfillMessageContent } from '@/lib/whatsapp/content-backfill';
 
 nextEnv.loadEnvConfig(process.cwd());
 try {
@@ -11,7 +12,8 @@ try {
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     await migrateDatabase(database);
-    console.log(`migrations applied (${database.kind})`);
+    const filled = await backfillMessageContent(database.db);
+    console.log(`migrations applied (${database.kind})${filled > 0 ? `; content filled in for ${filled} messages` : ''}`);
   } finally {
     await database.close();
   }

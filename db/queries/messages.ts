@@ -28,7 +28,7 @@ const messageColumns = {
   placeholder: messages.placeholder,
   editedAt: messages.editedAt,
   deletedAt: messages.deletedAt,
-  raw: messages.raw,
+  content: messages.content,
 };
 
 function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number) {
@@ -59,6 +59,8 @@ export async function findMessage(db: Executor, ref: MessageRef) {
   const [row] = await db
     .select({
       ...messageColumns,
+      // Only here: the list endpoints leave Meta's raw item out.
+      raw: messages.raw,
       phoneNumberId: conversations.phoneNumberId,
       contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
     })

@@ -20,6 +20,7 @@ export interface MessageInsert {
   targetWamid: string | null;
   status: string;
   errors: unknown;
+  content: unknown;
   raw: unknown;
   eventId: number;
 }
@@ -91,6 +92,7 @@ export async function insertMessages(tx: Executor, messages: MessageInsert[]): P
     target_wamid: m.targetWamid,
     status: m.status,
     errors: m.errors,
+    content: m.content,
     raw: m.raw,
     event_id: m.eventId,
   }));
@@ -98,18 +100,18 @@ export async function insertMessages(tx: Executor, messages: MessageInsert[]): P
     tx,
     sql`
     insert into messages (wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
-      frequently_forwarded, media, target_wamid, status, errors, raw, event_id)
+      frequently_forwarded, media, target_wamid, status, errors, content, raw, event_id)
     select wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
-      frequently_forwarded, media, target_wamid, status, errors, raw, event_id
+      frequently_forwarded, media, target_wamid, status, errors, content, raw, event_id
     from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, conversation_id bigint, direction text, type text, subtype text,
       text text, sent_at timestamptz, reply_to_wamid text, forwarded boolean, frequently_forwarded boolean, media jsonb,
-      target_wamid text, status text, errors jsonb, raw jsonb, event_id bigint)
+      target_wamid text, status text, errors jsonb, content jsonb, raw jsonb, event_id bigint)
     on conflict (wamid) do update set
       direction = excluded.direction, type = excluded.type, subtype = excluded.subtype, text = excluded.text,
       sent_at = excluded.sent_at, reply_to_wamid = excluded.reply_to_wamid, forwarded = excluded.forwarded,
       frequently_forwarded = excluded.frequently_forwarded, media = excluded.media, target_wamid = excluded.target_wamid,
       errors = case when messages.status = 'failed' then messages.errors else excluded.errors end,
-      raw = excluded.raw, event_id = excluded.event_id, placeholder = false
+      content = excluded.content, raw = excluded.raw, event_id = excluded.event_id, placeholder = false
     where messages.placeholder
     returning id, wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new`,
   );
@@ -193,4 +195,22 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
     returning o.id, o.wamid, o.conversation_id`,
   );
   return [...edited, ...revoked].map(changed);
+}
+
+/** Messages stored before they had content (migration 0007): the next `limit` of them, in id order. */
+export async function messagesWithoutContent(db: Executor, afterId: number, limit: number): Promise<{ id: number; raw: unknown }[]> {
+  const rows = await queryRows<{ id: string | number; raw: unknown }>(
+    db,
+    sql`select id, raw from messages where id > ${afterId} and content is null and raw is not null order by id limit ${limit}`,
+  );
+  return rows.map((r) => ({ id: Number(r.id), raw: r.raw }));
+}
+
+/** Fills in content where there is none yet (another instance may be filling the same rows). */
+export async function setMissingContent(db: Executor, contents: { id: number; content: unknown }[]): Promise<void> {
+  if (contents.length === 0) return;
+  await db.execute(sql`
+    update messages m set content = x.content
+    from jsonb_to_recordset(${jsonb(contents)}) as x(id bigint, content jsonb)
+    where m.id = x.id and m.content is null`);
 }

@@ -80,7 +80,6 @@ export const apiMessageSchema = z.object({
   statusHistory: z
     .array(z.object({ status: z.string(), timestamp: z.string() }))
     .meta({ description: 'Every status Meta reported, oldest first; may include statuses that do not move `status` (e.g. "deleted").' }),
-  raw: z.unknown().meta({ description: 'The item exactly as Meta sent it; null for placeholders.' }),
   content: messageContentSchema
     .nullable()
     .meta({ description: 'What the message says, typed per type ({ v: 1, type, ... }); null for placeholders.' }),
@@ -117,8 +116,11 @@ export const apiConversationSchema = z.object({
 });
 export type ApiConversation = z.infer<typeof apiConversationSchema>;
 
-export const getMessageResponseSchema = apiMessageSchema;
-export type GetMessageResponse = ApiMessage;
+/** One message (GET /api/messages/{id}): as lists show it, plus Meta's item for integrators. */
+export const getMessageResponseSchema = apiMessageSchema.extend({
+  raw: z.unknown().meta({ description: 'The item exactly as Meta sent it; null for placeholders and for messages written here.' }),
+});
+export type GetMessageResponse = z.infer<typeof getMessageResponseSchema>;
 
 export const getConversationResponseSchema = apiConversationSchema;
 export type GetConversationResponse = ApiConversation;

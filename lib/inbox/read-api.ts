@@ -50,6 +50,7 @@ import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
+import type { MessageContent } from '@/lib/whatsapp/message-types';
 import type { MediaInfo } from '@/lib/whatsapp/types';
 import { type MessageIdentity, parseMessageRef, publicMessageId } from './message-id';
 
@@ -112,7 +113,7 @@ export const getMessage = defineRoute(
       getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
       getMediaStates(deps.db, [row.id]),
     ]);
-    return toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps));
+    return { ...toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps)), raw: row.raw };
   },
 );
 
@@ -309,7 +310,8 @@ function toApiMessage(
     errors: toApiErrors(row.errors),
     replyToId: row.replyToWamid,
     statusHistory: history.map((h) => ({ status: h.status, timestamp: iso(h.occurredAt) })),
-    raw: row.raw,
+    // Written by the type modules at ingest (or from raw by the start-up backfill): their schema's shape.
+    content: (row.content ?? null) as MessageContent | null,
     placeholder: row.placeholder,
     media: (row.media ?? null) as MediaInfo | null,
     mediaFile,

@@ -227,6 +227,7 @@ function messageRows(messages: (NormalizedMessage & { eventId: number })[], conv
       targetWamid: m.targetWamid,
       status: m.direction === 'inbound' ? RECEIVED : PENDING,
       errors: m.errors,
+      content: m.content,
       raw: m.raw,
       eventId: m.eventId,
     };

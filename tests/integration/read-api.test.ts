@@ -15,6 +15,7 @@ import {
   type GetMessageResponse,
   type ReadApiDeps,
 } from '@/lib/inbox/read-api';
+import { contentOf } from '@/lib/whatsapp/message-types';
 import { storeBatches } from '@/lib/whatsapp/store';
 import type { DeliveryError, NormalizedBatch, NormalizedMessage, NormalizedStatus } from '@/lib/whatsapp/types';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
@@ -57,7 +58,7 @@ function emptyBatch(): NormalizedBatch {
 }
 
 function message(wamid: string, customer: Customer, timestamp: Date, extra: Partial<NormalizedMessage> = {}): NormalizedMessage {
-  return {
+  const base: Omit<NormalizedMessage, 'content'> = {
     wamid,
     phoneNumberId: NUMBER_A,
     customer: { waId: customer.waId, userId: customer.userId ?? null },
@@ -75,6 +76,9 @@ function message(wamid: string, customer: Customer, timestamp: Date, extra: Part
     raw: { id: wamid, type: extra.type ?? 'text' },
     ...extra,
   };
+  // As the text's module would have it; other types from their (bare) raw item.
+  const content = base.type === 'text' ? ({ v: 1, type: 'text', body: base.text } as const) : contentOf(base.raw);
+  return { ...base, content: extra.content ?? content };
 }
 
 function status(
@@ -291,6 +295,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         replyToId: null,
         statusHistory: [],
         raw: { id: 'wamid.M-02', type: 'text' },
+        content: { v: 1, type: 'text', body: 'Hola! ¿Tienen envío a Monterrey?' },
         placeholder: false,
         media: null,
         mediaFile: null,
@@ -299,7 +304,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         frequentlyForwarded: false,
         editedAt: null,
         deletedAt: null,
-      } satisfies ApiMessage);
+      } satisfies GetMessageResponse);
       expect(typeof m.conversationId).toBe('string');
     });
 
@@ -544,8 +549,12 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         expect(m.contact).toEqual({ waId: maria.waId, userId: null, name: 'Maria Lopez' });
         expect(m.timestamp).toMatch(ISO);
       }
-      // The page carries the same shape as GET /api/messages/{wamid}, status history included.
-      expect(messages[2]).toEqual(await getMessageJson('wamid.OUT-03'));
+      // The page carries the same shape as GET /api/messages/{id}, status history included, but not Meta's raw
+      // item: that is for integrators asking for one message.
+      const { raw, ...single } = await getMessageJson('wamid.OUT-03');
+      expect(raw).toEqual({ id: 'wamid.OUT-03', type: 'text' });
+      expect(messages[2]).toEqual(single);
+      for (const m of messages) expect(m).not.toHaveProperty('raw');
       expect(messages[5]!.errors).toEqual([FAILED_ERROR]);
     });
 

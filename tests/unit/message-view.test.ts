@@ -40,7 +40,6 @@ function toApi(n: NormalizedMessage): ApiMessage {
     replyToId: n.replyToWamid,
     statusHistory: [],
     // The view reads content, never raw: the thread gets no raw at all.
-    raw: null,
     content: n.content,
     placeholder: false,
     media: n.media,
@@ -87,7 +86,6 @@ function msg({ item = { text: { body: 'hello' } }, ...over }: Partial<ApiMessage
     errors: [],
     replyToId: null,
     statusHistory: [],
-    raw: null,
     content: item === null || over.placeholder === true ? null : contentOf(isRecord(item) ? { type, ...item } : { type }),
     placeholder: false,
     media: null,
