@@ -27,7 +27,13 @@ export async function claimDueMedia(db: Executor, { limit, leaseMs }: { limit: n
           for update skip locked)
         returning m.message_id, (select wamid from messages x where x.id = m.message_id) as wamid, m.media_id, m.kind, m.attempts`,
   );
-  return rows.map((r) => ({ messageId: Number(r.message_id), wamid: r.wamid, mediaId: r.media_id, kind: r.kind, attempts: Number(r.attempts) }));
+  return rows.map((r) => ({
+    messageId: Number(r.message_id),
+    wamid: r.wamid,
+    mediaId: r.media_id,
+    kind: r.kind,
+    attempts: Number(r.attempts),
+  }));
 }
 
 /** Stored: the item points at its bytes. Returns the message's conversation, for the change notice. */

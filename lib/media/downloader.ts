@@ -100,8 +100,15 @@ export class MediaDownloader {
         this.options.storage,
         signal,
       );
-      conversationId = await markMediaDownloaded(this.db, item.messageId, { storageKey: file.key, size: file.bytes, mimeType: file.mimeType });
-      log.info({ messageId: item.messageId, wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) }, 'media downloaded');
+      conversationId = await markMediaDownloaded(this.db, item.messageId, {
+        storageKey: file.key,
+        size: file.bytes,
+        mimeType: file.mimeType,
+      });
+      log.info(
+        { messageId: item.messageId, wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) },
+        'media downloaded',
+      );
       outcome = { result: 'downloaded', bytes: file.bytes };
     } catch (err) {
       if (signal.aborted) return null; // shutting down: the lease runs out and another run takes it
@@ -110,12 +117,18 @@ export class MediaDownloader {
       // Claiming counted this attempt already.
       const retryInMs = retryDelay(this.retry, item.attempts, failure ? failure.retryable : true);
       const error = describeError(err);
-      log.warn({ messageId: item.messageId, wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error }, 'media download failed');
+      log.warn(
+        { messageId: item.messageId, wamid: item.wamid, kind: item.kind, reason, attempt: item.attempts, retryInMs, err: error },
+        'media download failed',
+      );
       outcome = { result: retryInMs === null ? 'failed' : 'retrying', reason };
       try {
         conversationId = await recordMediaFailure(this.db, item.messageId, { reason, error, retryInMs });
       } catch (dbErr) {
-        log.error({ messageId: item.messageId, wamid: item.wamid, err: describeError(dbErr) }, 'could not record a media failure; its lease will run out');
+        log.error(
+          { messageId: item.messageId, wamid: item.wamid, err: describeError(dbErr) },
+          'could not record a media failure; its lease will run out',
+        );
         return outcome;
       }
     }

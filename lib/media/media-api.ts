@@ -79,7 +79,8 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, messageId: strin
     'content-type': contentType,
     'content-disposition': contentDisposition(
       inline,
-      item.filename ?? `${item.kind}-${publicMessageId({ id: item.messageId, wamid: item.wamid }).slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
+      item.filename ??
+        `${item.kind}-${publicMessageId({ id: item.messageId, wamid: item.wamid }).slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
     ),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',

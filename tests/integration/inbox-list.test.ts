@@ -122,7 +122,10 @@ async function seed(db: Db): Promise<Seeded> {
           status: 'received',
         })),
       );
-      const [last] = await db.select({ id: messages.id }).from(messages).where(eq(messages.wamid, wamids.at(-1)!));
+      const [last] = await db
+        .select({ id: messages.id })
+        .from(messages)
+        .where(eq(messages.wamid, wamids.at(-1)!));
       await db.update(conversations).set({ lastMessageId: last!.id }).where(eq(conversations.id, row!.id));
     }
     minute += 10;

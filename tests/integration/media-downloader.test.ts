@@ -322,7 +322,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     await deliver(mediaMessage('wamid.MET-1', 'image', 'm-png-m'));
     await deliver(mediaMessage('wamid.MET-2', 'image', 'm-missing'));
     await deliver(mediaMessage('wamid.MET-3', 'image', 'm-later'));
-    await db.execute(sql`update media_items set next_attempt_at = now() + interval '1 hour' where message_id = (select id from messages where wamid = 'wamid.MET-3')`);
+    await db.execute(
+      sql`update media_items set next_attempt_at = now() + interval '1 hour' where message_id = (select id from messages where wamid = 'wamid.MET-3')`,
+    );
     await downloader({ onOutcome: (o) => metrics.observeMedia(o) }).downloadDue();
     const text = await metrics.render();
     const value = (series: string) =>
@@ -368,7 +370,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
     const firstFailure = (await failedFile()).failedAt as string;
     expect(Date.parse(firstFailure)).toBeGreaterThan(Date.now() - 60_000);
     // Failing again after a retry is a new failure the thread can tell apart (its Retry button comes back).
-    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`);
+    await db.execute(
+      sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`,
+    );
     await new Promise((r) => setTimeout(r, 20));
     await d.downloadDue();
     expect((await failedFile()).failedAt > firstFailure).toBe(true);
@@ -389,7 +393,9 @@ describe.each(dbKinds)('media downloads on %s', (kind) => {
       ).status,
     ).toBe(401);
     // The requeue itself (what the admin's 202 does), then the file turns up at Meta.
-    await db.execute(sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`);
+    await db.execute(
+      sql`update media_items set state = 'pending', attempts = 4, next_attempt_at = now() where message_id = (select id from messages where wamid = 'wamid.RETRY')`,
+    );
     graph.add({ id: 'm-late', body: png, mimeType: 'image/png' });
     await d.downloadDue();
     expect(await item('wamid.RETRY')).toMatchObject({ state: 'downloaded', attempts: 5 });

@@ -9,7 +9,6 @@ import {
   getConversationMessages,
   getConversations,
   getMessage,
-  type ApiMessage,
   type GetConversationMessagesResponse,
   type GetConversationsResponse,
   type GetMessageResponse,

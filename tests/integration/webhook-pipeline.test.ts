@@ -201,7 +201,10 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       await pipeline.drain();
       const rows = await queryRows<{ wamid: string }>(database.db, sql`select wamid from messages order by sent_at, wamid`);
       expect(rows.map((r) => r.wamid)).toEqual(['wamid.EARLY', 'wamid.LATE']);
-      const [conv] = await queryRows<{ last_message_wamid: string }>(database.db, sql`select (select wamid from messages where id = c.last_message_id) as last_message_wamid from conversations c`);
+      const [conv] = await queryRows<{ last_message_wamid: string }>(
+        database.db,
+        sql`select (select wamid from messages where id = c.last_message_id) as last_message_wamid from conversations c`,
+      );
       expect(conv!.last_message_wamid).toBe('wamid.LATE');
     });
 
