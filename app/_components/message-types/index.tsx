@@ -14,9 +14,9 @@ import { SystemMessage } from './system';
 import { TextMessage } from './text';
 import { UnsupportedMessage } from './unsupported';
 
-// One renderer per kind of view (lib/inbox/message-view.ts): a message type's module says what its
-// content is, its view says what the thread shows, and its renderer here draws it. The map is total
-// over the view kinds, so a kind without a renderer does not compile.
+// One renderer per kind of view: a message type's module (lib/whatsapp/message-types) says what its
+// content is and, in its `view`, what the thread shows; its renderer here draws it. The map is total
+// over the view kinds, so a type whose view has a new kind does not compile without its renderer.
 
 const RENDERERS: { [Kind in MessageViewKind]: ComponentType<RendererProps<Kind>> } = {
   text: TextMessage,
@@ -32,6 +32,9 @@ const RENDERERS: { [Kind in MessageViewKind]: ComponentType<RendererProps<Kind>>
   placeholder: PlaceholderMessage,
   deleted: DeletedMessage,
 };
+
+/** The view kinds there is a renderer for (the registry test checks every type's view against it). */
+export const RENDERED_KINDS = Object.keys(RENDERERS) as MessageViewKind[];
 
 /** The body of a message bubble, drawn by its kind's renderer. */
 export function MessageBody({ view, outbound, from }: { view: MessageView; outbound: boolean; from: string }) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contentSchema, defineMessageType, NO_STORED_FIELDS, shortText } from './message-type';
 import { firstEntries, isRecord, joinTexts, ownValue, stringField } from './read';
+import { firstPresent, type MessageRow, present } from './view';
 
 /** Cards in one message, and phones or emails on one card: WhatsApp sends a handful; a hostile body is cut. */
 export const MAX_CONTACT_CARDS = 20;
@@ -39,6 +40,37 @@ function cardOf(card: Record<string, unknown>): ContactCard {
   };
 }
 
+/** A shared card as the thread shows it: never without a name, phones and emails that say something. */
+export interface SharedContactCard {
+  name: string;
+  phones: { phone: string; waId: string | null; type: string | null }[];
+  emails: { email: string; type: string | null }[];
+  org: string | null;
+}
+
+export interface ContactsBody {
+  kind: 'contacts';
+  contacts: SharedContactCard[];
+}
+
+function contactsBody(content: { cards: ContactCard[] } | null, row: MessageRow): ContactsBody {
+  const contacts: SharedContactCard[] = (content?.cards ?? []).map((card) => {
+    const phones = card.phones.flatMap((p) => {
+      const phone = firstPresent(p.phone, p.waId);
+      return phone ? [{ phone, waId: present(p.waId), type: present(p.type) }] : [];
+    });
+    return {
+      name: firstPresent(card.name, phones[0]?.phone) ?? 'Contact',
+      phones,
+      emails: card.emails.flatMap((e) => (present(e.email) ? [{ email: e.email, type: present(e.type) }] : [])),
+      org: firstPresent(card.org?.company, card.org?.department),
+    };
+  });
+  // Without content, the normalized names are all there is.
+  if (contacts.length === 0) contacts.push({ name: row.text ?? 'Contact', phones: [], emails: [], org: null });
+  return { kind: 'contacts', contacts };
+}
+
 /** Contact cards the customer shared. */
 export const contactsMessage = defineMessageType(contentSchema('contacts', { cards: z.array(contactCardSchema).max(MAX_CONTACT_CARDS) }), {
   type: 'contacts',
@@ -60,4 +92,5 @@ export const contactsMessage = defineMessageType(contentSchema('contacts', { car
     icon: 'contact',
     text: summary.text ?? joinTexts(content?.cards.map((card) => card.name) ?? [], ', ') ?? 'Contact',
   }),
+  view: contactsBody,
 });

@@ -6,6 +6,7 @@ import { imageMessage } from './image';
 import { contentSchema, defineMessageType, NO_STORED_FIELDS, schemasOf, shortText } from './message-type';
 import { cleanString, isRecord, ownValue } from './read';
 import { stickerMessage } from './sticker';
+import { unsupportedBody } from './unsupported';
 import { textMessage } from './text';
 import { videoMessage } from './video';
 
@@ -53,5 +54,7 @@ export const editMessage = defineMessageType(
       return { ...NO_STORED_FIELDS, text, subtype: edited?.type ?? null, targetWamid: content.targetWamid };
     },
     preview: (summary) => ({ icon: 'edit', text: summary.text ?? 'Edited a message' }),
+    // Threads leave edits out (they act on another message); shown on its own, it says what it is, never blank.
+    view: (_content, row) => unsupportedBody('edit', row.text, undefined, row),
   },
 );

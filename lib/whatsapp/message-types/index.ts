@@ -1,6 +1,8 @@
 // The registry of WhatsApp message types: one module per type (its content schema, how Meta's item
-// becomes content, what the store and the conversation list need from it), listed once here. The
-// normalizer, the store's lists of media and modifier types, the previews and the thread all read it.
+// becomes content, what the store and the conversation list need from it, what the thread shows),
+// listed once here. The normalizer, the store's lists of media and modifier types, the previews and
+// the thread all read it. Adding a type: its module, a line here, and a renderer for its view's kind
+// if it has a new one (app/_components/message-types).
 // Client-safe: the browser imports it (no db/, no server-only, no node: modules).
 
 import { z } from 'zod';
@@ -27,6 +29,7 @@ import { textMessage } from './text';
 import { unknownMessage } from './unknown';
 import { unsupportedMessage } from './unsupported';
 import { videoMessage } from './video';
+import type { MessageRow } from './view';
 
 export const MESSAGE_TYPE_MODULES = [
   textMessage,
@@ -115,7 +118,20 @@ export function previewOfType(type: string, summary: MessageSummary, content: Me
   return module.preview(summary, content);
 }
 
+/** What the thread shows for a message of any type: the union of the modules' view bodies, told apart by `kind`. */
+export type MessageTypeView = ReturnType<Module['view']>;
+
+/**
+ * What the thread shows for a message: by its content's type when it has content, else by its
+ * stored type (`unknown` for any we have no module for), from the content and the row's columns.
+ */
+export function viewOfType(type: string, content: MessageContent | null, row: MessageRow): MessageTypeView {
+  const module = content ? messageTypeModule(content.type) : messageTypeModule(type);
+  return module.view(content, row) as MessageTypeView;
+}
+
 export type { IconName, MessageSummary, Preview, Referral, StoredFields } from './message-type';
+export type { MessageRow, StoredMedia } from './view';
 export { MEDIA_LABELS } from './media';
 export { DELETED_LABEL } from './revoke';
 export { REQUEST_WELCOME_LABEL } from './request-welcome';

@@ -1,6 +1,36 @@
 import { z } from 'zod';
 import { contentSchema, defineMessageType, longText, NO_STORED_FIELDS, shortText } from './message-type';
 import { cleanString, firstText, isRecord, MAX_TEXT_LENGTH, ownValue } from './read';
+import { firstPresent, present } from './view';
+
+export type ReplyKind = 'button_reply' | 'list_reply' | 'flow_reply' | 'interactive';
+
+export const REPLY_LABELS: Record<ReplyKind, string> = {
+  button_reply: 'Button reply',
+  list_reply: 'List reply',
+  flow_reply: 'Flow reply',
+  interactive: 'Interactive reply',
+};
+
+/** The customer's answer as the thread shows it (interactive replies, and a template's quick-reply button). */
+export interface ReplyBody {
+  kind: 'reply';
+  replyKind: ReplyKind;
+  title: string;
+  /** list_reply only. */
+  description: string | null;
+  /** flow_reply only: the answers from response_json (flow_token left out). */
+  fields: { label: string; value: string }[];
+}
+
+export function replyBody(
+  replyKind: ReplyKind,
+  title: string,
+  description: string | null = null,
+  fields: { label: string; value: string }[] = [],
+): ReplyBody {
+  return { kind: 'reply', replyKind, title, description, fields };
+}
 
 /** A completed Flow's answers: WhatsApp forms are short; a hostile response_json is cut or skipped. */
 export const MAX_FLOW_FIELDS = 20;
@@ -114,4 +144,21 @@ export const interactiveMessage = defineMessageType(schema, {
   },
   stored: (content) => ({ ...NO_STORED_FIELDS, text: interactiveText(content), subtype: content.kind }),
   preview: (summary, content) => ({ icon: 'reply', text: summary.text ?? (content ? interactiveText(content) : null) ?? 'Reply' }),
+  view: (content, row): ReplyBody => {
+    switch (firstPresent(row.subtype, content?.kind)) {
+      case 'button_reply':
+        return replyBody('button_reply', firstPresent(row.text, content?.title) ?? 'Button');
+      case 'list_reply':
+        return replyBody('list_reply', firstPresent(row.text, content?.title) ?? 'List item', present(content?.description));
+      case 'nfm_reply':
+        return replyBody(
+          'flow_reply',
+          firstPresent(row.text, content?.flow?.body, content?.flow?.name) ?? 'Form submitted',
+          null,
+          content?.flow?.fields ?? [],
+        );
+      default:
+        return replyBody('interactive', firstPresent(row.text, content?.title) ?? 'Interactive reply');
+    }
+  },
 });

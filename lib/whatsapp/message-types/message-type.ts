@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { MessageItem } from '../payload';
 import type { MediaInfo } from '../types';
 import { isRecord, type JsonRecord, MAX_SHORT_LENGTH, MAX_TEXT_LENGTH, ownValue, stringField } from './read';
+import type { MessageRow, TypeView } from './view';
 
 export const CONTENT_VERSION = 1;
 
@@ -97,8 +98,11 @@ export const NO_STORED_FIELDS: StoredFields = { text: null, subtype: null, media
 /** Any type's content schema: `{ v: 1, type: '<type>', ... }`. */
 export type AnyContentSchema = z.ZodObject<{ v: z.ZodLiteral<1>; type: z.ZodLiteral<string> } & z.ZodRawShape>;
 
-/** One WhatsApp message type: its content, how Meta's item becomes it, what the store and the list need from it. */
-export interface MessageTypeModule<Schema extends AnyContentSchema = AnyContentSchema> {
+/**
+ * One WhatsApp message type: its content, how Meta's item becomes it, what the store and the list
+ * need from it, and what the thread shows (its view, which app/_components/message-types draws by kind).
+ */
+export interface MessageTypeModule<Schema extends AnyContentSchema = AnyContentSchema, View extends TypeView = TypeView> {
   /** Meta's `type` (for `unknown`: every type without a module). */
   readonly type: z.infer<Schema>['type'];
   readonly schema: Schema;
@@ -110,6 +114,8 @@ export interface MessageTypeModule<Schema extends AnyContentSchema = AnyContentS
   fromMeta(item: MessageItem, raw: JsonRecord): z.infer<Schema>;
   stored(content: z.infer<Schema>): StoredFields;
   preview(summary: MessageSummary, content: z.infer<Schema> | null): Preview;
+  /** What the thread shows: from the content (null for rows stored without one) and the row's own columns. Pure, total. */
+  view(content: z.infer<Schema> | null, row: MessageRow): View;
 }
 
 /** The content schemas of a list of modules, as a tuple (for z.discriminatedUnion). */
@@ -124,11 +130,13 @@ export function schemasOf<const Modules extends readonly [{ schema: AnyContentSc
 
 /**
  * Declares a module: the schema first, so that TypeScript knows the content type before it checks
- * fromMeta, stored and preview against it.
+ * fromMeta, stored, preview and view against it; the view's body type comes from what view returns.
  */
-export function defineMessageType<Schema extends AnyContentSchema>(
+export function defineMessageType<Schema extends AnyContentSchema, View extends TypeView>(
   schema: Schema,
-  module: NoInfer<Omit<MessageTypeModule<Schema>, 'schema'>>,
-): MessageTypeModule<Schema> {
+  module: NoInfer<Omit<MessageTypeModule<Schema, View>, 'schema' | 'view'>> & {
+    view(content: NoInfer<z.infer<Schema>> | null, row: MessageRow): View;
+  },
+): MessageTypeModule<Schema, View> {
   return { ...module, schema };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { orderItemSchema } from '../payload';
 import { contentSchema, defineMessageType, longText, NO_STORED_FIELDS, shortText } from './message-type';
 import { cleanString, finiteNumber, firstEntries, isRecord, MAX_TEXT_LENGTH, ownValue, stringField } from './read';
+import { present } from './view';
 
 /** Lines kept per order (the count covers them all). */
 export const MAX_ORDER_LINES = 100;
@@ -37,6 +38,20 @@ function itemCountOf(productItems: readonly unknown[]): number {
     count += Number.isFinite(quantity) && quantity > 0 ? quantity : 1;
   }
   return count;
+}
+
+export interface OrderTotal {
+  currency: string;
+  amount: number;
+}
+
+export interface OrderBody {
+  kind: 'order';
+  catalogId: string | null;
+  items: OrderLine[];
+  totals: OrderTotal[];
+  /** The customer's note. */
+  text: string | null;
 }
 
 const itemsLabel = (count: number) => `Order: ${count} ${count === 1 ? 'item' : 'items'}`;
@@ -80,6 +95,14 @@ export const orderMessage = defineMessageType(
     preview: (summary, content) => ({
       icon: 'order',
       text: content ? (content.itemCount > 0 ? itemsLabel(content.itemCount) : 'Order') : (summary.text ?? 'Order'),
+    }),
+    view: (content, row): OrderBody => ({
+      kind: 'order',
+      catalogId: present(content?.catalogId),
+      items: content?.lines ?? [],
+      totals: content?.totals ?? [],
+      // Without content, the normalized "Order: N items — note" is shown as the note.
+      text: content ? present(content.text) : row.text,
     }),
   },
 );

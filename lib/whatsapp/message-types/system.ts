@@ -1,5 +1,12 @@
 import { contentSchema, defineMessageType, longText, NO_STORED_FIELDS, shortText } from './message-type';
 import { cleanString, MAX_TEXT_LENGTH, ownValue, stringField } from './read';
+import { firstPresent } from './view';
+
+export interface SystemBody {
+  kind: 'system';
+  body: string;
+  systemType: string | null;
+}
 
 /** A notice from WhatsApp itself: the customer changed their number (user_changed_number) or user id (user_changed_user_id). */
 export const systemMessage = defineMessageType(
@@ -31,5 +38,10 @@ export const systemMessage = defineMessageType(
     },
     stored: (content) => ({ ...NO_STORED_FIELDS, text: content.body, subtype: content.kind }),
     preview: (summary, content) => ({ icon: 'info', text: summary.text ?? content?.body ?? 'System message' }),
+    view: (content, row): SystemBody => ({
+      kind: 'system',
+      body: firstPresent(row.text, content?.body) ?? 'System message',
+      systemType: firstPresent(row.subtype, content?.kind),
+    }),
   },
 );

@@ -1,7 +1,8 @@
 import { contentSchema, defineMessageType, longText, NO_STORED_FIELDS, shortText } from './message-type';
 import { bestEffortText } from './interactive';
 import { cleanString, ownValue } from './read';
-import { UNSUPPORTED_LABEL } from './unsupported';
+import { UNSUPPORTED_LABEL, unsupportedBody } from './unsupported';
+import { firstPresent } from './view';
 
 /**
  * Every type without a module (Meta adds types without notice): kept with Meta's type name and the
@@ -23,5 +24,7 @@ export const unknownMessage = defineMessageType(
     },
     stored: (content) => ({ ...NO_STORED_FIELDS, text: content.text }),
     preview: (summary, content) => ({ icon: 'unsupported', text: summary.text ?? content?.text ?? UNSUPPORTED_LABEL }),
+    view: (content, row) =>
+      unsupportedBody(firstPresent(content?.metaType, row.type) ?? 'unknown', firstPresent(row.text, content?.text), undefined, row),
   },
 );

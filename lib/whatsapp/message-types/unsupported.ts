@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contentSchema, defineMessageType, NO_STORED_FIELDS, shortText } from './message-type';
 import { cleanString, deliveryErrors } from './read';
+import { firstPresent, type MessageRow } from './view';
 
 const MAX_ERRORS = 10;
 
@@ -12,6 +13,35 @@ export const messageErrorSchema = z.object({
   message: shortText.nullable(),
   details: shortText.nullable(),
 });
+
+export type MessageError = z.infer<typeof messageErrorSchema>;
+
+/** Unsupported by the Cloud API, or of a type without a module: say what it was and why, never blank. */
+export interface UnsupportedBody {
+  kind: 'unsupported';
+  /** What was sent: unsupported.type (poll_creation ...) or Meta's type we do not know. */
+  type: string;
+  errorTitle: string | null;
+  errorDetails: string | null;
+  /** Best-effort text for unknown types (normalize's guess), if any. */
+  text: string | null;
+}
+
+/** The content's error first, else the first of the row's. */
+export function unsupportedBody(
+  type: string,
+  text: string | null,
+  contentError: MessageError | undefined,
+  row: MessageRow,
+): UnsupportedBody {
+  return {
+    kind: 'unsupported',
+    type,
+    errorTitle: firstPresent(contentError?.title, contentError?.message, row.error?.title, row.error?.message),
+    errorDetails: firstPresent(contentError?.details, row.error?.details),
+    text,
+  };
+}
 
 /** A message the Cloud API cannot deliver to us (a poll, ...): what it really was, and Meta's reasons. */
 export const unsupportedMessage = defineMessageType(
@@ -32,5 +62,6 @@ export const unsupportedMessage = defineMessageType(
     }),
     stored: (content) => ({ ...NO_STORED_FIELDS, subtype: content.sentType }),
     preview: () => ({ icon: 'unsupported', text: UNSUPPORTED_LABEL }),
+    view: (content, row) => unsupportedBody(firstPresent(row.subtype, content?.sentType) ?? 'unsupported', null, content?.errors[0], row),
   },
 );
