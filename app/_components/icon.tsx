@@ -4,6 +4,7 @@ import {
   FileText,
   Hand,
   Info,
+  LayoutTemplate,
   MapPin,
   Mic,
   Music,
@@ -36,6 +37,7 @@ const ICONS: Record<IconName, LucideIcon> = {
   unsupported: TriangleAlert,
   deleted: Ban,
   welcome: Hand,
+  template: LayoutTemplate,
 };
 
 export interface IconProps {

@@ -6,13 +6,14 @@ import { useViewer } from '@/app/_components/viewer';
 import { Icon } from '@/app/_components/icon';
 import { Button, buttonClass } from '@/app/_components/ui/button';
 import { Spinner } from '@/app/_components/ui/states';
-import { documentTypeLabel, type MediaFileView, type MessageView } from '@/lib/inbox/message-view';
+import { documentTypeLabel, type MediaBody, type MediaFileView } from '@/lib/inbox/message-view';
 
 // The file of a media message: the image, sticker, player or document card once it is downloaded,
 // a clear note while it is not. Message content is untrusted: it reaches the DOM only as React text,
 // and the only URLs used are the view model's, which are our own /api/media/... paths.
 
-type MediaView = Extract<MessageView, { kind: 'media' }>;
+/** A media message's body, or a template header's file. */
+type MediaView = MediaBody;
 
 export interface MediaAttachmentProps {
   view: MediaView;

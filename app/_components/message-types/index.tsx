@@ -11,6 +11,7 @@ import { ReactionMessage } from './reaction';
 import { ReplyMessage } from './reply';
 import { RequestWelcomeMessage } from './request-welcome';
 import { SystemMessage } from './system';
+import { TemplateMessage } from './template';
 import { TextMessage } from './text';
 import { UnsupportedMessage } from './unsupported';
 
@@ -29,6 +30,7 @@ const RENDERERS: { [Kind in MessageViewKind]: ComponentType<RendererProps<Kind>>
   reaction: ReactionMessage,
   unsupported: UnsupportedMessage,
   request_welcome: RequestWelcomeMessage,
+  template: TemplateMessage,
   placeholder: PlaceholderMessage,
   deleted: DeletedMessage,
 };

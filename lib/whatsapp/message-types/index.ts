@@ -25,6 +25,7 @@ import { requestWelcomeMessage } from './request-welcome';
 import { revokeMessage } from './revoke';
 import { stickerMessage } from './sticker';
 import { systemMessage } from './system';
+import { templateMessage } from './template';
 import { textMessage } from './text';
 import { unknownMessage } from './unknown';
 import { unsupportedMessage } from './unsupported';
@@ -49,6 +50,7 @@ export const MESSAGE_TYPE_MODULES = [
   revokeMessage,
   unsupportedMessage,
   requestWelcomeMessage,
+  templateMessage,
   unknownMessage,
 ] as const;
 

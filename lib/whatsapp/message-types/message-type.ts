@@ -67,7 +67,8 @@ export type IconName =
   | 'edit'
   | 'unsupported'
   | 'deleted'
-  | 'welcome';
+  | 'welcome'
+  | 'template';
 
 /** One line for a message: the conversation list, the error log, quoted replies. */
 export interface Preview {
