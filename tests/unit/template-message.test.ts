@@ -182,6 +182,14 @@ describe('templateContent', () => {
     refusal(() => templateContent({ ...NAMED, components: [{ type: 'BODY', text: 'Hi {{constructor}}' }] }, { body: {} }));
   });
 
+  it('reads {{__proto__}} as text, never as a variable or a key', () => {
+    const template = { ...NAMED, components: [{ type: 'BODY', text: 'Hi {{__proto__}} {{name}}' }] };
+    expect(templateVariables(template.components).map((variable) => variable.name)).toEqual(['name']);
+    const content = parses(templateContent(template, { body: { name: 'Ana' } }));
+    expect(content.body).toBe('Hi {{__proto__}} Ana');
+    expect(Object.keys(content.parameters)).toEqual(['name']);
+  });
+
   it('a media header needs its file, kept with the content', () => {
     const error = refusal(() => templateContent(IMAGE_HEADER, { body: ['Erin'] }));
     expect(error).toMatchObject({ variable: 'header file', message: 'Template "winter_sale" needs a file for its image header' });
@@ -228,6 +236,12 @@ describe('a template from Meta (an echo) is read best-effort', () => {
       body: null,
       parameters: ['Maria', 'tomorrow'],
     });
+    // A parameter name that is not one of Meta's keeps the values in order instead.
+    const odd = contentOf({
+      type: 'template',
+      template: { components: [{ type: 'body', parameters: [{ type: 'text', parameter_name: '__proto__', text: 'x' }] }] },
+    });
+    expect(odd).toMatchObject({ parameters: ['x'] });
     for (const junk of [
       null,
       5,

@@ -96,9 +96,13 @@ export class TemplateValueError extends Error {
   }
 }
 
-// Meta's placeholders: `{{1}}` or `{{first_name}}`, nothing else between the braces.
-const PLACEHOLDER = /\{\{([A-Za-z0-9_]+)\}\}/g;
+// Meta's placeholders: `{{1}}` or `{{first_name}}`, nothing else between the braces. A name starts
+// with a letter or digit, so `{{__proto__}}` is text, never a key.
+const PLACEHOLDER = /\{\{([A-Za-z0-9][A-Za-z0-9_]*)\}\}/g;
 const POSITIONAL = /^[0-9]+$/;
+const PARAMETER_NAME = /^[A-Za-z0-9][A-Za-z0-9_]*$/;
+/** Components read per template (Meta's have four at most). */
+const MAX_COMPONENTS = 20;
 
 interface Component {
   type: string;
@@ -111,7 +115,7 @@ interface Component {
 /** Meta's components by type (HEADER, BODY, … in any case); the first of each. */
 function componentsOf(components: readonly unknown[]): Map<string, Component> {
   const byType = new Map<string, Component>();
-  for (const component of firstEntries(components, 20)) {
+  for (const component of firstEntries(components, MAX_COMPONENTS)) {
     const type = stringField(component, 'type')?.toLowerCase();
     if (!type || byType.has(type)) continue;
     byType.set(type, {
@@ -279,7 +283,7 @@ function fromEcho(raw: JsonRecord): TemplateContent {
   const language = ownValue(template, 'language');
   let header: TemplateContent['header'] = null;
   let parameters: TemplateContent['parameters'] = [];
-  for (const component of firstEntries(ownValue(template, 'components'), 20)) {
+  for (const component of firstEntries(ownValue(template, 'components'), MAX_COMPONENTS)) {
     const type = stringField(component, 'type')?.toLowerCase();
     const params = firstEntries(ownValue(component, 'parameters'), MAX_PARAMETERS).filter(isRecord);
     if (type === 'header') {
@@ -296,7 +300,7 @@ function fromEcho(raw: JsonRecord): TemplateContent {
         text: stringField(param, 'text', MAX_TEXT_LENGTH) ?? '',
       }));
       parameters =
-        texts.length > 0 && texts.every((param) => param.name !== null)
+        texts.length > 0 && texts.every((param) => param.name !== null && PARAMETER_NAME.test(param.name))
           ? Object.fromEntries(texts.map((param) => [param.name!, param.text]))
           : texts.map((param) => param.text);
     }
