@@ -97,6 +97,11 @@ export const conversations = pgTable(
     /** The newest message (by Meta's timestamp, then id): the list's preview. */
     lastMessageId: bigint('last_message_id', { mode: 'number' }),
     unreadCount: integer('unread_count').notNull().default(0),
+    /**
+     * Meta's timestamp of the customer's latest message: WhatsApp's 24-hour customer service window runs
+     * from it (our own messages never extend it).
+     */
+    lastInboundAt: tstz('last_inbound_at'),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -152,9 +157,27 @@ export const messages = pgTable(
     /** The item exactly as Meta sent it (made safe for jsonb), for integrators: GET /api/messages/{id}. */
     raw: jsonb('raw'),
     eventId: bigint('event_id', { mode: 'number' }),
+    // ---- Written here (the outbox, lib/outbox/) ----
+    /** The writer's own id for it (a UUID): the same clientId sends once, however often it is posted. */
+    clientId: text('client_id'),
+    /** Who wrote it: an agent (user id, kept null if the user is deleted), or an API key; the name as it was then. */
+    sentByUserId: text('sent_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    sentByApiKeyId: bigint('sent_by_api_key_id', { mode: 'number' }),
+    sentByName: text('sent_by_name'),
+    /** 'queued' while the outbox has to send it (waiting, or retrying after a retryable failure); null otherwise. */
+    outboxState: text('outbox_state', { enum: ['queued'] }),
+    /** Requests started for it (a retry an agent asks for starts again at 0). */
+    sendAttempts: integer('send_attempts').notNull().default(0),
+    nextSendAt: tstz('next_send_at'),
+    /** Held by the instance sending it; one that ran out means the sender died mid-request: outcome unknown. */
+    sendLeaseUntil: tstz('send_lease_until'),
   },
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid),
+    uniqueIndex('messages_client_id_key').on(t.clientId),
+    // The outbox: what is due, and per conversation what is still queued (sent strictly in order).
+    index('messages_outbox_due_idx').on(t.nextSendAt, t.id).where(sql`outbox_state = 'queued'`),
+    index('messages_outbox_conversation_idx').on(t.conversationId, t.id).where(sql`outbox_state = 'queued'`),
     index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.id.desc()),
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
@@ -224,7 +247,8 @@ export const mediaItems = pgTable(
     messageId: bigint('message_id', { mode: 'number' })
       .primaryKey()
       .references(() => messages.id),
-    mediaId: text('media_id').notNull(),
+    /** Meta's media id: from the webhook (inbound), or once our copy is uploaded to Meta (a file an agent sent). */
+    mediaId: text('media_id'),
     /** The message type: image | audio | video | document | sticker. */
     kind: text('kind').notNull(),
     /** As the webhook said; the Graph API's answer replaces it. */
@@ -431,4 +455,60 @@ export const appSecrets = pgTable('app_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),
   createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+// ---- Sending (the outbox: lib/outbox/) ----
+
+/**
+ * When each business number may make its next send: the outbox spaces requests to stay within
+ * WHATSAPP_SEND_MPS per number, on every instance together.
+ */
+export const sendPacing = pgTable('send_pacing', {
+  phoneNumberId: text('phone_number_id').primaryKey(),
+  nextSlotAt: tstz('next_slot_at').notNull(),
+});
+
+/** Files an agent attached (POST /api/uploads), kept in media storage until a message sends them. */
+export const uploads = pgTable('uploads', {
+  id: text('id').primaryKey(),
+  /** image | video | audio | document | sticker: how WhatsApp will carry it. */
+  kind: text('kind').notNull(),
+  mimeType: text('mime_type').notNull(),
+  filename: text('filename'),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  storageKey: text('storage_key').notNull(),
+  createdByUserId: text('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+  createdByApiKeyId: bigint('created_by_api_key_id', { mode: 'number' }),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+export type UploadRow = typeof uploads.$inferSelect;
+
+/** Message templates, as synced from GET /{waba_id}/message_templates. */
+export const messageTemplates = pgTable(
+  'message_templates',
+  {
+    /** Meta's template id. */
+    id: text('id').primaryKey(),
+    wabaId: text('waba_id').notNull(),
+    name: text('name').notNull(),
+    language: text('language').notNull(),
+    category: text('category'),
+    /** APPROVED (only these can be sent), PENDING, REJECTED, PAUSED, DISABLED ... */
+    status: text('status').notNull(),
+    /** POSITIONAL ({{1}}) or NAMED ({{first_name}}). */
+    parameterFormat: text('parameter_format'),
+    components: jsonb('components').notNull(),
+    syncedAt: tstz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [index('message_templates_waba_name_idx').on(t.wabaId, t.name, t.language)],
+);
+export type MessageTemplateRow = typeof messageTemplates.$inferSelect;
+
+/** When each WhatsApp Business Account's templates were last synced (Meta allows ~200 requests an hour). */
+export const templateSyncs = pgTable('template_syncs', {
+  wabaId: text('waba_id').primaryKey(),
+  syncedAt: tstz('synced_at'),
+  /** A sync was asked for (start-up, a template webhook, an admin) and has not run yet. */
+  requestedAt: tstz('requested_at'),
+  lastError: text('last_error'),
 });

@@ -14,7 +14,9 @@ import { ChangeHub } from './realtime/hub';
 import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
+import { OutboxSender } from './outbox/sender';
 import { backfillMessageContent } from './whatsapp/content-backfill';
+import { GraphApiClient } from './whatsapp/graph-api';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
@@ -41,6 +43,10 @@ export interface App {
   mediaStorage: MediaStorage;
   /** Fetches media files from the Graph API as media messages arrive. */
   media: MediaDownloader;
+  /** The one Graph API client for sending (null without WHATSAPP_ACCESS_TOKEN). */
+  graph: GraphApiClient | null;
+  /** Sends the messages agents write, in order, once each. */
+  outbox: OutboxSender;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -118,10 +124,44 @@ export async function startApp(env: Env): Promise<App> {
   if (!media.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: media files will not be downloaded (messages show them as waiting)');
   // New messages (on any instance) may carry media: look at once rather than at the next poll.
   changes.subscribe((notice) => (notice.topics.includes('messages') || notice.partial) && media.notify());
+  const graph = env.WHATSAPP_ACCESS_TOKEN
+    ? new GraphApiClient({
+        graphUrl: env.WHATSAPP_GRAPH_URL,
+        graphVersion: env.WHATSAPP_GRAPH_VERSION,
+        accessToken: env.WHATSAPP_ACCESS_TOKEN,
+        mediaHosts: env.WHATSAPP_MEDIA_HOSTS,
+      })
+    : null;
+  const outbox = new OutboxSender(database.db, {
+    graph,
+    storage: mediaStorage,
+    log,
+    messagesPerSecond: env.WHATSAPP_SEND_MPS,
+    concurrency: env.OUTBOX_CONCURRENCY,
+    requestTimeoutMs: env.WHATSAPP_SEND_TIMEOUT_MS,
+  }).start();
+  if (!outbox.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: agents cannot send messages');
+  // A message queued on another instance: this one may send it as soon as its conversation's turn comes.
+  changes.subscribe((notice) => (notice.topics.includes('outbox') || notice.partial) && outbox.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
-  return { env, database, rawEvents, processor, auth, access, changes, eventStreams, metrics, rejections, mediaStorage, media };
+  return {
+    env,
+    database,
+    rawEvents,
+    processor,
+    auth,
+    access,
+    changes,
+    eventStreams,
+    metrics,
+    rejections,
+    mediaStorage,
+    media,
+    graph,
+    outbox,
+  };
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */
@@ -129,6 +169,7 @@ export async function stopApp(): Promise<void> {
   const app = await holder.__ticksApp?.catch(() => undefined);
   if (!app) return;
   await app.processor.stop();
+  await app.outbox.stop();
   await app.media.stop();
   await app.rejections.stop();
   await app.changes.stop();

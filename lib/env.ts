@@ -108,6 +108,17 @@ export const envSchema = z.object({
   MEDIA_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** One download (both requests) gives up after this long. */
   MEDIA_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** Messages per second the outbox sends per business number, on all instances together (Meta's default throughput: 80). */
+  WHATSAPP_SEND_MPS: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Send requests in flight at once, per instance. */
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+  /** A send request with no answer after this long counts as unconfirmed (never resent by itself). */
+  WHATSAPP_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
+  /** Mark a conversation's newest message read on WhatsApp (blue ticks) when an agent opens it. */
+  WHATSAPP_SEND_READ_RECEIPTS: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1' || v === 'on'),
   /** GET /api/health answers 503 once processing is this far behind (seconds). */
   HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
   /** Live event streams (GET /api/events) one user or API key may hold open at once, per instance. */

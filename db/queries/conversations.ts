@@ -143,6 +143,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
         lastMessage: {
           id: lastMessage.id,
           wamid: lastMessage.wamid,
+          clientId: lastMessage.clientId,
           type: lastMessage.type,
           text: lastMessage.text,
           direction: lastMessage.direction,
@@ -150,6 +151,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
           sentAt: lastMessage.sentAt,
         },
         lastMessageAt: conversations.lastMessageAt,
+        lastInboundAt: conversations.lastInboundAt,
         unreadCount: conversations.unreadCount,
         sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
       })
@@ -204,6 +206,7 @@ export async function getConversationSummary(db: Executor, id: number) {
       id: conversations.id,
       phoneNumberId: conversations.phoneNumberId,
       contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+      lastInboundAt: conversations.lastInboundAt,
     })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))

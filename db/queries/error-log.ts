@@ -39,6 +39,7 @@ export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptio
       .select({
         id: messages.id,
         wamid: messages.wamid,
+        clientId: messages.clientId,
         conversationId: messages.conversationId,
         type: messages.type,
         text: messages.text,

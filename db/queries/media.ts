@@ -92,13 +92,16 @@ export async function requeueMedia(db: Executor, messageId: number, attempts: nu
 }
 
 /** A message's media file, found by the message's id or wamid, with the message's wamid. */
-export async function getMediaItem(db: Executor, ref: MessageRef): Promise<(MediaItemRow & { wamid: string | null }) | null> {
+export async function getMediaItem(
+  db: Executor,
+  ref: MessageRef,
+): Promise<(MediaItemRow & { wamid: string | null; clientId: string | null }) | null> {
   const [row] = await db
-    .select({ item: mediaItems, wamid: messages.wamid })
+    .select({ item: mediaItems, wamid: messages.wamid, clientId: messages.clientId })
     .from(mediaItems)
     .innerJoin(messages, eq(messages.id, mediaItems.messageId))
     .where('id' in ref ? eq(messages.id, ref.id) : eq(messages.wamid, ref.wamid));
-  return row ? { ...row.item, wamid: row.wamid } : null;
+  return row ? { ...row.item, wamid: row.wamid, clientId: row.clientId } : null;
 }
 
 export interface MediaState {

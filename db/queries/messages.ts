@@ -29,6 +29,10 @@ const messageColumns = {
   editedAt: messages.editedAt,
   deletedAt: messages.deletedAt,
   content: messages.content,
+  clientId: messages.clientId,
+  sentByUserId: messages.sentByUserId,
+  sentByApiKeyId: messages.sentByApiKeyId,
+  sentByName: messages.sentByName,
 };
 
 function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number) {

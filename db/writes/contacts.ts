@@ -75,6 +75,7 @@ export async function mergeContacts(tx: Executor, keepId: number, dropId: number
     update conversations k set
       unread_count = k.unread_count + d.unread_count,
       last_message_at = greatest(k.last_message_at, d.last_message_at),
+      last_inbound_at = greatest(k.last_inbound_at, d.last_inbound_at),
       last_message_id = case when k.last_message_at is null or d.last_message_at > k.last_message_at
         then d.last_message_id else k.last_message_id end
     from (${pairs}) p join conversations d on d.id = p.drop_conv

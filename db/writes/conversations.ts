@@ -37,17 +37,22 @@ export interface ConversationBump {
   messageId: number;
   /** Inbound messages added, to add to the unread count. */
   unread: number;
+  /** Meta's time of the newest customer message added that opens the 24-hour window (ISO), if any. */
+  inboundAt: string | null;
 }
 
 /** Newest activity moves forward only; unread counts add up. */
 export async function bumpConversations(tx: Executor, bumps: ConversationBump[]): Promise<void> {
   if (bumps.length === 0) return;
-  const rows = [...bumps].sort((a, b) => a.id - b.id).map((b) => ({ id: b.id, at: b.at, message_id: b.messageId, unread: b.unread }));
+  const rows = [...bumps]
+    .sort((a, b) => a.id - b.id)
+    .map((b) => ({ id: b.id, at: b.at, message_id: b.messageId, unread: b.unread, inbound_at: b.inboundAt }));
   await tx.execute(sql`
     update conversations c set
       unread_count = c.unread_count + x.unread,
+      last_inbound_at = greatest(c.last_inbound_at, x.inbound_at),
       last_message_at = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.at else c.last_message_at end,
       last_message_id = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.message_id else c.last_message_id end
-    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int)
+    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int, inbound_at timestamptz)
     where c.id = x.id`);
 }

@@ -42,10 +42,12 @@ export interface InsertedMessage {
 export interface ChangedMessage {
   id: number;
   wamid: string | null;
+  /** Set for messages written here (lib/inbox/message-id.ts names them by our id). */
+  clientId: string | null;
   conversationId: number;
 }
 
-type ChangedRow = { id: string | number; wamid: string | null; conversation_id: string | number };
+type ChangedRow = { id: string | number; wamid: string | null; client_id: string | null; conversation_id: string | number };
 type InsertedRow = {
   id: string | number;
   wamid: string;
@@ -67,6 +69,7 @@ const inserted = (r: InsertedRow): InsertedMessage => ({
 const changed = (r: ChangedRow): ChangedMessage => ({
   id: Number(r.id),
   wamid: r.wamid,
+  clientId: r.client_id,
   conversationId: Number(r.conversation_id),
 });
 const byWamid = <T extends { wamid: string }>(rows: T[]) => [...rows].sort((a, b) => (a.wamid < b.wamid ? -1 : 1));
@@ -157,7 +160,7 @@ export async function reconcileStatuses(tx: Executor, wamids: string[], delivery
       order by wamid, rank desc, occurred_at
     ) s
     where m.wamid = s.wamid and s.rank > m.status_rank
-    returning m.id, m.wamid, m.conversation_id`,
+    returning m.id, m.wamid, m.client_id, m.conversation_id`,
   );
   return rows.map(changed);
 }
@@ -180,7 +183,7 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
       order by target_wamid, sent_at desc, id desc
     ) e
     where o.wamid = e.target_wamid and o.type <> 'edit' and (o.edited_at is null or o.edited_at < e.sent_at)
-    returning o.id, o.wamid, o.conversation_id`,
+    returning o.id, o.wamid, o.client_id, o.conversation_id`,
   );
   const revoked = await queryRows<ChangedRow>(
     tx,
@@ -192,7 +195,7 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
       order by target_wamid, sent_at
     ) r
     where o.wamid = r.target_wamid and o.type <> 'revoke' and o.deleted_at is null
-    returning o.id, o.wamid, o.conversation_id`,
+    returning o.id, o.wamid, o.client_id, o.conversation_id`,
   );
   return [...edited, ...revoked].map(changed);
 }
@@ -213,4 +216,30 @@ export async function setMissingContent(db: Executor, contents: { id: number; co
     update messages m set content = x.content
     from jsonb_to_recordset(${jsonb(contents)}) as x(id bigint, content jsonb)
     where m.id = x.id and m.content is null`);
+}
+
+/**
+ * Status webhooks that carry our id (biz_opaque_callback_data) name the messages written here that still
+ * lack their wamid: Meta has them. They leave the outbox (its unknown outcome, if any, is settled), and a
+ * placeholder made for the wamid earlier gives way.
+ */
+export async function nameOutboundMessages(tx: Executor, names: { id: number; wamid: string }[]): Promise<ChangedMessage[]> {
+  if (names.length === 0) return [];
+  const pairs = jsonb([...names].sort((a, b) => a.id - b.id));
+  const ours = sql`select x.id, x.wamid from jsonb_to_recordset(${pairs}) as x(id bigint, wamid text)
+    join messages m on m.id = x.id and m.client_id is not null and m.wamid is null`;
+  const gone = await queryRows<{ id: string | number; conversation_id: string | number; ours: string | number }>(
+    tx,
+    sql`delete from messages d using (${ours}) o where d.wamid = o.wamid and d.placeholder returning d.id, d.conversation_id, o.id as ours`,
+  );
+  for (const g of gone) {
+    await tx.execute(sql`
+      update conversations set last_message_id = ${Number(g.ours)} where id = ${Number(g.conversation_id)} and last_message_id = ${Number(g.id)}`);
+  }
+  const rows = await queryRows<ChangedRow>(
+    tx,
+    sql`update messages m set wamid = o.wamid, outbox_state = null from (${ours}) o where m.id = o.id
+        returning m.id, m.wamid, m.client_id, m.conversation_id`,
+  );
+  return rows.map(changed);
 }

@@ -6,7 +6,12 @@ import { messageContentSchema } from '@/lib/whatsapp/message-types';
 // and answers. Client-safe: the browser's hooks import these types; the server parses with these
 // schemas and the OpenAPI document is generated from them.
 
-export const MESSAGE_STATUSES = ['received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed'] as const;
+/**
+ * received: inbound. pending: in our outbox (or a placeholder's first status). sent … failed: as Meta reports.
+ * unconfirmed: written here, and the request's outcome is unknown (a timeout, a lost connection): it may or may
+ * not have been sent; never resent by itself.
+ */
+export const MESSAGE_STATUSES = ['received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'unconfirmed'] as const;
 export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
@@ -84,6 +89,11 @@ export const apiMessageSchema = z.object({
     .nullable()
     .meta({ description: 'What the message says, typed per type ({ v: 1, type, ... }); null for placeholders.' }),
   placeholder: z.boolean().meta({ description: 'Known only from its statuses (sent by another system): no type, text or content yet.' }),
+  clientId: z.string().nullable().meta({ description: 'For a message written here: the id its writer gave it (POST … /messages).' }),
+  sentBy: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .meta({ description: 'Who wrote it here: an agent (their user id) or an API key ("api-key:<id>"); null for messages from WhatsApp.' }),
   media: mediaInfoSchema.nullable(),
   mediaFile: apiMediaFileSchema
     .nullable()
@@ -122,8 +132,21 @@ export const getMessageResponseSchema = apiMessageSchema.extend({
 });
 export type GetMessageResponse = z.infer<typeof getMessageResponseSchema>;
 
-export const getConversationResponseSchema = apiConversationSchema;
-export type GetConversationResponse = ApiConversation;
+/** One conversation (the thread header): as the list shows it, plus what the composer needs. */
+export const getConversationResponseSchema = apiConversationSchema.extend({
+  lastInboundAt: z
+    .string()
+    .nullable()
+    .meta({ description: "Meta's time of the customer's latest message: the 24-hour window runs from it. Null if they never wrote." }),
+  serviceWindow: z
+    .object({
+      open: z.boolean(),
+      closesAt: z.string().nullable().meta({ description: 'When it closes (or closed); null if the customer never wrote.' }),
+    })
+    .meta({ description: "WhatsApp's customer service window: while open anything may be sent; when closed, only templates." }),
+  sendingEnabled: z.boolean().meta({ description: 'False when no WHATSAPP_ACCESS_TOKEN is set: nothing can be sent.' }),
+});
+export type GetConversationResponse = z.infer<typeof getConversationResponseSchema>;
 
 export const getConversationsResponseSchema = z.object({
   conversations: z.array(apiConversationSchema),

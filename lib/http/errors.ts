@@ -8,6 +8,10 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'conflict'
+  /** Sending: the 24-hour customer service window is closed (only templates go out). */
+  | 'window_closed'
+  /** Sending: no WHATSAPP_ACCESS_TOKEN. */
+  | 'sending_disabled'
   | 'invalid_request'
   | 'not_found'
   | 'too_many_requests'

@@ -20,6 +20,7 @@ import {
   postConversationRead,
 } from '@/lib/inbox/read-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
+import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
 import { getMetrics } from '@/lib/observability/metrics-api';
 import { getEvents } from '@/lib/realtime/events-api';
@@ -49,7 +50,9 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getConversation,
   getConversationMessages,
   postConversationRead,
+  postConversationMessage,
   getMessage,
+  postMessageRetry,
   getBusinessNumbers,
   getEvents,
   getMedia,

@@ -2,16 +2,19 @@ import type { MessageRef } from '@/db/queries/messages';
 
 // How the API names a message. A message has our own id (a number) and, once Meta names it, a wamid.
 // Integrators have always known messages from webhooks by their wamid, so that stays their id; a message
-// we write is known by our id from the moment it is written, and keeps it after Meta names it.
-// GET /api/messages/{id} and the other routes that take a message accept either.
+// written here (it has a clientId) is known by our id from the moment it is written, and keeps it after
+// Meta names it. GET /api/messages/{id} and the other routes that take a message accept either.
 
 export interface MessageIdentity {
   id: number;
   wamid: string | null;
+  /** Set for a message written here (the outbox). */
+  clientId?: string | null;
 }
 
 /** The `id` the read API, the live notices and media URLs give a message. */
 export function publicMessageId(m: MessageIdentity): string {
+  if (m.clientId) return String(m.id);
   return m.wamid ?? String(m.id);
 }
 

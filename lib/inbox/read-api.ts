@@ -12,6 +12,7 @@ import {
 } from '@/db/queries/conversations';
 import {
   findMessage,
+  type MessageRef,
   getStatusHistories,
   listThreadMessages,
   threadKeyOf,
@@ -49,6 +50,7 @@ import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } fro
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
+import { serviceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
 import type { MessageContent } from '@/lib/whatsapp/message-types';
 import type { MediaInfo } from '@/lib/whatsapp/types';
@@ -78,9 +80,11 @@ export { conversationMessagesQuerySchema, conversationsQuerySchema } from '@/lib
 export interface ReadApiDeps extends AccessDeps {
   /** Whether media files are being downloaded (WHATSAPP_ACCESS_TOKEN set): else pending media says why. */
   mediaDownloads?: boolean;
+  /** Whether the outbox can send (WHATSAPP_ACCESS_TOKEN set): the composer shows or explains. */
+  sendingEnabled?: boolean;
 }
 
-const readApiDeps = (app: App): ReadApiDeps => ({ ...app.access, mediaDownloads: app.media.enabled });
+const readApiDeps = (app: App): ReadApiDeps => ({ ...app.access, mediaDownloads: app.media.enabled, sendingEnabled: app.outbox.enabled });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
@@ -107,15 +111,22 @@ export const getMessage = defineRoute(
   },
   async ({ deps, params }): Promise<GetMessageResponse> => {
     const ref = parseMessageRef(params.id);
-    const row = ref && (await findMessage(deps.db, ref));
-    if (!row) throw notFound('Message not found');
-    const [histories, files] = await Promise.all([
-      getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
-      getMediaStates(deps.db, [row.id]),
-    ]);
-    return { ...toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps)), raw: row.raw };
+    const message = ref && (await loadApiMessage(deps, ref));
+    if (!message) throw notFound('Message not found');
+    return message;
   },
 );
+
+/** One message as GET /api/messages/{id} answers it (the send routes answer with it too); null if there is none. */
+export async function loadApiMessage(deps: ReadApiDeps, ref: MessageRef): Promise<GetMessageResponse | null> {
+  const row = await findMessage(deps.db, ref);
+  if (!row) return null;
+  const [histories, files] = await Promise.all([
+    getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
+    getMediaStates(deps.db, [row.id]),
+  ]);
+  return { ...toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps)), raw: row.raw };
+}
 
 export const getConversations = defineRoute(
   {
@@ -157,7 +168,13 @@ export const getConversation = defineRoute(
   async ({ deps, params }): Promise<GetConversationResponse> => {
     const row = await getConversationRow(deps.db, parseConversationId(params.id));
     if (!row) throw notFound('Conversation not found');
-    return toApiConversation(row);
+    const window = serviceWindow(row.lastInboundAt);
+    return {
+      ...toApiConversation(row),
+      lastInboundAt: isoOrNull(row.lastInboundAt),
+      serviceWindow: { open: window.open, closesAt: isoOrNull(window.closesAt) },
+      sendingEnabled: deps.sendingEnabled === true,
+    };
   },
 );
 
@@ -313,6 +330,8 @@ function toApiMessage(
     // Written by the type modules at ingest (or from raw by the start-up backfill): their schema's shape.
     content: (row.content ?? null) as MessageContent | null,
     placeholder: row.placeholder,
+    clientId: row.clientId,
+    sentBy: sentByOf(row),
     media: (row.media ?? null) as MediaInfo | null,
     mediaFile,
     targetId: row.targetWamid,
@@ -321,6 +340,12 @@ function toApiMessage(
     editedAt: isoOrNull(row.editedAt),
     deletedAt: isoOrNull(row.deletedAt),
   };
+}
+
+function sentByOf(row: Pick<MessageRecord, 'sentByUserId' | 'sentByApiKeyId' | 'sentByName'>): ApiMessage['sentBy'] {
+  if (row.sentByName === null) return null;
+  const id = row.sentByUserId ?? (row.sentByApiKeyId === null ? 'api-key' : `api-key:${row.sentByApiKeyId}`);
+  return { id, name: row.sentByName };
 }
 
 /** The stored errors (jsonb) in the API's fixed shape, whatever older rows hold. */

@@ -80,7 +80,7 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, messageId: strin
     'content-disposition': contentDisposition(
       inline,
       item.filename ??
-        `${item.kind}-${publicMessageId({ id: item.messageId, wamid: item.wamid }).slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
+        `${item.kind}-${publicMessageId({ id: item.messageId, wamid: item.wamid, clientId: item.clientId }).slice(-12)}.${EXTENSIONS[contentType] ?? 'bin'}`,
     ),
     'cache-control': 'private, max-age=86400, immutable',
     'x-content-type-options': 'nosniff',
@@ -128,7 +128,7 @@ export const postMediaRetry = defineRoute(
     if (conversationId === null) {
       throw new ApiError(409, 'conflict', item.state === 'downloaded' ? 'Already downloaded' : 'A download is already waiting');
     }
-    const messageIds = [publicMessageId({ id: item.messageId, wamid: item.wamid })];
+    const messageIds = [publicMessageId({ id: item.messageId, wamid: item.wamid, clientId: item.clientId })];
     await notifyChanges(deps.db, { conversationIds: [conversationId], messageIds, topics: ['media'] });
     deps.media.notify();
     return { state: 'pending' };

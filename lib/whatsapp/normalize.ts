@@ -216,6 +216,7 @@ function readStatus(batch: BatchBuilder, place: Place, rawItem: unknown): void {
     errors: deliveryErrors(item.errors),
     pricing: safeJson(item.pricing) ?? null,
     conversation: safeJson(item.conversation) ?? null,
+    callbackData: cleanString(item.biz_opaque_callback_data),
     raw: safeJson(rawItem),
   };
   batch.statuses.push(normalized);

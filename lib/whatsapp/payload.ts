@@ -196,5 +196,7 @@ export const statusItemSchema = z.object({
   errors: lenientArray,
   pricing: z.unknown().optional(),
   conversation: z.unknown().optional(),
+  /** What the sender put in the message's `biz_opaque_callback_data`, returned on its statuses (ours: our message id). */
+  biz_opaque_callback_data: lenientString,
 });
 export type StatusItem = z.infer<typeof statusItemSchema>;

@@ -14,9 +14,18 @@ import {
 import { bumpConversations, findConversations, insertConversations, type ConversationBump } from '@/db/writes/conversations';
 import { enqueueMediaDownloads } from '@/db/writes/media-items';
 import { addMessageStats, type MessageCount } from '@/db/writes/message-stats';
-import { applyEditsAndRevokes, insertMessages, insertPlaceholders, reconcileStatuses, type InsertedMessage } from '@/db/writes/messages';
+import {
+  applyEditsAndRevokes,
+  insertMessages,
+  insertPlaceholders,
+  nameOutboundMessages,
+  reconcileStatuses,
+  type InsertedMessage,
+} from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
 import { publicMessageId } from '@/lib/inbox/message-id';
+import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
+import { opensServiceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import {
   type ContactSighting,
@@ -68,6 +77,8 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   const insertedMessages = await insertMessages(tx, messageRows(messages, conversationOf));
   await addMessageStats(tx, countNewMessages(messages, insertedMessages));
   await enqueueMediaDownloads(tx, downloadsOf(messages, insertedMessages));
+  // Statuses of messages written here carry our id: they name them (before any placeholder is made for the wamid).
+  const named = await nameOutboundMessages(tx, outboundNamesOf(statuses));
   const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, placeholdersOf(statuses, conversationOf)))];
   await insertStatusEvents(tx, statusRows(statuses), { delivery: DELIVERY_ORDER, read: READ_STATUSES });
   const reconcile = new Set([...statuses.map((x) => x.wamid), ...inserted.filter((r) => r.isNew).map((r) => r.wamid)]);
@@ -76,7 +87,7 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   await bumpConversations(tx, conversationBumps(inserted));
   await insertAccountEvents(tx, accountEventRows(events));
 
-  for (const r of [...inserted, ...statusChanged, ...modified]) {
+  for (const r of [...inserted, ...named, ...statusChanged, ...modified]) {
     changedMessages.add(publicMessageId(r));
     changedConversations.add(r.conversationId);
   }
@@ -234,6 +245,16 @@ function messageRows(messages: (NormalizedMessage & { eventId: number })[], conv
   });
 }
 
+/** Our message id and its wamid, from each status that carries our callback data. */
+function outboundNamesOf(statuses: NormalizedStatus[]) {
+  const names = new Map<number, string>();
+  for (const s of statuses) {
+    const id = messageIdOfCallbackData(s.callbackData);
+    if (id !== null && !names.has(id)) names.set(id, s.wamid);
+  }
+  return [...names].map(([id, wamid]) => ({ id, wamid }));
+}
+
 /** A status for a message we never saw gets a placeholder, dated by its earliest status. */
 function placeholdersOf(statuses: NormalizedStatus[], conversationOf: (s: NormalizedStatus) => number | undefined) {
   const earliest = new Map<string, { wamid: string; conversationId: number; sentAt: string }>();
@@ -315,9 +336,10 @@ function conversationBumps(inserted: InsertedMessage[]): ConversationBump[] {
     if (MODIFIER_TYPES.has(r.type)) continue;
     const id = r.conversationId;
     const at = new Date(r.sentAt).toISOString();
-    const entry = perConversation.get(id) ?? { id, at, messageId: r.id, unread: 0 };
+    const entry: ConversationBump = perConversation.get(id) ?? { id, at, messageId: r.id, unread: 0, inboundAt: null };
     if (at > entry.at || (at === entry.at && r.id > entry.messageId)) Object.assign(entry, { at, messageId: r.id });
     if (r.isNew && r.direction === 'inbound' && r.type !== 'reaction') entry.unread++;
+    if (opensServiceWindow(r) && (entry.inboundAt === null || at > entry.inboundAt)) entry.inboundAt = at;
     perConversation.set(id, entry);
   }
   return [...perConversation.values()];

@@ -100,6 +100,8 @@ export interface NormalizedStatus {
   errors: DeliveryError[];
   pricing: unknown | null;
   conversation: unknown | null;
+  /** `biz_opaque_callback_data`: what the sender asked to get back (the outbox puts our message id there). */
+  callbackData: string | null;
   raw: unknown;
 }
 

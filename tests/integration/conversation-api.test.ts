@@ -47,7 +47,14 @@ describe.each(dbKinds)('GET /api/conversations/{id} on %s', (kind) => {
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const conversation = (await res.json()) as GetConversationResponse;
-    expect(conversation).toEqual(row);
+    // The list row itself, plus what the composer needs: the 24-hour window from the customer's last message.
+    const closesAt = new Date((T + 60 + 24 * 3600) * 1000).toISOString();
+    expect(conversation).toEqual({
+      ...row,
+      lastInboundAt: new Date((T + 60) * 1000).toISOString(),
+      serviceWindow: { open: Date.now() < Date.parse(closesAt), closesAt },
+      sendingEnabled: false,
+    });
     expect(conversation).toMatchObject({
       businessPhoneNumberId: '106540352242922',
       displayPhoneNumber: '15551234567',

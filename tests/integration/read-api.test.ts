@@ -96,6 +96,7 @@ function status(
     errors: [],
     pricing: null,
     conversation: null,
+    callbackData: null,
     raw: { id: wamid, status: value },
     ...extra,
   };
@@ -296,6 +297,8 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         raw: { id: 'wamid.M-02', type: 'text' },
         content: { v: 1, type: 'text', body: 'Hola! ¿Tienen envío a Monterrey?' },
         placeholder: false,
+        clientId: null,
+        sentBy: null,
         media: null,
         mediaFile: null,
         targetId: null,

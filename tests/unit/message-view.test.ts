@@ -42,6 +42,8 @@ function toApi(n: NormalizedMessage): ApiMessage {
     // The view reads content, never raw: the thread gets no raw at all.
     content: n.content,
     placeholder: false,
+    clientId: null,
+    sentBy: null,
     media: n.media,
     mediaFile: null,
     targetId: n.targetWamid,
@@ -88,6 +90,8 @@ function msg({ item = { text: { body: 'hello' } }, ...over }: Partial<ApiMessage
     statusHistory: [],
     content: item === null || over.placeholder === true ? null : contentOf(isRecord(item) ? { type, ...item } : { type }),
     placeholder: false,
+    clientId: null,
+    sentBy: null,
     media: null,
     mediaFile: null,
     targetId: null,

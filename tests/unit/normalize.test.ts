@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { DELIVERY_ORDER, deliveryRank } from '@/lib/whatsapp/status';
 import type { AccountEvent, NormalizedBatch, NormalizedMessage } from '@/lib/whatsapp/types';
-import { messagesPayload } from '../../tools/meta-envelopes';
+import { messagesPayload, status } from '../../tools/meta-envelopes';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/payloads');
 const SHARED_PAYLOADS = path.resolve(process.cwd(), '../shared/payloads');
@@ -597,9 +597,21 @@ describe('statuses', () => {
         errors: [],
         pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' },
         conversation: { id: 'f5fdae3920125a39a1e6a23e5f877c16', expiration_timestamp: '1767086800', origin: { type: 'utility' } },
+        callbackData: null,
         raw: expect.objectContaining({ id: 'wamid.FX-OUT-0200', recipient_user_id: AIKO.userId }),
       },
     ]);
+  });
+
+  it('keeps what the sender asked to get back (biz_opaque_callback_data): the outbox finds its message by it', () => {
+    const body = messagesPayload({
+      statuses: [status('wamid.CB-1', 'delivered', 1767000500, '4915112345678', { biz_opaque_callback_data: 'ticks:42' })],
+    });
+    expect(normalizeWebhook(body).statuses[0]).toMatchObject({ wamid: 'wamid.CB-1', callbackData: 'ticks:42' });
+    const odd = messagesPayload({
+      statuses: [status('wamid.CB-2', 'sent', 1767000500, '4915112345678', { biz_opaque_callback_data: { id: 42 } })],
+    });
+    expect(normalizeWebhook(odd).statuses[0]).toMatchObject({ wamid: 'wamid.CB-2', callbackData: null });
   });
 
   it('read without pricing or conversation: both null', () => {

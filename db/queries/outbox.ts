@@ -1,0 +1,268 @@
+import { sql } from 'drizzle-orm';
+import { jsonb, queryRows, type Executor } from '../client';
+
+// The outbox: messages written here wait in `messages` itself (outbox_state = 'queued') until the sender
+// (lib/outbox/sender.ts) has Meta's answer. A message is committed before any request is made; the sender
+// leases it, makes exactly one request per attempt, and records what happened. Within a conversation only
+// the oldest queued message is ever due, so messages leave in the order they were written, one at a time.
+
+/** A message to write: what it says and who wrote it. */
+export interface OutboundInsert {
+  conversationId: number;
+  clientId: string;
+  type: string;
+  subtype: string | null;
+  text: string | null;
+  content: unknown;
+  media: unknown;
+  replyToWamid: string | null;
+  targetWamid: string | null;
+  sentByUserId: string | null;
+  sentByApiKeyId: number | null;
+  sentByName: string;
+}
+
+/** Queues a message; null when its clientId was used before (nothing is written then). */
+export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Promise<{ id: number; sentAt: Date } | null> {
+  const [row] = await queryRows<{ id: string | number; sent_at: string | Date }>(
+    tx,
+    sql`insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
+          target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
+        values (${m.conversationId}, 'outbound', ${m.type}, ${m.subtype}, ${m.text}, now(), 'pending', ${jsonb(m.content)},
+          ${m.media === null ? null : jsonb(m.media)},
+          ${m.replyToWamid}, ${m.targetWamid}, ${m.clientId}, ${m.sentByUserId}, ${m.sentByApiKeyId}, ${m.sentByName}, 'queued', now())
+        on conflict (client_id) do nothing
+        returning id, sent_at`,
+  );
+  return row ? { id: Number(row.id), sentAt: new Date(row.sent_at) } : null;
+}
+
+/** The message a clientId was used for, with its conversation. */
+export async function findByClientId(db: Executor, clientId: string): Promise<{ id: number; conversationId: number } | null> {
+  const [row] = await queryRows<{ id: string | number; conversation_id: string | number }>(
+    db,
+    sql`select id, conversation_id from messages where client_id = ${clientId}`,
+  );
+  return row ? { id: Number(row.id), conversationId: Number(row.conversation_id) } : null;
+}
+
+/** Our copy of a file an agent sends, in the media table like a downloaded one (Meta's id comes with the upload). */
+export async function insertOutboundMedia(
+  tx: Executor,
+  file: { messageId: number; kind: string; mimeType: string; filename: string | null; storageKey: string; size: number },
+): Promise<void> {
+  await tx.execute(sql`
+    insert into media_items (message_id, media_id, kind, mime_type, filename, state, storage_key, size, downloaded_at)
+    values (${file.messageId}, null, ${file.kind}, ${file.mimeType}, ${file.filename}, 'downloaded', ${file.storageKey}, ${file.size}, now())`);
+}
+
+/** A message due to be sent, with everything a request needs. */
+export interface ClaimedSend {
+  id: number;
+  conversationId: number;
+  clientId: string | null;
+  wamid: string | null;
+  type: string;
+  content: unknown;
+  replyToWamid: string | null;
+  targetWamid: string | null;
+  /** Requests started for it, this one included. */
+  attempts: number;
+  /** The last holder's lease ran out: it died mid-attempt, and Meta may have the message already. */
+  interrupted: boolean;
+  phoneNumberId: string;
+  recipientWaId: string | null;
+  recipientUserId: string | null;
+  /** An attached file: our copy, and Meta's id once uploaded. */
+  media: { storageKey: string; mimeType: string | null; filename: string | null; mediaId: string | null; size: number | null } | null;
+}
+
+type ClaimedRow = {
+  id: string | number;
+  conversation_id: string | number;
+  client_id: string | null;
+  wamid: string | null;
+  type: string;
+  content: unknown;
+  reply_to_wamid: string | null;
+  target_wamid: string | null;
+  send_attempts: string | number;
+  interrupted: boolean;
+  phone_number_id: string;
+  wa_id: string | null;
+  user_id: string | null;
+  storage_key: string | null;
+  mime_type: string | null;
+  filename: string | null;
+  media_id: string | null;
+  size: string | number | null;
+};
+
+/**
+ * Leases up to `limit` due messages, each the oldest still queued in its conversation (so at most one per
+ * conversation is ever in flight), skipping rows another instance is claiming.
+ */
+export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: number; leaseMs: number }): Promise<ClaimedSend[]> {
+  const rows = await queryRows<ClaimedRow>(
+    db,
+    sql`with due as (
+          select p.id, p.send_lease_until is not null as interrupted from messages p
+          where p.outbox_state = 'queued' and p.next_send_at <= now() and (p.send_lease_until is null or p.send_lease_until < now())
+            and not exists (select 1 from messages q
+                            where q.outbox_state = 'queued' and q.conversation_id = p.conversation_id and q.id < p.id)
+          order by p.next_send_at, p.id
+          limit ${limit}
+          for update of p skip locked),
+        claimed as (
+          update messages m set send_lease_until = now() + ${`${Math.round(leaseMs)} milliseconds`}::interval,
+            send_attempts = m.send_attempts + 1
+          from due where m.id = due.id
+          returning m.id, due.interrupted, m.conversation_id, m.client_id, m.wamid, m.type, m.content, m.reply_to_wamid,
+            m.target_wamid, m.send_attempts)
+        select c.*, v.phone_number_id, k.wa_id, k.user_id, f.storage_key, f.mime_type, f.filename, f.media_id, f.size
+        from claimed c
+        join conversations v on v.id = c.conversation_id
+        join contacts k on k.id = v.contact_id
+        left join media_items f on f.message_id = c.id
+        order by c.id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    conversationId: Number(r.conversation_id),
+    clientId: r.client_id,
+    wamid: r.wamid,
+    type: r.type,
+    content: r.content,
+    replyToWamid: r.reply_to_wamid,
+    targetWamid: r.target_wamid,
+    attempts: Number(r.send_attempts),
+    interrupted: r.interrupted,
+    phoneNumberId: r.phone_number_id,
+    recipientWaId: r.wa_id,
+    recipientUserId: r.user_id,
+    media:
+      r.storage_key === null
+        ? null
+        : {
+            storageKey: r.storage_key,
+            mimeType: r.mime_type,
+            filename: r.filename,
+            mediaId: r.media_id,
+            size: r.size === null ? null : Number(r.size),
+          },
+  }));
+}
+
+/**
+ * The moment this business number may make its next request: slots `intervalMs` apart, shared by every
+ * instance, so the number never goes over its messages-per-second.
+ */
+export async function reserveSendSlot(db: Executor, phoneNumberId: string, intervalMs: number): Promise<Date> {
+  const interval = `${intervalMs} milliseconds`;
+  const [row] = await queryRows<{ slot: string | Date }>(
+    db,
+    sql`insert into send_pacing (phone_number_id, next_slot_at) values (${phoneNumberId}, now() + ${interval}::interval)
+        on conflict (phone_number_id) do update set next_slot_at = greatest(send_pacing.next_slot_at, now()) + ${interval}::interval
+        returning next_slot_at - ${interval}::interval as slot`,
+  );
+  return new Date(row!.slot);
+}
+
+/** Meta's media id for an attached file, once uploaded (kept in the content too, as inbound media has it). */
+export async function setOutboundMediaId(db: Executor, messageId: number, mediaId: string): Promise<void> {
+  await db.execute(sql`update media_items set media_id = ${mediaId} where message_id = ${messageId}`);
+  await db.execute(sql`
+    update messages set content = jsonb_set(content, '{media,id}', to_jsonb(${mediaId}::text))
+    where id = ${messageId} and jsonb_typeof(content -> 'media') = 'object'`);
+}
+
+/**
+ * Names a message with its wamid (from Meta's answer, or from a status webhook that carried our id).
+ * A placeholder made for that wamid from statuses that arrived first gives way: its statuses are ours.
+ */
+export async function attachWamid(tx: Executor, messageId: number, wamid: string): Promise<{ conversationId: number } | null> {
+  const stand = await queryRows<{ id: string | number; conversation_id: string | number }>(
+    tx,
+    sql`delete from messages where wamid = ${wamid} and placeholder and id <> ${messageId} returning id, conversation_id`,
+  );
+  for (const s of stand) {
+    await tx.execute(sql`
+      update conversations set last_message_id = ${messageId} where id = ${Number(s.conversation_id)} and last_message_id = ${Number(s.id)}`);
+  }
+  const [row] = await queryRows<{ conversation_id: string | number }>(
+    tx,
+    sql`update messages set wamid = ${wamid} where id = ${messageId} and (wamid is null or wamid = ${wamid}) returning conversation_id`,
+  );
+  return row ? { conversationId: Number(row.conversation_id) } : null;
+}
+
+/** Meta accepted it: one grey tick (unless a status webhook already moved it further), out of the outbox. */
+export async function markAccepted(tx: Executor, messageId: number, sentRank: number): Promise<void> {
+  await tx.execute(sql`
+    update messages set outbox_state = null, send_lease_until = null,
+      status = case when status_rank < ${sentRank} then 'sent' else status end,
+      status_rank = greatest(status_rank, ${sentRank}),
+      status_at = case when status_rank < ${sentRank} then now() else status_at end
+    where id = ${messageId}`);
+}
+
+/** Meta refused it for good (or retries ran out): failed, with Meta's error, out of the outbox. */
+export async function markSendFailed(db: Executor, messageId: number, errors: unknown[], failedRank: number): Promise<number | null> {
+  const [row] = await queryRows<{ conversation_id: string | number }>(
+    db,
+    sql`update messages set outbox_state = null, send_lease_until = null, status = 'failed', status_rank = ${failedRank},
+          status_at = now(), errors = ${jsonb(errors)}
+        where id = ${messageId} and outbox_state = 'queued' returning conversation_id`,
+  );
+  return row ? Number(row.conversation_id) : null;
+}
+
+/**
+ * The request may or may not have reached Meta (a timeout, a lost connection, a sender that died): never
+ * resent by itself. An agent chooses to retry; a status webhook carrying our id settles it.
+ */
+export async function markUnconfirmed(db: Executor, messageId: number, errors: unknown[]): Promise<number | null> {
+  // A status webhook may have settled it meanwhile (status_rank > 0): then it only leaves the outbox.
+  const [row] = await queryRows<{ conversation_id: string | number }>(
+    db,
+    sql`update messages set outbox_state = null, send_lease_until = null,
+          status = case when status_rank = 0 then 'unconfirmed' else status end,
+          status_at = case when status_rank = 0 then now() else status_at end,
+          errors = case when status_rank = 0 then ${jsonb(errors)} else errors end
+        where id = ${messageId} and outbox_state = 'queued' returning conversation_id`,
+  );
+  return row ? Number(row.conversation_id) : null;
+}
+
+/** A retryable failure: queued again after `delayMs`, lease given up, the error kept for the thread to show. */
+export async function scheduleResend(db: Executor, messageId: number, delayMs: number, errors: unknown[]): Promise<number | null> {
+  const [row] = await queryRows<{ conversation_id: string | number }>(
+    db,
+    sql`update messages set send_lease_until = null, next_send_at = now() + ${`${Math.round(delayMs)} milliseconds`}::interval,
+          errors = ${jsonb(errors)}
+        where id = ${messageId} and outbox_state = 'queued' returning conversation_id`,
+  );
+  return row ? Number(row.conversation_id) : null;
+}
+
+/** Not sent after all (the sender stopped before its request): due again at once, the attempt not counted. */
+export async function releaseSend(db: Executor, messageId: number): Promise<void> {
+  await db.execute(sql`
+    update messages set send_lease_until = null, send_attempts = greatest(send_attempts - 1, 0)
+    where id = ${messageId} and outbox_state = 'queued'`);
+}
+
+/**
+ * An agent's retry of a message written here that failed or may not have been sent: queued again as new.
+ * Returns its conversation, or null when the message is not one that can be retried.
+ */
+export async function requeueSend(db: Executor, messageId: number): Promise<number | null> {
+  const [row] = await queryRows<{ conversation_id: string | number }>(
+    db,
+    sql`update messages set status = 'pending', status_rank = 0, status_at = null, errors = '[]'::jsonb, wamid = null,
+          outbox_state = 'queued', send_attempts = 0, next_send_at = now(), send_lease_until = null
+        where id = ${messageId} and client_id is not null and status in ('failed', 'unconfirmed')
+        returning conversation_id`,
+  );
+  return row ? Number(row.conversation_id) : null;
+}

@@ -1,0 +1,193 @@
+import { getConversationSummary } from '@/db/queries/conversations';
+import { findMessage } from '@/db/queries/messages';
+import { findByClientId, insertOutboundMedia, insertOutboundMessage, requeueSend } from '@/db/queries/outbox';
+import { getUpload } from '@/db/queries/uploads';
+import { bumpConversations } from '@/db/writes/conversations';
+import type { App } from '@/lib/app';
+import type { Principal } from '@/lib/auth/access';
+import { conversationParamsSchema, type GetMessageResponse, getMessageResponseSchema, messageParamsSchema } from '@/lib/contracts/inbox';
+import { type PostMessageBody, postMessageBodySchema, SEND_REFUSALS } from '@/lib/contracts/outbox';
+import { cursorIdSchema } from '@/lib/http/cursor';
+import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
+import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
+import { loadApiMessage, type ReadApiDeps } from '@/lib/inbox/read-api';
+import { notifyChanges } from '@/lib/realtime/changes';
+import { isMediaMessageType } from '@/lib/whatsapp/types';
+import { type ComposedMessage, composeMedia, composeReaction, composeText } from './compose';
+import { serviceWindow } from './service-window';
+
+// POST /api/conversations/{id}/messages: an agent (or an integrator's key) writes a message. It is committed
+// to the outbox first and sent after (lib/outbox/sender.ts): the answer is 202 with the message as
+// GET /api/messages/{id} shows it, status `pending`. The same clientId never makes a second message.
+// POST /api/messages/{id}/retry: a failed or unconfirmed message written here goes back in the outbox.
+
+export interface OutboxApiDeps extends ReadApiDeps {
+  /** The sender, told at once when something is queued; null when sending is off (no access token). */
+  outbox: { enabled: boolean; notify(): void };
+}
+
+const outboxApiDeps = (app: App): OutboxApiDeps => ({
+  ...app.access,
+  mediaDownloads: app.media.enabled,
+  sendingEnabled: app.outbox.enabled,
+  outbox: app.outbox,
+});
+
+/** Meta takes reactions to messages up to 30 days old. */
+const REACTION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+
+export const postConversationMessage = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/messages',
+    access: 'inbox',
+    summary:
+      'Writes a message (text, reaction, media or template): committed, then sent by the outbox. 202 with the message (status pending); 409 window_closed or sending_disabled.',
+    deps: outboxApiDeps,
+    params: conversationParamsSchema,
+    body: postMessageBodySchema,
+    response: getMessageResponseSchema,
+    status: 202,
+  },
+  async ({ deps, params, body, principal }): Promise<GetMessageResponse> => {
+    const conversationId = parseConversationId(params.id);
+    const earlier = await findByClientId(deps.db, body.clientId);
+    if (earlier) return sameMessageAgain(deps, earlier, conversationId);
+    if (!deps.outbox.enabled) throw sendingDisabled();
+    const conversation = await getConversationSummary(deps.db, conversationId);
+    if (!conversation) throw notFound('Conversation not found');
+    if (body.type !== 'template') assertWindowOpen(conversation.lastInboundAt);
+
+    const { message, file } = await compose(deps, conversationId, body);
+    const queued = await deps.db.transaction(async (tx) => {
+      const row = await insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) });
+      if (!row) return null;
+      if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
+      // Our message is the conversation's newest now; it adds nothing unread and never extends the window.
+      await bumpConversations(tx, [{ id: conversationId, at: row.sentAt.toISOString(), messageId: row.id, unread: 0, inboundAt: null }]);
+      const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
+      await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox'] });
+      return row;
+    });
+    // Posted twice at the same moment: the other request wrote it.
+    if (!queued) return sameMessageAgain(deps, (await findByClientId(deps.db, body.clientId))!, conversationId);
+    deps.outbox.notify();
+    return (await loadApiMessage(deps, { id: queued.id }))!;
+  },
+);
+
+export const postMessageRetry = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/messages/{id}/retry',
+    access: 'inbox',
+    summary: 'Sends a failed or unconfirmed message written here again. 202 with the message (status pending).',
+    deps: outboxApiDeps,
+    params: messageParamsSchema,
+    response: getMessageResponseSchema,
+    status: 202,
+  },
+  async ({ deps, params }): Promise<GetMessageResponse> => {
+    const ref = parseMessageRef(params.id);
+    const message = ref && (await findMessage(deps.db, ref));
+    if (!message) throw notFound('Message not found');
+    if (!deps.outbox.enabled) throw sendingDisabled();
+    if (message.clientId === null || !['failed', 'unconfirmed'].includes(message.status)) {
+      throw conflict('Only a failed or unconfirmed message written here can be sent again.');
+    }
+    if (message.type !== 'template') {
+      const conversation = await getConversationSummary(deps.db, message.conversationId);
+      assertWindowOpen(conversation?.lastInboundAt ?? null);
+    }
+    const conversationId = await deps.db.transaction(async (tx) => {
+      const requeued = await requeueSend(tx, message.id);
+      if (requeued !== null) {
+        const id = publicMessageId(message);
+        await notifyChanges(tx, { conversationIds: [requeued], messageIds: [id], topics: ['messages', 'outbox'] });
+      }
+      return requeued;
+    });
+    if (conversationId === null) throw conflict('The message is being sent already.');
+    deps.outbox.notify();
+    return (await loadApiMessage(deps, { id: message.id }))!;
+  },
+);
+
+// ---- Checks and composing ----
+
+function parseConversationId(raw: string): number {
+  const parsed = cursorIdSchema.safeParse(raw);
+  if (!parsed.success) throw notFound('Conversation not found');
+  return Number(parsed.data);
+}
+
+const sendingDisabled = () =>
+  new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
+
+function assertWindowOpen(lastInboundAt: Date | null): void {
+  const window = serviceWindow(lastInboundAt);
+  if (window.open) return;
+  const since = window.closesAt ? `since ${window.closesAt.toISOString()}` : 'the customer has never written';
+  throw new ApiError(
+    409,
+    SEND_REFUSALS.windowClosed,
+    `The 24-hour customer service window is closed (${since}): only an approved template can be sent until the customer writes again.`,
+  );
+}
+
+/** A repeat of a clientId: the message it made, if it was made in this conversation. */
+async function sameMessageAgain(deps: ReadApiDeps, earlier: { id: number; conversationId: number }, conversationId: number) {
+  if (earlier.conversationId !== conversationId) throw conflict('clientId: already used for a message in another conversation.');
+  return (await loadApiMessage(deps, { id: earlier.id }))!;
+}
+
+function writer(principal: Principal) {
+  return principal.kind === 'user'
+    ? { sentByUserId: principal.userId, sentByApiKeyId: null, sentByName: principal.name }
+    : { sentByUserId: null, sentByApiKeyId: principal.keyId, sentByName: principal.name };
+}
+
+interface Composed {
+  message: ComposedMessage;
+  file: { kind: string; mimeType: string; filename: string | null; storageKey: string; size: number } | null;
+}
+
+async function compose(deps: ReadApiDeps, conversationId: number, body: PostMessageBody): Promise<Composed> {
+  switch (body.type) {
+    case 'text':
+      return { message: composeText(body.text, await quotedWamid(deps, conversationId, body.replyToId)), file: null };
+    case 'reaction': {
+      const target = await threadMessage(deps, conversationId, body.messageId, 'messageId');
+      if (Date.now() - target.sentAt.getTime() > REACTION_MAX_AGE_MS)
+        throw badRequest('messageId: WhatsApp takes reactions to messages of the last 30 days only');
+      return { message: composeReaction(target.wamid, body.emoji), file: null };
+    }
+    case 'media': {
+      const upload = await getUpload(deps.db, body.uploadId);
+      if (!upload || !isMediaMessageType(upload.kind)) throw badRequest('uploadId: no such upload');
+      const file = { kind: upload.kind, mimeType: upload.mimeType, filename: upload.filename };
+      const replyTo = await quotedWamid(deps, conversationId, body.replyToId);
+      return {
+        message: composeMedia(file, body.caption?.trim() || null, replyTo),
+        file: { ...file, storageKey: upload.storageKey, size: upload.size },
+      };
+    }
+    case 'template':
+      throw badRequest('type: templates are sent once this inbox has synced them from Meta (GET /api/templates)');
+  }
+}
+
+async function quotedWamid(deps: ReadApiDeps, conversationId: number, replyToId: string | undefined): Promise<string | null> {
+  if (replyToId === undefined) return null;
+  return (await threadMessage(deps, conversationId, replyToId, 'replyToId')).wamid;
+}
+
+/** A message of this conversation that WhatsApp knows (it has a wamid): what a reply or reaction can point at. */
+async function threadMessage(deps: ReadApiDeps, conversationId: number, id: string, field: string) {
+  const ref = parseMessageRef(id);
+  const message = ref && (await findMessage(deps.db, ref));
+  if (!message || message.conversationId !== conversationId) throw badRequest(`${field}: no such message in this conversation`);
+  if (message.wamid === null) throw badRequest(`${field}: that message has not been sent yet`);
+  return { wamid: message.wamid, sentAt: message.sentAt };
+}

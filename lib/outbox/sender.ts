@@ -1,0 +1,255 @@
+import type { Db } from '@/db/client';
+import {
+  attachWamid,
+  claimDueSends,
+  markAccepted,
+  markSendFailed,
+  markUnconfirmed,
+  releaseSend,
+  reserveSendSlot,
+  scheduleResend,
+  setOutboundMediaId,
+  type ClaimedSend,
+} from '@/db/queries/outbox';
+import { reconcileStatuses } from '@/db/writes/messages';
+import { publicMessageId } from '@/lib/inbox/message-id';
+import { exponentialBackoff } from '@/lib/jobs/backoff';
+import { JobRunner } from '@/lib/jobs/runner';
+import { describeError, type Logger } from '@/lib/log';
+import type { MediaStorage } from '@/lib/media/storage';
+import { notifyChanges } from '@/lib/realtime/changes';
+import { type GraphApiClient, GraphApiError, MediaRefusedError } from '@/lib/whatsapp/graph-api';
+import { classifySendFailure, type SendOutcome } from '@/lib/whatsapp/send-outcome';
+import { buildMessageRequest, type MessageRequest } from '@/lib/whatsapp/send-requests';
+import { DELIVERY_ORDER, deliveryRank } from '@/lib/whatsapp/status';
+import { callbackDataFor } from './callback-data';
+import { outboundMessageOf, recipientOf, SendRefused } from './send-request';
+
+// The outbox's sender: every instance runs one. It leases due messages (lib/outbox's queue lives in the
+// messages table, db/queries/outbox.ts), waits for its business number's next send slot (WHATSAPP_SEND_MPS,
+// shared by every instance), makes exactly one request per attempt, and records what Meta said:
+// - accepted: the wamid is stored and the message shows one grey tick; status webhooks take it from there.
+// - refused before Meta could act (never reached it, a rate limit, "try again" 5xx codes): sent again later,
+//   a bounded number of times (lib/whatsapp/send-outcome.ts);
+// - any other refusal: failed, with Meta's error;
+// - no answer (a timeout, a lost connection, a sender that died mid-request): `unconfirmed`. Never resent by
+//   itself (Meta has no idempotency key): an agent decides, or a status webhook carrying our id settles it.
+
+export interface OutboxSenderOptions {
+  /** Null without WHATSAPP_ACCESS_TOKEN: nothing is sent (the API refuses new messages too). */
+  graph: GraphApiClient | null;
+  storage: MediaStorage;
+  log: Logger;
+  /** Requests per second per business number (WHATSAPP_SEND_MPS). */
+  messagesPerSecond: number;
+  /** Requests in flight at once on this instance. */
+  concurrency?: number;
+  /** How long one send request may take before its outcome counts as unknown. */
+  requestTimeoutMs?: number;
+  pollMs?: number;
+  /** Told how each attempt ended (metrics, benchmarks). */
+  onOutcome?: (outcome: SendAttemptOutcome, job: ClaimedSend) => void;
+}
+
+export type SendAttemptOutcome =
+  | { result: 'sent'; wamid: string }
+  | { result: 'retrying'; reason: string; retryInMs: number }
+  | { result: 'failed'; reason: string }
+  | { result: 'unconfirmed'; reason: string };
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Beyond the request's own timeout: waiting for the send slot, uploading a file, recording the outcome. */
+const LEASE_MARGIN_MS = 60_000;
+const SENT_RANK = deliveryRank('sent');
+const FAILED_RANK = deliveryRank('failed');
+
+export class OutboxSender {
+  private readonly runner: JobRunner<ClaimedSend, SendAttemptOutcome>;
+  private readonly timeoutMs: number;
+  private readonly slotMs: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: OutboxSenderOptions,
+  ) {
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.slotMs = 1000 / Math.max(1, options.messagesPerSecond);
+    this.runner = new JobRunner({
+      name: 'outbox',
+      concurrency: options.concurrency ?? 64,
+      claim: (limit) => claimDueSends(this.db, { limit, leaseMs: this.timeoutMs * 2 + LEASE_MARGIN_MS }),
+      run: (job, signal) => this.send(job, signal),
+      onOutcome: options.onOutcome,
+      pollMs: options.pollMs ?? 1000,
+      claimRetryMs: exponentialBackoff({ firstMs: 1000, factor: 2, maxMs: 30_000 }),
+      log: options.log,
+    });
+  }
+
+  get enabled(): boolean {
+    return this.options.graph !== null;
+  }
+
+  start(): this {
+    if (this.enabled) this.runner.start();
+    return this;
+  }
+
+  /** A message was queued (here or, through a change notice, on another instance): look now. */
+  notify(): void {
+    this.runner.notify();
+  }
+
+  /** Stops claiming; requests already made are waited for (never cut short: their outcome would be unknown). */
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  /** One round by hand (tests): claims what is due, sends it, resolves when those are done. */
+  async sendDue(): Promise<number> {
+    return (await this.runner.runDue()).length;
+  }
+
+  private async send(job: ClaimedSend, stopping: AbortSignal): Promise<SendAttemptOutcome | null> {
+    const graph = this.options.graph!;
+    const { log } = this.options;
+    if (job.interrupted) {
+      // The last sender died holding it: its request may have reached Meta. Never guess.
+      log.warn({ messageId: job.id, attempt: job.attempts }, 'outbox: a send was interrupted; its outcome is unknown');
+      return this.unconfirmed(job, 'interrupted', [{ code: null, title: 'Interrupted', message: UNCONFIRMED_MESSAGE, details: null }]);
+    }
+    let request: MessageRequest;
+    try {
+      const recipient = recipientOf(job);
+      const mediaId = job.media ? (job.media.mediaId ?? (await this.upload(job, graph))) : null;
+      request = buildMessageRequest(recipient, outboundMessageOf(job, mediaId), callbackDataFor(job.id));
+    } catch (err) {
+      if (err instanceof SendRefused || err instanceof MediaRefusedError) return this.failed(job, 'refused', [ourError(err.message)]);
+      if (err instanceof GraphApiError) return this.afterFailure(job, err, classifySendFailure(err, job.attempts, { idempotent: true }));
+      throw err;
+    }
+
+    const slot = await reserveSendSlot(this.db, job.phoneNumberId, this.slotMs);
+    const wait = slot.getTime() - Date.now();
+    if (wait > 0) await sleep(wait, stopping);
+    if (stopping.aborted) {
+      // Nothing was sent: the next start (or another instance) sends it.
+      await releaseSend(this.db, job.id);
+      return null;
+    }
+
+    let wamid: string;
+    try {
+      // Not given the stop signal: a request cut short by a shutdown would leave its outcome unknown.
+      ({ wamid } = await graph.sendMessage(job.phoneNumberId, request, { timeoutMs: this.timeoutMs }));
+    } catch (err) {
+      if (!(err instanceof GraphApiError)) throw err;
+      return this.afterFailure(job, err, classifySendFailure(err, job.attempts));
+    }
+    await this.db.transaction(async (tx) => {
+      await attachWamid(tx, job.id, wamid);
+      await markAccepted(tx, job.id, SENT_RANK);
+      // Statuses that came before Meta's answer (without our id) were kept: they apply now.
+      await reconcileStatuses(tx, [wamid], DELIVERY_ORDER);
+      await notifyChanges(tx, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics: ['messages'] });
+    });
+    log.info({ messageId: job.id, wamid, attempt: job.attempts }, 'outbox: sent');
+    return { result: 'sent', wamid };
+  }
+
+  /** Our copy of an attached file goes to Meta first (a repeat only leaves an unused media id behind). */
+  private async upload(job: ClaimedSend, graph: GraphApiClient): Promise<string> {
+    const media = job.media!;
+    const bytes = await readAll(await this.options.storage.read(media.storageKey));
+    const kind = job.type as Parameters<GraphApiClient['uploadMedia']>[1]['kind'];
+    const { id } = await graph.uploadMedia(job.phoneNumberId, {
+      kind,
+      mimeType: media.mimeType ?? 'application/octet-stream',
+      bytes,
+      filename: media.filename ?? undefined,
+    });
+    await setOutboundMediaId(this.db, job.id, id);
+    return id;
+  }
+
+  private async afterFailure(job: ClaimedSend, err: GraphApiError, outcome: SendOutcome): Promise<SendAttemptOutcome> {
+    const errors = [metaErrorOf(err)];
+    const { log } = this.options;
+    switch (outcome.kind) {
+      case 'retryable': {
+        log.warn(
+          { messageId: job.id, attempt: job.attempts, reason: outcome.reason, retryInMs: outcome.retryInMs, err: err.message },
+          'outbox: will retry',
+        );
+        const conversationId = await scheduleResend(this.db, job.id, outcome.retryInMs, errors);
+        if (conversationId !== null) await this.tell(job);
+        return { result: 'retrying', reason: outcome.reason, retryInMs: outcome.retryInMs };
+      }
+      case 'final':
+        log.warn(
+          { messageId: job.id, attempt: job.attempts, reason: outcome.reason, code: err.code, err: err.message },
+          'outbox: send failed',
+        );
+        return this.failed(job, outcome.lastReason ?? outcome.reason, errors);
+      case 'unknown':
+        log.warn({ messageId: job.id, attempt: job.attempts, reason: outcome.reason, err: err.message }, 'outbox: outcome unknown');
+        return this.unconfirmed(job, outcome.reason, [{ ...errors[0]!, message: UNCONFIRMED_MESSAGE, details: err.message }]);
+    }
+  }
+
+  private async failed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
+    if ((await markSendFailed(this.db, job.id, errors, FAILED_RANK)) !== null) await this.tell(job, ['deliveries']);
+    return { result: 'failed', reason };
+  }
+
+  private async unconfirmed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
+    if ((await markUnconfirmed(this.db, job.id, errors)) !== null) await this.tell(job);
+    return { result: 'unconfirmed', reason };
+  }
+
+  private async tell(job: ClaimedSend, topics: ('messages' | 'deliveries')[] = ['messages']): Promise<void> {
+    await notifyChanges(this.db, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics }).catch((err) =>
+      this.options.log.warn({ err: describeError(err) }, 'outbox: could not notify'),
+    );
+  }
+
+  private idOf(job: ClaimedSend): string {
+    return publicMessageId({ id: job.id, wamid: job.wamid, clientId: job.clientId });
+  }
+}
+
+const UNCONFIRMED_MESSAGE = 'Meta did not answer, so this message may or may not have been sent.';
+
+/** Meta's error as the thread and the error log show errors: {code, title, message, details}. */
+function metaErrorOf(err: GraphApiError) {
+  const meta = err.metaError;
+  return {
+    code: meta?.code ?? null,
+    title: meta?.title ?? (err.status === null ? 'No answer from Meta' : `HTTP ${err.status}`),
+    message: meta?.message ?? err.message,
+    details: meta?.details ?? null,
+  };
+}
+
+/** A refusal of ours (no recipient, a file WhatsApp would refuse): no code, our words. */
+function ourError(message: string) {
+  return { code: null, title: 'Not sent', message, details: null };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,428 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { queryRows, sql, type Database } from '@/db/client';
+import type { GetConversationResponse, GetMessageResponse } from '@/lib/contracts/inbox';
+import { getConversation } from '@/lib/inbox/read-api';
+import { withApiErrors } from '@/lib/http/errors';
+import { fileStorage } from '@/lib/media/storage';
+import { postConversationMessage, postMessageRetry, type OutboxApiDeps } from '@/lib/outbox/outbox-api';
+import { OutboxSender, type SendAttemptOutcome } from '@/lib/outbox/sender';
+import { GraphApiClient } from '@/lib/whatsapp/graph-api';
+import { type FakeGraph, startFakeGraph } from '@/tools/fake-graph';
+import { messagesBody, status, textMessage } from '@/tools/meta-envelopes';
+import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
+import { createPipeline, silentLog } from '../helpers/pipeline';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The outbox on both databases against the fake Graph API over HTTP: a message is committed before Meta is
+// called, each is requested exactly once (two senders on one database included), retryable refusals are
+// sent again, final ones fail with Meta's error, a request without an answer becomes `unconfirmed` and is
+// never resent by itself until a status webhook carrying our id settles it; messages of one conversation go
+// out in the order written; the 24-hour window is judged by Meta's timestamps.
+
+const TOKEN = 'EAAG-outbox-test-token-0000000000';
+const VERSION = 'v23.0';
+const PHONE = '106540352242922';
+const API_KEY = 'outbox-test-key-0123456789';
+const MESSAGES_PATH = `/${VERSION}/${PHONE}/messages`;
+const HOUR = 3600;
+
+let graph: FakeGraph;
+beforeAll(async () => {
+  graph = await startFakeGraph({ token: TOKEN, version: VERSION });
+});
+afterAll(async () => {
+  await graph.close();
+});
+
+describe.each(dbKinds)('the outbox on %s', (kind) => {
+  let testDb: TestDatabase;
+  let database: Database;
+  let deps: OutboxApiDeps;
+  let sender: OutboxSender;
+  const outcomes: SendAttemptOutcome[] = [];
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-outbox-'));
+  const storage = fileStorage(mediaDir);
+  let notified = 0;
+
+  const makeSender = (timeoutMs = 2_000) =>
+    new OutboxSender(database.db, {
+      graph: new GraphApiClient({ graphUrl: graph.url, graphVersion: VERSION, accessToken: TOKEN }),
+      storage,
+      log: silentLog,
+      messagesPerSecond: 1000,
+      requestTimeoutMs: timeoutMs,
+      onOutcome: (o) => outcomes.push(o),
+    });
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    database = testDb.database;
+    deps = {
+      db: database.db,
+      apiKey: API_KEY,
+      mediaDownloads: false,
+      sendingEnabled: true,
+      outbox: { enabled: true, notify: () => notified++ },
+    };
+    sender = makeSender();
+  });
+  afterAll(async () => {
+    await testDb?.drop();
+    fs.rmSync(mediaDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    graph.clearRequests();
+    graph.clearScripts();
+    graph.accepted.length = 0;
+    outcomes.length = 0;
+  });
+
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  let customerSeq = 0;
+  /** A conversation whose customer last wrote `agoSeconds` ago by Meta's clock (delivered just now). */
+  async function conversationWithCustomer(agoSeconds = 60, customer: { waId?: string; userId?: string } = {}) {
+    customerSeq += 1;
+    const waId = customer.userId && !customer.waId ? undefined : (customer.waId ?? `49151${String(customerSeq).padStart(8, '0')}`);
+    const wamid = `wamid.IN-${kind}-${customerSeq}-${randomUUID()}`;
+    const item = { ...textMessage(wamid, waId ?? '', 'Hallo?', nowSeconds() - agoSeconds) } as Record<string, unknown>;
+    if (!waId) {
+      delete item.from;
+      item.from_user_id = customer.userId;
+    }
+    const contacts = [
+      {
+        profile: { name: `Customer ${customerSeq}` },
+        ...(waId ? { wa_id: waId } : {}),
+        ...(customer.userId ? { user_id: customer.userId } : {}),
+      },
+    ];
+    const pipeline = createPipeline(database);
+    expect((await pipeline.post(messagesBody({ contacts, messages: [item] }))).status).toBe(200);
+    await pipeline.drain();
+    const [row] = await queryRows<{ conversation_id: string | number }>(
+      database.db,
+      sql`select conversation_id from messages where wamid = ${wamid}`,
+    );
+    return { id: String(row!.conversation_id), waId, inboundWamid: wamid };
+  }
+
+  function post(conversationId: string, body: Record<string, unknown>, d: OutboxApiDeps = deps) {
+    const req = new Request(`http://ticks.test/api/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return withApiErrors(postConversationMessage)(req, d, { id: conversationId });
+  }
+  async function send(conversationId: string, text: string, extra: Record<string, unknown> = {}): Promise<GetMessageResponse> {
+    const res = await post(conversationId, { clientId: randomUUID(), type: 'text', text, ...extra });
+    expect(res.status, await res.clone().text()).toBe(202);
+    return (await res.json()) as GetMessageResponse;
+  }
+  async function row(id: string) {
+    const [r] = await queryRows<{
+      status: string;
+      wamid: string | null;
+      outbox_state: string | null;
+      errors: unknown;
+      send_attempts: number;
+    }>(database.db, sql`select status, wamid, outbox_state, errors, send_attempts from messages where id = ${Number(id)}`);
+    return r!;
+  }
+  const bodyOf = (r: { json?: unknown }) => (r.json ?? {}) as Record<string, unknown>;
+  const requestsFor = (id: string) =>
+    graph.requests.filter((r) => r.path === MESSAGES_PATH && bodyOf(r).biz_opaque_callback_data === `ticks:${id}`);
+
+  it('commits a text message before calling Meta, then sends it once with our id and the customer’s number', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'Hola, ¿en qué puedo ayudarle? https://example.com/faq');
+    expect(message).toMatchObject({
+      direction: 'outbound',
+      type: 'text',
+      status: 'pending',
+      wamid: null,
+      text: expect.stringContaining('Hola'),
+    });
+    expect(message.id).toMatch(/^\d+$/);
+    expect(message.sentBy).toEqual({ id: 'api-key', name: 'INBOX_API_KEY' });
+    expect(message.content).toEqual({ v: 1, type: 'text', body: 'Hola, ¿en qué puedo ayudarle? https://example.com/faq' });
+    // Committed, and not one request yet: the sender has not run.
+    expect(graph.requests).toHaveLength(0);
+    expect(await row(message.id)).toMatchObject({ status: 'pending', outbox_state: 'queued' });
+
+    expect(await sender.sendDue()).toBe(1);
+    const [request] = requestsFor(message.id);
+    expect(request!.json).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: `+${conversation.waId}`,
+      type: 'text',
+      text: { body: 'Hola, ¿en qué puedo ayudarle? https://example.com/faq', preview_url: true },
+      biz_opaque_callback_data: `ticks:${message.id}`,
+    });
+    const wamid = graph.accepted.at(-1)!.wamid;
+    expect(await row(message.id)).toMatchObject({ status: 'sent', wamid, outbox_state: null, send_attempts: 1 });
+    // Nothing more to send: exactly one request.
+    expect(await sender.sendDue()).toBe(0);
+    expect(requestsFor(message.id)).toHaveLength(1);
+  });
+
+  it('the same clientId twice is one message and one request', async () => {
+    const conversation = await conversationWithCustomer();
+    const body = { clientId: randomUUID(), type: 'text', text: 'Only once' };
+    const [a, b] = await Promise.all([post(conversation.id, body), post(conversation.id, body)]);
+    const [first, second] = [(await a.json()) as GetMessageResponse, (await b.json()) as GetMessageResponse];
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(second.id).toBe(first.id);
+    await sender.sendDue();
+    const again = await post(conversation.id, body);
+    expect(((await again.json()) as GetMessageResponse).id).toBe(first.id);
+    await sender.sendDue();
+    expect(requestsFor(first.id)).toHaveLength(1);
+    // Used in another conversation: refused.
+    const other = await conversationWithCustomer();
+    expect((await post(other.id, body)).status).toBe(409);
+  });
+
+  it('refuses free-form messages outside the 24-hour window by Meta’s timestamp, before calling Meta', async () => {
+    // Delivered now, but written 25 hours ago by Meta's clock.
+    const conversation = await conversationWithCustomer(25 * HOUR);
+    const res = await post(conversation.id, { clientId: randomUUID(), type: 'text', text: 'Too late' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'window_closed',
+      message: expect.stringContaining('only an approved template'),
+    });
+    await sender.sendDue();
+    expect(graph.requests).toHaveLength(0);
+    const res2 = await withApiErrors(getConversation)(
+      new Request(`http://ticks.test/api/conversations/${conversation.id}`, { headers: { authorization: `Bearer ${API_KEY}` } }),
+      deps,
+      { id: conversation.id },
+    );
+    const detail = (await res2.json()) as GetConversationResponse;
+    expect(detail.serviceWindow.open).toBe(false);
+    expect(new Date(detail.serviceWindow.closesAt!).getTime()).toBeLessThan(Date.now());
+    // Our own messages never reopen it; the customer's next message does.
+    const open = await conversationWithCustomer(23 * HOUR);
+    await send(open.id, 'Still open');
+  });
+
+  it('says sending is off without an access token', async () => {
+    const conversation = await conversationWithCustomer();
+    const res = await post(
+      conversation.id,
+      { clientId: randomUUID(), type: 'text', text: 'x' },
+      { ...deps, outbox: { enabled: false, notify() {} } },
+    );
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('sending_disabled');
+  });
+
+  it('answers 400 naming the field for bad input, 404 for an unknown conversation', async () => {
+    const conversation = await conversationWithCustomer();
+    const bad = async (body: Record<string, unknown>, field: string) => {
+      const res = await post(conversation.id, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(field);
+    };
+    await bad({ clientId: 'not-a-uuid', type: 'text', text: 'x' }, 'clientId');
+    await bad({ clientId: randomUUID(), type: 'text', text: '   ' }, 'text');
+    await bad({ clientId: randomUUID(), type: 'text', text: 'x'.repeat(4097) }, 'text');
+    await bad({ clientId: randomUUID(), type: 'text', text: 'x', replyToId: 'wamid.NOT-HERE' }, 'replyToId');
+    await bad({ clientId: randomUUID(), type: 'reaction', messageId: 'wamid.NOT-HERE', emoji: '👍' }, 'messageId');
+    await bad({ clientId: randomUUID(), type: 'media', uploadId: 'nope' }, 'uploadId');
+    expect((await post('999999999', { clientId: randomUUID(), type: 'text', text: 'x' })).status).toBe(404);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('quotes and reacts to a message of the thread by its wamid', async () => {
+    const conversation = await conversationWithCustomer();
+    const reply = await send(conversation.id, 'Claro', { replyToId: conversation.inboundWamid });
+    expect(reply.replyToId).toBe(conversation.inboundWamid);
+    const reactionRes = await post(conversation.id, {
+      clientId: randomUUID(),
+      type: 'reaction',
+      messageId: conversation.inboundWamid,
+      emoji: '👍',
+    });
+    expect(reactionRes.status).toBe(202);
+    const reaction = (await reactionRes.json()) as GetMessageResponse;
+    expect(reaction).toMatchObject({ type: 'reaction', targetId: conversation.inboundWamid });
+    await sender.sendDue();
+    await sender.sendDue();
+    expect(requestsFor(reply.id)[0]!.json).toMatchObject({ context: { message_id: conversation.inboundWamid } });
+    expect(requestsFor(reaction.id)[0]!.json).toMatchObject({
+      type: 'reaction',
+      reaction: { message_id: conversation.inboundWamid, emoji: '👍' },
+    });
+  });
+
+  it('sends again after a retryable refusal (throughput), and fails at once on a final one with Meta’s error', async () => {
+    const conversation = await conversationWithCustomer();
+    const retried = await send(conversation.id, 'First');
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'meta-error', status: 400, code: 130429 });
+    await sender.sendDue();
+    expect(outcomes.at(-1)).toMatchObject({ result: 'retrying', reason: 'throughput' });
+    expect(await row(retried.id)).toMatchObject({ status: 'pending', outbox_state: 'queued', wamid: null });
+    await database.db.execute(sql`update messages set next_send_at = now() where id = ${Number(retried.id)}`);
+    await sender.sendDue();
+    expect(await row(retried.id)).toMatchObject({ status: 'sent', outbox_state: null });
+    expect(requestsFor(retried.id)).toHaveLength(2);
+
+    const refused = await send(conversation.id, 'Second');
+    graph.script(
+      { method: 'POST', path: MESSAGES_PATH },
+      { kind: 'meta-error', status: 400, code: 131026, details: 'Receiver is incapable of receiving this message' },
+    );
+    await sender.sendDue();
+    const failed = await row(refused.id);
+    expect(failed).toMatchObject({ status: 'failed', outbox_state: null, wamid: null });
+    expect(failed.errors).toEqual([expect.objectContaining({ code: 131026, details: 'Receiver is incapable of receiving this message' })]);
+    await sender.sendDue();
+    expect(requestsFor(refused.id)).toHaveLength(1);
+
+    // An agent's retry sends it again.
+    const res = await withApiErrors(postMessageRetry)(
+      new Request(`http://ticks.test/api/messages/${refused.id}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}` },
+      }),
+      deps,
+      { id: refused.id },
+    );
+    expect(res.status).toBe(202);
+    expect(((await res.json()) as GetMessageResponse).status).toBe('pending');
+    await sender.sendDue();
+    expect(await row(refused.id)).toMatchObject({ status: 'sent' });
+    expect(requestsFor(refused.id)).toHaveLength(2);
+  });
+
+  it('never resends a request that got no answer: unconfirmed, until a status webhook with our id settles it', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'Are you there?');
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'hang' });
+    const impatient = makeSender(300);
+    await impatient.sendDue();
+    expect(outcomes.at(-1)).toMatchObject({ result: 'unconfirmed', reason: 'no_answer' });
+    expect(await row(message.id)).toMatchObject({ status: 'unconfirmed', outbox_state: null, wamid: null });
+    await sender.sendDue();
+    expect(requestsFor(message.id)).toHaveLength(1);
+
+    // Meta did send it: its status webhook carries our id.
+    const wamid = `wamid.SETTLED-${randomUUID()}`;
+    const pipeline = createPipeline(database);
+    const statusBody = messagesBody({
+      statuses: [status(wamid, 'delivered', nowSeconds(), conversation.waId, { biz_opaque_callback_data: `ticks:${message.id}` })],
+    });
+    expect((await pipeline.post(statusBody)).status).toBe(200);
+    await pipeline.drain();
+    expect(await row(message.id)).toMatchObject({ status: 'delivered', wamid });
+    const [{ n }] = (await queryRows<{ n: string | number }>(
+      database.db,
+      sql`select count(*) as n from messages where wamid = ${wamid}`,
+    )) as [{ n: string | number }];
+    expect(Number(n)).toBe(1);
+  });
+
+  it('a sender that died mid-request leaves the message unconfirmed: the next one does not send it', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'Crash test');
+    // As a killed instance leaves it: leased, one attempt started, the lease run out.
+    await database.db.execute(sql`
+      update messages set send_lease_until = now() - interval '1 second', send_attempts = 1 where id = ${Number(message.id)}`);
+    await sender.sendDue();
+    expect(await row(message.id)).toMatchObject({ status: 'unconfirmed' });
+    expect(requestsFor(message.id)).toHaveLength(0);
+  });
+
+  it('applies a status that came before Meta’s answer', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'Race');
+    const wamid = `wamid.RACE-${randomUUID()}`;
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'accept', wamid, delayMs: 500 });
+    const sending = sender.sendDue();
+    // Meta's "sent" and "delivered" arrive while our request waits for its answer, one without our id.
+    await new Promise((r) => setTimeout(r, 150));
+    const pipeline = createPipeline(database);
+    await pipeline.post(messagesBody({ statuses: [status(wamid, 'sent', nowSeconds(), conversation.waId)] }));
+    await pipeline.post(
+      messagesBody({
+        statuses: [status(wamid, 'delivered', nowSeconds(), conversation.waId, { biz_opaque_callback_data: `ticks:${message.id}` })],
+      }),
+    );
+    await pipeline.drain();
+    await sending;
+    expect(await row(message.id)).toMatchObject({ status: 'delivered', wamid, outbox_state: null });
+    const rows = await queryRows<{ id: string | number }>(database.db, sql`select id from messages where wamid = ${wamid}`);
+    expect(rows.map((r) => String(r.id))).toEqual([message.id]);
+  });
+
+  it('sends a conversation’s messages in the order written, one at a time; other conversations alongside', async () => {
+    const a = await conversationWithCustomer();
+    const b = await conversationWithCustomer();
+    const written: GetMessageResponse[] = [];
+    for (const text of ['one', 'two', 'three']) written.push(await send(a.id, text));
+    const other = await send(b.id, 'elsewhere');
+    graph.scriptAlways({ method: 'POST', path: MESSAGES_PATH }, { kind: 'accept', delayMs: 100 });
+    const running = makeSender().start();
+    try {
+      await expect.poll(async () => (await row(written.at(-1)!.id)).status, { timeout: 10_000 }).toBe('sent');
+      await expect.poll(async () => (await row(other.id)).status, { timeout: 10_000 }).toBe('sent');
+    } finally {
+      await running.stop();
+    }
+    const toA = graph.requests.filter((r) => r.path === MESSAGES_PATH && bodyOf(r).to === `+${a.waId}`);
+    expect(toA.map((r) => (r.json as { text: { body: string } }).text.body)).toEqual(['one', 'two', 'three']);
+    // Each left after the previous one's answer (100 ms later).
+    for (let i = 1; i < toA.length; i++) expect(toA[i]!.receivedAt - toA[i - 1]!.receivedAt).toBeGreaterThanOrEqual(90);
+  });
+
+  it('two senders on one database send each message exactly once', async () => {
+    const conversations = [];
+    for (let i = 0; i < 4; i++) conversations.push(await conversationWithCustomer());
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) for (const c of conversations) ids.push((await send(c.id, `msg ${i}`)).id);
+    graph.scriptAlways({ method: 'POST', path: MESSAGES_PATH }, { kind: 'accept', delayMs: 20 });
+    const senders = [makeSender().start(), makeSender().start()];
+    try {
+      for (const id of ids) await expect.poll(async () => (await row(id)).status, { timeout: 20_000 }).toBe('sent');
+    } finally {
+      await Promise.all(senders.map((s) => s.stop()));
+    }
+    for (const id of ids) expect(requestsFor(id), id).toHaveLength(1);
+  });
+
+  it('sends to a customer known only by their business-scoped user id', async () => {
+    const userId = `US.${Date.now()}${customerSeq}`;
+    const conversation = await conversationWithCustomer(60, { userId });
+    const message = await send(conversation.id, 'Hi there');
+    await sender.sendDue();
+    const json = requestsFor(message.id)[0]!.json as Record<string, unknown>;
+    expect(json.recipient).toBe(userId);
+    expect(json).not.toHaveProperty('to');
+  });
+
+  it('uploads an attached file to Meta, then sends it by media id with its caption', async () => {
+    const conversation = await conversationWithCustomer();
+    const bytes = Buffer.from('\x89PNG\r\n\x1a\n-fake-png-bytes');
+    const tmp = storage.tempPath();
+    fs.writeFileSync(tmp, bytes);
+    const key = await storage.put(tmp, (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex'));
+    const uploadId = randomUUID();
+    await database.db.execute(sql`
+      insert into uploads (id, kind, mime_type, filename, size, storage_key) values (${uploadId}, 'image', 'image/png', 'photo.png', ${bytes.length}, ${key})`);
+    const res = await post(conversation.id, { clientId: randomUUID(), type: 'media', uploadId, caption: 'La factura' });
+    expect(res.status).toBe(202);
+    const message = (await res.json()) as GetMessageResponse;
+    expect(message).toMatchObject({ type: 'image', text: 'La factura', mediaFile: { state: 'downloaded', size: bytes.length } });
+    await sender.sendDue();
+    const upload = [...graph.uploads.values()].at(-1)!;
+    expect(upload.bytes.equals(bytes)).toBe(true);
+    expect(requestsFor(message.id)[0]!.json).toMatchObject({ type: 'image', image: { id: upload.id, caption: 'La factura' } });
+    expect(await row(message.id)).toMatchObject({ status: 'sent' });
+  });
+});
