@@ -35,27 +35,28 @@ export const postMediaMessageSchema = z.object({
   replyToId: messageRef.optional(),
 });
 
+const templateParameters = z.union([z.array(z.string().max(1024)).max(100), z.record(z.string().max(64), z.string().max(1024))]);
+
 export const postTemplateMessageSchema = z.object({
   clientId,
   type: z.literal('template'),
   template: z.object({
     name: z.string().min(1).max(512),
     language: z.string().min(2).max(15).meta({ description: 'As the template is approved in, e.g. en_US.' }),
-    parameters: z
-      .union([z.array(z.string().max(1024)).max(100), z.record(z.string().max(64), z.string().max(1024))])
+    parameters: templateParameters
       .optional()
       .meta({ description: 'Body variables: a list for {{1}}, {{2}} … or an object for named ones ({{first_name}}).' }),
+    headerParameters: templateParameters.optional().meta({ description: "A text header's variable, in the template's style." }),
     headerUploadId: z
       .string()
       .min(1)
       .max(64)
       .optional()
-      .meta({ description: 'The header file, for a template whose header is an image, video or document.' }),
+      .meta({ description: 'From POST /api/uploads: the file of an image, video or document header.' }),
     buttonParameters: z
-      .array(z.string().max(2000))
-      .max(10)
+      .record(z.string().regex(/^\d{1,2}$/, 'a button index'), z.string().max(2000))
       .optional()
-      .meta({ description: "Per button, in order: a URL button's variable suffix or a quick reply's payload." }),
+      .meta({ description: "A URL button's dynamic suffix, by the button's position among the template's buttons." }),
   }),
 });
 
