@@ -207,9 +207,12 @@ export async function getConversationSummary(db: Executor, id: number) {
       phoneNumberId: conversations.phoneNumberId,
       contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
       lastInboundAt: conversations.lastInboundAt,
+      /** The number's WhatsApp Business Account (its templates), once a webhook has named it. */
+      wabaId: businessNumbers.wabaId,
     })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
     .where(eq(conversations.id, id));
   return row ?? null;
 }

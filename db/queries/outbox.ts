@@ -74,7 +74,15 @@ export interface ClaimedSend {
   recipientWaId: string | null;
   recipientUserId: string | null;
   /** An attached file: our copy, and Meta's id once uploaded. */
-  media: { storageKey: string; mimeType: string | null; filename: string | null; mediaId: string | null; size: number | null } | null;
+  media: {
+    /** image, video, audio, document or sticker: a media message's type, or a template header's. */
+    kind: string;
+    storageKey: string;
+    mimeType: string | null;
+    filename: string | null;
+    mediaId: string | null;
+    size: number | null;
+  } | null;
 }
 
 type ClaimedRow = {
@@ -92,6 +100,7 @@ type ClaimedRow = {
   wa_id: string | null;
   user_id: string | null;
   storage_key: string | null;
+  kind: string | null;
   mime_type: string | null;
   filename: string | null;
   media_id: string | null;
@@ -119,7 +128,7 @@ export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: n
           from due where m.id = due.id
           returning m.id, due.interrupted, m.conversation_id, m.client_id, m.wamid, m.type, m.content, m.reply_to_wamid,
             m.target_wamid, m.send_attempts)
-        select c.*, v.phone_number_id, k.wa_id, k.user_id, f.storage_key, f.mime_type, f.filename, f.media_id, f.size
+        select c.*, v.phone_number_id, k.wa_id, k.user_id, f.storage_key, f.kind, f.mime_type, f.filename, f.media_id, f.size
         from claimed c
         join conversations v on v.id = c.conversation_id
         join contacts k on k.id = v.contact_id
@@ -144,6 +153,7 @@ export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: n
       r.storage_key === null
         ? null
         : {
+            kind: r.kind ?? r.type,
             storageKey: r.storage_key,
             mimeType: r.mime_type,
             filename: r.filename,
@@ -171,9 +181,13 @@ export async function reserveSendSlot(db: Executor, phoneNumberId: string, inter
 /** Meta's media id for an attached file, once uploaded (kept in the content too, as inbound media has it). */
 export async function setOutboundMediaId(db: Executor, messageId: number, mediaId: string): Promise<void> {
   await db.execute(sql`update media_items set media_id = ${mediaId} where message_id = ${messageId}`);
+  // A media message's file, or a template's header file.
   await db.execute(sql`
-    update messages set content = jsonb_set(content, '{media,id}', to_jsonb(${mediaId}::text))
-    where id = ${messageId} and jsonb_typeof(content -> 'media') = 'object'`);
+    update messages set content = case
+        when jsonb_typeof(content -> 'media') = 'object' then jsonb_set(content, '{media,id}', to_jsonb(${mediaId}::text))
+        when jsonb_typeof(content #> '{header,media}') = 'object' then jsonb_set(content, '{header,media,id}', to_jsonb(${mediaId}::text))
+        else content end
+    where id = ${messageId}`);
 }
 
 /**

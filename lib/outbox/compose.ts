@@ -1,4 +1,5 @@
 import { type MessageContent, storedFieldsOf } from '@/lib/whatsapp/message-types';
+import { type TemplateDefinition, type TemplateValues, templateContent } from '@/lib/whatsapp/message-types/template';
 import type { MediaMessageType } from '@/lib/whatsapp/types';
 
 // What an agent writes → the message row the outbox keeps: its typed content (the same content inbound
@@ -58,4 +59,9 @@ export function composeMedia(file: AttachedFile, caption: string | null, replyTo
     url: null,
   };
   return composed({ v: 1, type: file.kind, media } as MessageContent, replyToWamid);
+}
+
+/** A template filled with the agent's values (templateContent throws TemplateValueError naming a missing one). */
+export function composeTemplate(template: TemplateDefinition, values: TemplateValues): ComposedMessage {
+  return composed(templateContent(template, values));
 }

@@ -1,6 +1,7 @@
-import { getConversationSummary } from '@/db/queries/conversations';
+import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
 import { findMessage } from '@/db/queries/messages';
 import { findByClientId, insertOutboundMedia, insertOutboundMessage, requeueSend } from '@/db/queries/outbox';
+import { findTemplate } from '@/db/queries/templates';
 import { getUpload } from '@/db/queries/uploads';
 import { bumpConversations } from '@/db/writes/conversations';
 import type { App } from '@/lib/app';
@@ -14,7 +15,8 @@ import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
 import { loadApiMessage, type ReadApiDeps } from '@/lib/inbox/read-api';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { isMediaMessageType } from '@/lib/whatsapp/types';
-import { type ComposedMessage, composeMedia, composeReaction, composeText } from './compose';
+import { TemplateValueError } from '@/lib/whatsapp/message-types/template';
+import { type ComposedMessage, composeMedia, composeReaction, composeTemplate, composeText } from './compose';
 import { serviceWindow } from './service-window';
 
 // POST /api/conversations/{id}/messages: an agent (or an integrator's key) writes a message. It is committed
@@ -59,7 +61,7 @@ export const postConversationMessage = defineRoute(
     if (!conversation) throw notFound('Conversation not found');
     if (body.type !== 'template') assertWindowOpen(conversation.lastInboundAt);
 
-    const { message, file } = await compose(deps, conversationId, body);
+    const { message, file } = await compose(deps, conversation, body);
     const queued = await deps.db.transaction(async (tx) => {
       const row = await insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) });
       if (!row) return null;
@@ -153,7 +155,8 @@ interface Composed {
   file: { kind: string; mimeType: string; filename: string | null; storageKey: string; size: number } | null;
 }
 
-async function compose(deps: ReadApiDeps, conversationId: number, body: PostMessageBody): Promise<Composed> {
+async function compose(deps: ReadApiDeps, conversation: ConversationSummary, body: PostMessageBody): Promise<Composed> {
+  const conversationId = conversation.id;
   switch (body.type) {
     case 'text':
       return { message: composeText(body.text, await quotedWamid(deps, conversationId, body.replyToId)), file: null };
@@ -174,9 +177,46 @@ async function compose(deps: ReadApiDeps, conversationId: number, body: PostMess
       };
     }
     case 'template':
-      throw badRequest('type: templates are sent once this inbox has synced them from Meta (GET /api/templates)');
+      return composeTemplateMessage(deps, conversation, body.template);
   }
 }
+
+/** A template as synced from Meta (only APPROVED ones go out), filled with the agent's values. */
+async function composeTemplateMessage(
+  deps: ReadApiDeps,
+  conversation: ConversationSummary,
+  values: Extract<PostMessageBody, { type: 'template' }>['template'],
+): Promise<Composed> {
+  const template =
+    conversation.wabaId === null
+      ? null
+      : await findTemplate(deps.db, { wabaId: conversation.wabaId, name: values.name, language: values.language });
+  if (!template)
+    throw badRequest(`template: no template "${values.name}" (${values.language}) for this number; an admin can sync templates`);
+  if (template.status !== 'APPROVED')
+    throw badRequest(`template: "${values.name}" is ${template.status}, and only approved templates can be sent`);
+  let header: Composed['file'] = null;
+  if (values.headerUploadId !== undefined) {
+    const upload = await getUpload(deps.db, values.headerUploadId);
+    if (!upload || !['image', 'video', 'document'].includes(upload.kind))
+      throw badRequest('template.headerUploadId: no such image, video or document upload');
+    header = { kind: upload.kind, mimeType: upload.mimeType, filename: upload.filename, storageKey: upload.storageKey, size: upload.size };
+  }
+  const headerMedia = header && { ...NO_MEDIA, mimeType: header.mimeType, filename: header.filename };
+  try {
+    const message = composeTemplate(
+      { name: template.name, language: template.language, category: template.category, components: asComponents(template.components) },
+      { body: values.parameters, header: values.headerParameters, headerMedia, buttons: values.buttonParameters },
+    );
+    return { message, file: header };
+  } catch (err) {
+    if (err instanceof TemplateValueError) throw badRequest(`template.parameters: ${err.message}`);
+    throw err;
+  }
+}
+
+const NO_MEDIA = { id: null, mimeType: null, sha256: null, caption: null, filename: null, voice: false, animated: false, url: null };
+const asComponents = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 async function quotedWamid(deps: ReadApiDeps, conversationId: number, replyToId: string | undefined): Promise<string | null> {
   if (replyToId === undefined) return null;

@@ -1,5 +1,5 @@
-import { isMediaMessageType, type MessageContent, messageContentSchema } from '@/lib/whatsapp/message-types';
-import type { OutboundMessage, Recipient } from '@/lib/whatsapp/send-requests';
+import { type ContentOf, isMediaMessageType, type MessageContent, messageContentSchema } from '@/lib/whatsapp/message-types';
+import type { OutboundMessage, OutboundTemplate, Recipient, TemplateHeader, TemplateParameters } from '@/lib/whatsapp/send-requests';
 
 // A queued message's content → what the Graph client sends (lib/whatsapp/send-requests.ts builds Meta's
 // JSON from it). PURE. The content is the same typed content inbound messages have: a sent text, image or
@@ -36,6 +36,8 @@ export function outboundMessageOf(
     case 'reaction':
       if (!content.targetWamid) throw new SendRefused('The reaction has no message to react to.');
       return { type: 'reaction', messageId: content.targetWamid, emoji: content.emoji ?? '' };
+    case 'template':
+      return templateOf(content, mediaId);
     default:
       if (isMediaMessageType(content.type) && 'media' in content) {
         if (!mediaId) throw new SendRefused('The attached file was not uploaded.');
@@ -51,4 +53,32 @@ export function outboundMessageOf(
       }
       throw new SendRefused(`Messages of type ${content.type} cannot be sent from the inbox.`);
   }
+}
+
+/** A template as Meta takes it: name, language, and the values its header, body and URL buttons were filled with. */
+function templateOf(content: ContentOf<'template'>, mediaId: string | null): OutboundTemplate {
+  if (!content.name || !content.language) throw new SendRefused('The template has no name or language.');
+  const hasValues = (p: TemplateParameters | null | undefined): p is TemplateParameters =>
+    !!p && (Array.isArray(p) ? p.length > 0 : Object.keys(p).length > 0);
+  let header: TemplateHeader | undefined;
+  const format = content.header?.format;
+  if (format === 'text' && hasValues(content.headerParameters)) header = { type: 'text', parameters: content.headerParameters };
+  else if (format === 'image' || format === 'video') {
+    if (!mediaId) throw new SendRefused("The template's header file was not uploaded.");
+    header = { type: format, mediaId };
+  } else if (format === 'document') {
+    if (!mediaId) throw new SendRefused("The template's header file was not uploaded.");
+    header = { type: 'document', mediaId, filename: content.header?.media?.filename ?? undefined };
+  }
+  const buttons = Object.entries(content.buttonParameters ?? {})
+    .filter(([index]) => content.buttons[Number(index)]?.type === 'url')
+    .map(([index, text]) => ({ subType: 'url' as const, index: Number(index), text }));
+  return {
+    type: 'template',
+    name: content.name,
+    language: content.language,
+    body: hasValues(content.parameters) ? content.parameters : undefined,
+    header,
+    buttons: buttons.length > 0 ? buttons : undefined,
+  };
 }

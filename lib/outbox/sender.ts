@@ -161,7 +161,7 @@ export class OutboxSender {
   private async upload(job: ClaimedSend, graph: GraphApiClient): Promise<string> {
     const media = job.media!;
     const bytes = await readAll(await this.options.storage.read(media.storageKey));
-    const kind = job.type as Parameters<GraphApiClient['uploadMedia']>[1]['kind'];
+    const kind = media.kind as Parameters<GraphApiClient['uploadMedia']>[1]['kind'];
     const { id } = await graph.uploadMedia(job.phoneNumberId, {
       kind,
       mimeType: media.mimeType ?? 'application/octet-stream',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Database } from '@/db/client';
 import type { GetConversationResponse, GetMessageResponse } from '@/lib/contracts/inbox';
@@ -9,7 +9,7 @@ import { postConversationMessage, postMessageRetry, type OutboxApiDeps } from '@
 import { OutboxSender, type SendAttemptOutcome } from '@/lib/outbox/sender';
 import { GraphApiClient } from '@/lib/whatsapp/graph-api';
 import { type FakeGraph, startFakeGraph } from '@/tools/fake-graph';
-import { messagesBody, status, textMessage } from '@/tools/meta-envelopes';
+import { messagesBody, status, TEST_WABA_ID, textMessage } from '@/tools/meta-envelopes';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 import { createPipeline, silentLog } from '../helpers/pipeline';
 import fs from 'node:fs';
@@ -406,15 +406,121 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     expect(json).not.toHaveProperty('to');
   });
 
+  async function storeTemplate(name: string, status: string, parameterFormat: 'POSITIONAL' | 'NAMED', components: unknown[]) {
+    await database.db.execute(sql`
+      insert into message_templates (id, waba_id, name, language, category, status, parameter_format, components)
+      values (${`tpl-${kind}-${name}`}, ${TEST_WABA_ID}, ${name}, 'en_US', 'UTILITY', ${status}, ${parameterFormat}, ${JSON.stringify(components)}::jsonb)
+      on conflict (id) do update set status = excluded.status, components = excluded.components`);
+  }
+  async function storeFile(bytes: Buffer, kind: string, mimeType: string, filename: string) {
+    const tmp = storage.tempPath();
+    fs.writeFileSync(tmp, bytes);
+    const key = await storage.put(tmp, createHash('sha256').update(bytes).digest('hex'));
+    const uploadId = randomUUID();
+    await database.db.execute(sql`
+      insert into uploads (id, kind, mime_type, filename, size, storage_key) values (${uploadId}, ${kind}, ${mimeType}, ${filename}, ${bytes.length}, ${key})`);
+    return uploadId;
+  }
+
+  it('sends an approved template outside the window, filled in, and shows it as its text', async () => {
+    await storeTemplate('order_update', 'APPROVED', 'POSITIONAL', [
+      { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' },
+      { type: 'BODY', text: 'Hi {{1}}, your order ships {{2}}.' },
+      { type: 'FOOTER', text: 'Reply STOP to opt out' },
+      { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://shop.example/t/{{1}}' }] },
+    ]);
+    const conversation = await conversationWithCustomer(30 * HOUR);
+    const res = await post(conversation.id, {
+      clientId: randomUUID(),
+      type: 'template',
+      template: {
+        name: 'order_update',
+        language: 'en_US',
+        parameters: ['Maria', 'tomorrow'],
+        headerParameters: ['A-7'],
+        buttonParameters: { 0: 'A-7' },
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const message = (await res.json()) as GetMessageResponse;
+    expect(message).toMatchObject({ type: 'template', text: 'Hi Maria, your order ships tomorrow.', status: 'pending' });
+    expect(message.content).toMatchObject({
+      type: 'template',
+      header: { format: 'text', text: 'Order A-7' },
+      footer: 'Reply STOP to opt out',
+    });
+    await sender.sendDue();
+    expect(requestsFor(message.id)[0]!.json).toMatchObject({
+      type: 'template',
+      template: {
+        name: 'order_update',
+        language: { code: 'en_US' },
+        components: [
+          { type: 'header', parameters: [{ type: 'text', text: 'A-7' }] },
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Maria' },
+              { type: 'text', text: 'tomorrow' },
+            ],
+          },
+          { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'A-7' }] },
+        ],
+      },
+    });
+    expect(await row(message.id)).toMatchObject({ status: 'sent' });
+  });
+
+  it('sends named template variables with their names, and an image header uploaded first', async () => {
+    await storeTemplate('welcome_named', 'APPROVED', 'NAMED', [
+      { type: 'HEADER', format: 'IMAGE' },
+      { type: 'BODY', text: 'Hola {{first_name}}, tu cita es el {{date}}.' },
+    ]);
+    const conversation = await conversationWithCustomer();
+    const headerUploadId = await storeFile(Buffer.from('\x89PNG\r\n\x1a\nheader'), 'image', 'image/png', 'banner.png');
+    const res = await post(conversation.id, {
+      clientId: randomUUID(),
+      type: 'template',
+      template: { name: 'welcome_named', language: 'en_US', parameters: { date: 'lunes', first_name: 'Ana' }, headerUploadId },
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const message = (await res.json()) as GetMessageResponse;
+    expect(message).toMatchObject({ text: 'Hola Ana, tu cita es el lunes.', mediaFile: { state: 'downloaded' } });
+    await sender.sendDue();
+    const upload = [...graph.uploads.values()].at(-1)!;
+    const json = requestsFor(message.id)[0]!.json as { template: { components: unknown[] } };
+    expect(json.template.components).toEqual([
+      { type: 'header', parameters: [{ type: 'image', image: { id: upload.id } }] },
+      {
+        type: 'body',
+        parameters: expect.arrayContaining([
+          { type: 'text', parameter_name: 'first_name', text: 'Ana' },
+          { type: 'text', parameter_name: 'date', text: 'lunes' },
+        ]),
+      },
+    ]);
+  });
+
+  it('refuses an unknown or unapproved template, and a missing variable, naming it', async () => {
+    await storeTemplate('paused_one', 'PAUSED', 'POSITIONAL', [{ type: 'BODY', text: 'Hi {{1}}' }]);
+    await storeTemplate('needs_two', 'APPROVED', 'POSITIONAL', [{ type: 'BODY', text: 'Hi {{1}}, see you {{2}}' }]);
+    const conversation = await conversationWithCustomer();
+    const refuse = async (template: Record<string, unknown>, words: string) => {
+      const res = await post(conversation.id, { clientId: randomUUID(), type: 'template', template: { language: 'en_US', ...template } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(words);
+    };
+    await refuse({ name: 'no_such_template' }, 'no template "no_such_template"');
+    await refuse({ name: 'paused_one', parameters: ['x'] }, 'PAUSED');
+    await refuse({ name: 'needs_two', parameters: ['Ana'] }, '{{2}}');
+    await sender.sendDue();
+    expect(graph.requests).toHaveLength(0);
+  });
+
   it('uploads an attached file to Meta, then sends it by media id with its caption', async () => {
     const conversation = await conversationWithCustomer();
     const bytes = Buffer.from('\x89PNG\r\n\x1a\n-fake-png-bytes');
-    const tmp = storage.tempPath();
-    fs.writeFileSync(tmp, bytes);
-    const key = await storage.put(tmp, (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex'));
-    const uploadId = randomUUID();
-    await database.db.execute(sql`
-      insert into uploads (id, kind, mime_type, filename, size, storage_key) values (${uploadId}, 'image', 'image/png', 'photo.png', ${bytes.length}, ${key})`);
+    const uploadId = await storeFile(bytes, 'image', 'image/png', 'photo.png');
     const res = await post(conversation.id, { clientId: randomUUID(), type: 'media', uploadId, caption: 'La factura' });
     expect(res.status).toBe(202);
     const message = (await res.json()) as GetMessageResponse;

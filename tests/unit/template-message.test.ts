@@ -144,6 +144,9 @@ describe('templateContent', () => {
         { type: 'quick_reply', text: 'Stop updates', url: null },
       ],
       parameters: ['Maria', 'tomorrow'],
+      // What the request to Meta needs again: the header's variable and the URL button's suffix.
+      headerParameters: ['A-1042'],
+      buttonParameters: { 0: 'A-1042' },
     });
   });
 

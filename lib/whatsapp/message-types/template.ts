@@ -47,6 +47,10 @@ const schema = contentSchema('template', {
   buttons: z.array(z.object({ type: shortText, text: shortText, url: shortText.nullable() })).max(MAX_TEMPLATE_BUTTONS),
   /** What the body's variables were filled with: in order (positional) or by name (named). */
   parameters: z.union([z.array(longText).max(MAX_PARAMETERS), z.record(shortText, longText)]),
+  /** A sent template's text-header variable, as filled (Meta needs it again in the request). */
+  headerParameters: z.union([z.array(longText).max(MAX_PARAMETERS), z.record(shortText, longText)]).nullable().optional(),
+  /** A sent template's URL-button suffixes, by the button's position (Meta needs them in the request). */
+  buttonParameters: z.record(shortText, longText).nullable().optional(),
 });
 export type TemplateContent = z.infer<typeof schema>;
 
@@ -194,6 +198,13 @@ function fill(text: string, values: TemplateParameters | undefined, missing: (na
   });
 }
 
+/** The URL buttons' suffixes the agent gave, by button position (only positions the template has). */
+function urlButtonSuffixes(count: number, given: TemplateValues['buttons']): Record<string, string> | null {
+  if (!given) return null;
+  const entries = Object.entries(given).filter(([index]) => /^\d+$/.test(index) && Number(index) < count);
+  return entries.length === 0 ? null : Object.fromEntries(entries.map(([index, value]) => [index, cleanString(value, MAX_TEXT_LENGTH) ?? '']));
+}
+
 /** What the body's variables were filled with: positional ones in order, named ones by name. */
 function usedParameters(text: string | null, values: TemplateParameters | undefined): TemplateContent['parameters'] {
   const names = placeholdersOf(text);
@@ -257,6 +268,8 @@ export function templateContent(template: TemplateDefinition, values: TemplateVa
     footer: byType.get('footer')?.text ?? null,
     buttons,
     parameters: usedParameters(bodyText, values.body),
+    headerParameters: header?.format === 'text' && headerComponent?.text ? usedParameters(headerComponent.text, values.header) : null,
+    buttonParameters: urlButtonSuffixes(buttons.length, values.buttons),
   };
 }
 
@@ -272,7 +285,8 @@ function cleanMedia(media: MediaInfo): MediaInfo | null {
     animated: false,
     url: cleanString(media.url),
   };
-  return cleaned.id || cleaned.url ? cleaned : null;
+  // Meta's id or address, or (a file the outbox is about to upload) our copy's type.
+  return cleaned.id || cleaned.url || cleaned.mimeType ? cleaned : null;
 }
 
 // ---- An echo's template (best-effort) -----------------------------------------------------------
