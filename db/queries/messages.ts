@@ -6,9 +6,6 @@ import { cursorTimestamp, descNullsLast } from './conversations';
 // Messages as the read API shows them. Threads are ordered by Meta's timestamp (sent_at, then our id),
 // never by arrival, and read newest-first along messages_thread_idx with keyset pagination.
 
-/** Edits and revokes change other messages rather than being messages: threads leave them out. */
-const MODIFIER_TYPES = ['edit', 'revoke'];
-
 const messageColumns = {
   id: messages.id,
   wamid: messages.wamid,
@@ -35,7 +32,8 @@ const messageColumns = {
   sentByName: messages.sentByName,
 };
 
-function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number) {
+/** `hidden`: types that change other messages rather than being messages (edits, revokes): threads leave them out. */
+function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number, hidden: readonly string[]) {
   return (
     db
       .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
@@ -44,7 +42,7 @@ function selectThreadPage(db: Executor, conversationId: number, before: ThreadKe
         and(
           eq(messages.conversationId, conversationId),
           before && sql`(${messages.sentAt}, ${messages.id}) < (${before.sentAt}::timestamptz, ${before.id})`,
-          notInArray(messages.type, MODIFIER_TYPES),
+          hidden.length > 0 ? notInArray(messages.type, [...hidden]) : undefined,
         ),
       )
       // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
@@ -91,9 +89,9 @@ export const threadPageQuery = selectThreadPage;
 export async function listThreadMessages(
   db: Executor,
   conversationId: number,
-  options: { limit: number; before?: ThreadKey },
+  options: { limit: number; before?: ThreadKey; hidden: readonly string[] },
 ): Promise<{ rows: MessageRecord[]; hasMore: boolean }> {
-  const newestFirst = await selectThreadPage(db, conversationId, options.before, options.limit + 1);
+  const newestFirst = await selectThreadPage(db, conversationId, options.before, options.limit + 1, options.hidden);
   const hasMore = newestFirst.length > options.limit;
   return { rows: newestFirst.slice(0, options.limit).reverse(), hasMore };
 }

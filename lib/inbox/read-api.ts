@@ -52,7 +52,7 @@ import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { serviceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
-import type { MessageContent } from '@/lib/whatsapp/message-types';
+import { type MessageContent, TARGET_REWRITING_MESSAGE_TYPES } from '@/lib/whatsapp/message-types';
 import type { MediaInfo } from '@/lib/whatsapp/types';
 import { type MessageIdentity, parseMessageRef, publicMessageId } from './message-id';
 
@@ -194,6 +194,7 @@ export const getConversationMessages = defineRoute(
     const conversation = await getConversationSummary(deps.db, parseConversationId(params.id));
     if (!conversation) throw notFound('Conversation not found');
     const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
+      hidden: TARGET_REWRITING_MESSAGE_TYPES,
       limit: query.limit,
       before: before && { sentAt: before[0], id: Number(before[1]) },
     });

@@ -1,3 +1,5 @@
+import { rewritesTarget } from '@/lib/whatsapp/message-types';
+
 // WhatsApp's 24-hour customer service window. It opens, or starts again, when the customer sends a message
 // (by Meta's timestamp of that message, not our arrival time); our own messages never extend it. While it
 // is open anything may be sent; when closed, only an approved template (Meta answers 131047 otherwise).
@@ -11,7 +13,7 @@ export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
  * rule in SQL for conversations stored before it.
  */
 export function opensServiceWindow(m: { direction: string; type: string }): boolean {
-  return m.direction === 'inbound' && !['system', 'edit', 'revoke'].includes(m.type);
+  return m.direction === 'inbound' && m.type !== 'system' && !rewritesTarget(m.type);
 }
 
 export interface ServiceWindow {

@@ -26,6 +26,7 @@ import { insertStatusEvents } from '@/db/writes/status-events';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
 import { opensServiceWindow } from '@/lib/outbox/service-window';
+import { rewritesTarget } from './message-types';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import {
   type ContactSighting,
@@ -54,9 +55,6 @@ export interface EventBatch {
 }
 
 const identityKey = (c: CustomerIdentity) => `${c.waId ?? ''}|${c.userId ?? ''}`;
-
-/** Hidden from threads and previews: they change other messages rather than being messages. */
-const MODIFIER_TYPES = new Set(['edit', 'revoke']);
 
 export async function storeBatches(tx: Transaction, events: EventBatch[]): Promise<StoredChanges> {
   // Background work, not a request: a batch of 3 MB bodies may legitimately take longer than the request
@@ -324,8 +322,8 @@ function countNewMessages(messages: NormalizedMessage[], inserted: InsertedMessa
  */
 function editTargets(messages: NormalizedMessage[], inserted: InsertedMessage[]): string[] {
   const targets = new Set<string>();
-  for (const m of messages) if (MODIFIER_TYPES.has(m.type) && m.targetWamid) targets.add(m.targetWamid);
-  for (const r of inserted) if (r.isNew && !MODIFIER_TYPES.has(r.type)) targets.add(r.wamid);
+  for (const m of messages) if (rewritesTarget(m.type) && m.targetWamid) targets.add(m.targetWamid);
+  for (const r of inserted) if (r.isNew && !rewritesTarget(r.type)) targets.add(r.wamid);
   return [...targets];
 }
 
@@ -333,7 +331,7 @@ function editTargets(messages: NormalizedMessage[], inserted: InsertedMessage[])
 function conversationBumps(inserted: InsertedMessage[]): ConversationBump[] {
   const perConversation = new Map<number, ConversationBump>();
   for (const r of inserted) {
-    if (MODIFIER_TYPES.has(r.type)) continue;
+    if (rewritesTarget(r.type)) continue;
     const id = r.conversationId;
     const at = new Date(r.sentAt).toISOString();
     const entry: ConversationBump = perConversation.get(id) ?? { id, at, messageId: r.id, unread: 0, inboundAt: null };

@@ -14,7 +14,7 @@ import {
   type GetMessageResponse,
   type ReadApiDeps,
 } from '@/lib/inbox/read-api';
-import { contentOf } from '@/lib/whatsapp/message-types';
+import { contentOf, TARGET_REWRITING_MESSAGE_TYPES } from '@/lib/whatsapp/message-types';
 import { storeBatches } from '@/lib/whatsapp/store';
 import type { DeliveryError, NormalizedBatch, NormalizedMessage, NormalizedStatus } from '@/lib/whatsapp/types';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
@@ -702,7 +702,7 @@ describe.runIf(dbKinds.includes('postgres'))('query plans on PostgreSQL with 100
 
   it('thread page (newest, and before a cursor): index scan, no sort', async () => {
     for (const before of [undefined, { sentAt: '2026-01-01T00:00:05.000000Z', id: 5 }]) {
-      const text = await plan(threadPageQuery(db, 1, before, 51));
+      const text = await plan(threadPageQuery(db, 1, before, 51, TARGET_REWRITING_MESSAGE_TYPES));
       expect(text).toContain('messages_thread_idx');
       expect(text).not.toMatch(/Seq Scan on messages|Sort/);
     }

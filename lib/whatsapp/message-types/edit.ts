@@ -40,6 +40,7 @@ export const editMessage = defineMessageType(
     type: 'edit',
     media: false,
     modifier: true,
+    rewritesTarget: true,
     fromMeta: (item, raw) => ({
       v: 1,
       type: 'edit',

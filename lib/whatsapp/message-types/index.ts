@@ -84,6 +84,12 @@ export const isMediaMessageType = (type: string): type is MediaMessageType => MO
 export const MODIFIER_MESSAGE_TYPES = MESSAGE_TYPE_MODULES.filter((module) => module.modifier).map((module) => module.type);
 export const isModifierMessageType = (type: string): boolean => MODULE_BY_TYPE.get(type)?.modifier === true;
 
+/** Types that change their target for good (edit, revoke): the store applies them; threads and the list leave them out. */
+export const TARGET_REWRITING_MESSAGE_TYPES: readonly string[] = MESSAGE_TYPE_MODULES.filter(
+  (module) => 'rewritesTarget' in module && module.rewritesTarget === true,
+).map((module) => module.type);
+export const rewritesTarget = (type: string): boolean => TARGET_REWRITING_MESSAGE_TYPES.includes(type);
+
 const NO_ITEM: MessageContent = { v: 1, type: 'unknown', metaType: null, text: null };
 
 /**

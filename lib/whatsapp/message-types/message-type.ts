@@ -111,6 +111,11 @@ export interface MessageTypeModule<Schema extends AnyContentSchema = AnyContentS
   readonly media: boolean;
   /** Acts on another message (reaction, edit, revoke) rather than being one of its own in the thread. */
   readonly modifier: boolean;
+  /**
+   * Changes its target for good (an edit's new text, a revoke's deletion): applied by the store, then left
+   * out of threads and the list. (A reaction stays: the thread draws it on its target.)
+   */
+  readonly rewritesTarget?: true;
   /** Meta's item (parsed by messageItemSchema; `raw` is the same item as sent) → content. Pure, total. */
   fromMeta(item: MessageItem, raw: JsonRecord): z.infer<Schema>;
   stored(content: z.infer<Schema>): StoredFields;

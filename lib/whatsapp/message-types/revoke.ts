@@ -9,6 +9,7 @@ export const revokeMessage = defineMessageType(contentSchema('revoke', { targetW
   type: 'revoke',
   media: false,
   modifier: true,
+  rewritesTarget: true,
   fromMeta: (item) => ({ v: 1, type: 'revoke', targetWamid: cleanString(item.revoke?.original_message_id) }),
   stored: (content) => ({ ...NO_STORED_FIELDS, targetWamid: content.targetWamid }),
   preview: () => ({ icon: 'deleted', text: DELETED_LABEL }),
