@@ -63,7 +63,12 @@ export function failureTitle(errors: ApiDeliveryError[] | undefined): string {
   return first.code !== null ? `${title} (${first.code})` : title;
 }
 
-const TONES: Record<DeliveryView['tone'], string> = { grey: 'text-slate-400', blue: 'text-sky-500', red: 'text-red-600' };
+const TONES: Record<DeliveryView['tone'], string> = {
+  grey: 'text-slate-400',
+  blue: 'text-sky-500',
+  red: 'text-red-600',
+  amber: 'text-amber-600',
+};
 
 function MarkIcon({ mark }: { mark: DeliveryMark }) {
   switch (mark) {

@@ -2,6 +2,7 @@ import { Forward } from 'lucide-react';
 import { useMessage } from '@/app/_components/api/use-inbox';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
 import { PreviewLine } from '@/app/_components/icon';
+import { MessageActions, SendProblem } from '@/app/_components/message-actions';
 import { LinkifiedText, MessageBody } from '@/app/_components/message-types';
 import {
   previewOfMessage,
@@ -46,7 +47,7 @@ export function MessageBubble({ item }: MessageBubbleProps) {
       data-wamid={message.id}
       data-direction={message.direction}
       data-kind={view.kind}
-      className={`flex ${outbound ? 'justify-end' : 'justify-start'}`}
+      className={`group flex items-start gap-1 ${outbound ? 'flex-row-reverse justify-start' : 'justify-start'}`}
     >
       <div className={`flex max-w-[85%] flex-col sm:max-w-[70%] ${outbound ? 'items-end' : 'items-start'}`}>
         <div
@@ -68,6 +69,11 @@ export function MessageBubble({ item }: MessageBubbleProps) {
             from={outbound ? 'you' : (message.contact.name ?? message.contact.waId ?? 'the customer')}
           />
           <footer className="mt-0.5 flex items-center justify-end gap-1 text-[11px] leading-none text-slate-500">
+            {outbound && message.sentBy && (
+              <span data-testid="sent-by" className="mr-1 max-w-40 truncate" title={`Written by ${message.sentBy.name}`}>
+                {message.sentBy.name}
+              </span>
+            )}
             {view.editedAt && view.kind !== 'deleted' && <span title={formatDateTime(view.editedAt)}>Edited</span>}
             <time dateTime={message.timestamp} title={formatDateTime(message.timestamp)}>
               {formatTime(message.timestamp)}
@@ -76,7 +82,9 @@ export function MessageBubble({ item }: MessageBubbleProps) {
           </footer>
         </div>
         {item.reactions.length > 0 && <Reactions reactions={item.reactions} />}
+        {outbound && <SendProblem message={message} />}
       </div>
+      <MessageActions item={item} />
     </div>
   );
 }

@@ -188,7 +188,7 @@ export interface DeliveryView {
   /** What the mark says to a screen reader and on hover. */
   label: string;
   mark: DeliveryMark;
-  tone: 'grey' | 'blue' | 'red';
+  tone: 'grey' | 'blue' | 'red' | 'amber';
 }
 
 const DELIVERY_VIEWS: Record<string, DeliveryView> = {
@@ -198,6 +198,8 @@ const DELIVERY_VIEWS: Record<string, DeliveryView> = {
   read: { label: 'Read', mark: 'double-tick', tone: 'blue' },
   played: { label: 'Played', mark: 'microphone', tone: 'blue' },
   failed: { label: 'Failed', mark: 'alert', tone: 'red' },
+  // Written here, and the request's outcome is unknown: WhatsApp may or may not have it.
+  unconfirmed: { label: 'May not have been sent', mark: 'alert', tone: 'amber' },
 };
 
 /** A message's delivery mark; null for inbound messages ('received') and anything unknown. */

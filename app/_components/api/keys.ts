@@ -60,6 +60,25 @@ export const businessNumbersKey = () => BUSINESS_NUMBERS.path;
 
 export const messageKey = (wamid: string) => `/api/messages/${segment(wamid)}`;
 
+// ---- Sending ----
+
+/** POST: write a message (the outbox sends it). */
+export const conversationSendUrl = (id: string) => `${conversationKey(id)}/messages`;
+
+/** POST: send a failed or unconfirmed message again. */
+export const messageRetryUrl = (id: string) => `${messageKey(id)}/retry`;
+
+/** POST: show the customer the typing indicator. */
+export const conversationTypingUrl = (id: string) => `${conversationKey(id)}/typing`;
+
+/** POST (multipart): a file to send. */
+export const uploadsUrl = () => '/api/uploads';
+
+export const TEMPLATES = family('/api/templates');
+
+export const templatesKey = (params: { businessPhoneNumberId: string; status?: string }) =>
+  withQuery(TEMPLATES.path, { businessPhoneNumberId: params.businessPhoneNumberId, status: params.status });
+
 // ---- The error log ----
 
 export const REJECTIONS = family('/api/errors/rejections');

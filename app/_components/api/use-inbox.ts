@@ -5,6 +5,7 @@ import type {
   ApiMessage,
   GetBusinessNumbersResponse,
   GetConversationMessagesResponse,
+  GetConversationResponse,
   GetConversationsResponse,
   GetMessageResponse,
   PostConversationReadResponse,
@@ -45,10 +46,9 @@ export function useConversationMessages(conversationId: string) {
   );
 }
 
-/** The thread's header: the customer, the business number, unread count, last activity. */
+/** The thread's header and composer: the customer, the business number, the 24-hour window, whether sending is on. */
 export function useConversation(conversationId: string) {
-  // GetConversationResponse: the list's row shape.
-  return useSWR<ApiConversation>(conversationKey(conversationId), swrFetcher, { refreshInterval: usePollInterval() });
+  return useSWR<GetConversationResponse>(conversationKey(conversationId), swrFetcher, { refreshInterval: usePollInterval() });
 }
 
 /** Our business numbers with their conversation counts (the list's filter, the thread's "to"). */

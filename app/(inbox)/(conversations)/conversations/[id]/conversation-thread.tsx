@@ -1,27 +1,72 @@
 'use client';
 import Link from 'next/link';
 import { ArrowLeft } from 'lucide-react';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { CONVERSATIONS } from '@/app/_components/api/keys';
 import { postConversationRead, useConversation, useConversationMessages } from '@/app/_components/api/use-inbox';
 import { useInvalidate } from '@/app/_components/api/use-invalidate';
+import { postMessage, retryMessage } from '@/app/_components/api/use-outbox';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
 import { ApiRequestError } from '@/app/_components/fetch-json';
+import { type ThreadActions, ThreadActionsContext } from '@/app/_components/thread-actions';
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
+import type { ApiMessage } from '@/lib/contracts/inbox';
+import { serviceWindowView } from '@/lib/inbox/service-window-view';
+import { Composer } from './composer';
+import { newClientId } from './use-send';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 
 export function ConversationThread({ conversationId }: { conversationId: string }) {
   // Pages come newest first, each oldest-first inside: the hook puts them in reading order, each message once.
   const thread = useConversationMessages(conversationId);
-  const { items: messages, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
+  const { items: loaded, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
   const header = useConversation(conversationId);
 
   const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
+
+  // What this browser just sent, from the server's 202 answer: shown at once, until the thread has it.
+  const [justSent, setJustSent] = useState<ApiMessage[]>([]);
+  const messages = useMemo(() => {
+    const ids = new Set(loaded.map((m) => m.id));
+    const extra = justSent.filter((m) => !ids.has(m.id));
+    return extra.length === 0 ? loaded : [...loaded, ...extra];
+  }, [loaded, justSent]);
+  const onSent = useCallback(
+    (message: ApiMessage) => {
+      setJustSent((sent) => [...sent.filter((m) => m.id !== message.id), message]);
+      refresh();
+    },
+    [refresh],
+  );
+
+  const [replyTo, setReplyTo] = useState<ApiMessage | null>(null);
+  const cancelReply = useCallback(() => setReplyTo(null), []);
+  const [droppedFile, setDroppedFile] = useState<File | null>(null);
+  const takeDroppedFile = useCallback(() => setDroppedFile(null), []);
+
+  const conversationForActions = header.data;
+  const actions = useMemo<ThreadActions>(
+    () => ({
+      canSend:
+        conversationForActions?.sendingEnabled === true &&
+        serviceWindowView(conversationForActions.serviceWindow.closesAt, new Date()).state === 'open',
+      reply: (message) => setReplyTo(message),
+      react: async (message, emoji) => {
+        onSent(await postMessage(conversationId, { type: 'reaction', clientId: newClientId(), messageId: message.id, emoji }));
+      },
+      retry: async (message) => {
+        await retryMessage(message.id);
+        refresh();
+      },
+    }),
+    [conversationForActions, conversationId, onSent, refresh],
+  );
+  const dropZone = useFileDrop(setDroppedFile, actions.canSend);
 
   const newest = messages.at(-1);
   const conversation = header.data;
@@ -47,7 +92,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   }
 
   return (
-    <>
+    <ThreadActionsContext.Provider value={actions}>
       <header className="flex shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
         <Link href="/" className="rounded p-1.5 text-slate-600 hover:bg-slate-100 md:hidden" aria-label="Back to conversations">
           <ArrowLeft className="size-5" aria-hidden="true" />
@@ -62,38 +107,84 @@ export function ConversationThread({ conversationId }: { conversationId: string 
           )}
         </div>
       </header>
-      <div className="relative flex min-h-0 flex-1 flex-col">
-        {newBelow && (
-          <button
-            type="button"
-            onClick={toBottom}
-            className="absolute right-4 bottom-4 z-10 rounded-full bg-emerald-600 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-emerald-700"
-          >
-            New messages ↓
-          </button>
+      <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
+        {dropZone.over && (
+          <div className="pointer-events-none absolute inset-2 z-20 flex items-center justify-center rounded-lg border-2 border-dashed border-emerald-500 bg-emerald-50/80 text-sm font-medium text-emerald-800">
+            Drop the file to attach it
+          </div>
         )}
-        <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
-          {hasOlder && (
-            <div ref={topSentinel} className="mb-3 text-center">
-              <button
-                type="button"
-                disabled={loadingOlder}
-                onClick={loadOlder}
-                className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
-              >
-                {loadingOlder ? 'Loading…' : 'Load older messages'}
-              </button>
-            </div>
+        <div className="relative flex min-h-0 flex-1 flex-col">
+          {newBelow && (
+            <button
+              type="button"
+              onClick={toBottom}
+              className="absolute right-4 bottom-4 z-10 rounded-full bg-emerald-600 px-4 py-2 text-sm font-medium text-white shadow-lg hover:bg-emerald-700"
+            >
+              New messages ↓
+            </button>
           )}
-          {isLoading && !data ? (
-            <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p>
-          ) : (
-            <ThreadView messages={messages} />
-          )}
+          <div ref={scroller} className="min-h-0 flex-1 overflow-y-auto px-3 py-4 sm:px-8">
+            {hasOlder && (
+              <div ref={topSentinel} className="mb-3 text-center">
+                <button
+                  type="button"
+                  disabled={loadingOlder}
+                  onClick={loadOlder}
+                  className="rounded-full bg-white px-4 py-1 text-xs text-slate-700 shadow-sm hover:bg-slate-50 disabled:opacity-60"
+                >
+                  {loadingOlder ? 'Loading…' : 'Load older messages'}
+                </button>
+              </div>
+            )}
+            {isLoading && !data ? (
+              <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p>
+            ) : (
+              <ThreadView messages={messages} />
+            )}
+          </div>
         </div>
+        {conversation && (
+          <Composer
+            conversationId={conversationId}
+            conversation={conversation}
+            replyTo={replyTo}
+            onCancelReply={cancelReply}
+            droppedFile={droppedFile}
+            onDroppedFileTaken={takeDroppedFile}
+            onSent={onSent}
+          />
+        )}
       </div>
-    </>
+    </ThreadActionsContext.Provider>
   );
+}
+
+/** Files dragged over the thread (or the composer): the first one dropped is attached. */
+function useFileDrop(onFile: (file: File) => void, enabled: boolean) {
+  const [over, setOver] = useState(false);
+  const hasFiles = (event: DragEvent) => enabled && [...event.dataTransfer.types].includes('Files');
+  return {
+    over,
+    handlers: {
+      onDragOver: (event: DragEvent) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        setOver(true);
+      },
+      onDragLeave: (event: DragEvent) => {
+        if (event.currentTarget.contains(event.relatedTarget as Node | null)) return;
+        setOver(false);
+      },
+      onDrop: (event: DragEvent) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setOver(false);
+        const file = event.dataTransfer.files[0];
+        if (file) onFile(file);
+      },
+    },
+  };
 }
 
 /**
