@@ -18,6 +18,7 @@ import { OutboxSender } from './outbox/sender';
 import { backfillMessageContent } from './whatsapp/content-backfill';
 import { GraphApiClient } from './whatsapp/graph-api';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
+import { TemplateSync } from './templates/sync';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -47,6 +48,8 @@ export interface App {
   graph: GraphApiClient | null;
   /** Sends the messages agents write, in order, once each. */
   outbox: OutboxSender;
+  /** Keeps a copy of every known account's message templates. */
+  templateSync: TemplateSync;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -139,10 +142,14 @@ export async function startApp(env: Env): Promise<App> {
     messagesPerSecond: env.WHATSAPP_SEND_MPS,
     concurrency: env.OUTBOX_CONCURRENCY,
     requestTimeoutMs: env.WHATSAPP_SEND_TIMEOUT_MS,
+    onOutcome: (outcome) => metrics.observeSend(outcome),
   }).start();
   if (!outbox.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: agents cannot send messages');
   // A message queued on another instance: this one may send it as soon as its conversation's turn comes.
   changes.subscribe((notice) => (notice.topics.includes('outbox') || notice.partial) && outbox.notify());
+  const templateSync = new TemplateSync(database, { graph, log }).start();
+  // A template webhook stored on any instance asked for a sync: look now.
+  changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
@@ -161,6 +168,7 @@ export async function startApp(env: Env): Promise<App> {
     media,
     graph,
     outbox,
+    templateSync,
   };
 }
 
@@ -170,6 +178,7 @@ export async function stopApp(): Promise<void> {
   if (!app) return;
   await app.processor.stop();
   await app.outbox.stop();
+  await app.templateSync.stop();
   await app.media.stop();
   await app.rejections.stop();
   await app.changes.stop();

@@ -8,6 +8,7 @@ import { withinDeadline } from './database-deadline';
 import type { DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import type { ProcessingOutcome } from '@/lib/whatsapp/processor';
 import type { MediaOutcome } from '@/lib/media/downloader';
+import type { SendAttemptOutcome } from '@/lib/outbox/sender';
 
 // Prometheus metrics for GET /api/metrics. Two kinds:
 // - counted by this process as things happen: webhook requests by outcome and their duration, events
@@ -20,6 +21,7 @@ export interface Metrics {
   observeWebhook(outcome: DeliveryOutcome, seconds: number): void;
   observeProcessing(outcome: ProcessingOutcome): void;
   observeMedia(outcome: MediaOutcome): void;
+  observeSend(outcome: SendAttemptOutcome): void;
   /** The exposition text; database-derived series are refreshed first (or marked unavailable). */
   render(): Promise<string>;
   readonly contentType: string;
@@ -62,6 +64,12 @@ export function createMetrics(db: Db, log: Logger): Metrics {
   const mediaBytes = new Counter({
     name: 'ticks_media_downloaded_bytes_total',
     help: 'Bytes of media downloaded by this instance.',
+    registers: [registry],
+  });
+  const sendAttempts = new Counter({
+    name: 'ticks_outbox_sends_total',
+    help: 'Send requests by this instance: sent (Meta accepted), retrying (refused before Meta acted; will try again), failed (refused for good), unconfirmed (no answer: may have been sent), with the reason.',
+    labelNames: ['result', 'reason'] as const,
     registers: [registry],
   });
   const mediaPending = new Gauge({ name: 'ticks_media_pending', help: 'Media files waiting to be downloaded.', registers: [registry] });
@@ -119,6 +127,9 @@ export function createMetrics(db: Db, log: Logger): Metrics {
         mediaAttempts.inc({ result: 'downloaded', reason: '' });
         mediaBytes.inc(outcome.bytes);
       } else mediaAttempts.inc({ result: outcome.result, reason: outcome.reason });
+    },
+    observeSend(outcome) {
+      sendAttempts.inc({ result: outcome.result, reason: outcome.result === 'sent' ? '' : outcome.reason });
     },
     async render() {
       try {

@@ -5,6 +5,7 @@ import type { GetConversationResponse, GetMessageResponse } from '@/lib/contract
 import { getConversation } from '@/lib/inbox/read-api';
 import { withApiErrors } from '@/lib/http/errors';
 import { fileStorage } from '@/lib/media/storage';
+import { createMetrics } from '@/lib/observability/metrics';
 import { postConversationMessage, postMessageRetry, type OutboxApiDeps } from '@/lib/outbox/outbox-api';
 import { OutboxSender, type SendAttemptOutcome } from '@/lib/outbox/sender';
 import { GraphApiClient } from '@/lib/whatsapp/graph-api';
@@ -299,6 +300,14 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     await sender.sendDue();
     expect(await row(refused.id)).toMatchObject({ status: 'sent' });
     expect(requestsFor(refused.id)).toHaveLength(2);
+
+    // What an operator's dashboard counts: every attempt by result and reason.
+    const metrics = createMetrics(database.db, silentLog);
+    for (const outcome of outcomes) metrics.observeSend(outcome);
+    const text = await metrics.render();
+    expect(text).toContain('ticks_outbox_sends_total{result="retrying",reason="throughput"} 1');
+    expect(text).toContain('ticks_outbox_sends_total{result="failed",reason="meta_error"} 1');
+    expect(text).toContain('ticks_outbox_sends_total{result="sent",reason=""} 2');
   });
 
   it('never resends a request that got no answer: unconfirmed, until a status webhook with our id settles it', async () => {
