@@ -306,6 +306,9 @@ export function buildThread(messages: ApiMessage[], now: Date = new Date()): Thr
     seen.add(m.id);
     ordered.push(byId.get(m.id) ?? m);
   }
+  // Replies and reactions name their target by Meta's wamid; a message written here has an id of its own.
+  const byRef = new Map<string, ApiMessage>(byId);
+  for (const m of ordered) if (m.wamid) byRef.set(m.wamid, m);
 
   // The reaction in force per (target, direction): the latest by timestamp, then by position.
   const latestReaction = new Map<string, ApiMessage>();
@@ -322,14 +325,14 @@ export function buildThread(messages: ApiMessage[], now: Date = new Date()): Thr
     const emoji = reactionEmoji(row);
     if (!emoji) continue;
     const target = present(row.targetId);
-    const targetMessage = target ? byId.get(target) : undefined;
+    const targetMessage = target ? byRef.get(target) : undefined;
     if (!target || !targetMessage || isReactionRow(targetMessage)) {
       orphanNotices.add(row);
       continue;
     }
-    const list = reactionsByTarget.get(target) ?? [];
+    const list = reactionsByTarget.get(targetMessage.id) ?? [];
     list.push({ emoji, direction: row.direction });
-    reactionsByTarget.set(target, list);
+    reactionsByTarget.set(targetMessage.id, list);
   }
 
   const items: ThreadItem[] = [];
@@ -360,7 +363,7 @@ export function buildThread(messages: ApiMessage[], now: Date = new Date()): Thr
     }
     startDay(m);
     const replyTo = present(m.replyToId);
-    const quoted = replyTo && replyTo !== m.id ? (byId.get(replyTo) ?? null) : null;
+    const quoted = replyTo && replyTo !== m.id && replyTo !== m.wamid ? (byRef.get(replyTo) ?? null) : null;
     const reactions = (reactionsByTarget.get(m.id) ?? []).sort((a, b) =>
       a.direction === b.direction ? 0 : a.direction === 'inbound' ? -1 : 1,
     );

@@ -686,6 +686,24 @@ describe('buildThread', () => {
     expect(o).toMatchObject({ kind: 'message', quoted: null, quotedMissingId: 'wamid.GONE' });
   });
 
+  it('finds a message written here by its wamid: the customer quotes and reacts to it by that', () => {
+    // Our id is digits; Meta named it later, and the customer's reply and reaction carry Meta's name.
+    const ours = msg({ id: '1042', wamid: 'wamid.SENT-HERE', direction: 'outbound', clientId: 'c-1', timestamp: t(3, 9) });
+    const reply = msg({ id: 'wamid.R', replyToId: 'wamid.SENT-HERE', timestamp: t(3, 9, 5) });
+    const reaction = msg({
+      id: 'wamid.RX',
+      type: 'reaction',
+      text: '🙏',
+      targetId: 'wamid.SENT-HERE',
+      timestamp: t(3, 9, 6),
+      item: { reaction: { message_id: 'wamid.SENT-HERE', emoji: '🙏' } },
+    });
+    const items = messageItems(buildThread([ours, reply, reaction], now));
+    expect(items.map((i) => i.key)).toEqual(['1042', 'wamid.R']);
+    expect(items[0]?.reactions).toEqual([{ emoji: '🙏', direction: 'inbound' }]);
+    expect(items[1]).toMatchObject({ quoted: ours, quotedMissingId: null });
+  });
+
   it('real fixtures: list reply quoting a message that is not loaded', () => {
     const items = buildThread(fixtureMessages('interactive_list_reply.json'), now);
     expect(messageItems(items)[0]).toMatchObject({ quoted: null, quotedMissingId: 'wamid.FX-OUT-0101' });
