@@ -24,6 +24,7 @@ import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-a
 import { getHealth } from '@/lib/observability/health-api';
 import { getMetrics } from '@/lib/observability/metrics-api';
 import { getEvents } from '@/lib/realtime/events-api';
+import { getTemplates, postTemplateSync } from '@/lib/templates/templates-api';
 import { openApiDocument } from './openapi';
 import { defineRoute, type AnyApiRoute } from './route';
 
@@ -54,6 +55,8 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
+  getTemplates,
+  postTemplateSync,
   getEvents,
   getMedia,
   postMediaRetry,

@@ -23,9 +23,11 @@ import {
   type InsertedMessage,
 } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
+import { requestTemplateSyncs } from '@/db/queries/templates';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
 import { opensServiceWindow } from '@/lib/outbox/service-window';
+import { accountsWithTemplateChanges, TEMPLATE_SYNC_MIN_INTERVAL_MS } from '@/lib/templates/sync-policy';
 import { rewritesTarget } from './message-types';
 import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
 import {
@@ -84,6 +86,9 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   const modified = await applyEditsAndRevokes(tx, editTargets(messages, inserted));
   await bumpConversations(tx, conversationBumps(inserted));
   await insertAccountEvents(tx, accountEventRows(events));
+  // A template changed on Meta's side: any instance's template sync fetches the account again (spaced).
+  const templateAccounts = accountsWithTemplateChanges(events.flatMap((e) => e.batch.accountEvents));
+  await requestTemplateSyncs(tx, templateAccounts, { atOnce: false, minIntervalMs: TEMPLATE_SYNC_MIN_INTERVAL_MS });
 
   for (const r of [...inserted, ...named, ...statusChanged, ...modified]) {
     changedMessages.add(publicMessageId(r));

@@ -75,7 +75,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   let testApp: App;
   const samples: Record<
     string,
-    { params?: () => Record<string, string>; body?: () => unknown; deps?: (d: AccessDeps) => AccessDeps; mayFindNothing?: true }
+    {
+      params?: () => Record<string, string>;
+      query?: () => string;
+      body?: () => unknown;
+      deps?: (d: AccessDeps) => AccessDeps;
+      mayFindNothing?: true;
+    }
   > = {
     'POST /api/admin/users': {
       body: () => ({ email: `new${++emails}@ticks.test`, name: 'New', password: 'new-password-123', role: 'agent' }),
@@ -86,6 +92,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
+    // No such number: 404 once past the rule.
+    'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
+    'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
   };
   // The rules as shipped. A new route needs no line here; changing one of these is a decision to make visibly.
   const SHIPPED: Record<string, Access> = {
@@ -96,6 +105,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/messages/{id}/retry': 'inbox',
     'GET /api/messages/{id}': 'inbox',
     'GET /api/business-numbers': 'inbox',
+    'GET /api/templates': 'inbox',
+    'POST /api/admin/templates/sync': 'admin',
     'GET /api/events': 'inbox',
     'GET /api/errors/deliveries': 'inbox',
     'GET /api/errors/processing': 'inbox',
@@ -124,7 +135,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   const call = async (route: AnyApiRoute, credential: Credential, origin = ORIGIN) => {
     const sample = samples[nameOf(route)] ?? {};
     const params = sample.params?.() ?? placeholderParams(route.spec.path);
-    const path = route.spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
+    const path =
+      route.spec.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!)) +
+      (sample.query ? `?${sample.query()}` : '');
     const mutation = route.spec.method !== 'GET';
     const req = request(path, credential, {
       method: route.spec.method,
