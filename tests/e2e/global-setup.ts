@@ -61,6 +61,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     process.env[E2E_ENV.url] = server.url;
     process.env[E2E_ENV.webhookSecret] = serverEnv.WHATSAPP_APP_SECRET.split(',')[0]!;
     process.env[E2E_ENV.apiKey] = serverEnv.INBOX_API_KEY;
+    process.env[E2E_ENV.graphUrl] = graph.url;
     if (database.env.DATABASE_URL) process.env[E2E_ENV.databaseUrl] = database.env.DATABASE_URL;
     else delete process.env[E2E_ENV.databaseUrl];
     delete process.env[E2E_ENV.agentError];

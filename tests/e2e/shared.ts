@@ -13,6 +13,8 @@ export const E2E_ENV = {
   apiKey: 'TICKS_E2E_API_KEY',
   /** The server's PostgreSQL database, for tests that must set up a state HTTP cannot reach; unset on PGlite. */
   databaseUrl: 'TICKS_E2E_DATABASE_URL',
+  /** The fake Graph API the server sends to (connectFakeGraph: script its answers, read what it received). */
+  graphUrl: 'TICKS_E2E_GRAPH_URL',
   /** Set when the agent could not be created or signed in: why. */
   agentError: 'TICKS_E2E_AGENT_ERROR',
 } as const;
