@@ -87,6 +87,22 @@ export function checkOutboundFile(file: OutboundFile): OutboundFileCheck {
   return { ok: true, kind: file.kind, mimeType };
 }
 
+/**
+ * How WhatsApp carries a file of this type when the sender did not say: JPEG and PNG as an image, MP4 and
+ * 3GPP as a video, any audio as audio, WebP as a sticker, anything else as a document (which then takes
+ * only the document types). PURE.
+ */
+export function outboundKindOf(mimeType: string): OutboundMediaKind {
+  const essence = mimeType.split(';')[0]!.trim().toLowerCase();
+  if (essence === 'image/webp') return 'sticker';
+  for (const kind of ['image', 'video'] as const) if (OUTBOUND_MEDIA_LIMITS[kind].mimeTypes.includes(essence)) return kind;
+  if (essence.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+/** "an image", "a document", …: for sentences about a file. */
+export const outboundKindLabel = (kind: OutboundMediaKind): string => KIND_LABELS[kind];
+
 const KIND_LABELS: Record<OutboundMediaKind, string> = {
   image: 'an image',
   video: 'a video',

@@ -25,6 +25,7 @@ import { getHealth } from '@/lib/observability/health-api';
 import { getMetrics } from '@/lib/observability/metrics-api';
 import { getEvents } from '@/lib/realtime/events-api';
 import { getTemplates, postTemplateSync } from '@/lib/templates/templates-api';
+import { postUpload } from '@/lib/uploads/uploads-api';
 import { openApiDocument } from './openapi';
 import { defineRoute, type AnyApiRoute } from './route';
 
@@ -57,6 +58,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getBusinessNumbers,
   getTemplates,
   postTemplateSync,
+  postUpload,
   getEvents,
   getMedia,
   postMediaRetry,

@@ -13,12 +13,14 @@ export function request(path: string, credential: Credential, init: { method?: s
   const headers: Record<string, string> = { host: 'ticks.test' };
   if (credential && 'cookie' in credential) headers.cookie = credential.cookie;
   if (credential && 'key' in credential) headers.authorization = `Bearer ${credential.key}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body sets its own multipart type and boundary.
+  const form = init.body instanceof FormData ? init.body : null;
+  if (init.body !== undefined && form === null) headers['content-type'] = 'application/json';
   if (init.origin) headers.origin = init.origin;
   return new Request(`${ORIGIN}${path}`, {
     method: init.method ?? 'GET',
     headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    body: form ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '@/db/client';
 import { deleteApiKey, getApiKeys, postApiKey, type CreateApiKeyResponse } from '@/lib/admin/api-keys-api';
@@ -73,6 +75,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   let keyToRevoke = '0';
   let emails = 0;
   let testApp: App;
+  const uploadStorage = fileStorage(fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-access-uploads-')));
   const samples: Record<
     string,
     {
@@ -95,6 +98,14 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
+    'POST /api/uploads': {
+      body: () => {
+        const form = new FormData();
+        form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
+        return form;
+      },
+      deps: (d) => ({ ...d, storage: uploadStorage }) as AccessDeps,
+    },
   };
   // The rules as shipped. A new route needs no line here; changing one of these is a decision to make visibly.
   const SHIPPED: Record<string, Access> = {
@@ -107,6 +118,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'GET /api/business-numbers': 'inbox',
     'GET /api/templates': 'inbox',
     'POST /api/admin/templates/sync': 'admin',
+    'POST /api/uploads': 'inbox',
     'GET /api/events': 'inbox',
     'GET /api/errors/deliveries': 'inbox',
     'GET /api/errors/processing': 'inbox',
