@@ -19,6 +19,7 @@ import { backfillMessageContent } from './whatsapp/content-backfill';
 import { GraphApiClient } from './whatsapp/graph-api';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 import { TemplateSync } from './templates/sync';
+import { CustomerSignals } from './customer-signals/customer-signals';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -50,6 +51,8 @@ export interface App {
   outbox: OutboxSender;
   /** Keeps a copy of every known account's message templates. */
   templateSync: TemplateSync;
+  /** Read receipts and the typing indicator. */
+  customerSignals: CustomerSignals;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -148,6 +151,7 @@ export async function startApp(env: Env): Promise<App> {
   // A message queued on another instance: this one may send it as soon as its conversation's turn comes.
   changes.subscribe((notice) => (notice.topics.includes('outbox') || notice.partial) && outbox.notify());
   const templateSync = new TemplateSync(database, { graph, log }).start();
+  const customerSignals = new CustomerSignals(database.db, { graph, readReceipts: env.WHATSAPP_SEND_READ_RECEIPTS, log });
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
@@ -169,6 +173,7 @@ export async function startApp(env: Env): Promise<App> {
     graph,
     outbox,
     templateSync,
+    customerSignals,
   };
 }
 
@@ -179,6 +184,7 @@ export async function stopApp(): Promise<void> {
   await app.processor.stop();
   await app.outbox.stop();
   await app.templateSync.stop();
+  await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();
   await app.changes.stop();

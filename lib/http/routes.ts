@@ -26,6 +26,7 @@ import { getMetrics } from '@/lib/observability/metrics-api';
 import { getEvents } from '@/lib/realtime/events-api';
 import { getTemplates, postTemplateSync } from '@/lib/templates/templates-api';
 import { postUpload } from '@/lib/uploads/uploads-api';
+import { postConversationTyping } from '@/lib/customer-signals/typing-api';
 import { openApiDocument } from './openapi';
 import { defineRoute, type AnyApiRoute } from './route';
 
@@ -53,6 +54,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getConversationMessages,
   postConversationRead,
   postConversationMessage,
+  postConversationTyping,
   getMessage,
   postMessageRetry,
   getBusinessNumbers,

@@ -82,9 +82,16 @@ export interface ReadApiDeps extends AccessDeps {
   mediaDownloads?: boolean;
   /** Whether the outbox can send (WHATSAPP_ACCESS_TOKEN set): the composer shows or explains. */
   sendingEnabled?: boolean;
+  /** Told when a conversation with unread messages is marked read (read receipts to WhatsApp, in the background). */
+  customerSignals?: { conversationRead(conversationId: number): void };
 }
 
-const readApiDeps = (app: App): ReadApiDeps => ({ ...app.access, mediaDownloads: app.media.enabled, sendingEnabled: app.outbox.enabled });
+const readApiDeps = (app: App): ReadApiDeps => ({
+  ...app.access,
+  mediaDownloads: app.media.enabled,
+  sendingEnabled: app.outbox.enabled,
+  customerSignals: app.customerSignals,
+});
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
@@ -248,12 +255,14 @@ export const postConversationRead = defineRoute(
   },
   async ({ deps, params }): Promise<PostConversationReadResponse> => {
     const id = parseConversationId(params.id);
-    const { found } = await deps.db.transaction(async (tx) => {
+    const { found, changed } = await deps.db.transaction(async (tx) => {
       const result = await markConversationRead(tx, id);
       if (result.changed) await notifyChanges(tx, { conversationIds: [id], messageIds: [] });
       return result;
     });
     if (!found) throw notFound('Conversation not found');
+    // There were unread messages: blue ticks for the customer, after this answer and never failing it.
+    if (changed) deps.customerSignals?.conversationRead(id);
     return { unreadCount: 0 };
   },
 );

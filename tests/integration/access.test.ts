@@ -98,6 +98,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
+    'POST /api/conversations/{id}/typing': {
+      deps: (d) => ({ ...d, signals: { enabled: true, typing: async () => 'sent' } }) as AccessDeps,
+    },
     'POST /api/uploads': {
       body: () => {
         const form = new FormData();
@@ -119,6 +122,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'GET /api/templates': 'inbox',
     'POST /api/admin/templates/sync': 'admin',
     'POST /api/uploads': 'inbox',
+    'POST /api/conversations/{id}/typing': 'inbox',
     'GET /api/events': 'inbox',
     'GET /api/errors/deliveries': 'inbox',
     'GET /api/errors/processing': 'inbox',

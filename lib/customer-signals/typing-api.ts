@@ -1,0 +1,44 @@
+import type { App } from '@/lib/app';
+import type { AccessDeps } from '@/lib/auth/access';
+import { conversationParamsSchema } from '@/lib/contracts/inbox';
+import { SEND_REFUSALS } from '@/lib/contracts/outbox';
+import { cursorIdSchema } from '@/lib/http/cursor';
+import { ApiError, notFound } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
+import { ConversationNotFoundError, type CustomerSignals } from './customer-signals';
+
+// POST /api/conversations/{id}/typing: the composer says an agent is typing a reply. 204 whether or not
+// the indicator went out this time (at most every 20 s; never outside the 24-hour window).
+
+export interface TypingApiDeps extends AccessDeps {
+  signals: Pick<CustomerSignals, 'enabled' | 'typing'>;
+}
+
+const typingApiDeps = (app: App): TypingApiDeps => ({ ...app.access, signals: app.customerSignals });
+
+export const postConversationTyping = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/typing',
+    access: 'inbox',
+    summary:
+      'Shows the customer the typing indicator on their newest message (at most every 20 s; nothing when the 24-hour window is closed). 204; 409 sending_disabled without an access token.',
+    deps: typingApiDeps,
+    params: conversationParamsSchema,
+    status: 204,
+  },
+  async ({ deps, params }) => {
+    const id = cursorIdSchema.safeParse(params.id);
+    if (!id.success) throw notFound('Conversation not found');
+    if (!deps.signals?.enabled) {
+      throw new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
+    }
+    try {
+      await deps.signals.typing(Number(id.data));
+    } catch (err) {
+      if (err instanceof ConversationNotFoundError) throw notFound('Conversation not found');
+      throw err;
+    }
+    return new Response(null, { status: 204 });
+  },
+);
