@@ -77,6 +77,8 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
 }
 
 export const config = {
-  // Not the webhook: it takes no path parameters, and Meta's traffic should not pay for this.
-  matcher: ['/((?!api/webhook|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
+  // Not the webhook: it takes no path parameters, and Meta's traffic should not pay for this. Not uploads:
+  // with a proxy in the way Next buffers a request body, and cuts it at 10 MB (proxyClientMaxBodySize);
+  // the route streams files of up to 100 MB and checks its callers itself.
+  matcher: ['/((?!api/webhook|api/uploads|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
 };

@@ -118,6 +118,18 @@ describe.each(dbKinds)('next start on %s', (kind) => {
         });
         expect(res.status, p).toBe(400);
       }
+      // An upload past the 10 MB a proxy would buffer arrives whole (the proxy leaves /api/uploads alone).
+      const big = new Uint8Array(12 * 1024 * 1024).fill(0x20);
+      big.set(new TextEncoder().encode('%PDF-1.4\n'));
+      const form = new FormData();
+      form.append('file', new Blob([big], { type: 'application/pdf' }), 'big-contract.pdf');
+      const upload = await fetch(`${server.url}/api/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
+        body: form,
+      });
+      expect(upload.status, await upload.clone().text()).toBe(201);
+      expect(await upload.json()).toMatchObject({ kind: 'document', size: big.length, filename: 'big-contract.pdf' });
       // LOG_LEVEL reaches every route's logger (LOG_LEVEL=warn here: no line per accepted webhook).
       expect(server.output()).not.toContain('"msg":"webhook accepted"');
       expect(server.output()).toContain('"msg":"webhook rejected"');
