@@ -223,9 +223,13 @@ test.describe('the composer', () => {
   test('after 24 hours only a template can be sent: it is chosen, filled in with the customer’s name and sent', async ({ page }) => {
     const customer = uniqueCustomer('Wanda');
     const templateName = `order_ready_${randomInt(10 ** 8, 10 ** 9)}`;
+
+    // The customer's last message is 25 hours old by Meta's timestamp.
+    await openConversation(page, customer, 'Is my order ready?', { timestamp: nowSeconds() - 25 * 3600 });
+    // Synced once the inbox knows the account (from that webhook); the picker reads them when it opens.
     await graph().setTemplates(TEST_WABA_ID, [
       {
-        id: String(randomInt(10 ** 14, 10 ** 15)),
+        id: String(randomInt(10 ** 12, 10 ** 13)),
         name: templateName,
         language: 'en_US',
         status: 'APPROVED',
@@ -238,9 +242,6 @@ test.describe('the composer', () => {
       },
     ]);
     await syncTemplates(templateName);
-
-    // The customer's last message is 25 hours old by Meta's timestamp.
-    await openConversation(page, customer, 'Is my order ready?', { timestamp: nowSeconds() - 25 * 3600 });
     await expect(page.getByTestId('service-window')).toContainText('The 24-hour window closed on');
     await expect(messageBox(page)).toHaveCount(0);
 
