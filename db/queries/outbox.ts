@@ -3,8 +3,13 @@ import { jsonb, queryRows, type Executor } from '../client';
 
 // The outbox: messages written here wait in `messages` itself (outbox_state = 'queued') until the sender
 // (lib/outbox/sender.ts) has Meta's answer. A message is committed before any request is made; the sender
-// leases it, makes exactly one request per attempt, and records what happened. Within a conversation only
-// the oldest queued message is ever due, so messages leave in the order they were written, one at a time.
+// leases it, makes exactly one request per attempt, and records what happened.
+//
+// Order: within a conversation only the oldest queued message (its head) has a `next_send_at`; the others
+// wait with none, and the head's end (sent, failed, unconfirmed) makes the next one due. So messages leave
+// in the order they were written, one at a time, and claiming reads due heads only, however long the queue.
+// Everything that changes which message is a conversation's head first locks the conversation's row
+// (lockConversation): a message queued and a head ending at the same moment cannot miss each other.
 
 /** A message to write: what it says and who wrote it. */
 export interface OutboundInsert {
@@ -22,19 +27,62 @@ export interface OutboundInsert {
   sentByName: string;
 }
 
-/** Queues a message; null when its clientId was used before (nothing is written then). */
+/** Holds the conversation's row until commit: who is next in its queue is decided one at a time. */
+export async function lockConversation(tx: Executor, conversationId: number): Promise<boolean> {
+  const rows = await queryRows<{ id: string | number }>(tx, sql`select id from conversations where id = ${conversationId} for update`);
+  return rows.length > 0;
+}
+
+/**
+ * Queues a message (due at once when nothing else of its conversation is queued) and makes it the
+ * conversation's newest; null when its clientId was used before (nothing is written then). Run after
+ * lockConversation, in the same transaction.
+ */
 export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Promise<{ id: number; sentAt: Date } | null> {
   const [row] = await queryRows<{ id: string | number; sent_at: string | Date }>(
     tx,
-    sql`insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
-          target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
-        values (${m.conversationId}, 'outbound', ${m.type}, ${m.subtype}, ${m.text}, now(), 'pending', ${jsonb(m.content)},
-          ${m.media === null ? null : jsonb(m.media)},
-          ${m.replyToWamid}, ${m.targetWamid}, ${m.clientId}, ${m.sentByUserId}, ${m.sentByApiKeyId}, ${m.sentByName}, 'queued', now())
-        on conflict (client_id) do nothing
-        returning id, sent_at`,
+    sql`with ins as (
+          insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
+            target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
+          values (${m.conversationId}, 'outbound', ${m.type}, ${m.subtype}, ${m.text}, now(), 'pending', ${jsonb(m.content)},
+            ${m.media === null ? null : jsonb(m.media)}, ${m.replyToWamid}, ${m.targetWamid}, ${m.clientId}, ${m.sentByUserId},
+            ${m.sentByApiKeyId}, ${m.sentByName}, 'queued',
+            case when exists (select 1 from messages q where q.conversation_id = ${m.conversationId} and q.outbox_state = 'queued')
+              then null else now() end)
+          on conflict (client_id) do nothing
+          returning id, sent_at),
+        -- Our message is the conversation's newest now; it adds nothing unread and never extends the window.
+        bumped as (
+          update conversations c set last_message_at = ins.sent_at, last_message_id = ins.id
+          from ins where c.id = ${m.conversationId}
+            and (c.last_message_at is null or (ins.sent_at, ins.id) > (c.last_message_at, c.last_message_id)))
+        select id, sent_at from ins`,
   );
   return row ? { id: Number(row.id), sentAt: new Date(row.sent_at) } : null;
+}
+
+/**
+ * advanceQueue for several conversations at once (a webhook batch whose statuses named messages still in
+ * the outbox): their rows locked in id order, then each one's oldest queued message due.
+ */
+export async function advanceQueues(tx: Executor, conversationIds: number[]): Promise<void> {
+  if (conversationIds.length === 0) return;
+  const ids = jsonb([...new Set(conversationIds)].sort((a, b) => a - b));
+  await tx.execute(sql`select id from conversations where id in (select jsonb_array_elements_text(${ids})::bigint) order by id for update`);
+  await tx.execute(sql`
+    update messages m set next_send_at = now()
+    from (select distinct on (conversation_id) id from messages
+          where outbox_state = 'queued' and conversation_id in (select jsonb_array_elements_text(${ids})::bigint)
+          order by conversation_id, id) h
+    where m.id = h.id and m.next_send_at is null`);
+}
+
+/** After a head ended (or was retried): the conversation's oldest queued message becomes due. Under lockConversation. */
+export async function advanceQueue(tx: Executor, conversationId: number): Promise<void> {
+  await tx.execute(sql`
+    update messages set next_send_at = now()
+    where id = (select id from messages where conversation_id = ${conversationId} and outbox_state = 'queued' order by id limit 1)
+      and next_send_at is null`);
 }
 
 /** The message a clientId was used for, with its conversation. */
@@ -115,15 +163,16 @@ export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: n
   const rows = await queryRows<ClaimedRow>(
     db,
     sql`with due as (
+          -- Only heads have a next_send_at (see the top of this file). A lease that ran out is due again.
           select p.id, p.send_lease_until is not null as interrupted from messages p
-          where p.outbox_state = 'queued' and p.next_send_at <= now() and (p.send_lease_until is null or p.send_lease_until < now())
-            and not exists (select 1 from messages q
-                            where q.outbox_state = 'queued' and q.conversation_id = p.conversation_id and q.id < p.id)
+          where p.outbox_state = 'queued' and p.next_send_at <= now()
           order by p.next_send_at, p.id
           limit ${limit}
           for update of p skip locked),
         claimed as (
+          -- Out of the due range while leased: the next claim does not even pass over it.
           update messages m set send_lease_until = now() + ${`${Math.round(leaseMs)} milliseconds`}::interval,
+            next_send_at = now() + ${`${Math.round(leaseMs)} milliseconds`}::interval,
             send_attempts = m.send_attempts + 1
           from due where m.id = due.id
           returning m.id, due.interrupted, m.conversation_id, m.client_id, m.wamid, m.type, m.content, m.reply_to_wamid,
@@ -213,7 +262,7 @@ export async function attachWamid(tx: Executor, messageId: number, wamid: string
 /** Meta accepted it: one grey tick (unless a status webhook already moved it further), out of the outbox. */
 export async function markAccepted(tx: Executor, messageId: number, sentRank: number): Promise<void> {
   await tx.execute(sql`
-    update messages set outbox_state = null, send_lease_until = null,
+    update messages set outbox_state = null, send_lease_until = null, next_send_at = null,
       status = case when status_rank < ${sentRank} then 'sent' else status end,
       status_rank = greatest(status_rank, ${sentRank}),
       status_at = case when status_rank < ${sentRank} then now() else status_at end
@@ -224,7 +273,7 @@ export async function markAccepted(tx: Executor, messageId: number, sentRank: nu
 export async function markSendFailed(db: Executor, messageId: number, errors: unknown[], failedRank: number): Promise<number | null> {
   const [row] = await queryRows<{ conversation_id: string | number }>(
     db,
-    sql`update messages set outbox_state = null, send_lease_until = null, status = 'failed', status_rank = ${failedRank},
+    sql`update messages set outbox_state = null, send_lease_until = null, next_send_at = null, status = 'failed', status_rank = ${failedRank},
           status_at = now(), errors = ${jsonb(errors)}
         where id = ${messageId} and outbox_state = 'queued' returning conversation_id`,
   );
@@ -239,7 +288,7 @@ export async function markUnconfirmed(db: Executor, messageId: number, errors: u
   // A status webhook may have settled it meanwhile (status_rank > 0): then it only leaves the outbox.
   const [row] = await queryRows<{ conversation_id: string | number }>(
     db,
-    sql`update messages set outbox_state = null, send_lease_until = null,
+    sql`update messages set outbox_state = null, send_lease_until = null, next_send_at = null,
           status = case when status_rank = 0 then 'unconfirmed' else status end,
           status_at = case when status_rank = 0 then now() else status_at end,
           errors = case when status_rank = 0 then ${jsonb(errors)} else errors end
@@ -262,7 +311,7 @@ export async function scheduleResend(db: Executor, messageId: number, delayMs: n
 /** Not sent after all (the sender stopped before its request): due again at once, the attempt not counted. */
 export async function releaseSend(db: Executor, messageId: number): Promise<void> {
   await db.execute(sql`
-    update messages set send_lease_until = null, send_attempts = greatest(send_attempts - 1, 0)
+    update messages set send_lease_until = null, next_send_at = now(), send_attempts = greatest(send_attempts - 1, 0)
     where id = ${messageId} and outbox_state = 'queued'`);
 }
 
@@ -273,8 +322,11 @@ export async function releaseSend(db: Executor, messageId: number): Promise<void
 export async function requeueSend(db: Executor, messageId: number): Promise<number | null> {
   const [row] = await queryRows<{ conversation_id: string | number }>(
     db,
-    sql`update messages set status = 'pending', status_rank = 0, status_at = null, errors = '[]'::jsonb, wamid = null,
-          outbox_state = 'queued', send_attempts = 0, next_send_at = now(), send_lease_until = null
+    sql`update messages m set status = 'pending', status_rank = 0, status_at = null, errors = '[]'::jsonb, wamid = null,
+          outbox_state = 'queued', send_attempts = 0, send_lease_until = null,
+          -- Behind what is queued already: it goes out when its turn comes.
+          next_send_at = case when exists (select 1 from messages q where q.conversation_id = m.conversation_id and q.outbox_state = 'queued')
+            then null else now() end
         where id = ${messageId} and client_id is not null and status in ('failed', 'unconfirmed')
         returning conversation_id`,
   );

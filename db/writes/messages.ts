@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { jsonb, queryRows, statusRank, type Executor } from '../client';
+import { advanceQueues } from '../queries/outbox';
 
 // Messages as webhook batches write them: inserted once per wamid (Meta's name for a message; our own id
 // is the row's, assigned on insert), their status derived from the status
@@ -238,8 +239,14 @@ export async function nameOutboundMessages(tx: Executor, names: { id: number; wa
   }
   const rows = await queryRows<ChangedRow>(
     tx,
-    sql`update messages m set wamid = o.wamid, outbox_state = null from (${ours}) o where m.id = o.id
+    sql`update messages m set wamid = o.wamid, outbox_state = null, next_send_at = null from (${ours}) o where m.id = o.id
         returning m.id, m.wamid, m.client_id, m.conversation_id`,
   );
-  return rows.map(changed);
+  const named = rows.map(changed);
+  // Out of the outbox: the next message of each of their conversations may go.
+  await advanceQueues(
+    tx,
+    named.map((m) => m.conversationId),
+  );
+  return named;
 }

@@ -1,9 +1,8 @@
 import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
 import { findMessage } from '@/db/queries/messages';
-import { findByClientId, insertOutboundMedia, insertOutboundMessage, requeueSend } from '@/db/queries/outbox';
+import { findByClientId, insertOutboundMedia, insertOutboundMessage, lockConversation, requeueSend } from '@/db/queries/outbox';
 import { findTemplate } from '@/db/queries/templates';
 import { getUpload } from '@/db/queries/uploads';
-import { bumpConversations } from '@/db/writes/conversations';
 import type { App } from '@/lib/app';
 import type { Principal } from '@/lib/auth/access';
 import { conversationParamsSchema, type GetMessageResponse, getMessageResponseSchema, messageParamsSchema } from '@/lib/contracts/inbox';
@@ -54,20 +53,28 @@ export const postConversationMessage = defineRoute(
   },
   async ({ deps, params, body, principal }): Promise<GetMessageResponse> => {
     const conversationId = parseConversationId(params.id);
-    const earlier = await findByClientId(deps.db, body.clientId);
-    if (earlier) return sameMessageAgain(deps, earlier, conversationId);
-    if (!deps.outbox.enabled) throw sendingDisabled();
     const conversation = await getConversationSummary(deps.db, conversationId);
+    // A repeat of a clientId answers with its message, whatever changed since (the window, sending): looked
+    // up first only when the post would be refused; otherwise the insert finds out for itself.
+    const refusal = !deps.outbox.enabled
+      ? sendingDisabled()
+      : !conversation
+        ? notFound('Conversation not found')
+        : windowRefusal(body, conversation);
+    if (refusal) {
+      const earlier = await findByClientId(deps.db, body.clientId);
+      if (earlier) return sameMessageAgain(deps, earlier, conversationId);
+      throw refusal;
+    }
     if (!conversation) throw notFound('Conversation not found');
-    if (body.type !== 'template') assertWindowOpen(conversation.lastInboundAt);
 
     const { message, file } = await compose(deps, conversation, body);
     const queued = await deps.db.transaction(async (tx) => {
+      // Its place in the conversation's queue is decided under the conversation's lock (db/queries/outbox.ts).
+      await lockConversation(tx, conversationId);
       const row = await insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) });
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
-      // Our message is the conversation's newest now; it adds nothing unread and never extends the window.
-      await bumpConversations(tx, [{ id: conversationId, at: row.sentAt.toISOString(), messageId: row.id, unread: 0, inboundAt: null }]);
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
       await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox'] });
       return row;
@@ -100,9 +107,11 @@ export const postMessageRetry = defineRoute(
     }
     if (message.type !== 'template') {
       const conversation = await getConversationSummary(deps.db, message.conversationId);
-      assertWindowOpen(conversation?.lastInboundAt ?? null);
+      const closed = windowClosed(conversation?.lastInboundAt ?? null);
+      if (closed) throw closed;
     }
     const conversationId = await deps.db.transaction(async (tx) => {
+      await lockConversation(tx, message.conversationId);
       const requeued = await requeueSend(tx, message.id);
       if (requeued !== null) {
         const id = publicMessageId(message);
@@ -127,16 +136,20 @@ function parseConversationId(raw: string): number {
 const sendingDisabled = () =>
   new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
 
-function assertWindowOpen(lastInboundAt: Date | null): void {
+function windowClosed(lastInboundAt: Date | null): ApiError | null {
   const window = serviceWindow(lastInboundAt);
-  if (window.open) return;
+  if (window.open) return null;
   const since = window.closesAt ? `since ${window.closesAt.toISOString()}` : 'the customer has never written';
-  throw new ApiError(
+  return new ApiError(
     409,
     SEND_REFUSALS.windowClosed,
     `The 24-hour customer service window is closed (${since}): only an approved template can be sent until the customer writes again.`,
   );
 }
+
+/** Templates go out whatever the window; everything else only while it is open. */
+const windowRefusal = (body: { type: string }, conversation: { lastInboundAt: Date | null }) =>
+  body.type === 'template' ? null : windowClosed(conversation.lastInboundAt);
 
 /** A repeat of a clientId: the message it made, if it was made in this conversation. */
 async function sameMessageAgain(deps: ReadApiDeps, earlier: { id: number; conversationId: number }, conversationId: number) {

@@ -1,7 +1,9 @@
-import type { Db } from '@/db/client';
+import type { Db, Transaction } from '@/db/client';
 import {
+  advanceQueue,
   attachWamid,
   claimDueSends,
+  lockConversation,
   markAccepted,
   markSendFailed,
   markUnconfirmed,
@@ -60,6 +62,7 @@ export type SendAttemptOutcome =
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** Beyond the request's own timeout: waiting for the send slot, uploading a file, recording the outcome. */
 const LEASE_MARGIN_MS = 60_000;
+const PACING_MARGIN = 1.02;
 const SENT_RANK = deliveryRank('sent');
 const FAILED_RANK = deliveryRank('failed');
 
@@ -73,7 +76,9 @@ export class OutboxSender {
     private readonly options: OutboxSenderOptions,
   ) {
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.slotMs = 1000 / Math.max(1, options.messagesPerSecond);
+    // Spaced 2% wider than the limit: requests leave on their slots, but the network's jitter can bunch
+    // them on Meta's side, and an 81st request in a second is a 130429.
+    this.slotMs = (1000 / Math.max(1, options.messagesPerSecond)) * PACING_MARGIN;
     this.runner = new JobRunner({
       name: 'outbox',
       concurrency: options.concurrency ?? 64,
@@ -151,6 +156,7 @@ export class OutboxSender {
       await markAccepted(tx, job.id, SENT_RANK);
       // Statuses that came before Meta's answer (without our id) were kept: they apply now.
       await reconcileStatuses(tx, [wamid], DELIVERY_ORDER);
+      await this.nextInLine(tx, job);
       await notifyChanges(tx, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics: ['messages'] });
     });
     log.info({ messageId: job.id, wamid, attempt: job.attempts }, 'outbox: sent');
@@ -198,13 +204,29 @@ export class OutboxSender {
   }
 
   private async failed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
-    if ((await markSendFailed(this.db, job.id, errors, FAILED_RANK)) !== null) await this.tell(job, ['deliveries']);
+    const ended = await this.db.transaction(async (tx) => {
+      const conversationId = await markSendFailed(tx, job.id, errors, FAILED_RANK);
+      if (conversationId !== null) await this.nextInLine(tx, job);
+      return conversationId !== null;
+    });
+    if (ended) await this.tell(job, ['deliveries']);
     return { result: 'failed', reason };
   }
 
   private async unconfirmed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
-    if ((await markUnconfirmed(this.db, job.id, errors)) !== null) await this.tell(job);
+    const ended = await this.db.transaction(async (tx) => {
+      const conversationId = await markUnconfirmed(tx, job.id, errors);
+      if (conversationId !== null) await this.nextInLine(tx, job);
+      return conversationId !== null;
+    });
+    if (ended) await this.tell(job);
     return { result: 'unconfirmed', reason };
+  }
+
+  /** This message is out of the queue: the conversation's next one is due (lib/outbox's order rule). */
+  private async nextInLine(tx: Transaction, job: ClaimedSend): Promise<void> {
+    await lockConversation(tx, job.conversationId);
+    await advanceQueue(tx, job.conversationId);
   }
 
   private async tell(job: ClaimedSend, topics: ('messages' | 'deliveries')[] = ['messages']): Promise<void> {

@@ -390,6 +390,47 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     for (let i = 1; i < toA.length; i++) expect(toA[i]!.receivedAt - toA[i - 1]!.receivedAt).toBeGreaterThanOrEqual(90);
   });
 
+  it('messages posted while the sender runs, all at once, go out in the order they were stored; none is left behind', async () => {
+    const conversation = await conversationWithCustomer();
+    graph.scriptAlways({ method: 'POST', path: MESSAGES_PATH }, { kind: 'accept', delayMs: 30 });
+    const running = makeSender().start();
+    let ids: string[] = [];
+    try {
+      const posted = await Promise.all(Array.from({ length: 12 }, (_, i) => send(conversation.id, `burst ${i}`)));
+      ids = posted.map((m) => m.id).sort((a, b) => Number(a) - Number(b));
+      for (const id of ids) await expect.poll(async () => (await row(id)).status, { timeout: 15_000 }).toBe('sent');
+    } finally {
+      await running.stop();
+    }
+    const order = graph.requests
+      .filter((r) => r.path === MESSAGES_PATH && bodyOf(r).to === `+${conversation.waId}`)
+      .map((r) => String(bodyOf(r).biz_opaque_callback_data).replace('ticks:', ''));
+    expect(order).toEqual(ids);
+  });
+
+  it('after a failure the conversation’s next message goes; a retried message waits for the one in line, then keeps its place', async () => {
+    const conversation = await conversationWithCustomer();
+    const first = await send(conversation.id, 'will fail');
+    const second = await send(conversation.id, 'next in line');
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'meta-error', status: 400, code: 131026 });
+    await sender.sendDue();
+    expect(await row(first.id)).toMatchObject({ status: 'failed' });
+    expect(await row(second.id)).toMatchObject({ status: 'pending' });
+    await send(conversation.id, 'third');
+    const retry = await withApiErrors(postMessageRetry)(
+      new Request(`http://ticks.test/api/messages/${first.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } }),
+      deps,
+      { id: first.id },
+    );
+    expect(retry.status).toBe(202);
+    for (let i = 0; i < 5; i++) await sender.sendDue();
+    const order = graph.requests
+      .filter((r) => r.path === MESSAGES_PATH && bodyOf(r).to === `+${conversation.waId}`)
+      .map((r) => (bodyOf(r).text as { body: string }).body);
+    // The queue is the order written: the retried message is older than 'third', and never overtakes 'next in line'.
+    expect(order).toEqual(['will fail', 'next in line', 'will fail', 'third']);
+  });
+
   it('two senders on one database send each message exactly once', async () => {
     const conversations = [];
     for (let i = 0; i < 4; i++) conversations.push(await conversationWithCustomer());

@@ -48,7 +48,10 @@ const schema = contentSchema('template', {
   /** What the body's variables were filled with: in order (positional) or by name (named). */
   parameters: z.union([z.array(longText).max(MAX_PARAMETERS), z.record(shortText, longText)]),
   /** A sent template's text-header variable, as filled (Meta needs it again in the request). */
-  headerParameters: z.union([z.array(longText).max(MAX_PARAMETERS), z.record(shortText, longText)]).nullable().optional(),
+  headerParameters: z
+    .union([z.array(longText).max(MAX_PARAMETERS), z.record(shortText, longText)])
+    .nullable()
+    .optional(),
   /** A sent template's URL-button suffixes, by the button's position (Meta needs them in the request). */
   buttonParameters: z.record(shortText, longText).nullable().optional(),
 });
@@ -202,7 +205,9 @@ function fill(text: string, values: TemplateParameters | undefined, missing: (na
 function urlButtonSuffixes(count: number, given: TemplateValues['buttons']): Record<string, string> | null {
   if (!given) return null;
   const entries = Object.entries(given).filter(([index]) => /^\d+$/.test(index) && Number(index) < count);
-  return entries.length === 0 ? null : Object.fromEntries(entries.map(([index, value]) => [index, cleanString(value, MAX_TEXT_LENGTH) ?? '']));
+  return entries.length === 0
+    ? null
+    : Object.fromEntries(entries.map(([index, value]) => [index, cleanString(value, MAX_TEXT_LENGTH) ?? '']));
 }
 
 /** What the body's variables were filled with: positional ones in order, named ones by name. */
