@@ -346,7 +346,9 @@ async function queueBySql(sql: Sql, conversations: Conversation[], count: number
     insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, client_id,
       sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
     select p.conversation_id, 'outbound', t.type, t.subtype, p.text, now(), 'pending', jsonb_set(t.content, '{body}', to_jsonb(p.text)),
-      gen_random_uuid()::text, t.sent_by_user_id, t.sent_by_api_key_id, t.sent_by_name, 'queued', now()
+      gen_random_uuid()::text, t.sent_by_user_id, t.sent_by_api_key_id, t.sent_by_name, 'queued',
+      -- As the outbox queues them (db/queries/outbox.ts): only each conversation's first is due; the rest wait their turn.
+      case when p.n < ${ids.length} then now() end
     from plan p cross join template t order by p.n
     returning id::text, substring(text from '[0-9]+$')::int as n`;
   if (rows.length !== count) throw new BenchError(`queued ${rows.length} of ${count} messages (no warm-up message to copy?)`);
