@@ -5,7 +5,13 @@ import { uploadFile } from '@/app/_components/api/use-outbox';
 import { Button } from '@/app/_components/ui/button';
 import { Spinner } from '@/app/_components/ui/states';
 import type { ApiMessage } from '@/lib/contracts/inbox';
-import { checkOutboundFile, isAnimatedWebp, type OutboundMediaKind } from '@/lib/contracts/outbound-media';
+import {
+  checkOutboundFile,
+  isAnimatedWebp,
+  type OutboundMediaKind,
+  outboundKindLabel,
+  outboundKindOf,
+} from '@/lib/contracts/outbound-media';
 import type { PostUploadResponse } from '@/lib/contracts/uploads';
 import { formatFileSize } from '@/lib/inbox/format-size';
 import { CAPTION_MAX_CHARS } from '@/lib/whatsapp/send-requests';
@@ -13,16 +19,6 @@ import type { SendBody } from './use-send';
 
 // A file the agent attached: checked against WhatsApp's limits before anything is uploaded, uploaded at
 // once (with its progress) while the agent writes a caption, then sent by its upload id.
-
-/** How WhatsApp would carry a file of this type (the server decides too; this is for the check and the caption). */
-export function outboundKindOf(mimeType: string): OutboundMediaKind {
-  const type = mimeType.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'image/webp') return 'sticker';
-  if (type.startsWith('image/')) return 'image';
-  if (type.startsWith('video/')) return 'video';
-  if (type.startsWith('audio/')) return 'audio';
-  return 'document';
-}
 
 /** Kinds of message that carry a caption. */
 const TAKES_CAPTION: ReadonlySet<OutboundMediaKind> = new Set(['image', 'video', 'document']);
@@ -103,7 +99,7 @@ export function AttachmentPanel({ file, replyTo, send, sending, onCancel, onSent
             {file.name}
           </p>
           <p className="text-xs text-slate-500">
-            {formatFileSize(file.size)} · {file.type || 'unknown type'} · sent as {kind}
+            {formatFileSize(file.size)} · {file.type || 'unknown type'} · sent as {outboundKindLabel(kind)}
           </p>
           <UploadStatus upload={upload} />
           {TAKES_CAPTION.has(kind) && upload.state !== 'refused' && (
