@@ -111,7 +111,7 @@ export const envSchema = z.object({
   /** Messages per second the outbox sends per business number, on all instances together (Meta's default throughput: 80). */
   WHATSAPP_SEND_MPS: z.coerce.number().int().min(1).max(1000).default(80),
   /** Send requests in flight at once, per instance. */
-  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(64),
+  OUTBOX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(256),
   /** A send request with no answer after this long counts as unconfirmed (never resent by itself). */
   WHATSAPP_SEND_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(30_000),
   /** Mark a conversation's newest message read on WhatsApp (blue ticks) when an agent opens it. */

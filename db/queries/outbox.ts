@@ -213,18 +213,18 @@ export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: n
 }
 
 /**
- * The moment this business number may make its next request: slots `intervalMs` apart, shared by every
- * instance, so the number never goes over its messages-per-second.
+ * When this business number may make its next `count` requests: the first of `count` slots `intervalMs`
+ * apart, shared by every instance, so the number never goes over its messages-per-second.
  */
-export async function reserveSendSlot(db: Executor, phoneNumberId: string, intervalMs: number): Promise<Date> {
-  const interval = `${intervalMs} milliseconds`;
-  const [row] = await queryRows<{ slot: string | Date }>(
+export async function reserveSendSlots(db: Executor, phoneNumberId: string, count: number, intervalMs: number): Promise<Date> {
+  const span = `${intervalMs * count} milliseconds`;
+  const [row] = await queryRows<{ first: string | Date }>(
     db,
-    sql`insert into send_pacing (phone_number_id, next_slot_at) values (${phoneNumberId}, now() + ${interval}::interval)
-        on conflict (phone_number_id) do update set next_slot_at = greatest(send_pacing.next_slot_at, now()) + ${interval}::interval
-        returning next_slot_at - ${interval}::interval as slot`,
+    sql`insert into send_pacing (phone_number_id, next_slot_at) values (${phoneNumberId}, now() + ${span}::interval)
+        on conflict (phone_number_id) do update set next_slot_at = greatest(send_pacing.next_slot_at, now()) + ${span}::interval
+        returning next_slot_at - ${span}::interval as first`,
   );
-  return new Date(row!.slot);
+  return new Date(row!.first);
 }
 
 /** Meta's media id for an attached file, once uploaded (kept in the content too, as inbound media has it). */
@@ -257,6 +257,25 @@ export async function attachWamid(tx: Executor, messageId: number, wamid: string
     sql`update messages set wamid = ${wamid} where id = ${messageId} and (wamid is null or wamid = ${wamid}) returning conversation_id`,
   );
   return row ? { conversationId: Number(row.conversation_id) } : null;
+}
+
+/**
+ * Meta accepted it: its wamid, one grey tick (unless a status webhook already moved it further), out of
+ * the outbox, in one statement. False when a placeholder holds the wamid already (statuses came first):
+ * then attachWamid and markAccepted do it in two steps.
+ */
+export async function acceptSend(tx: Executor, messageId: number, wamid: string, sentRank: number): Promise<boolean> {
+  const rows = await queryRows<{ id: string | number }>(
+    tx,
+    sql`update messages set wamid = ${wamid}, outbox_state = null, send_lease_until = null, next_send_at = null,
+          status = case when status_rank < ${sentRank} then 'sent' else status end,
+          status_rank = greatest(status_rank, ${sentRank}),
+          status_at = case when status_rank < ${sentRank} then now() else status_at end
+        where id = ${messageId} and (wamid is null or wamid = ${wamid})
+          and not exists (select 1 from messages o where o.wamid = ${wamid} and o.id <> ${messageId})
+        returning id`,
+  );
+  return rows.length > 0;
 }
 
 /** Meta accepted it: one grey tick (unless a status webhook already moved it further), out of the outbox. */

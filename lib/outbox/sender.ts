@@ -1,5 +1,6 @@
 import type { Db, Transaction } from '@/db/client';
 import {
+  acceptSend,
   advanceQueue,
   attachWamid,
   claimDueSends,
@@ -8,7 +9,7 @@ import {
   markSendFailed,
   markUnconfirmed,
   releaseSend,
-  reserveSendSlot,
+  reserveSendSlots,
   scheduleResend,
   setOutboundMediaId,
   type ClaimedSend,
@@ -67,7 +68,7 @@ const SENT_RANK = deliveryRank('sent');
 const FAILED_RANK = deliveryRank('failed');
 
 export class OutboxSender {
-  private readonly runner: JobRunner<ClaimedSend, SendAttemptOutcome>;
+  private readonly runner: JobRunner<Slotted, SendAttemptOutcome>;
   private readonly timeoutMs: number;
   private readonly slotMs: number;
 
@@ -81,8 +82,8 @@ export class OutboxSender {
     this.slotMs = (1000 / Math.max(1, options.messagesPerSecond)) * PACING_MARGIN;
     this.runner = new JobRunner({
       name: 'outbox',
-      concurrency: options.concurrency ?? 64,
-      claim: (limit) => claimDueSends(this.db, { limit, leaseMs: this.timeoutMs * 2 + LEASE_MARGIN_MS }),
+      concurrency: options.concurrency ?? 256,
+      claim: (limit) => this.claim(limit),
       run: (job, signal) => this.send(job, signal),
       onOutcome: options.onOutcome,
       pollMs: options.pollMs ?? 1000,
@@ -115,7 +116,38 @@ export class OutboxSender {
     return (await this.runner.runDue()).length;
   }
 
-  private async send(job: ClaimedSend, stopping: AbortSignal): Promise<SendAttemptOutcome | null> {
+  /** Due messages, each with its send slot (reserved per number for the whole claim: one statement a number). */
+  private async claim(limit: number): Promise<Slotted[]> {
+    const jobs = await claimDueSends(this.db, { limit, leaseMs: this.timeoutMs * 2 + LEASE_MARGIN_MS });
+    const byNumber = new Map<string, ClaimedSend[]>();
+    for (const job of jobs) byNumber.set(job.phoneNumberId, [...(byNumber.get(job.phoneNumberId) ?? []), job]);
+    const slotted: Slotted[] = [];
+    try {
+      for (const [phoneNumberId, group] of byNumber) {
+        const first = (await reserveSendSlots(this.db, phoneNumberId, group.length, this.slotMs)).getTime();
+        slotted.push(...group.map((job, i) => ({ ...job, slot: first + i * this.slotMs })));
+      }
+    } catch (err) {
+      // Nothing was sent: give them back rather than let their leases run out (that would read as a crash).
+      await Promise.allSettled(jobs.map((job) => releaseSend(this.db, job.id)));
+      throw err;
+    }
+    return slotted;
+  }
+
+  private async send(job: Slotted, stopping: AbortSignal): Promise<SendAttemptOutcome | null> {
+    try {
+      return await this.attempt(job, stopping);
+    } catch (err) {
+      if (err instanceof RequestMade) throw err.cause;
+      // Failed before any request (the database, our storage): not sent, so due again rather than a lease
+      // left to run out, which would read as a crash mid-request.
+      await releaseSend(this.db, job.id).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async attempt(job: Slotted, stopping: AbortSignal): Promise<SendAttemptOutcome | null> {
     const graph = this.options.graph!;
     const { log } = this.options;
     if (job.interrupted) {
@@ -134,8 +166,10 @@ export class OutboxSender {
       throw err;
     }
 
-    const slot = await reserveSendSlot(this.db, job.phoneNumberId, this.slotMs);
-    const wait = slot.getTime() - Date.now();
+    let slot = job.slot;
+    // Late for its slot (a busy event loop, an upload): a fresh slot, or late sends would bunch up at Meta.
+    if (Date.now() - slot > this.slotMs) slot = (await reserveSendSlots(this.db, job.phoneNumberId, 1, this.slotMs)).getTime();
+    const wait = slot - Date.now();
     if (wait > 0) await sleep(wait, stopping);
     if (stopping.aborted) {
       // Nothing was sent: the next start (or another instance) sends it.
@@ -148,17 +182,24 @@ export class OutboxSender {
       // Not given the stop signal: a request cut short by a shutdown would leave its outcome unknown.
       ({ wamid } = await graph.sendMessage(job.phoneNumberId, request, { timeoutMs: this.timeoutMs }));
     } catch (err) {
-      if (!(err instanceof GraphApiError)) throw err;
-      return this.afterFailure(job, err, classifySendFailure(err, job.attempts));
+      if (!(err instanceof GraphApiError)) throw new RequestMade(err);
+      return this.afterFailure(job, err, classifySendFailure(err, job.attempts)).catch((e) => Promise.reject(new RequestMade(e)));
     }
-    await this.db.transaction(async (tx) => {
-      await attachWamid(tx, job.id, wamid);
-      await markAccepted(tx, job.id, SENT_RANK);
-      // Statuses that came before Meta's answer (without our id) were kept: they apply now.
-      await reconcileStatuses(tx, [wamid], DELIVERY_ORDER);
-      await this.nextInLine(tx, job);
-      await notifyChanges(tx, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics: ['messages'] });
-    });
+    try {
+      await this.db.transaction(async (tx) => {
+        if (!(await acceptSend(tx, job.id, wamid, SENT_RANK))) {
+          await attachWamid(tx, job.id, wamid);
+          await markAccepted(tx, job.id, SENT_RANK);
+        }
+        // Statuses that came before Meta's answer (without our id) were kept: they apply now.
+        await reconcileStatuses(tx, [wamid], DELIVERY_ORDER);
+        await this.nextInLine(tx, job);
+        await notifyChanges(tx, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics: ['messages'] });
+      });
+    } catch (err) {
+      // Sent, and not recorded (the database went away): its lease runs out and it becomes unconfirmed.
+      throw new RequestMade(err);
+    }
     log.info({ messageId: job.id, wamid, attempt: job.attempts }, 'outbox: sent');
     return { result: 'sent', wamid };
   }
@@ -241,6 +282,16 @@ export class OutboxSender {
 }
 
 const UNCONFIRMED_MESSAGE = 'Meta did not answer, so this message may or may not have been sent.';
+
+/** A claimed message and the moment its number's pacing lets it go. */
+type Slotted = ClaimedSend & { slot: number };
+
+/** Thrown once a request went out: whatever fails after it must not make the message due again. */
+class RequestMade extends Error {
+  constructor(readonly cause: unknown) {
+    super('failed after the request was made');
+  }
+}
 
 /** Meta's error as the thread and the error log show errors: {code, title, message, details}. */
 function metaErrorOf(err: GraphApiError) {
