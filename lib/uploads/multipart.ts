@@ -2,6 +2,9 @@
 // its bytes in chunks as they arrive, its end — so a 100 MB file goes to disk without being held in memory
 // (Request.formData() reads the whole body first). Only what an upload form sends is understood: a
 // boundary, Content-Disposition with name and filename, Content-Type. No I/O of its own.
+// Why not busboy: it hands over a part's type without its parameters ("audio/ogg; codecs=opus" arrives as
+// "audio/ogg"), and the codec is what tells WhatsApp a voice note from any ogg file. (Tried; the upload tests
+// caught it.)
 
 export type MultipartEvent =
   | { type: 'part'; name: string; filename: string | null; contentType: string | null }
