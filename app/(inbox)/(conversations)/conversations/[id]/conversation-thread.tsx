@@ -50,11 +50,14 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const takeDroppedFile = useCallback(() => setDroppedFile(null), []);
 
   const conversationForActions = header.data;
+  // A boolean, not the conversation: every live update brings a new conversation object, and a new
+  // context value would re-render every message of the thread.
+  const canSend =
+    conversationForActions?.sendingEnabled === true &&
+    serviceWindowView(conversationForActions.serviceWindow.closesAt, new Date()).state === 'open';
   const actions = useMemo<ThreadActions>(
     () => ({
-      canSend:
-        conversationForActions?.sendingEnabled === true &&
-        serviceWindowView(conversationForActions.serviceWindow.closesAt, new Date()).state === 'open',
+      canSend,
       reply: (message) => setReplyTo(message),
       react: async (message, emoji) => {
         onSent(await postMessage(conversationId, { type: 'reaction', clientId: newClientId(), messageId: message.id, emoji }));
@@ -64,7 +67,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
         refresh();
       },
     }),
-    [conversationForActions, conversationId, onSent, refresh],
+    [canSend, conversationId, onSent, refresh],
   );
   const dropZone = useFileDrop(setDroppedFile, actions.canSend);
 
