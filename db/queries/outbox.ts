@@ -240,29 +240,9 @@ export async function setOutboundMediaId(db: Executor, messageId: number, mediaI
 }
 
 /**
- * Names a message with its wamid (from Meta's answer, or from a status webhook that carried our id).
- * A placeholder made for that wamid from statuses that arrived first gives way: its statuses are ours.
- */
-export async function attachWamid(tx: Executor, messageId: number, wamid: string): Promise<{ conversationId: number } | null> {
-  const stand = await queryRows<{ id: string | number; conversation_id: string | number }>(
-    tx,
-    sql`delete from messages where wamid = ${wamid} and placeholder and id <> ${messageId} returning id, conversation_id`,
-  );
-  for (const s of stand) {
-    await tx.execute(sql`
-      update conversations set last_message_id = ${messageId} where id = ${Number(s.conversation_id)} and last_message_id = ${Number(s.id)}`);
-  }
-  const [row] = await queryRows<{ conversation_id: string | number }>(
-    tx,
-    sql`update messages set wamid = ${wamid} where id = ${messageId} and (wamid is null or wamid = ${wamid}) returning conversation_id`,
-  );
-  return row ? { conversationId: Number(row.conversation_id) } : null;
-}
-
-/**
  * Meta accepted it: its wamid, one grey tick (unless a status webhook already moved it further), out of
  * the outbox, in one statement. False when a placeholder holds the wamid already (statuses came first):
- * then attachWamid and markAccepted do it in two steps.
+ * then nameOutboundMessages (db/writes/messages.ts, as for a status webhook that names it) and markAccepted.
  */
 export async function acceptSend(tx: Executor, messageId: number, wamid: string, sentRank: number): Promise<boolean> {
   const rows = await queryRows<{ id: string | number }>(

@@ -2,7 +2,6 @@ import type { Db, Transaction } from '@/db/client';
 import {
   acceptSend,
   advanceQueue,
-  attachWamid,
   claimDueSends,
   lockConversation,
   markAccepted,
@@ -14,7 +13,7 @@ import {
   setOutboundMediaId,
   type ClaimedSend,
 } from '@/db/queries/outbox';
-import { reconcileStatuses } from '@/db/writes/messages';
+import { nameOutboundMessages, reconcileStatuses } from '@/db/writes/messages';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { exponentialBackoff } from '@/lib/jobs/backoff';
 import { JobRunner } from '@/lib/jobs/runner';
@@ -188,7 +187,8 @@ export class OutboxSender {
     try {
       await this.db.transaction(async (tx) => {
         if (!(await acceptSend(tx, job.id, wamid, SENT_RANK))) {
-          await attachWamid(tx, job.id, wamid);
+          // A placeholder made from statuses that came first holds the wamid: it gives way, as when a status names us.
+          await nameOutboundMessages(tx, [{ id: job.id, wamid }]);
           await markAccepted(tx, job.id, SENT_RANK);
         }
         // Statuses that came before Meta's answer (without our id) were kept: they apply now.

@@ -370,6 +370,27 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     expect(rows.map((r) => String(r.id))).toEqual([message.id]);
   });
 
+  it('a status without our id that came before Meta’s answer makes a placeholder, which gives way to the message', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'Race without our id');
+    const wamid = `wamid.RACE-PLAIN-${randomUUID()}`;
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'accept', wamid, delayMs: 500 });
+    const sending = sender.sendDue();
+    await new Promise((r) => setTimeout(r, 150));
+    const pipeline = createPipeline(database);
+    await pipeline.post(messagesBody({ statuses: [status(wamid, 'delivered', nowSeconds(), conversation.waId)] }));
+    await pipeline.drain();
+    await sending;
+    expect(await row(message.id)).toMatchObject({ status: 'delivered', wamid, outbox_state: null });
+    const rows = await queryRows<{ id: string | number }>(database.db, sql`select id from messages where wamid = ${wamid}`);
+    expect(rows.map((r) => String(r.id))).toEqual([message.id]);
+    const [last] = await queryRows<{ last_message_id: string | number }>(
+      database.db,
+      sql`select last_message_id from conversations where id = ${Number(conversation.id)}`,
+    );
+    expect(String(last!.last_message_id)).toBe(message.id);
+  });
+
   it('sends a conversation’s messages in the order written, one at a time; other conversations alongside', async () => {
     const a = await conversationWithCustomer();
     const b = await conversationWithCustomer();
