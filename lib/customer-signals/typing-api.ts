@@ -1,10 +1,10 @@
 import type { App } from '@/lib/app';
 import type { AccessDeps } from '@/lib/auth/access';
 import { conversationParamsSchema } from '@/lib/contracts/inbox';
-import { SEND_REFUSALS } from '@/lib/contracts/outbox';
-import { cursorIdSchema } from '@/lib/http/cursor';
-import { ApiError, notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
+import { parseConversationId } from '@/lib/inbox/read-api';
+import { sendingDisabled } from '@/lib/outbox/outbox-api';
 import { ConversationNotFoundError, type CustomerSignals } from './customer-signals';
 
 // POST /api/conversations/{id}/typing: the composer says an agent is typing a reply. 204 whether or not
@@ -28,13 +28,10 @@ export const postConversationTyping = defineRoute(
     status: 204,
   },
   async ({ deps, params }) => {
-    const id = cursorIdSchema.safeParse(params.id);
-    if (!id.success) throw notFound('Conversation not found');
-    if (!deps.signals?.enabled) {
-      throw new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
-    }
+    const id = parseConversationId(params.id);
+    if (!deps.signals?.enabled) throw sendingDisabled();
     try {
-      await deps.signals.typing(Number(id.data));
+      await deps.signals.typing(id);
     } catch (err) {
       if (err instanceof ConversationNotFoundError) throw notFound('Conversation not found');
       throw err;

@@ -97,7 +97,7 @@ const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), curs
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
 /** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
-function parseConversationId(raw: string): number {
+export function parseConversationId(raw: string): number {
   const parsed = cursorIdSchema.safeParse(raw);
   if (!parsed.success) throw notFound('Conversation not found');
   return Number(parsed.data);

@@ -1,6 +1,6 @@
 import { type MessageContent, storedFieldsOf } from '@/lib/whatsapp/message-types';
 import { type TemplateDefinition, type TemplateValues, templateContent } from '@/lib/whatsapp/message-types/template';
-import type { MediaMessageType } from '@/lib/whatsapp/types';
+import type { MediaInfo, MediaMessageType } from '@/lib/whatsapp/types';
 
 // What an agent writes → the message row the outbox keeps: its typed content (the same content inbound
 // messages have, so the thread renders it with the type's own renderer) and the columns the store derives
@@ -44,24 +44,27 @@ export interface AttachedFile {
   filename: string | null;
 }
 
+/** Our copy of a file as content keeps media: Meta's id comes when the outbox uploads it. */
+function ourFile(file: { mimeType: string; filename: string | null }, caption: string | null): MediaInfo {
+  return { id: null, mimeType: file.mimeType, sha256: null, caption, filename: file.filename, voice: false, animated: false, url: null };
+}
+
 /** A file from POST /api/uploads; Meta's media id is filled in when the outbox uploads it. */
 export function composeMedia(file: AttachedFile, caption: string | null, replyToWamid: string | null): ComposedMessage {
   // Meta takes a caption on images, videos and documents only, and a file name on documents.
   const captioned = file.kind === 'image' || file.kind === 'video' || file.kind === 'document';
-  const media = {
-    id: null,
-    mimeType: file.mimeType,
-    sha256: null,
-    caption: captioned ? caption : null,
-    filename: file.kind === 'document' ? file.filename : null,
-    voice: false,
-    animated: false,
-    url: null,
-  };
+  const media = ourFile({ mimeType: file.mimeType, filename: file.kind === 'document' ? file.filename : null }, captioned ? caption : null);
   return composed({ v: 1, type: file.kind, media } as MessageContent, replyToWamid);
 }
 
-/** A template filled with the agent's values (templateContent throws TemplateValueError naming a missing one). */
-export function composeTemplate(template: TemplateDefinition, values: TemplateValues): ComposedMessage {
-  return composed(templateContent(template, values));
+/**
+ * A template filled with the agent's values, its header file (if any) our copy from POST /api/uploads
+ * (templateContent throws TemplateValueError naming a missing value).
+ */
+export function composeTemplate(
+  template: TemplateDefinition,
+  values: Omit<TemplateValues, 'headerMedia'>,
+  headerFile: { mimeType: string; filename: string | null } | null,
+): ComposedMessage {
+  return composed(templateContent(template, { ...values, headerMedia: headerFile && ourFile(headerFile, null) }));
 }

@@ -7,11 +7,10 @@ import type { App } from '@/lib/app';
 import type { Principal } from '@/lib/auth/access';
 import { conversationParamsSchema, type GetMessageResponse, getMessageResponseSchema, messageParamsSchema } from '@/lib/contracts/inbox';
 import { type PostMessageBody, postMessageBodySchema, SEND_REFUSALS } from '@/lib/contracts/outbox';
-import { cursorIdSchema } from '@/lib/http/cursor';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
-import { loadApiMessage, type ReadApiDeps } from '@/lib/inbox/read-api';
+import { loadApiMessage, parseConversationId, type ReadApiDeps } from '@/lib/inbox/read-api';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { isMediaMessageType } from '@/lib/whatsapp/types';
 import { TemplateValueError } from '@/lib/whatsapp/message-types/template';
@@ -127,13 +126,8 @@ export const postMessageRetry = defineRoute(
 
 // ---- Checks and composing ----
 
-function parseConversationId(raw: string): number {
-  const parsed = cursorIdSchema.safeParse(raw);
-  if (!parsed.success) throw notFound('Conversation not found');
-  return Number(parsed.data);
-}
-
-const sendingDisabled = () =>
+/** 409 sending_disabled: every route that needs the access token says it the same way. */
+export const sendingDisabled = () =>
   new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
 
 function windowClosed(lastInboundAt: Date | null): ApiError | null {
@@ -215,11 +209,11 @@ async function composeTemplateMessage(
       throw badRequest('template.headerUploadId: no such image, video or document upload');
     header = { kind: upload.kind, mimeType: upload.mimeType, filename: upload.filename, storageKey: upload.storageKey, size: upload.size };
   }
-  const headerMedia = header && { ...NO_MEDIA, mimeType: header.mimeType, filename: header.filename };
   try {
     const message = composeTemplate(
       { name: template.name, language: template.language, category: template.category, components: asComponents(template.components) },
-      { body: values.parameters, header: values.headerParameters, headerMedia, buttons: values.buttonParameters },
+      { body: values.parameters, header: values.headerParameters, buttons: values.buttonParameters },
+      header,
     );
     return { message, file: header };
   } catch (err) {
@@ -228,7 +222,6 @@ async function composeTemplateMessage(
   }
 }
 
-const NO_MEDIA = { id: null, mimeType: null, sha256: null, caption: null, filename: null, voice: false, animated: false, url: null };
 const asComponents = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 async function quotedWamid(deps: ReadApiDeps, conversationId: number, replyToId: string | undefined): Promise<string | null> {
