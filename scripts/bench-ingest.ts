@@ -10,9 +10,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import postgres from 'postgres';
 import { mixedBenchBody } from '../tools/simulated-traffic';
-import { cleanUpAll, cleanUpOnExit, onCleanup, wasInterrupted } from './bench-ingest/cleanup';
+import { cleanUpAll, cleanUpOnExit, connectBenchAdmin, wasInterrupted } from './bench-ingest/cleanup';
 import { readOptions, USAGE, type Options } from './bench-ingest/options';
 import { prepareBodies } from './bench-ingest/phases';
 import { report } from './bench-ingest/report';
@@ -34,16 +33,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
-  onCleanup('close the admin connection', () => admin.end({ timeout: 2 }));
-  let pgVersion: string;
-  try {
-    const [row] = await admin<{ v: string }[]>`select current_setting('server_version') as v`;
-    pgVersion = row?.v ?? '?';
-  } catch (err) {
-    console.error(`bench:ingest needs PostgreSQL: ${options.adminUrl} does not answer (${errorText(err)}). Set BENCH_DATABASE_URL.`);
-    return 1;
-  }
+  const connected = await connectBenchAdmin('bench:ingest', options.adminUrl);
+  if (!connected) return 1;
+  const { admin, pgVersion } = connected;
 
   if (options.skipBuild) {
     if (!fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {

@@ -11,23 +11,14 @@
 // The parts live in scripts/bench-send/: options, one run, the pure analysis, CPU accounting, the report.
 // The server, the fake and the database are cleaned up whatever happens (scripts/bench-ingest/cleanup).
 
-import postgres from 'postgres';
 import { ensureBuild } from '../tools/server-harness';
-import { cleanUpAll, onCleanup, wasInterrupted } from './bench-ingest/cleanup';
+import { cleanUpAll, cleanUpOnExit, connectBenchAdmin, wasInterrupted } from './bench-ingest/cleanup';
 import { BenchError, errorText, fmt, pct } from './bench-ingest/util';
 import { ceilingOf, readOptions, USAGE, type Options } from './bench-send/options';
 import { GOAL, printTimeline, report } from './bench-send/report';
 import { oneRun, type RunFigures } from './bench-send/run';
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`\n${signal}: stopping the server and the fake Graph API, dropping the bench database…`);
-    void cleanUpAll().finally(() => process.exit(130));
-  });
-}
+cleanUpOnExit('bench:send', 'the server and the fake Graph API');
 
 async function main(): Promise<number> {
   let options: Options | 'help';
@@ -42,16 +33,9 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
-  onCleanup('close the admin connection', () => admin.end({ timeout: 2 }));
-  let pgVersion: string;
-  try {
-    const [row] = await admin<{ v: string }[]>`select current_setting('server_version') as v`;
-    pgVersion = row?.v ?? '?';
-  } catch (err) {
-    console.error(`bench:send needs PostgreSQL: ${options.adminUrl} does not answer (${errorText(err)}). Set BENCH_DATABASE_URL.`);
-    return 1;
-  }
+  const connected = await connectBenchAdmin('bench:send', options.adminUrl);
+  if (!connected) return 1;
+  const { admin, pgVersion } = connected;
 
   if (options.skipBuild) console.log('Using the build in .next as it is (--skip-build).');
   else {
@@ -82,11 +66,11 @@ main().then(
     process.exit(code);
   },
   async (err: unknown) => {
-    if (!interrupted && !wasInterrupted()) {
+    if (!wasInterrupted()) {
       const detail = err instanceof BenchError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
       console.error(`\nbench:send failed: ${detail}`);
     }
     await cleanUpAll();
-    process.exit(interrupted ? 130 : 1);
+    process.exit(wasInterrupted() ? 130 : 1);
   },
 );
