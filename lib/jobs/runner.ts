@@ -35,7 +35,10 @@ export interface JobRunnerOptions<Job, Outcome> {
   concurrency?: number;
   /** Look for due work this often besides being woken. */
   pollMs: number;
-  /** Once the queue is drained, let new work gather this long before the next claim. Default 0. */
+  /**
+   * While work keeps coming, claims are at least this far apart, so a burst gathers into few claims.
+   * After a quiet spell the first news is claimed at once. Default 0.
+   */
   lingerMs?: number;
   /** Whether more may be due at once after this claim. Default: it filled every free slot. */
   backlogged?: (claimed: Job[], limit: number) => boolean;
@@ -89,12 +92,19 @@ export class JobRunner<Job, Outcome = never> {
   private async runLoop(): Promise<void> {
     const { pollMs, lingerMs = 0, backlogged = (claimed, limit) => claimed.length >= limit } = this.options;
     let failures = 0;
+    /** When the last claim that found work was made (performance.now()). */
+    let lastWorkAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
       this.wakeUp.rung = false;
       const free = this.concurrency - this.inFlight.size;
       let more = true;
       try {
-        if (free > 0) more = backlogged(await this.claimAndStart(), free);
+        if (free > 0) {
+          const claimedAt = performance.now();
+          const claimed = await this.claimAndStart();
+          if (claimed.length > 0) lastWorkAt = claimedAt;
+          more = backlogged(claimed, free);
+        }
         failures = 0;
       } catch (err) {
         // Database down or similar: keep the loop alive, back off, and try again.
@@ -110,8 +120,11 @@ export class JobRunner<Job, Outcome = never> {
       }
       if (!more) {
         if (!this.wakeUp.rung) await this.wakeUp.sleep(pollMs);
-        // Let a burst gather: one claim of many costs the database far less than many of few.
-        if (this.running && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
+        // Let a burst gather: one claim of many costs the database far less than many of few. Adaptive:
+        // a claim waits out what is left of lingerMs since the last one that found work, so the first
+        // webhook after a quiet spell shows at once, and under load claims come one per lingerMs.
+        const gather = lastWorkAt + lingerMs - performance.now();
+        if (this.running && gather > 0) await new Promise((r) => setTimeout(r, gather));
       }
     }
   }

@@ -127,17 +127,23 @@ describe('JobRunner', () => {
     expect([...q.running.keys()]).toEqual([8]);
   });
 
-  it('lets work gather for `lingerMs` after draining the queue', async () => {
+  it('claims the first work after a quiet spell at once, then lets a burst gather for `lingerMs`', async () => {
     const q = fakeQueue();
-    const r = runner(q, { lingerMs: 80 });
+    const r = runner(q, { lingerMs: 150, concurrency: 3 });
     r.start();
     await tick();
     q.due.push(1);
     r.notify();
-    await tick(30);
-    expect(q.running.size).toBe(0); // still gathering
-    await tick(80);
-    expect([...q.running.keys()]).toEqual([1]);
+    await tick(20);
+    expect([...q.running.keys()]).toEqual([1]); // nothing came lately: no waiting
+    q.due.push(2);
+    r.notify();
+    await tick(40);
+    expect([...q.running.keys()]).toEqual([1]); // work came 60 ms ago: still gathering
+    q.due.push(3);
+    r.notify();
+    await tick(150);
+    expect([...q.running.keys()].sort()).toEqual([1, 2, 3]); // both in the next claim
   });
 
   it('claims again at once while claims come back full, by the queue’s own measure', async () => {
