@@ -240,22 +240,25 @@ export async function setOutboundMediaId(db: Executor, messageId: number, mediaI
 }
 
 /**
- * Meta accepted it: its wamid, one grey tick (unless a status webhook already moved it further), out of
- * the outbox, in one statement. False when a placeholder holds the wamid already (statuses came first):
- * then nameOutboundMessages (db/writes/messages.ts, as for a status webhook that names it) and markAccepted.
+ * Meta accepted them: each its wamid, one grey tick (unless a status webhook already moved it further),
+ * out of the outbox, in one statement. Returns the ids accepted; a message left out is one whose wamid a
+ * placeholder holds already (statuses came first): then nameOutboundMessages (db/writes/messages.ts, as for
+ * a status webhook that names it) and markAccepted.
  */
-export async function acceptSend(tx: Executor, messageId: number, wamid: string, sentRank: number): Promise<boolean> {
+export async function acceptSends(tx: Executor, sends: { id: number; wamid: string }[], sentRank: number): Promise<number[]> {
+  if (sends.length === 0) return [];
   const rows = await queryRows<{ id: string | number }>(
     tx,
-    sql`update messages set wamid = ${wamid}, outbox_state = null, send_lease_until = null, next_send_at = null,
-          status = case when status_rank < ${sentRank} then 'sent' else status end,
-          status_rank = greatest(status_rank, ${sentRank}),
-          status_at = case when status_rank < ${sentRank} then now() else status_at end
-        where id = ${messageId} and (wamid is null or wamid = ${wamid})
-          and not exists (select 1 from messages o where o.wamid = ${wamid} and o.id <> ${messageId})
-        returning id`,
+    sql`update messages m set wamid = x.wamid, outbox_state = null, send_lease_until = null, next_send_at = null,
+          status = case when m.status_rank < ${sentRank} then 'sent' else m.status end,
+          status_rank = greatest(m.status_rank, ${sentRank}),
+          status_at = case when m.status_rank < ${sentRank} then now() else m.status_at end
+        from jsonb_to_recordset(${jsonb(sends)}) as x(id bigint, wamid text)
+        where m.id = x.id and (m.wamid is null or m.wamid = x.wamid)
+          and not exists (select 1 from messages o where o.wamid = x.wamid and o.id <> x.id)
+        returning m.id`,
   );
-  return rows.length > 0;
+  return rows.map((r) => Number(r.id));
 }
 
 /** Meta accepted it: one grey tick (unless a status webhook already moved it further), out of the outbox. */

@@ -1,7 +1,8 @@
 import type { Db, Transaction } from '@/db/client';
 import {
-  acceptSend,
+  acceptSends,
   advanceQueue,
+  advanceQueues,
   claimDueSends,
   lockConversation,
   markAccepted,
@@ -16,6 +17,7 @@ import {
 import { nameOutboundMessages, reconcileStatuses } from '@/db/writes/messages';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { exponentialBackoff } from '@/lib/jobs/backoff';
+import { GroupCommit } from '@/lib/jobs/group-commit';
 import { JobRunner } from '@/lib/jobs/runner';
 import { describeError, type Logger } from '@/lib/log';
 import type { MediaStorage } from '@/lib/media/storage';
@@ -68,6 +70,8 @@ const FAILED_RANK = deliveryRank('failed');
 
 export class OutboxSender {
   private readonly runner: JobRunner<Slotted, SendAttemptOutcome>;
+  /** Meta's answers, many to a transaction under load (recordAccepted). */
+  private readonly accepted = new GroupCommit<{ job: ClaimedSend; wamid: string }>((items) => this.recordAccepted(items));
   private readonly timeoutMs: number;
   private readonly slotMs: number;
 
@@ -185,23 +189,45 @@ export class OutboxSender {
       return this.afterFailure(job, err, classifySendFailure(err, job.attempts)).catch((e) => Promise.reject(new RequestMade(e)));
     }
     try {
-      await this.db.transaction(async (tx) => {
-        if (!(await acceptSend(tx, job.id, wamid, SENT_RANK))) {
-          // A placeholder made from statuses that came first holds the wamid: it gives way, as when a status names us.
-          await nameOutboundMessages(tx, [{ id: job.id, wamid }]);
-          await markAccepted(tx, job.id, SENT_RANK);
-        }
-        // Statuses that came before Meta's answer (without our id) were kept: they apply now.
-        await reconcileStatuses(tx, [wamid], DELIVERY_ORDER);
-        await this.nextInLine(tx, job);
-        await notifyChanges(tx, { conversationIds: [job.conversationId], messageIds: [this.idOf(job)], topics: ['messages'] });
-      });
+      await this.accepted.add({ job, wamid });
     } catch (err) {
       // Sent, and not recorded (the database went away): its lease runs out and it becomes unconfirmed.
       throw new RequestMade(err);
     }
     log.info({ messageId: job.id, wamid, attempt: job.attempts }, 'outbox: sent');
     return { result: 'sent', wamid };
+  }
+
+  /**
+   * Meta accepted these: each its wamid and one grey tick, statuses that came before Meta's answer applied,
+   * each conversation's next message due, the pages told; one transaction for all of them.
+   */
+  private async recordAccepted(items: { job: ClaimedSend; wamid: string }[]): Promise<void> {
+    const sends = items.map(({ job, wamid }) => ({ id: job.id, wamid }));
+    await this.db.transaction(async (tx) => {
+      const accepted = new Set(await acceptSends(tx, sends, SENT_RANK));
+      // A placeholder made from statuses that came first holds the wamid: it gives way, as when a status names us.
+      const held = sends.filter((s) => !accepted.has(s.id));
+      if (held.length > 0) {
+        await nameOutboundMessages(tx, held);
+        for (const { id } of held) await markAccepted(tx, id, SENT_RANK);
+      }
+      // Statuses that came before Meta's answer (without our id) were kept: they apply now.
+      await reconcileStatuses(
+        tx,
+        sends.map((s) => s.wamid),
+        DELIVERY_ORDER,
+      );
+      await advanceQueues(
+        tx,
+        items.map(({ job }) => job.conversationId),
+      );
+      await notifyChanges(tx, {
+        conversationIds: [...new Set(items.map(({ job }) => job.conversationId))],
+        messageIds: items.map(({ job }) => this.idOf(job)),
+        topics: ['messages'],
+      });
+    });
   }
 
   /** Our copy of an attached file goes to Meta first (a repeat only leaves an unused media id behind). */
