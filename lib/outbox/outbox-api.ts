@@ -70,8 +70,12 @@ export const postConversationMessage = defineRoute(
     const { message, file } = await compose(deps, conversation, body);
     const queued = await deps.db.transaction(async (tx) => {
       // Its place in the conversation's queue is decided under the conversation's lock (db/queries/outbox.ts).
-      await lockConversation(tx, conversationId);
-      const row = await insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) });
+      // Sent together, one round trip: the database runs them in order, and the insert's snapshot is taken
+      // once the lock is held.
+      const [, row] = await Promise.all([
+        lockConversation(tx, conversationId),
+        insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) }),
+      ]);
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
