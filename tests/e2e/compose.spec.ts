@@ -220,6 +220,29 @@ test.describe('the composer', () => {
     }
   });
 
+  test('the window closing while the agent writes: templates take over on time, the draft is kept, Reply goes', async ({ page }) => {
+    const customer = uniqueCustomer('Xavi');
+    // By Meta's timestamp the customer wrote 24 hours ago less 15 seconds: the window closes in 15 s.
+    const { inbound } = await openConversation(page, customer, 'Are you open on Sunday?', { timestamp: nowSeconds() - 24 * 3600 + 15 });
+    await expect(page.getByTestId('service-window')).toHaveAttribute('data-state', 'open');
+    const theirs = inboundBubble(page, inbound.wamid);
+    await theirs.hover();
+    await expect(theirs.getByRole('button', { name: 'Reply' })).toBeVisible();
+    await messageBox(page).fill('Yes, from 10 to 4, and');
+
+    // Within a few seconds of the moment, not at the next minute's redraw.
+    await expect(page.getByTestId('service-window')).toHaveAttribute('data-state', 'closed', { timeout: 30_000 });
+    await expect(messageBox(page)).toHaveCount(0);
+    await expect(composer(page).getByRole('button', { name: 'Send a template' })).toBeVisible();
+    await expect(page.getByRole('textbox', { name: 'Unsent draft' })).toHaveValue('Yes, from 10 to 4, and');
+    await theirs.hover();
+    await expect(theirs.getByRole('button', { name: 'Reply' })).toHaveCount(0);
+
+    await page.getByRole('button', { name: 'Discard draft' }).click();
+    await expect(page.getByTestId('unsent-draft')).toHaveCount(0);
+    expect(await sendsTo(customer)).toEqual([]);
+  });
+
   test('after 24 hours only a template can be sent: it is chosen, filled in with the customer’s name and sent', async ({ page }) => {
     const customer = uniqueCustomer('Wanda');
     const templateName = `order_ready_${randomInt(10 ** 8, 10 ** 9)}`;

@@ -7,7 +7,7 @@ import { PreviewLine } from '@/app/_components/icon';
 import { Button } from '@/app/_components/ui/button';
 import type { ApiMessage, GetConversationResponse } from '@/lib/contracts/inbox';
 import { previewOfMessage } from '@/lib/inbox/message-view';
-import { serviceWindowView } from '@/lib/inbox/service-window-view';
+import type { ServiceWindowView } from '@/lib/inbox/service-window-view';
 import { TEXT_MAX_CHARS } from '@/lib/whatsapp/send-requests';
 import { AttachmentPanel } from './attachment-panel';
 import { TemplatePicker } from './template-picker';
@@ -23,6 +23,8 @@ const TYPING_EVERY_MS = 20_000;
 export interface ComposerProps {
   conversationId: string;
   conversation: GetConversationResponse;
+  /** The 24-hour window now (useServiceWindow: it closes on screen when it closes). */
+  serviceWindow: ServiceWindowView;
   replyTo: ApiMessage | null;
   onCancelReply: () => void;
   /** A file dropped on the thread, to attach. */
@@ -32,9 +34,10 @@ export interface ComposerProps {
 }
 
 export function Composer(props: ComposerProps) {
-  const { conversation } = props;
-  const now = useNow(60_000);
+  const { conversation, serviceWindow: window } = props;
   const [templatesOpen, setTemplatesOpen] = useState(false);
+  // Kept here, not in the text box: a draft outlives the window closing under the agent's hands.
+  const [draft, setDraft] = useState('');
 
   if (!conversation.sendingEnabled) {
     return (
@@ -47,7 +50,6 @@ export function Composer(props: ComposerProps) {
     );
   }
 
-  const window = serviceWindowView(conversation.serviceWindow.closesAt, now);
   const templatePicker = templatesOpen && (
     <TemplatePicker
       conversationId={props.conversationId}
@@ -74,6 +76,7 @@ export function Composer(props: ComposerProps) {
             Send a template
           </Button>
         </div>
+        {draft.trim() !== '' && <UnsentDraft draft={draft} onDiscard={() => setDraft('')} />}
       </div>
     );
   }
@@ -87,7 +90,7 @@ export function Composer(props: ComposerProps) {
           {window.text}
         </span>
       </p>
-      <FreeFormComposer {...props} onTemplates={() => setTemplatesOpen(true)} />
+      <FreeFormComposer {...props} text={draft} setText={setDraft} onTemplates={() => setTemplatesOpen(true)} />
     </div>
   );
 }
@@ -100,8 +103,9 @@ function FreeFormComposer({
   onDroppedFileTaken,
   onSent,
   onTemplates,
-}: ComposerProps & { onTemplates: () => void }) {
-  const [text, setText] = useState('');
+  text,
+  setText,
+}: ComposerProps & { onTemplates: () => void; text: string; setText: (text: string) => void }) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   const { send, sending, error, clearError } = useSend(conversationId, onSent);
   const typed = useTypingIndicator(conversationId);
@@ -272,14 +276,23 @@ function AttachButton({ onFile }: { onFile: (file: File) => void }) {
   );
 }
 
-/** The current time, again every `everyMs` (the window's countdown). */
-function useNow(everyMs: number): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
+/** What the agent was writing when the window closed: kept to copy (into a template's values, say) or discard. */
+function UnsentDraft({ draft, onDiscard }: { draft: string; onDiscard: () => void }) {
+  return (
+    <div data-testid="unsent-draft" className="mt-2 rounded-md border border-amber-200 bg-amber-50 p-2">
+      <p className="mb-1 text-xs text-amber-900">Not sent: the window closed while you were writing. Your draft is kept here to copy.</p>
+      <textarea
+        aria-label="Unsent draft"
+        readOnly
+        value={draft}
+        rows={Math.min(6, draft.split('\n').length)}
+        className="w-full resize-none rounded border border-amber-200 bg-white px-2 py-1 text-sm text-slate-700"
+      />
+      <div className="mt-1 text-right">
+        <Button onClick={onDiscard}>Discard draft</Button>
+      </div>
+    </div>
+  );
 }
 
 /**

@@ -12,8 +12,8 @@ import { type ThreadActions, ThreadActionsContext } from '@/app/_components/thre
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
-import { serviceWindowView } from '@/lib/inbox/service-window-view';
 import { Composer } from './composer';
+import { useServiceWindow } from './use-service-window';
 import { newClientId } from './use-send';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
@@ -49,12 +49,11 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const [droppedFile, setDroppedFile] = useState<File | null>(null);
   const takeDroppedFile = useCallback(() => setDroppedFile(null), []);
 
-  const conversationForActions = header.data;
+  // Redrawn at the moment the window closes: Reply and React go with it.
+  const serviceWindow = useServiceWindow(header.data?.serviceWindow.closesAt ?? null);
   // A boolean, not the conversation: every live update brings a new conversation object, and a new
   // context value would re-render every message of the thread.
-  const canSend =
-    conversationForActions?.sendingEnabled === true &&
-    serviceWindowView(conversationForActions.serviceWindow.closesAt, new Date()).state === 'open';
+  const canSend = header.data?.sendingEnabled === true && serviceWindow.state === 'open';
   const actions = useMemo<ThreadActions>(
     () => ({
       canSend,
@@ -150,6 +149,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
           <Composer
             conversationId={conversationId}
             conversation={conversation}
+            serviceWindow={serviceWindow}
             replyTo={replyTo}
             onCancelReply={cancelReply}
             droppedFile={droppedFile}
