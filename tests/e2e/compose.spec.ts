@@ -270,6 +270,9 @@ test.describe('the composer', () => {
 
     await composer(page).getByRole('button', { name: 'Send a template' }).click();
     const dialog = page.getByRole('dialog', { name: 'Send a template' });
+    // Agents cannot sync: they are told whom to ask.
+    await expect(dialog.getByTestId('template-sync')).toContainText('Ask an admin to sync templates from Meta');
+    await expect(dialog.getByRole('button', { name: 'Sync from Meta' })).toHaveCount(0);
     await dialog.getByRole('searchbox', { name: 'Search templates' }).fill(templateName.slice(0, 14));
     await dialog.getByRole('button', { name: new RegExp(templateName) }).click();
 
@@ -299,6 +302,37 @@ test.describe('the composer', () => {
         },
       ],
     });
+  });
+});
+
+test.describe('templates, as an admin', () => {
+  test.use({ role: 'admin' });
+
+  test('a template made on Meta after the last sync is brought in from the picker with Sync from Meta', async ({ page }) => {
+    const customer = uniqueCustomer('Yara');
+    const templateName = `spring_sale_${randomInt(10 ** 8, 10 ** 9)}`;
+    await openConversation(page, customer, 'Any offers?', { timestamp: nowSeconds() - 30 * 3600 });
+    await composer(page).getByRole('button', { name: 'Send a template' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send a template' });
+    await expect(dialog.getByTestId('template-sync')).toBeVisible();
+    await expect(dialog.getByRole('button', { name: new RegExp(templateName) })).toHaveCount(0);
+
+    // Made on Meta's side just now.
+    await graph().setTemplates(TEST_WABA_ID, [
+      {
+        id: String(randomInt(10 ** 12, 10 ** 13)),
+        name: templateName,
+        language: 'en_US',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        parameter_format: 'POSITIONAL',
+        components: [{ type: 'BODY', text: 'Spring sale: 20% off until Sunday.' }],
+      },
+    ]);
+    await dialog.getByRole('button', { name: 'Sync from Meta' }).click();
+    await expect(dialog.getByRole('button', { name: new RegExp(templateName) })).toBeVisible({ timeout: 20_000 });
+    await expect(dialog.getByTestId('template-sync')).toContainText('Synced from Meta');
+    await expect(dialog.getByRole('button', { name: 'Sync from Meta' })).toBeEnabled();
   });
 });
 

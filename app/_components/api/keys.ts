@@ -76,6 +76,9 @@ export const uploadsUrl = () => '/api/uploads';
 
 export const TEMPLATES = family('/api/templates');
 
+/** POST (admins): sync every account's templates from Meta now. */
+export const templateSyncUrl = () => '/api/admin/templates/sync';
+
 export const templatesKey = (params: { businessPhoneNumberId: string; status?: string }) =>
   withQuery(TEMPLATES.path, { businessPhoneNumberId: params.businessPhoneNumberId, status: params.status });
 

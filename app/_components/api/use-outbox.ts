@@ -2,10 +2,10 @@
 import useSWR from 'swr';
 import type { GetMessageResponse } from '@/lib/contracts/inbox';
 import type { PostMessageBody } from '@/lib/contracts/outbox';
-import type { GetTemplatesResponse } from '@/lib/contracts/templates';
+import type { GetTemplatesResponse, PostTemplateSyncResponse } from '@/lib/contracts/templates';
 import type { PostUploadResponse } from '@/lib/contracts/uploads';
 import { ApiRequestError, fetchJson, loginUrl, swrFetcher } from '@/app/_components/fetch-json';
-import { conversationSendUrl, conversationTypingUrl, messageRetryUrl, templatesKey, uploadsUrl } from './keys';
+import { conversationSendUrl, conversationTypingUrl, messageRetryUrl, templateSyncUrl, templatesKey, uploadsUrl } from './keys';
 
 // The send side's endpoints, one typed call each: write a message, send one again, typing, uploads, templates.
 
@@ -17,6 +17,11 @@ export function postMessage(conversationId: string, body: PostMessageBody): Prom
 /** POST /api/messages/{id}/retry: a failed or unconfirmed message back in the outbox. */
 export function retryMessage(messageId: string): Promise<GetMessageResponse> {
   return fetchJson<GetMessageResponse>(messageRetryUrl(messageId), { method: 'POST' });
+}
+
+/** POST /api/admin/templates/sync (admins): 202 once asked; the sync runs in the background. */
+export function requestTemplateSync(): Promise<PostTemplateSyncResponse> {
+  return fetchJson<PostTemplateSyncResponse>(templateSyncUrl(), { method: 'POST' });
 }
 
 /** POST /api/conversations/{id}/typing (204; the server throttles too). */
@@ -56,11 +61,11 @@ export function uploadFile(
   });
 }
 
-/** The APPROVED templates of a business number (the template picker); null loads nothing. */
-export function useApprovedTemplates(businessPhoneNumberId: string | null) {
+/** The APPROVED templates of a business number (the template picker); null loads nothing. `pollMs` while a sync runs. */
+export function useApprovedTemplates(businessPhoneNumberId: string | null, pollMs = 0) {
   return useSWR<GetTemplatesResponse>(
     businessPhoneNumberId === null ? null : templatesKey({ businessPhoneNumberId, status: 'APPROVED' }),
     swrFetcher,
-    { revalidateOnFocus: false },
+    { revalidateOnFocus: false, refreshInterval: pollMs },
   );
 }

@@ -1,7 +1,10 @@
 'use client';
 import { X } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { uploadFile, useApprovedTemplates } from '@/app/_components/api/use-outbox';
+import { requestTemplateSync, uploadFile, useApprovedTemplates } from '@/app/_components/api/use-outbox';
+import { ApiRequestError } from '@/app/_components/fetch-json';
+import { useViewer } from '@/app/_components/viewer';
+import { formatDateTime } from '@/lib/inbox/format-time';
 import { Button } from '@/app/_components/ui/button';
 import { fieldClass } from '@/app/_components/ui/input';
 import { EmptyState, LoadState } from '@/app/_components/ui/states';
@@ -22,8 +25,13 @@ export interface TemplatePickerProps {
   onSent: (message: ApiMessage) => void;
 }
 
+/** A sync asked for: the list is read again this often until Meta's answer is in, for at most SYNC_WAIT_MS. */
+const SYNC_POLL_MS = 1000;
+const SYNC_WAIT_MS = 60_000;
+
 export function TemplatePicker({ conversationId, conversation, onClose, onSent }: TemplatePickerProps) {
-  const { data, error, isLoading } = useApprovedTemplates(conversation.businessPhoneNumberId);
+  const [syncing, setSyncing] = useState<{ since: string | null; until: number } | null>(null);
+  const { data, error, isLoading } = useApprovedTemplates(conversation.businessPhoneNumberId, syncing ? SYNC_POLL_MS : 0);
   const [search, setSearch] = useState('');
   const [chosen, setChosen] = useState<ApiTemplate | null>(null);
   const dialog = useRef<HTMLDivElement>(null);
@@ -82,9 +90,7 @@ export function TemplatePicker({ conversationId, conversation, onClose, onSent }
             <LoadState isLoading={isLoading} error={error} what="templates" className="py-2" />
             {data && templates.length === 0 && (
               <EmptyState className="py-2">
-                {search.trim()
-                  ? 'No approved template has that in its name.'
-                  : 'This number has no approved templates yet. An admin can sync them from Meta.'}
+                {search.trim() ? 'No approved template has that in its name.' : 'This number has no approved templates yet.'}
               </EmptyState>
             )}
             <ul aria-label="Templates" className="min-h-0 flex-1 divide-y divide-slate-100 overflow-y-auto">
@@ -105,6 +111,7 @@ export function TemplatePicker({ conversationId, conversation, onClose, onSent }
                 </li>
               ))}
             </ul>
+            <TemplateSyncStatus syncedAt={data?.syncedAt ?? null} syncing={syncing} onSyncing={setSyncing} />
           </div>
         )}
       </div>
@@ -223,5 +230,72 @@ function TemplateForm({ template, conversationId, contactName, onBack, onSent }:
         </Button>
       </footer>
     </form>
+  );
+}
+
+/**
+ * When the templates were last read from Meta, and for admins a way to read them again now (new or newly
+ * approved templates); agents are told whom to ask. A sync runs in the background: the list is polled
+ * until its time changes.
+ */
+function TemplateSyncStatus({
+  syncedAt,
+  syncing,
+  onSyncing,
+}: {
+  syncedAt: string | null;
+  syncing: { since: string | null; until: number } | null;
+  onSyncing: (syncing: { since: string | null; until: number } | null) => void;
+}) {
+  const { role } = useViewer();
+  const [failure, setFailure] = useState<string | null>(null);
+  // Done when the sync time moved on; given up (with a word) after SYNC_WAIT_MS.
+  useEffect(() => {
+    if (!syncing) return;
+    if (syncedAt !== syncing.since) {
+      onSyncing(null);
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        onSyncing(null);
+        setFailure('Meta has not answered yet: the templates will show once it does. Try again in a minute.');
+      },
+      Math.max(0, syncing.until - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [syncedAt, syncing, onSyncing]);
+
+  const sync = async () => {
+    setFailure(null);
+    try {
+      await requestTemplateSync();
+      onSyncing({ since: syncedAt, until: Date.now() + SYNC_WAIT_MS });
+    } catch (err) {
+      setFailure(err instanceof ApiRequestError ? err.message : 'The sync could not be started: check the connection and try again.');
+    }
+  };
+
+  return (
+    <div
+      data-testid="template-sync"
+      className="mt-3 flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-2 text-xs text-slate-500"
+    >
+      <span role="status">
+        {syncing ? 'Syncing templates from Meta…' : syncedAt ? `Synced from Meta ${formatDateTime(syncedAt)}` : 'Not synced from Meta yet'}
+      </span>
+      {role === 'admin' ? (
+        <Button onClick={sync} disabled={syncing !== null}>
+          Sync from Meta
+        </Button>
+      ) : (
+        <span>A missing or new template? Ask an admin to sync templates from Meta.</span>
+      )}
+      {failure && (
+        <p role="alert" className="w-full text-red-700">
+          {failure}
+        </p>
+      )}
+    </div>
   );
 }
