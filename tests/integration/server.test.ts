@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
-import { messagesBody, textMessage } from '../../tools/meta-envelopes';
+import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 import { ensureBuild, serverEnv, startServer, type RunningServer, stopAllServers } from '../../tools/server-harness';
 import { startFakeGraph } from '../../tools/fake-graph';
 import { startTcpProxy } from '../../tools/tcp-proxy';
@@ -322,6 +322,78 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       for (const stream of streams) stream.close();
       await Promise.all([a.stop(), b.stop()]);
       await fresh.drop();
+    }
+  });
+
+  it('never resends a message whose request was in flight when the server was killed; a status with our id settles it', async () => {
+    const token = 'server-test-send-token';
+    const graph = await startFakeGraph({ token, version: 'v23.0' });
+    const sendEnv = { ...env, WHATSAPP_ACCESS_TOKEN: token, WHATSAPP_GRAPH_URL: graph.url, WHATSAPP_GRAPH_VERSION: 'v23.0' };
+    const api = (server: RunningServer, url: string, body?: unknown) =>
+      fetch(`${server.url}${url}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const customer = `4917${Date.now() % 10_000_000}`;
+    const sendsOf = (id: string) =>
+      graph.requests.filter(
+        (r) =>
+          r.method === 'POST' &&
+          r.path.endsWith('/messages') &&
+          (r.json as { biz_opaque_callback_data?: string } | undefined)?.biz_opaque_callback_data === `ticks:${id}`,
+      );
+    // Meta reads the first send and never answers: its outcome is unknown when the server dies.
+    graph.script({ method: 'POST', json: { to: `+${customer}`, text: { body: 'Before the crash' } } }, { kind: 'hang' });
+    let server = await startServer(sendEnv);
+    try {
+      const inbound = `wamid.SEND-KILL-${kind}-${customer}`;
+      const now = Math.floor(Date.now() / 1000);
+      expect(await post(server, messagesBody({ messages: [textMessage(inbound, customer, 'Hello?', now)] }))).toBe(200);
+      let conversationId = 0;
+      expect(
+        await waitFor(async () => {
+          const res = await api(server, `/api/messages/${encodeURIComponent(inbound)}`);
+          if (res.ok) conversationId = ((await res.json()) as { conversationId: number }).conversationId;
+          return res.ok;
+        }),
+      ).toBe(true);
+      const write = async (text: string) => {
+        const res = await api(server, `/api/conversations/${conversationId}/messages`, {
+          clientId: crypto.randomUUID(),
+          type: 'text',
+          text,
+        });
+        expect(res.status).toBe(202);
+        return ((await res.json()) as { id: string }).id;
+      };
+
+      const first = await write('Before the crash');
+      expect(await waitFor(async () => sendsOf(first).length === 1)).toBe(true);
+      server.process.kill('SIGKILL');
+      await server.exited;
+
+      server = await startServer(sendEnv);
+      const second = await write('After the restart');
+      // The first one's fate is unknown, so it is not sent again, and the conversation's next waits behind it.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(sendsOf(first)).toHaveLength(1);
+      expect(sendsOf(second)).toHaveLength(0);
+
+      // Meta had it after all: its status names it by our id.
+      const wamid = `wamid.SEND-KILL-OUT-${kind}-${customer}`;
+      const delivered = status(wamid, 'delivered', now + 5, customer, { biz_opaque_callback_data: `ticks:${first}` });
+      expect(await post(server, messagesBody({ statuses: [delivered] }))).toBe(200);
+      const message = async (id: string) => (await (await api(server, `/api/messages/${id}`)).json()) as { status: string; wamid: string };
+      expect(await waitFor(async () => (await message(first)).status === 'delivered')).toBe(true);
+      expect((await message(first)).wamid).toBe(wamid);
+      // Settled: the next message goes, and the first was asked of Meta once in all.
+      expect(await waitFor(async () => (await message(second)).status === 'sent')).toBe(true);
+      expect(sendsOf(first)).toHaveLength(1);
+      expect(sendsOf(second)).toHaveLength(1);
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await graph.close();
     }
   });
 
