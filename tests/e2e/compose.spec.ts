@@ -196,6 +196,75 @@ test.describe('the composer', () => {
     expect(await sendsTo(customer, 'text')).toHaveLength(1);
   });
 
+  test('a send Meta never answered says it may not have been sent, and Retry is the agent’s choice', async ({ page }) => {
+    const customer = uniqueCustomer('Nora');
+    await openConversation(page, customer, 'Did my refund go through?');
+    // Meta reads the request, then the connection drops: nobody can tell whether it went out.
+    await graph().script({ method: 'POST', json: { to: `+${customer.waId}`, type: 'text' } }, { kind: 'reset' });
+
+    await messageBox(page).fill('Let me check that for you.');
+    await messageBox(page).press('Enter');
+    const mine = outbound(page).filter({ hasText: 'Let me check that for you.' });
+    const problem = mine.getByTestId('send-problem');
+    await expect(problem).toContainText('May not have been sent', { timeout: 15_000 });
+    // Never sent again by itself.
+    await page.waitForTimeout(1500);
+    expect(await sendsTo(customer, 'text')).toHaveLength(0);
+    const asked = (await graph().requests()).filter((r) => (r.json as { to?: string } | undefined)?.to === `+${customer.waId}`);
+    expect(asked).toHaveLength(1);
+
+    await problem.getByRole('button', { name: 'Retry' }).click();
+    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByTestId('send-problem')).toHaveCount(0);
+    expect(await sendsTo(customer, 'text')).toHaveLength(1);
+  });
+
+  test('a file dropped on the thread is attached, then sent', async ({ page }) => {
+    const customer = uniqueCustomer('Olga');
+    await openConversation(page, customer, 'Can you send the invoice?');
+    const files = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['%PDF-1.4\n% invoice\n'], 'invoice-2041.pdf', { type: 'application/pdf' }));
+      return transfer;
+    });
+    const thread = page.getByText('Can you send the invoice?').last();
+    await thread.dispatchEvent('dragenter', { dataTransfer: files });
+    await thread.dispatchEvent('dragover', { dataTransfer: files });
+    await expect(page.getByText('Drop the file to attach it')).toBeVisible();
+    await thread.dispatchEvent('drop', { dataTransfer: files });
+
+    const attachment = page.getByTestId('attachment');
+    await expect(attachment).toContainText('invoice-2041.pdf');
+    await expect(attachment).toContainText('Ready to send');
+    await attachment.getByRole('textbox', { name: 'Caption' }).fill('Invoice 2041');
+    await attachment.getByRole('button', { name: 'Send file' }).click();
+    const sent = await waitForSend(customer, 'document');
+    expect(sent.body.document).toMatchObject({ caption: 'Invoice 2041', filename: 'invoice-2041.pdf' });
+    await expect(outbound(page).filter({ hasText: 'Invoice 2041' }).getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+  });
+
+  test('opening a conversation marks the customer’s message read on WhatsApp; writing shows them typing, once per 20 s', async ({
+    page,
+  }) => {
+    const customer = uniqueCustomer('Pilar');
+    const { inbound } = await openConversation(page, customer, 'Hello, anyone?');
+    const signals = async () =>
+      (await graph().requests()).filter(
+        (r) => r.method === 'POST' && (r.json as { message_id?: string } | undefined)?.message_id === inbound.wamid,
+      );
+    // Blue ticks for the customer.
+    await expect.poll(async () => (await signals()).length, { timeout: 15_000 }).toBe(1);
+    expect((await signals())[0]!.json).toMatchObject({ status: 'read', message_id: inbound.wamid });
+
+    await messageBox(page).pressSequentially('Hi Pilar, one moment', { delay: 20 });
+    await expect.poll(async () => (await signals()).length, { timeout: 15_000 }).toBe(2);
+    expect((await signals())[1]!.json).toMatchObject({ status: 'read', typing_indicator: { type: 'text' } });
+    // More keystrokes within 20 s show nothing more.
+    await messageBox(page).pressSequentially(' please', { delay: 20 });
+    await page.waitForTimeout(1500);
+    expect(await signals()).toHaveLength(2);
+  });
+
   test('a second agent’s browser sees the message appear and its ticks move', async ({ page, browser }) => {
     const customer = uniqueCustomer('Vera');
     const { conversationId } = await openConversation(page, customer, 'Hello?');
