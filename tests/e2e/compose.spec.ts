@@ -320,18 +320,10 @@ test.describe('the composer', () => {
     await openConversation(page, customer, 'Is my order ready?', { timestamp: nowSeconds() - 25 * 3600 });
     // Synced once the inbox knows the account (from that webhook); the picker reads them when it opens.
     await graph().setTemplates(TEST_WABA_ID, [
-      {
-        id: String(randomInt(10 ** 12, 10 ** 13)),
-        name: templateName,
-        language: 'en_US',
-        status: 'APPROVED',
-        category: 'UTILITY',
-        parameter_format: 'POSITIONAL',
-        components: [
-          { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is ready for pickup.', example: { body_text: [['Maria', 'A-1001']] } },
-          { type: 'FOOTER', text: 'Reply STOP to opt out' },
-        ],
-      },
+      approvedTemplate(templateName, 'UTILITY', [
+        { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is ready for pickup.', example: { body_text: [['Maria', 'A-1001']] } },
+        { type: 'FOOTER', text: 'Reply STOP to opt out' },
+      ]),
     ]);
     await syncTemplates(templateName);
     await expect(page.getByTestId('service-window')).toContainText('The 24-hour window closed on');
@@ -388,15 +380,7 @@ test.describe('templates, as an admin', () => {
 
     // Made on Meta's side just now.
     await graph().setTemplates(TEST_WABA_ID, [
-      {
-        id: String(randomInt(10 ** 12, 10 ** 13)),
-        name: templateName,
-        language: 'en_US',
-        status: 'APPROVED',
-        category: 'MARKETING',
-        parameter_format: 'POSITIONAL',
-        components: [{ type: 'BODY', text: 'Spring sale: 20% off until Sunday.' }],
-      },
+      approvedTemplate(templateName, 'MARKETING', [{ type: 'BODY', text: 'Spring sale: 20% off until Sunday.' }]),
     ]);
     await dialog.getByRole('button', { name: 'Sync from Meta' }).click();
     await expect(dialog.getByRole('button', { name: new RegExp(templateName) })).toBeVisible({ timeout: 20_000 });
@@ -406,6 +390,17 @@ test.describe('templates, as an admin', () => {
 });
 
 /** Asks for a template sync as the admin and waits until the picker's list has this template. */
+/** An approved en_US template with positional variables, as Meta lists it. */
+const approvedTemplate = (name: string, category: string, components: unknown[]) => ({
+  id: String(randomInt(10 ** 12, 10 ** 13)),
+  name,
+  language: 'en_US',
+  status: 'APPROVED',
+  category,
+  parameter_format: 'POSITIONAL',
+  components,
+});
+
 async function syncTemplates(name: string) {
   const admin = await request.newContext({
     baseURL: serverUrl(),
