@@ -15,10 +15,14 @@ import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { chromiumLaunchOptions } from '../tools/chromium';
 import { messagesPayload, postWebhook, status, textMessage, type WebhookPayload } from '../tools/meta-envelopes';
+import { mixedBenchBody } from '../tools/simulated-traffic';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
 
-const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --skip-build]
+const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --background 500 --skip-build]
+
+--background R  While timing, other customers' webhooks arrive at R per second (three messages to
+                two statuses, as bench:ingest sends them): live updates under load. Default 0.
 
 Environment: BENCH_DATABASE_URL (admin connection to create/drop the bench database,
 default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium).`;
@@ -32,6 +36,7 @@ const { values } = parseArgs({
   options: {
     messages: { type: 'string' },
     runs: { type: 'string' },
+    background: { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -40,9 +45,9 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-function count(name: string, raw: string | undefined, fallback: number, max: number): number {
+function count(name: string, raw: string | undefined, fallback: number, max: number, min = 1): number {
   try {
-    return intOption(name, raw, fallback, 1, max);
+    return intOption(name, raw, fallback, min, max);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${err.message}\n\n${USAGE}`);
@@ -51,6 +56,7 @@ function count(name: string, raw: string | undefined, fallback: number, max: num
 }
 const MESSAGES = count('messages', values.messages, 50, 10_000);
 const RUNS = count('runs', values.runs, 1, 99);
+const BACKGROUND = count('background', values.background, 0, 5000, 0);
 
 // ---- Meta-format bodies ----
 
@@ -69,6 +75,46 @@ const statusUpdate = (wamid: string, value: 'sent' | 'delivered' | 'read') =>
 async function post(server: RunningServer, body: WebhookPayload): Promise<void> {
   const res = await postWebhook(`${server.url}/api/webhook`, body, serverEnv.WHATSAPP_APP_SECRET);
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+}
+
+/**
+ * Other customers' webhooks at `perSecond`, posted in 20 ms ticks until stopped; a body that is not
+ * answered 200 is counted, never retried (the figures say how many). Resolves with what was posted.
+ */
+function backgroundLoad(server: RunningServer, perSecond: number): { stop(): Promise<{ posted: number; failed: number }> } {
+  let running = true;
+  let posted = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  const loop = (async () => {
+    while (running) {
+      const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
+      while (posted < due && inFlight.size < 256) {
+        const { body } = mixedBenchBody(posted++);
+        const sending = postWebhook(`${server.url}/api/webhook`, body, serverEnv.WHATSAPP_APP_SECRET)
+          .then(
+            (res) => {
+              if (res.status !== 200) failed++;
+              return res.arrayBuffer();
+            },
+            () => void failed++,
+          )
+          .then(() => {})
+          .finally(() => inFlight.delete(sending));
+        inFlight.add(sending);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await Promise.all(inFlight);
+      return { posted, failed };
+    },
+  };
 }
 
 // ---- Timing in the page ----
@@ -102,6 +148,8 @@ const median = (values: number[]) => percentile(values, 50);
 interface RunResult {
   messages: number[];
   ticks: number[];
+  /** Background webhooks posted while timing, and how many were not answered 200. */
+  background: { posted: number; failed: number; seconds: number } | null;
 }
 
 async function run(databaseUrl: string | undefined, dataDir: string | undefined): Promise<RunResult> {
@@ -131,6 +179,10 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     await page.waitForURL(/\/conversations\//);
     await page.getByText(first).last().waitFor();
 
+    const load = BACKGROUND > 0 ? backgroundLoad(server, BACKGROUND) : null;
+    const loadStarted = performance.now();
+    // The load settles before timing starts.
+    if (load) await new Promise((r) => setTimeout(r, 2000));
     const messages: number[] = [];
     for (let i = 1; i <= MESSAGES; i++) {
       const text = `live ${runId} #${i}`;
@@ -155,7 +207,8 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
         ticks.push((await seen) - sentAt);
       }
     }
-    return { messages, ticks };
+    const background = load ? { ...(await load.stop()), seconds: (performance.now() - loadStarted) / 1000 } : null;
+    return { messages, ticks, background };
   } finally {
     await browser.close();
     await server.stop();
@@ -194,8 +247,11 @@ async function main() {
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     }
     const last = results.at(-1)!;
+    const load = last.background
+      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s, ${last.background.failed} not answered 200`
+      : '';
     console.log(
-      `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms`,
+      `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms${load}`,
     );
   }
   await admin.end();
@@ -204,8 +260,9 @@ async function main() {
     const per = (p: number) => results.map((r) => percentile(pick(r), p));
     return `${label.padEnd(26)} ${String(median(per(50))).padStart(6)} ${String(median(per(95))).padStart(6)} ${String(median(per(100))).padStart(6)}   (${results.length} run(s) × ${pick(results[0]!).length})`;
   };
+  const under = BACKGROUND > 0 ? `, under ${BACKGROUND} background webhooks/s` : ', idle';
   console.log(
-    `\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}; milliseconds from POST to visible in Chromium (median over runs)`,
+    `\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}${under}; milliseconds from POST to visible in Chromium (median over runs)`,
   );
   console.log(`${''.padEnd(26)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`);
   console.log(row('new message in the thread', (r) => r.messages));
