@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -14,6 +15,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { CONVERSATION_STATUSES } from '../lib/contracts/conversation-status';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -103,12 +105,24 @@ export const conversations = pgTable(
      */
     lastInboundAt: tstz('last_inbound_at'),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** open → pending | resolved | snoozed; a new customer message, or the end of a snooze, opens it again. */
+    status: text('status', { enum: CONVERSATION_STATUSES }).notNull().default('open'),
+    /** When a snooze ends: set exactly while snoozed. */
+    snoozedUntil: tstz('snoozed_until'),
+    statusChangedAt: tstz('status_changed_at'),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
     index('conversations_activity_idx').on(t.lastMessageAt.desc().nullsLast(), t.id.desc()),
     index('conversations_number_activity_idx').on(t.phoneNumberId, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
+    // The list of one status (a tab), alone or on one number: the same walk as the whole list.
+    index('conversations_status_activity_idx').on(t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
+    index('conversations_number_status_activity_idx').on(t.phoneNumberId, t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
+    // The snooze waker's look for snoozes that ended: only snoozed rows are in it.
+    index('conversations_snoozed_until_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     index('conversations_contact_idx').on(t.contactId),
+    check('conversations_status_check', sql.raw(`status in (${CONVERSATION_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
+    check('conversations_snoozed_until_check', sql`(status = 'snoozed') = (snoozed_until is not null)`),
   ],
 );
 export type ConversationRow = typeof conversations.$inferSelect;

@@ -20,6 +20,7 @@ import { GraphApiClient } from './whatsapp/graph-api';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
+import { SnoozeWaker } from './inbox/snooze-waker';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -53,6 +54,8 @@ export interface App {
   templateSync: TemplateSync;
   /** Read receipts and the typing indicator. */
   customerSignals: CustomerSignals;
+  /** Opens snoozed conversations again when their time comes. */
+  snoozeWaker: SnoozeWaker;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -154,6 +157,7 @@ export async function startApp(env: Env): Promise<App> {
   const customerSignals = new CustomerSignals(database.db, { graph, readReceipts: env.WHATSAPP_SEND_READ_RECEIPTS, log });
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
+  const snoozeWaker = new SnoozeWaker(database.db, { log }).start();
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
@@ -174,6 +178,7 @@ export async function startApp(env: Env): Promise<App> {
     outbox,
     templateSync,
     customerSignals,
+    snoozeWaker,
   };
 }
 
@@ -184,6 +189,7 @@ export async function stopApp(): Promise<void> {
   await app.processor.stop();
   await app.outbox.stop();
   await app.templateSync.stop();
+  await app.snoozeWaker.stop();
   await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();

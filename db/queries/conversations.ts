@@ -1,11 +1,12 @@
 import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias, union } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
-import { businessNumbers, contacts, conversations, messages } from '../schema';
+import { businessNumbers, contacts, conversations, messages, type ConversationRow } from '../schema';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
-// pagination along conversations_activity_idx (or conversations_number_activity_idx for one number),
-// so any page costs the same however deep it is. A search (q) first picks the page's matches through the
+// pagination along conversations_activity_idx (or conversations_number_activity_idx for one number, and
+// conversations_status_activity_idx / conversations_number_status_activity_idx for one status), so any
+// page costs the same however deep it is. A search (q) first picks the page's matches through the
 // trigram indexes or the activity index, whichever the term makes cheaper (see searchHits).
 
 /** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
@@ -28,6 +29,8 @@ export interface ConversationListOptions {
    */
   q?: string;
   phoneNumberId?: string;
+  /** One status only (a tab of the inbox); absent: every status. */
+  status?: ConversationRow['status'];
 }
 
 /**
@@ -41,9 +44,12 @@ export const likeContains = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${
 
 const lastMessage = alias(messages, 'last_message');
 
-/** The business-number filter (the search, when there is one, comes on top). */
-function numberFilter(options: ConversationListOptions): SQL | undefined {
-  return options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId);
+/** The business-number and status filters (the search, when there is one, comes on top). */
+function listFilter(options: ConversationListOptions): SQL | undefined {
+  return and(
+    options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
+    options.status === undefined ? undefined : eq(conversations.status, options.status),
+  );
 }
 
 /**
@@ -132,7 +138,7 @@ function keysetRanges(after: ConversationListKey | undefined): (SQL | undefined)
 
 /** One stretch of the list: `range` is one of keysetRanges. */
 function selectListPage(db: Executor, options: ConversationListOptions, range: SQL | undefined, limit: number) {
-  const where = and(numberFilter(options), range);
+  const where = and(listFilter(options), range);
   return (
     db
       .select({
@@ -153,6 +159,8 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
         lastMessageAt: conversations.lastMessageAt,
         lastInboundAt: conversations.lastInboundAt,
         unreadCount: conversations.unreadCount,
+        status: conversations.status,
+        snoozedUntil: conversations.snoozedUntil,
         sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
       })
       .from(conversations)

@@ -41,7 +41,11 @@ export interface ConversationBump {
   inboundAt: string | null;
 }
 
-/** Newest activity moves forward only; unread counts add up. */
+/**
+ * Newest activity moves forward only; unread counts add up. A customer's new message (one that counts as
+ * unread: not a reaction) opens a pending, resolved or snoozed conversation again; our own messages and
+ * statuses leave the status alone.
+ */
 export async function bumpConversations(tx: Executor, bumps: ConversationBump[]): Promise<void> {
   if (bumps.length === 0) return;
   const rows = [...bumps]
@@ -50,6 +54,9 @@ export async function bumpConversations(tx: Executor, bumps: ConversationBump[])
   await tx.execute(sql`
     update conversations c set
       unread_count = c.unread_count + x.unread,
+      status = case when x.unread > 0 then 'open' else c.status end,
+      snoozed_until = case when x.unread > 0 then null else c.snoozed_until end,
+      status_changed_at = case when x.unread > 0 and c.status <> 'open' then now() else c.status_changed_at end,
       last_inbound_at = greatest(c.last_inbound_at, x.inbound_at),
       last_message_at = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.at else c.last_message_at end,
       last_message_id = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.message_id else c.last_message_id end

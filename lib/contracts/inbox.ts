@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitSchema, optionalText } from '@/lib/http/query-params';
 import { messageContentSchema } from '@/lib/whatsapp/message-types';
+import { CONVERSATION_STATUSES, type ConversationStatus } from './conversation-status';
 
 // The inbox's read API (app/api/{messages,conversations,business-numbers}): what each endpoint takes
 // and answers. Client-safe: the browser's hooks import these types; the server parses with these
@@ -16,6 +17,11 @@ export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
 export const directionSchema = z.enum(['inbound', 'outbound']);
+
+export { CONVERSATION_STATUSES, type ConversationStatus } from './conversation-status';
+export const conversationStatusSchema = z
+  .enum(CONVERSATION_STATUSES)
+  .meta({ description: 'open: to be answered. pending: waiting on the customer. resolved: done. snoozed: open again at `snoozedUntil`.' });
 
 export const apiContactSchema = z.object({
   waId: z.string().nullable(),
@@ -123,6 +129,11 @@ export const apiConversationSchema = z.object({
     .nullable(),
   lastMessageAt: z.string().nullable(),
   unreadCount: z.number().int(),
+  status: conversationStatusSchema,
+  snoozedUntil: z
+    .string()
+    .nullable()
+    .meta({ description: 'When a snoozed conversation opens again by itself (ISO-8601); null unless snoozed.' }),
 });
 export type ApiConversation = z.infer<typeof apiConversationSchema>;
 
@@ -172,12 +183,44 @@ export type GetBusinessNumbersResponse = z.infer<typeof getBusinessNumbersRespon
 export const postConversationReadResponseSchema = z.object({ unreadCount: z.literal(0) });
 export type PostConversationReadResponse = z.infer<typeof postConversationReadResponseSchema>;
 
+/** Set a conversation's status (POST /api/conversations/{id}/status); a snooze says until when. */
+export const postConversationStatusBodySchema = z.discriminatedUnion('status', [
+  z.strictObject({ status: z.literal('open') }),
+  z.strictObject({ status: z.literal('pending') }),
+  z.strictObject({ status: z.literal('resolved') }),
+  z.strictObject({
+    status: z.literal('snoozed'),
+    snoozedUntil: z.iso
+      .datetime({ offset: true })
+      .meta({ description: 'When it opens again by itself: ISO-8601, in the future and at most a year ahead.' }),
+  }),
+]);
+export type PostConversationStatusBody = z.infer<typeof postConversationStatusBodySchema>;
+export type PostConversationStatusResponse = GetConversationResponse;
+
+const statusCount = z.number().int();
+/** Conversations per status (the inbox's tabs), on every business number or one. */
+export const getConversationCountsResponseSchema = z.object({
+  counts: z.object({
+    open: statusCount,
+    pending: statusCount,
+    resolved: statusCount,
+    snoozed: statusCount,
+  } satisfies Record<ConversationStatus, z.ZodNumber>),
+});
+export type GetConversationCountsResponse = z.infer<typeof getConversationCountsResponseSchema>;
+
 // ---- Parameters ----
 
 export const conversationsQuerySchema = z.object({
   limit: limitSchema,
   cursor: z.string().max(1000, 'malformed cursor').optional(),
   q: optionalText(200),
+  businessPhoneNumberId: optionalText(64),
+  status: conversationStatusSchema.optional().meta({ description: 'Only conversations with this status; absent: every status.' }),
+});
+
+export const conversationCountsQuerySchema = z.object({
   businessPhoneNumberId: optionalText(64),
 });
 

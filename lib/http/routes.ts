@@ -19,6 +19,7 @@ import {
   getMessage,
   postConversationRead,
 } from '@/lib/inbox/read-api';
+import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -50,9 +51,11 @@ export const getOpenApi = defineRoute(
 
 export const API_ROUTES: readonly AnyApiRoute[] = [
   getConversations,
+  getConversationCounts,
   getConversation,
   getConversationMessages,
   postConversationRead,
+  postConversationStatus,
   postConversationMessage,
   postConversationTyping,
   getMessage,

@@ -86,7 +86,7 @@ export interface ReadApiDeps extends AccessDeps {
   customerSignals?: { conversationRead(conversationId: number): void };
 }
 
-const readApiDeps = (app: App): ReadApiDeps => ({
+export const readApiDeps = (app: App): ReadApiDeps => ({
   ...app.access,
   mediaDownloads: app.media.enabled,
   sendingEnabled: app.outbox.enabled,
@@ -140,7 +140,7 @@ export const getConversations = defineRoute(
     method: 'GET',
     path: '/api/conversations',
     access: 'inbox',
-    summary: 'Conversations, latest message first; `q` searches names, numbers and message text.',
+    summary: 'Conversations, latest message first; `q` searches names, numbers and message text; `status` picks one status.',
     deps: readApiDeps,
     query: conversationsQuerySchema,
     response: getConversationsResponseSchema,
@@ -152,6 +152,7 @@ export const getConversations = defineRoute(
       after: after && { lastMessageAt: after[0], id: Number(after[1]) },
       q: query.q,
       phoneNumberId: query.businessPhoneNumberId,
+      status: query.status,
     });
     const last = rows.at(-1);
     return {
@@ -173,17 +174,24 @@ export const getConversation = defineRoute(
     response: getConversationResponseSchema,
   },
   async ({ deps, params }): Promise<GetConversationResponse> => {
-    const row = await getConversationRow(deps.db, parseConversationId(params.id));
-    if (!row) throw notFound('Conversation not found');
-    const window = serviceWindow(row.lastInboundAt);
-    return {
-      ...toApiConversation(row),
-      lastInboundAt: isoOrNull(row.lastInboundAt),
-      serviceWindow: { open: window.open, closesAt: isoOrNull(window.closesAt) },
-      sendingEnabled: deps.sendingEnabled === true,
-    };
+    const conversation = await loadApiConversation(deps, parseConversationId(params.id));
+    if (!conversation) throw notFound('Conversation not found');
+    return conversation;
   },
 );
+
+/** One conversation as GET /api/conversations/{id} answers it (the status route answers with it too); null if there is none. */
+export async function loadApiConversation(deps: ReadApiDeps, id: number): Promise<GetConversationResponse | null> {
+  const row = await getConversationRow(deps.db, id);
+  if (!row) return null;
+  const window = serviceWindow(row.lastInboundAt);
+  return {
+    ...toApiConversation(row),
+    lastInboundAt: isoOrNull(row.lastInboundAt),
+    serviceWindow: { open: window.open, closesAt: isoOrNull(window.closesAt) },
+    sendingEnabled: deps.sendingEnabled === true,
+  };
+}
 
 export const getConversationMessages = defineRoute(
   {
@@ -299,6 +307,8 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
     },
     lastMessageAt: isoOrNull(row.lastMessageAt),
     unreadCount: row.unreadCount,
+    status: row.status,
+    snoozedUntil: isoOrNull(row.snoozedUntil),
   };
 }
 

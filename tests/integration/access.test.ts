@@ -95,6 +95,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
+    // No such conversation: 404 once past the rule.
+    'POST /api/conversations/{id}/status': { body: () => ({ status: 'resolved' }), mayFindNothing: true },
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
@@ -115,6 +117,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'GET /api/conversations': 'inbox',
     'GET /api/conversations/{id}/messages': 'inbox',
     'POST /api/conversations/{id}/read': 'inbox',
+    'POST /api/conversations/{id}/status': 'inbox',
+    'GET /api/conversations/counts': 'inbox',
     'POST /api/conversations/{id}/messages': 'inbox',
     'POST /api/messages/{id}/retry': 'inbox',
     'GET /api/messages/{id}': 'inbox',

@@ -427,6 +427,8 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         lastMessageAt: at(8).toISOString(),
         // M-01, M-02, M-05 and the image; not the reaction or the edit, not our own messages.
         unreadCount: 4,
+        status: 'open',
+        snoozedUntil: null,
       });
       for (const c of conversations) {
         if (c.lastMessageAt !== null) expect(c.lastMessageAt).toMatch(ISO);

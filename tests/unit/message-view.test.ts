@@ -826,6 +826,8 @@ describe('components render untrusted content as text', () => {
           },
           lastMessageAt: new Date(2026, 11, 3, 17, 0).toISOString(),
           unreadCount: 3,
+          status: 'open',
+          snoozedUntil: null,
         },
         selected: true,
         showBusinessNumber: true,

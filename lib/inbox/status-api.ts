@@ -1,0 +1,75 @@
+import { countConversationsByStatus, setConversationStatus, type StatusChange } from '@/db/queries/conversation-status';
+import {
+  conversationCountsQuerySchema,
+  conversationParamsSchema,
+  getConversationCountsResponseSchema,
+  getConversationResponseSchema,
+  postConversationStatusBodySchema,
+  type GetConversationCountsResponse,
+  type PostConversationStatusBody,
+  type PostConversationStatusResponse,
+} from '@/lib/contracts/inbox';
+import { badRequest, notFound } from '@/lib/http/errors';
+import { defineRoute } from '@/lib/http/route';
+import { notifyChanges } from '@/lib/realtime/changes';
+import { loadApiConversation, parseConversationId, readApiDeps } from './read-api';
+import { snoozeUntilProblem } from './snooze';
+
+// A conversation's status from the inbox or an integrator: open, pending, resolved, or snoozed until a
+// time (lib/inbox/snooze-waker.ts opens it again then), and how many conversations each tab holds.
+// Every change is a change notice, so every open browser moves the conversation between its tabs.
+
+export type {
+  GetConversationCountsResponse,
+  PostConversationStatusBody,
+  PostConversationStatusResponse,
+} from '@/lib/contracts/inbox';
+
+export const postConversationStatus = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/conversations/{id}/status',
+    access: 'inbox',
+    summary: "Sets a conversation's status: open, pending, resolved, or snoozed until a time (then open again by itself).",
+    deps: readApiDeps,
+    params: conversationParamsSchema,
+    body: postConversationStatusBodySchema,
+    response: getConversationResponseSchema,
+  },
+  async ({ deps, params, body }): Promise<PostConversationStatusResponse> => {
+    const id = parseConversationId(params.id);
+    const change = statusChangeOf(body, new Date());
+    const found = await deps.db.transaction(async (tx) => {
+      const row = await setConversationStatus(tx, id, change);
+      if (row) await notifyChanges(tx, { conversationIds: [id], messageIds: [] });
+      return row !== null;
+    });
+    const conversation = found && (await loadApiConversation(deps, id));
+    if (!conversation) throw notFound('Conversation not found');
+    return conversation;
+  },
+);
+
+/** The body as a change to store; a snooze must end in the future, within a year (400 naming the field). */
+function statusChangeOf(body: PostConversationStatusBody, now: Date): StatusChange {
+  if (body.status !== 'snoozed') return { status: body.status };
+  const until = new Date(body.snoozedUntil);
+  const problem = snoozeUntilProblem(until, now);
+  if (problem) throw badRequest(`Invalid snoozedUntil: ${problem}`);
+  return { status: 'snoozed', snoozedUntil: until };
+}
+
+export const getConversationCounts = defineRoute(
+  {
+    method: 'GET',
+    path: '/api/conversations/counts',
+    access: 'inbox',
+    summary: 'How many conversations have each status (the inbox tabs), on every business number or one.',
+    deps: readApiDeps,
+    query: conversationCountsQuerySchema,
+    response: getConversationCountsResponseSchema,
+  },
+  async ({ deps, query }): Promise<GetConversationCountsResponse> => ({
+    counts: await countConversationsByStatus(deps.db, { phoneNumberId: query.businessPhoneNumberId }),
+  }),
+);
