@@ -1,30 +1,40 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useBusinessNumbers, useConversations } from '@/app/_components/api/use-inbox';
+import { useBusinessNumbers, useConversationCounts, useConversations } from '@/app/_components/api/use-inbox';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
 import { Select } from '@/app/_components/ui/input';
 import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
+import type { ConversationStatus } from '@/lib/contracts/inbox';
+import { formatSnoozeTime } from '@/lib/inbox/snooze';
+import { STATUS_TABS, StatusTabs } from './status-tabs';
 
-/** The list: search, business-number filter, newest activity first, more pages as you scroll. */
+const LIST_ID = 'conversation-list';
+
+/** The list: a tab per status, search, business-number filter, newest activity first, more pages as you scroll. */
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
   const router = useRouter();
   const [search, setSearch] = useState('');
   const query = useDebounced(search.trim(), 250);
   const [number, setNumber] = useState('');
+  const [status, setStatus] = useState<ConversationStatus>('open');
 
   const numbers = useBusinessNumbers({ poll: true });
   const businessNumbers = numbers.data?.businessNumbers ?? [];
 
   // Pages can overlap while activity reorders the list: the hook shows each conversation once.
-  const list = useConversations({ q: query, businessPhoneNumberId: number });
+  const list = useConversations({ q: query, businessPhoneNumberId: number, status });
   const { items: conversations, pages: data, error, isLoading, hasMore, loadingMore, loadMore } = list;
+  const counts = useConversationCounts(number);
 
   const refreshList = useCoalesced(list.refresh);
+  const refreshCounts = useCoalesced(() => counts.mutate());
   const refreshNumbers = useCoalesced(() => numbers.mutate());
   useChanges((notice) => {
     refreshList();
+    // Any change may move a conversation between tabs (a status set, a customer writing again, a snooze ending).
+    refreshCounts();
     // The numbers' counts change only with a conversation this page has not seen (or after a gap).
     const shown = new Set(conversations.map((c) => c.id));
     if (!notice || notice.partial || notice.conversations.some((id) => !shown.has(String(id)))) refreshNumbers();
@@ -69,10 +79,14 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
 
   const filtered = query !== '' || number !== '';
   const selectedIndex = conversations.findIndex((c) => c.id === selectedId);
+  const allCounts = counts.data?.counts;
+  const noConversationsAtAll = allCounts !== undefined && Object.values(allCounts).every((n) => n === 0);
+  const tabLabel = STATUS_TABS.find((t) => t.status === status)?.label ?? status;
 
   return (
     <>
       <div className="shrink-0 space-y-2 border-b border-slate-200 p-3">
+        <StatusTabs value={status} onChange={setStatus} counts={allCounts} controls={LIST_ID} />
         <label className="block">
           <span className="sr-only">Search conversations</span>
           <input
@@ -101,6 +115,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         )}
       </div>
       <div
+        id={LIST_ID}
         className="min-h-0 flex-1 overflow-y-auto"
         onKeyDown={onKeyDown}
         role="list"
@@ -113,7 +128,9 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           </p>
         )}
         {isLoading && !data && <ListSkeleton />}
-        {data && conversations.length === 0 && (filtered ? <NoMatches query={query} /> : <EmptyInbox />)}
+        {data &&
+          conversations.length === 0 &&
+          (filtered ? <NoMatches query={query} tab={tabLabel} /> : noConversationsAtAll ? <EmptyInbox /> : <EmptyTab status={status} />)}
         {conversations.map((conversation, index) => (
           <div role="listitem" key={conversation.id}>
             <ConversationRow
@@ -124,7 +141,16 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
               onSelect={open}
               // One tab stop for the whole list: the open row, else the first.
               tabIndex={index === (selectedIndex === -1 ? 0 : selectedIndex) ? 0 : -1}
+              // The snooze's end goes below the row, inside its border.
+              className={conversation.snoozedUntil ? 'border-b-0!' : ''}
             />
+            {conversation.snoozedUntil && (
+              <p
+                className={`-mt-1.5 border-b border-slate-100 pr-3 pb-2 pl-17 text-[11px] text-amber-700 ${conversation.id === selectedId ? 'bg-slate-100' : 'bg-white'}`}
+              >
+                Snoozed until <time dateTime={conversation.snoozedUntil}>{formatSnoozeTime(new Date(conversation.snoozedUntil), now)}</time>
+              </p>
+            )}
           </div>
         ))}
         {hasMore && (
@@ -158,12 +184,29 @@ function EmptyInbox() {
   );
 }
 
-function NoMatches({ query }: { query: string }) {
+function NoMatches({ query, tab }: { query: string; tab: string }) {
   return (
     <p className="p-6 text-sm text-slate-600">
-      {query ? <>No conversations match “{query}”.</> : <>No conversations on this number yet.</>}
+      {query ? (
+        <>
+          No conversations match “{query}” in {tab}.
+        </>
+      ) : (
+        <>No conversations in {tab} on this number.</>
+      )}
     </p>
   );
+}
+
+const EMPTY_TAB: Record<ConversationStatus, string> = {
+  open: 'No open conversations: nothing is waiting for an answer.',
+  pending: 'No pending conversations: none is waiting on a customer.',
+  snoozed: 'No snoozed conversations.',
+  resolved: 'No resolved conversations yet.',
+};
+
+function EmptyTab({ status }: { status: ConversationStatus }) {
+  return <p className="p-6 text-sm text-slate-600">{EMPTY_TAB[status]}</p>;
 }
 
 function ListSkeleton() {

@@ -2,6 +2,8 @@
 // fetcher's argument); a family is every key of one endpoint (all its pages and filters), which is what
 // a mutation invalidates. PURE: no React.
 
+import type { ConversationStatus } from '@/lib/contracts/conversation-status';
+
 /** The query string of the defined values, in the order given: equal parameters give equal keys. */
 function withQuery(path: string, params: Record<string, string | number | null | undefined>): string {
   const query = new URLSearchParams();
@@ -34,11 +36,13 @@ export function cacheKeysOf(family: KeyFamily, cacheKeys: Iterable<string>): str
 // ---- The inbox ----
 
 export const CONVERSATIONS = family('/api/conversations');
+export const CONVERSATION_COUNTS = family('/api/conversations/counts');
 export const BUSINESS_NUMBERS = family('/api/business-numbers');
 
 export interface ConversationsParams {
   q?: string;
   businessPhoneNumberId?: string;
+  status?: ConversationStatus;
 }
 
 export const conversationsKey = (params: ConversationsParams & { limit: number; cursor?: string | null }) =>
@@ -46,8 +50,13 @@ export const conversationsKey = (params: ConversationsParams & { limit: number; 
     limit: params.limit,
     q: params.q,
     businessPhoneNumberId: params.businessPhoneNumberId,
+    status: params.status,
     cursor: params.cursor,
   });
+
+/** Conversations per status (the list's tabs), on every number or one. */
+export const conversationCountsKey = (params: { businessPhoneNumberId?: string }) =>
+  withQuery(CONVERSATION_COUNTS.path, { businessPhoneNumberId: params.businessPhoneNumberId });
 
 export const conversationKey = (id: string) => `${CONVERSATIONS.path}/${segment(id)}`;
 
@@ -55,6 +64,9 @@ export const conversationMessagesKey = (id: string, params: { limit: number; bef
   withQuery(`${conversationKey(id)}/messages`, { limit: params.limit, before: params.before });
 
 export const conversationReadUrl = (id: string) => `${conversationKey(id)}/read`;
+
+/** POST: open, pending, resolved, or snoozed until a time. */
+export const conversationStatusUrl = (id: string) => `${conversationKey(id)}/status`;
 
 export const businessNumbersKey = () => BUSINESS_NUMBERS.path;
 

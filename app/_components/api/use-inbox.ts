@@ -6,17 +6,22 @@ import type {
   GetBusinessNumbersResponse,
   GetConversationMessagesResponse,
   GetConversationResponse,
+  GetConversationCountsResponse,
   GetConversationsResponse,
   GetMessageResponse,
   PostConversationReadResponse,
+  PostConversationStatusBody,
+  PostConversationStatusResponse,
 } from '@/lib/contracts/inbox';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
 import {
   businessNumbersKey,
+  conversationCountsKey,
   conversationKey,
   conversationMessagesKey,
   conversationReadUrl,
+  conversationStatusUrl,
   conversationsKey,
   messageKey,
   type ConversationsParams,
@@ -35,6 +40,14 @@ export function useConversations(params: ConversationsParams) {
     (page) => page.conversations,
     { keepPreviousData: true },
   );
+}
+
+/** How many conversations each status holds (the list's tabs), on every number or one ('' for all). */
+export function useConversationCounts(businessPhoneNumberId: string) {
+  return useSWR<GetConversationCountsResponse>(conversationCountsKey({ businessPhoneNumberId }), swrFetcher, {
+    refreshInterval: usePollInterval(),
+    keepPreviousData: true,
+  });
 }
 
 /** One conversation's messages in reading order (oldest first); older pages as asked. */
@@ -67,4 +80,9 @@ export function useMessage(wamid: string | null) {
 
 export function postConversationRead(conversationId: string): Promise<PostConversationReadResponse> {
   return fetchJson<PostConversationReadResponse>(conversationReadUrl(conversationId), { method: 'POST' });
+}
+
+/** POST /api/conversations/{id}/status: the conversation as GET /api/conversations/{id} shows it afterwards. */
+export function postConversationStatus(conversationId: string, body: PostConversationStatusBody): Promise<PostConversationStatusResponse> {
+  return fetchJson<PostConversationStatusResponse>(conversationStatusUrl(conversationId), { method: 'POST', body });
 }

@@ -14,6 +14,7 @@ import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import { Composer } from './composer';
 import { useServiceWindow } from './use-service-window';
+import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
@@ -95,11 +96,11 @@ export function ConversationThread({ conversationId }: { conversationId: string 
 
   return (
     <ThreadActionsContext.Provider value={actions}>
-      <header className="flex shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4 py-2">
+      <header className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-4 py-2">
         <Link href="/" className="rounded p-1.5 text-slate-600 hover:bg-slate-100 md:hidden" aria-label="Back to conversations">
           <ArrowLeft className="size-5" aria-hidden="true" />
         </Link>
-        <div className="min-w-0">
+        <div className="min-w-0 flex-1 basis-40">
           <h2 className="truncate font-medium">{contact ? contactLabel(contact) : isLoading ? 'Loading…' : 'Conversation'}</h2>
           {contact && (
             <p className="truncate text-xs text-slate-500">
@@ -108,6 +109,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             </p>
           )}
         </div>
+        {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
       </header>
       <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
         {dropZone.over && (
