@@ -118,6 +118,8 @@ export const conversations = pgTable(
     // The list of one status (a tab), alone or on one number: the same walk as the whole list.
     index('conversations_status_activity_idx').on(t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
     index('conversations_number_status_activity_idx').on(t.phoneNumberId, t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
+    // Counting each status (the tabs' counts) reads this index alone: small, since equal keys are stored once.
+    index('conversations_status_idx').on(t.status),
     // The snooze waker's look for snoozes that ended: only snoozed rows are in it.
     index('conversations_snoozed_until_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     index('conversations_contact_idx').on(t.contactId),

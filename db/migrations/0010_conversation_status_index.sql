@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_status_idx" ON "conversations" USING btree ("status");
