@@ -1,13 +1,15 @@
 // `npm run bench:list [-- --runs 30 --conversations 100000 --keep]`
 //
 // Times the inbox list queries at scale: seeds a fresh PostgreSQL database (ticks_bench_list) with
-// 100,000 conversations of 2–5 messages each across several business numbers, runs the migrations,
+// 100,000 conversations of 2–5 messages each across several business numbers (60% resolved, 25% open,
+// 10% pending, 5% snoozed), runs the migrations,
 // times each list query the way the API runs it (listConversations), prints p50/p95 per query, and
 // drops the database. It prints figures and never fails on them (exit 1 only when it cannot run).
 
 import { parseArgs } from 'node:util';
 import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
+import { countConversationsByStatus } from '@/db/queries/conversation-status';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli } from './cli-options';
@@ -15,7 +17,8 @@ import { intOption, runCli } from './cli-options';
 const USAGE = `Usage: npm run bench:list [-- options]
 
 Seeds a fresh PostgreSQL database with conversations and messages, then times the inbox list
-queries (first page, a deep page, one business number, searches) and prints p50/p95 per query.
+queries (first page, a deep page, one business number, searches, the status tabs and their counts)
+and prints p50/p95 per query.
 
 Options:
   --conversations N  Conversations to seed (default 100000); each gets 2–5 messages.
@@ -222,16 +225,21 @@ async function seed(database: Database, conversations: number): Promise<void> {
         -- The last message: somewhere in the 90 days before 2026-03-01; earlier ones 1–30 minutes apart.
         timestamptz '2026-03-01' - ((h >> 12) % (90 * 86400)) * interval '1 second' as last_at,
         1 + (h >> 20) % 30 as gap_minutes,
-        (h >> 28) % 4 as unread
+        (h >> 28) % 4 as unread,
+        -- The status tabs: 60% resolved, 25% open, 10% pending, 5% snoozed (for up to 30 days from now).
+        case when (h >> 36) % 100 < 60 then 'resolved' when (h >> 36) % 100 < 85 then 'open'
+          when (h >> 36) % 100 < 95 then 'pending' else 'snoozed' end as status,
+        now() + ((h >> 44) % (30 * 86400)) * interval '1 second' as snoozed_until
       from (select g, hashint8extended(g, 2) & ${MAX_BIGINT} as h from generate_series(1, ${conversations}::bigint) g) s`),
   );
   await db.execute(
     sql.raw(`
-      insert into conversations (id, phone_number_id, contact_id, last_message_at, unread_count)
+      insert into conversations (id, phone_number_id, contact_id, last_message_at, unread_count, status, snoozed_until)
       select id, phone_number_id, id,
         case when message_count > 0 then last_at end,
         -- Unread only when the customer wrote last (odd message numbers are inbound).
-        case when message_count % 2 = 1 then unread else 0 end
+        case when message_count % 2 = 1 then unread else 0 end,
+        status, case when status = 'snoozed' then snoozed_until end
       from seed_plan`),
   );
   // Messages: odd ones from the customer, even ones ours; 1 in 12 a photo without a caption; some name an order.
@@ -309,6 +317,14 @@ async function report(database: Database, options: Options): Promise<void> {
     db,
     sql`select wa_id from contacts where wa_id like '52155%' order by id limit 1 offset 500`,
   );
+  /** The counts are one row. */
+  const countsRow = async (o: { phoneNumberId?: string }) => {
+    await countConversationsByStatus(db, o);
+    return 1;
+  };
+  // Page 2 of Pending, reached by its first page's cursor.
+  const pendingFirst = await listConversations(db, { limit: PAGE, status: 'pending' });
+  const pendingAfter = listKeyOf(pendingFirst.rows.at(-1)!);
   // "+52 1 55 1234 5678" as a person would type it: the digits-only variant finds it.
   const typed = someone!.wa_id.replace(/^(\d{2})(\d)(\d{2})(\d{4})(\d+)$/, '+$1 $2 $3 $4 $5');
 
@@ -328,6 +344,13 @@ async function report(database: Database, options: Options): Promise<void> {
     { name: 'search no match "zzqxj"', run: () => list({ q: 'zzqxj' }) },
     { name: 'search + business number', run: () => list({ q: 'garcía', phoneNumberId: number!.phone_number_id }) },
     { name: 'business numbers with counts', run: async () => (await listBusinessNumbers(db)).length },
+    { name: 'Open, first page', run: () => list({ status: 'open' }) },
+    { name: 'Resolved, first page', run: () => list({ status: 'resolved' }) },
+    { name: 'Pending, page 2 (cursor)', run: () => list({ status: 'pending', after: pendingAfter }) },
+    { name: 'Snoozed, first page', run: () => list({ status: 'snoozed' }) },
+    { name: 'Open, one business number', run: () => list({ status: 'open', phoneNumberId: number!.phone_number_id }) },
+    { name: 'counts per status', run: () => countsRow({}) },
+    { name: 'counts per status, one business number', run: () => countsRow({ phoneNumberId: number!.phone_number_id }) },
   ];
 
   const width = Math.max(...cases.map((c) => c.name.length));
