@@ -94,6 +94,24 @@ test('Resolve moves the conversation from Open to Resolved; the customer writing
   await expect(rowOf(page, customer)).toContainText('Hello? Any news?');
 });
 
+test('Mark pending moves it under Pending; Reopen takes it back before the customer answers', async ({ page }) => {
+  const customer = uniqueCustomer('Petra');
+  const id = await customerWrites(customer, 'Let me find my order number');
+  await openLive(page, `/conversations/${id}`);
+  const pendingBefore = await countOf(page, 'Pending');
+
+  await page.getByRole('button', { name: 'Mark pending', exact: true }).click();
+  await expect(badge(page)).toHaveText('Pending');
+  await expect(rowOf(page, customer)).toHaveCount(0);
+  await expectCount(page, 'Pending', pendingBefore + 1);
+  await expect(page.getByRole('button', { name: 'Mark pending', exact: true })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Reopen', exact: true }).click();
+  await expect(badge(page)).toHaveText('Open');
+  await expectCount(page, 'Pending', pendingBefore);
+  await expect(rowOf(page, customer)).toBeVisible();
+});
+
 test('Snooze for 1 hour puts it under Snoozed with its time; Reopen brings it back', async ({ page }) => {
   const customer = uniqueCustomer('Otto');
   const id = await customerWrites(customer, 'I will call you later');

@@ -82,7 +82,8 @@ export function StatusControls({
             Mark pending
           </Button>
         )}
-        {(status === 'resolved' || status === 'snoozed') && (
+        {/* Pending too: an agent may take it back before the customer answers. */}
+        {status !== 'open' && (
           <Button size="xs" disabled={busy} onClick={() => change({ status: 'open' })} className="inline-flex items-center gap-1">
             <RotateCcw className="size-3.5" aria-hidden="true" />
             Reopen
