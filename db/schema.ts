@@ -16,6 +16,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { CONVERSATION_STATUSES } from '../lib/contracts/conversation-status';
+import { LABEL_COLOURS } from '../lib/contracts/label-colours';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -128,6 +129,41 @@ export const conversations = pgTable(
   ],
 );
 export type ConversationRow = typeof conversations.$inferSelect;
+
+/** Labels admins define (name unique whatever its case, a colour of the palette); anyone puts them on conversations. */
+export const labels = pgTable(
+  'labels',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    name: text('name').notNull(),
+    colour: text('colour', { enum: LABEL_COLOURS }).notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('labels_name_key').on(sql`lower(${t.name})`),
+    check('labels_colour_check', sql.raw(`colour in (${LABEL_COLOURS.map((c) => `'${c}'`).join(', ')})`)),
+  ],
+);
+export type LabelRow = typeof labels.$inferSelect;
+
+/** Which labels a conversation carries; deleting either side takes the pair with it. */
+export const conversationLabels = pgTable(
+  'conversation_labels',
+  {
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    labelId: bigint('label_id', { mode: 'number' })
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
+    addedAt: tstz('added_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.labelId] }),
+    // A label's conversations (the list's label filter, the counts, a delete's notices).
+    index('conversation_labels_label_idx').on(t.labelId, t.conversationId),
+  ],
+);
 
 /**
  * Messages, with an id of our own: a message we write exists before Meta names it, so Meta's wamid is

@@ -2,6 +2,7 @@ import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColum
 import { alias, union } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
 import { businessNumbers, contacts, conversations, messages, type ConversationRow } from '../schema';
+import { hasLabel, labelsOfConversation } from './labels';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
 // pagination along conversations_activity_idx (or conversations_number_activity_idx for one number, and
@@ -31,6 +32,8 @@ export interface ConversationListOptions {
   phoneNumberId?: string;
   /** One status only (a tab of the inbox); absent: every status. */
   status?: ConversationRow['status'];
+  /** Only conversations carrying this label. */
+  labelId?: number;
 }
 
 /**
@@ -44,11 +47,12 @@ export const likeContains = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${
 
 const lastMessage = alias(messages, 'last_message');
 
-/** The business-number and status filters (the search, when there is one, comes on top). */
+/** The business-number, status and label filters (the search, when there is one, comes on top). */
 function listFilter(options: ConversationListOptions): SQL | undefined {
   return and(
     options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
     options.status === undefined ? undefined : eq(conversations.status, options.status),
+    options.labelId === undefined ? undefined : hasLabel(options.labelId),
   );
 }
 
@@ -161,6 +165,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
         unreadCount: conversations.unreadCount,
         status: conversations.status,
         snoozedUntil: conversations.snoozedUntil,
+        labels: labelsOfConversation(conversations.id),
         sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
       })
       .from(conversations)

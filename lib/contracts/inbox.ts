@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { limitSchema, optionalText } from '@/lib/http/query-params';
 import { messageContentSchema } from '@/lib/whatsapp/message-types';
 import { CONVERSATION_STATUSES, type ConversationStatus } from './conversation-status';
+import { apiLabelSchema } from './labels';
 
 // The inbox's read API (app/api/{messages,conversations,business-numbers}): what each endpoint takes
 // and answers. Client-safe: the browser's hooks import these types; the server parses with these
@@ -134,6 +135,7 @@ export const apiConversationSchema = z.object({
     .string()
     .nullable()
     .meta({ description: 'When a snoozed conversation opens again by itself (ISO-8601); null unless snoozed.' }),
+  labels: z.array(apiLabelSchema).meta({ description: 'The labels it carries, by name.' }),
 });
 export type ApiConversation = z.infer<typeof apiConversationSchema>;
 
@@ -218,6 +220,11 @@ export const conversationsQuerySchema = z.object({
   q: optionalText(200),
   businessPhoneNumberId: optionalText(64),
   status: conversationStatusSchema.optional().meta({ description: 'Only conversations with this status; absent: every status.' }),
+  labelId: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a label id')
+    .optional()
+    .meta({ description: 'Only conversations carrying this label (GET /api/labels lists them).' }),
 });
 
 export const conversationCountsQuerySchema = z.object({

@@ -19,6 +19,7 @@ import {
   getMessage,
   postConversationRead,
 } from '@/lib/inbox/read-api';
+import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
@@ -56,11 +57,14 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getConversationMessages,
   postConversationRead,
   postConversationStatus,
+  putConversationLabel,
+  deleteConversationLabel,
   postConversationMessage,
   postConversationTyping,
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
+  getLabels,
   getTemplates,
   postTemplateSync,
   postUpload,
@@ -79,6 +83,9 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getApiKeys,
   postApiKey,
   deleteApiKey,
+  postLabel,
+  patchLabel,
+  deleteLabelRoute,
   getAnalytics,
   getMetrics,
   getHealth,

@@ -140,7 +140,8 @@ export const getConversations = defineRoute(
     method: 'GET',
     path: '/api/conversations',
     access: 'inbox',
-    summary: 'Conversations, latest message first; `q` searches names, numbers and message text; `status` picks one status.',
+    summary:
+      'Conversations, latest message first; `q` searches names, numbers and message text; `status` picks one status, `labelId` one label.',
     deps: readApiDeps,
     query: conversationsQuerySchema,
     response: getConversationsResponseSchema,
@@ -153,6 +154,7 @@ export const getConversations = defineRoute(
       q: query.q,
       phoneNumberId: query.businessPhoneNumberId,
       status: query.status,
+      labelId: query.labelId === undefined ? undefined : Number(query.labelId),
     });
     const last = rows.at(-1);
     return {
@@ -309,6 +311,7 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
     unreadCount: row.unreadCount,
     status: row.status,
     snoozedUntil: isoOrNull(row.snoozedUntil),
+    labels: row.labels.map((l) => ({ id: String(l.id), name: l.name, colour: l.colour })),
   };
 }
 

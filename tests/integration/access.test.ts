@@ -13,6 +13,7 @@ import { FAILURES_BEFORE_DELAY, FIRST_DELAY_MS } from '@/lib/auth/sign-in-thrott
 import { parseEnv, type Env } from '@/lib/env';
 import type { Access, AnyApiRoute } from '@/lib/http/route';
 import { API_ROUTES } from '@/lib/http/routes';
+import { postLabel, type ApiLabel } from '@/lib/inbox/labels-api';
 import { getConversations } from '@/lib/inbox/read-api';
 import { fileStorage } from '@/lib/media/storage';
 import { createMetrics } from '@/lib/observability/metrics';
@@ -73,6 +74,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   // a particular path parameter says so in `samples` (else its path parameters are placeholders, and
   // 404 counts as success: the caller got past the rule).
   let keyToRevoke = '0';
+  let labelToEdit = '0';
+  let labelToDelete = '0';
   let emails = 0;
   let testApp: App;
   const uploadStorage = fileStorage(fs.mkdtempSync(path.join(os.tmpdir(), 'ticks-access-uploads-')));
@@ -92,6 +95,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'PATCH /api/admin/users/{id}': { params: () => ({ id: agentId }), body: () => ({ name: AGENT.name }) },
     'POST /api/admin/api-keys': { body: () => ({ name: 'k' }) },
     'DELETE /api/admin/api-keys/{id}': { params: () => ({ id: keyToRevoke }) },
+    'POST /api/admin/labels': { body: () => ({ name: `Access ${++emails} ${randomUUID().slice(0, 8)}`, colour: 'sky' }) },
+    'PATCH /api/admin/labels/{id}': { params: () => ({ id: labelToEdit }), body: () => ({ colour: 'red' }) },
+    'DELETE /api/admin/labels/{id}': { params: () => ({ id: labelToDelete }) },
     'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
@@ -119,6 +125,12 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/read': 'inbox',
     'POST /api/conversations/{id}/status': 'inbox',
     'GET /api/conversations/counts': 'inbox',
+    'GET /api/labels': 'inbox',
+    'PUT /api/conversations/{id}/labels/{labelId}': 'inbox',
+    'DELETE /api/conversations/{id}/labels/{labelId}': 'inbox',
+    'POST /api/admin/labels': 'admin',
+    'PATCH /api/admin/labels/{id}': 'admin',
+    'DELETE /api/admin/labels/{id}': 'admin',
     'POST /api/conversations/{id}/messages': 'inbox',
     'POST /api/messages/{id}/retry': 'inbox',
     'GET /api/messages/{id}': 'inbox',
@@ -199,6 +211,16 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
       deps,
     );
     keyToRevoke = ((await res.json()) as CreateApiKeyResponse).apiKey.id;
+    const newLabel = async (name: string) => {
+      const made = await postLabel(
+        request('/api/admin/labels', admin, { method: 'POST', body: { name, colour: 'amber' }, origin: ORIGIN }),
+        deps,
+      );
+      expect(made.status).toBe(201);
+      return ((await made.json()) as ApiLabel).id;
+    };
+    labelToEdit = await newLabel(`To edit ${randomUUID()}`);
+    labelToDelete = await newLabel(`To delete ${randomUUID()}`);
   });
   // biome-ignore lint/suspicious/noDuplicateTestHooks: pairs with the set-up just above
   afterAll(async () => {

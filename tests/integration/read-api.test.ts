@@ -429,6 +429,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         unreadCount: 4,
         status: 'open',
         snoozedUntil: null,
+        labels: [],
       });
       for (const c of conversations) {
         if (c.lastMessageAt !== null) expect(c.lastMessageAt).toMatch(ISO);

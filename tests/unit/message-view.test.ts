@@ -828,6 +828,7 @@ describe('components render untrusted content as text', () => {
           unreadCount: 3,
           status: 'open',
           snoozedUntil: null,
+          labels: [],
         },
         selected: true,
         showBusinessNumber: true,

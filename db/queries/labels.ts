@@ -1,0 +1,157 @@
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { conversationLabels, conversations, labels, type LabelRow } from '../schema';
+
+// Labels: admins define them (a name unique whatever its case, a colour of the palette), anyone puts them
+// on conversations. The list's filter by label is in conversations.ts (labelFilter); a conversation's
+// labels come with its list row (labelsOfConversation).
+
+export type LabelColour = LabelRow['colour'];
+export interface Label {
+  id: number;
+  name: string;
+  colour: LabelColour;
+}
+
+/** Names sort the way people read them: case aside, then exactly. */
+const byName = [asc(sql`lower(${labels.name})`), asc(labels.name)];
+
+/** Every label with how many conversations carry it, by name. */
+export async function listLabels(db: Executor): Promise<(Label & { conversationCount: number })[]> {
+  // One count per label along conversation_labels_label_idx (index-only), not a join of every pair.
+  return db
+    .select({
+      id: labels.id,
+      name: labels.name,
+      colour: labels.colour,
+      conversationCount: db.$count(conversationLabels, eq(conversationLabels.labelId, labels.id)),
+    })
+    .from(labels)
+    .orderBy(...byName);
+}
+
+export async function findLabel(db: Executor, id: number): Promise<Label | null> {
+  const [row] = await db.select({ id: labels.id, name: labels.name, colour: labels.colour }).from(labels).where(eq(labels.id, id));
+  return row ?? null;
+}
+
+/** A new label, or 'duplicate' when another has its name whatever the case (labels_name_key). */
+export async function createLabel(db: Executor, input: { name: string; colour: LabelColour }): Promise<Label | 'duplicate'> {
+  const [row] = await db
+    .insert(labels)
+    .values(input)
+    .onConflictDoNothing()
+    .returning({ id: labels.id, name: labels.name, colour: labels.colour });
+  return row ?? 'duplicate';
+}
+
+/** Renames or recolours a label: null when there is none, 'duplicate' when another has the name. */
+export async function updateLabel(
+  db: Executor,
+  id: number,
+  patch: { name?: string; colour?: LabelColour },
+): Promise<Label | 'duplicate' | null> {
+  if (patch.name === undefined && patch.colour === undefined) return findLabel(db, id);
+  if (patch.name !== undefined && (await nameTakenByAnother(db, patch.name, id))) return 'duplicate';
+  try {
+    const [row] = await db
+      .update(labels)
+      .set(patch)
+      .where(eq(labels.id, id))
+      .returning({ id: labels.id, name: labels.name, colour: labels.colour });
+    return row ?? null;
+  } catch (err) {
+    // Another admin took the name between the check and the update.
+    if (isUniqueViolation(err)) return 'duplicate';
+    throw err;
+  }
+}
+
+async function nameTakenByAnother(db: Executor, name: string, id: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: labels.id })
+    .from(labels)
+    .where(and(sql`lower(${labels.name}) = lower(${name})`, sql`${labels.id} <> ${id}`));
+  return row !== undefined;
+}
+
+/** Deletes a label (its conversations lose it: ON DELETE CASCADE); false when there was none. */
+export async function deleteLabel(db: Executor, id: number): Promise<boolean> {
+  const rows = await db.delete(labels).where(eq(labels.id, id)).returning({ id: labels.id });
+  return rows.length > 0;
+}
+
+/** The conversations that carry a label (whose browsers hear of its change). */
+export async function conversationsWithLabel(db: Executor, labelId: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: conversationLabels.conversationId })
+    .from(conversationLabels)
+    .where(eq(conversationLabels.labelId, labelId));
+  return rows.map((r) => r.id);
+}
+
+export type LabelingResult = 'changed' | 'unchanged' | 'no-conversation' | 'no-label';
+
+/** Puts a label on a conversation; 'unchanged' when it was there already. */
+export async function addConversationLabel(db: Executor, conversationId: number, labelId: number): Promise<LabelingResult> {
+  const added = await db
+    .insert(conversationLabels)
+    .select(
+      db
+        .select({ conversationId: conversations.id, labelId: labels.id, addedAt: sql`now()`.as('added_at') })
+        .from(conversations)
+        .innerJoin(labels, eq(labels.id, labelId))
+        .where(eq(conversations.id, conversationId)),
+    )
+    .onConflictDoNothing()
+    .returning({ labelId: conversationLabels.labelId });
+  return added.length > 0 ? 'changed' : whichIsMissing(db, conversationId, labelId);
+}
+
+/** Takes a label off a conversation; 'unchanged' when it was not there. */
+export async function removeConversationLabel(db: Executor, conversationId: number, labelId: number): Promise<LabelingResult> {
+  const removed = await db
+    .delete(conversationLabels)
+    .where(and(eq(conversationLabels.conversationId, conversationId), eq(conversationLabels.labelId, labelId)))
+    .returning({ labelId: conversationLabels.labelId });
+  return removed.length > 0 ? 'changed' : whichIsMissing(db, conversationId, labelId);
+}
+
+/** Nothing changed: because the conversation or the label does not exist, or because it was already so. */
+async function whichIsMissing(db: Executor, conversationId: number, labelId: number): Promise<LabelingResult> {
+  const [conversation] = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.id, conversationId));
+  if (!conversation) return 'no-conversation';
+  return (await findLabel(db, labelId)) ? 'unchanged' : 'no-label';
+}
+
+/**
+ * A conversation's labels by name, as one JSON array for its list row: a correlated subquery that runs
+ * once per row the page returns (a primary-key range of conversation_labels each).
+ */
+export function labelsOfConversation(conversationId: SQL | typeof conversations.id) {
+  return sql<Label[]>`(select coalesce(json_agg(json_build_object('id', ${labels.id}, 'name', ${labels.name}, 'colour', ${labels.colour})
+      order by lower(${labels.name}), ${labels.name}), '[]')
+    from ${conversationLabels} join ${labels} on ${labels.id} = ${conversationLabels.labelId}
+    where ${conversationLabels.conversationId} = ${conversationId})`.mapWith(parseLabels);
+}
+
+const parseLabels = (value: unknown): Label[] => {
+  const list = (typeof value === 'string' ? JSON.parse(value) : value) as Label[];
+  return list.map((l) => ({ id: Number(l.id), name: l.name, colour: l.colour }));
+};
+
+/**
+ * Whether a conversation carries a label (the list's filter): a probe of conversation_labels' primary key
+ * per conversation the list walks, so the list keeps its order from the activity indexes.
+ */
+export function hasLabel(labelId: number): SQL {
+  return sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id} and ${conversationLabels.labelId} = ${labelId})`;
+}
+
+/** PostgreSQL's unique_violation, wherever drizzle put the driver's error. */
+function isUniqueViolation(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
+}
