@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
+import { useDismiss } from '@/app/_components/ui/use-dismiss';
 import { deliveryView, type DeliveryMark, type DeliveryView } from '@/lib/inbox/message-view';
 import type { ApiDeliveryError, MessageStatus } from '@/lib/contracts/inbox';
 
@@ -103,21 +104,7 @@ function FailedButton({ errors, className }: { errors: ApiDeliveryError[]; class
   const popoverId = useId();
   const rootRef = useRef<HTMLSpanElement>(null);
 
-  useEffect(() => {
-    if (!open) return;
-    const onPointerDown = (event: PointerEvent) => {
-      if (rootRef.current && !rootRef.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') setOpen(false);
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    document.addEventListener('keydown', onKeyDown);
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown);
-      document.removeEventListener('keydown', onKeyDown);
-    };
-  }, [open]);
+  useDismiss(open, rootRef, () => setOpen(false));
 
   return (
     <span ref={rootRef} className={`relative inline-flex ${className}`}>

@@ -1,6 +1,7 @@
 'use client';
 import { SmilePlus } from 'lucide-react';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { useDismiss } from '@/app/_components/ui/use-dismiss';
 
 // A small emoji picker: a button that opens a grid of common emoji. The emoji are content (text the
 // customer receives), not the UI's icons, which come from lucide.
@@ -60,24 +61,10 @@ export function EmojiPicker({
   const rootRef = useRef<HTMLSpanElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
 
+  useDismiss(open, rootRef, () => setOpen(false), buttonRef);
+  // The first emoji takes the focus, so the grid is reachable from the keyboard at once.
   useEffect(() => {
-    if (!open) return;
-    const onPointerDown = (event: PointerEvent) => {
-      if (rootRef.current && !rootRef.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setOpen(false);
-      buttonRef.current?.focus();
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    document.addEventListener('keydown', onKeyDown);
-    // The first emoji takes the focus, so the grid is reachable from the keyboard at once.
-    rootRef.current?.querySelector<HTMLButtonElement>('[data-emoji]')?.focus();
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown);
-      document.removeEventListener('keydown', onKeyDown);
-    };
+    if (open) rootRef.current?.querySelector<HTMLButtonElement>('[data-emoji]')?.focus();
   }, [open]);
 
   const pick = (emoji: string) => {

@@ -1,11 +1,12 @@
 'use client';
 import { AlarmClock, CircleCheck, CircleDot, Hourglass, RotateCcw, type LucideIcon } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { CONVERSATION_COUNTS, CONVERSATIONS } from '@/app/_components/api/keys';
 import { postConversationStatus } from '@/app/_components/api/use-inbox';
 import { useInvalidate } from '@/app/_components/api/use-invalidate';
 import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
+import { useDismiss } from '@/app/_components/ui/use-dismiss';
 import type { ConversationStatus, GetConversationResponse, PostConversationStatusBody } from '@/lib/contracts/inbox';
 import { formatSnoozeTime, parseDateTimeLocalValue, snoozePresets, snoozeUntilProblem, toDateTimeLocalValue } from '@/lib/inbox/snooze';
 
@@ -145,30 +146,9 @@ function SnoozeMenu({
   const [value, setValue] = useState('');
   // The presets are reckoned when the panel opens, so "1 hour" means an hour from the click that opened it.
   const [now, setNow] = useState(() => new Date());
-  const latestOnOpenChange = useRef(onOpenChange);
-  useEffect(() => {
-    latestOnOpenChange.current = onOpenChange;
-  });
 
   // Escape or a click elsewhere closes it.
-  useEffect(() => {
-    if (!open) return;
-    const close = () => latestOnOpenChange.current(false);
-    const onPointerDown = (event: PointerEvent) => {
-      if (!root.current?.contains(event.target as Node)) close();
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      close();
-      button.current?.focus();
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, root, () => onOpenChange(false), button);
 
   function toggle() {
     if (!open) {
