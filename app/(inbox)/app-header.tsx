@@ -22,6 +22,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
     ...(user.role === 'admin'
       ? [
           { href: '/admin/analytics', label: 'Analytics', active: pathname.startsWith('/admin/analytics') },
+          { href: '/admin/labels', label: 'Labels', active: pathname.startsWith('/admin/labels') },
           { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
         ]

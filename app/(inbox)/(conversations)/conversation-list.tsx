@@ -1,8 +1,9 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useBusinessNumbers, useConversationCounts, useConversations } from '@/app/_components/api/use-inbox';
+import { useBusinessNumbers, useConversationCounts, useConversations, useLabels } from '@/app/_components/api/use-inbox';
 import { ConversationRow, businessNumberLabel } from '@/app/_components/conversation-row';
+import { LabelChip } from '@/app/_components/label-chip';
 import { Select } from '@/app/_components/ui/input';
 import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
@@ -19,20 +20,31 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const query = useDebounced(search.trim(), 250);
   const [number, setNumber] = useState('');
   const [status, setStatus] = useState<ConversationStatus>('open');
+  const [labelId, setLabelId] = useState('');
 
   const numbers = useBusinessNumbers({ poll: true });
   const businessNumbers = numbers.data?.businessNumbers ?? [];
 
   // Pages can overlap while activity reorders the list: the hook shows each conversation once.
-  const list = useConversations({ q: query, businessPhoneNumberId: number, status });
+  const list = useConversations({ q: query, businessPhoneNumberId: number, status, labelId });
   const { items: conversations, pages: data, error, isLoading, hasMore, loadingMore, loadMore } = list;
   const counts = useConversationCounts(number);
+  const labels = useLabels();
+  const allLabels = labels.data?.labels ?? [];
+  // A label deleted elsewhere: back to every label.
+  const filteredLabel = labelId === '' ? null : allLabels.find((l) => l.id === labelId);
+  useEffect(() => {
+    if (labels.data && labelId !== '' && !labels.data.labels.some((l) => l.id === labelId)) setLabelId('');
+  }, [labels.data, labelId]);
 
   const refreshList = useCoalesced(list.refresh);
   const refreshCounts = useCoalesced(() => counts.mutate());
   const refreshNumbers = useCoalesced(() => numbers.mutate());
+  const refreshLabels = useCoalesced(() => labels.mutate());
   useChanges((notice) => {
     refreshList();
+    // Labels renamed, recoloured, added or taken off somewhere: names and counts of the filter.
+    refreshLabels();
     // Any change may move a conversation between tabs (a status set, a customer writing again, a snooze ending).
     refreshCounts();
     // The numbers' counts change only with a conversation this page has not seen (or after a gap).
@@ -77,7 +89,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
     if (event.key === 'ArrowDown' && next >= rows.length - 1 && hasMore) loadMore();
   }
 
-  const filtered = query !== '' || number !== '';
+  const filtered = query !== '' || number !== '' || labelId !== '';
   const selectedIndex = conversations.findIndex((c) => c.id === selectedId);
   const allCounts = counts.data?.counts;
   const noConversationsAtAll = allCounts !== undefined && Object.values(allCounts).every((n) => n === 0);
@@ -100,18 +112,35 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         {query !== '' && data?.[0]?.searchedMessageText === false && (
           <p className="px-1 text-xs text-slate-500">Names and numbers only: type three letters or digits to search messages too.</p>
         )}
-        {businessNumbers.length > 1 && (
-          <label className="flex items-center gap-2 text-xs text-slate-600">
-            <span>Business number</span>
-            <Select fieldSize="xs" value={number} onChange={(e) => setNumber(e.target.value)} className="min-w-0 flex-1">
-              <option value="">All numbers</option>
-              {businessNumbers.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {businessNumberLabel(n.displayPhoneNumber, n.id)} ({n.conversationCount})
-                </option>
-              ))}
-            </Select>
-          </label>
+        {(businessNumbers.length > 1 || allLabels.length > 0) && (
+          <div className="flex flex-wrap gap-x-3 gap-y-2">
+            {businessNumbers.length > 1 && (
+              <label className="flex min-w-40 flex-1 items-center gap-2 text-xs text-slate-600">
+                <span>Business number</span>
+                <Select fieldSize="xs" value={number} onChange={(e) => setNumber(e.target.value)} className="min-w-0 flex-1">
+                  <option value="">All numbers</option>
+                  {businessNumbers.map((n) => (
+                    <option key={n.id} value={n.id}>
+                      {businessNumberLabel(n.displayPhoneNumber, n.id)} ({n.conversationCount})
+                    </option>
+                  ))}
+                </Select>
+              </label>
+            )}
+            {allLabels.length > 0 && (
+              <label className="flex min-w-32 flex-1 items-center gap-2 text-xs text-slate-600">
+                <span>Label</span>
+                <Select fieldSize="xs" value={labelId} onChange={(e) => setLabelId(e.target.value)} className="min-w-0 flex-1">
+                  <option value="">All labels</option>
+                  {allLabels.map((l) => (
+                    <option key={l.id} value={l.id}>
+                      {l.name} ({l.conversationCount})
+                    </option>
+                  ))}
+                </Select>
+              </label>
+            )}
+          </div>
         )}
       </div>
       <div
@@ -130,7 +159,13 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
         {isLoading && !data && <ListSkeleton />}
         {data &&
           conversations.length === 0 &&
-          (filtered ? <NoMatches query={query} tab={tabLabel} /> : noConversationsAtAll ? <EmptyInbox /> : <EmptyTab status={status} />)}
+          (filtered ? (
+            <NoMatches query={query} tab={tabLabel} label={filteredLabel?.name} />
+          ) : noConversationsAtAll ? (
+            <EmptyInbox />
+          ) : (
+            <EmptyTab status={status} />
+          ))}
         {conversations.map((conversation, index) => (
           <div role="listitem" key={conversation.id}>
             <ConversationRow
@@ -142,11 +177,23 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
               // One tab stop for the whole list: the open row, else the first.
               tabIndex={index === (selectedIndex === -1 ? 0 : selectedIndex) ? 0 : -1}
               // The snooze's end goes below the row, inside its border.
-              className={conversation.snoozedUntil ? 'border-b-0!' : ''}
+              className={conversation.snoozedUntil || conversation.labels.length > 0 ? 'border-b-0!' : ''}
             />
+            {conversation.labels.length > 0 && (
+              <ul
+                aria-label="Labels"
+                className={`-mt-1.5 flex flex-wrap gap-1 pr-3 pb-2 pl-17 ${conversation.snoozedUntil ? '' : 'border-b border-slate-100'} ${conversation.id === selectedId ? 'bg-slate-100' : 'bg-white'}`}
+              >
+                {conversation.labels.map((label) => (
+                  <li key={label.id} className="min-w-0">
+                    <LabelChip label={label} size="xs" />
+                  </li>
+                ))}
+              </ul>
+            )}
             {conversation.snoozedUntil && (
               <p
-                className={`-mt-1.5 border-b border-slate-100 pr-3 pb-2 pl-17 text-[11px] text-amber-700 ${conversation.id === selectedId ? 'bg-slate-100' : 'bg-white'}`}
+                className={`${conversation.labels.length > 0 ? '' : '-mt-1.5'} border-b border-slate-100 pr-3 pb-2 pl-17 text-[11px] text-amber-700 ${conversation.id === selectedId ? 'bg-slate-100' : 'bg-white'}`}
               >
                 Snoozed until <time dateTime={conversation.snoozedUntil}>{formatSnoozeTime(new Date(conversation.snoozedUntil), now)}</time>
               </p>
@@ -184,12 +231,17 @@ function EmptyInbox() {
   );
 }
 
-function NoMatches({ query, tab }: { query: string; tab: string }) {
+function NoMatches({ query, tab, label }: { query: string; tab: string; label?: string }) {
+  const labelled = label ? ` labelled “${label}”` : '';
   return (
     <p className="p-6 text-sm text-slate-600">
       {query ? (
         <>
-          No conversations match “{query}” in {tab}.
+          No conversations{labelled} match “{query}” in {tab}.
+        </>
+      ) : label ? (
+        <>
+          No conversations{labelled} in {tab}.
         </>
       ) : (
         <>No conversations in {tab} on this number.</>

@@ -43,6 +43,7 @@ export interface ConversationsParams {
   q?: string;
   businessPhoneNumberId?: string;
   status?: ConversationStatus;
+  labelId?: string;
 }
 
 export const conversationsKey = (params: ConversationsParams & { limit: number; cursor?: string | null }) =>
@@ -51,6 +52,7 @@ export const conversationsKey = (params: ConversationsParams & { limit: number; 
     q: params.q,
     businessPhoneNumberId: params.businessPhoneNumberId,
     status: params.status,
+    labelId: params.labelId,
     cursor: params.cursor,
   });
 
@@ -69,6 +71,12 @@ export const conversationReadUrl = (id: string) => `${conversationKey(id)}/read`
 export const conversationStatusUrl = (id: string) => `${conversationKey(id)}/status`;
 
 export const businessNumbersKey = () => BUSINESS_NUMBERS.path;
+
+export const LABELS = family('/api/labels');
+export const labelsKey = () => LABELS.path;
+
+/** PUT adds the label to the conversation, DELETE takes it off. */
+export const conversationLabelUrl = (id: string, labelId: string) => `${conversationKey(id)}/labels/${segment(labelId)}`;
 
 export const messageKey = (wamid: string) => `/api/messages/${segment(wamid)}`;
 
@@ -134,6 +142,10 @@ export const accountEventsKey = (params: { limit: number; cursor?: string | null
 
 export const usersKey = () => '/api/admin/users';
 export const userUrl = (id: string) => `${usersKey()}/${segment(id)}`;
+
+/** POST creates a label; labelUrl: PATCH renames or recolours, DELETE deletes. */
+export const adminLabelsUrl = () => '/api/admin/labels';
+export const labelUrl = (id: string) => `${adminLabelsUrl()}/${segment(id)}`;
 
 export const apiKeysKey = () => '/api/admin/api-keys';
 export const apiKeyUrl = (id: string) => `${apiKeysKey()}/${segment(id)}`;

@@ -4,7 +4,8 @@ import type { CreateApiKeyResponse, GetApiKeysResponse, GetUsersResponse, UserRe
 import type { AnalyticsResponse } from '@/lib/contracts/analytics';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
-import { analyticsKey, apiKeysKey, apiKeyUrl, userUrl, usersKey, type AnalyticsParams } from './keys';
+import type { ApiLabel, CreateLabelBody, UpdateLabelBody } from '@/lib/contracts/labels';
+import { adminLabelsUrl, analyticsKey, apiKeysKey, apiKeyUrl, labelUrl, userUrl, usersKey, type AnalyticsParams } from './keys';
 
 // The admin pages' endpoints, one typed hook (or call) each.
 
@@ -40,4 +41,16 @@ export function useAnalytics(params: AnalyticsParams | null) {
     // Back to a range seen a moment ago: its cached figures may predate a live change; fetch again.
     dedupingInterval: 0,
   });
+}
+
+export function createLabel(body: CreateLabelBody): Promise<ApiLabel> {
+  return fetchJson<ApiLabel>(adminLabelsUrl(), { method: 'POST', body });
+}
+
+export function updateLabel(id: string, patch: UpdateLabelBody): Promise<ApiLabel> {
+  return fetchJson<ApiLabel>(labelUrl(id), { method: 'PATCH', body: patch });
+}
+
+export function deleteLabel(id: string): Promise<unknown> {
+  return fetchJson(labelUrl(id), { method: 'DELETE' });
 }

@@ -13,16 +13,19 @@ import type {
   PostConversationStatusBody,
   PostConversationStatusResponse,
 } from '@/lib/contracts/inbox';
+import type { GetLabelsResponse } from '@/lib/contracts/labels';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
 import { usePollInterval } from '@/app/_components/use-live-updates';
 import {
   businessNumbersKey,
   conversationCountsKey,
   conversationKey,
+  conversationLabelUrl,
   conversationMessagesKey,
   conversationReadUrl,
   conversationStatusUrl,
   conversationsKey,
+  labelsKey,
   messageKey,
   type ConversationsParams,
 } from './keys';
@@ -85,4 +88,14 @@ export function postConversationRead(conversationId: string): Promise<PostConver
 /** POST /api/conversations/{id}/status: the conversation as GET /api/conversations/{id} shows it afterwards. */
 export function postConversationStatus(conversationId: string, body: PostConversationStatusBody): Promise<PostConversationStatusResponse> {
   return fetchJson<PostConversationStatusResponse>(conversationStatusUrl(conversationId), { method: 'POST', body });
+}
+
+/** Every label with its conversation count (the list's filter, the thread's "Add label", the admin page). */
+export function useLabels() {
+  return useSWR<GetLabelsResponse>(labelsKey(), swrFetcher, { refreshInterval: usePollInterval(), keepPreviousData: true });
+}
+
+/** PUT or DELETE /api/conversations/{id}/labels/{labelId}: the conversation as GET /api/conversations/{id} shows it afterwards. */
+export function setConversationLabel(conversationId: string, labelId: string, on: boolean): Promise<GetConversationResponse> {
+  return fetchJson<GetConversationResponse>(conversationLabelUrl(conversationId, labelId), { method: on ? 'PUT' : 'DELETE' });
 }

@@ -13,6 +13,7 @@ import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import { Composer } from './composer';
+import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
@@ -110,6 +111,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
           )}
         </div>
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
+        {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
       </header>
       <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
         {dropZone.over && (
