@@ -2,7 +2,7 @@
 //
 // Times the inbox list queries at scale: seeds a fresh PostgreSQL database (ticks_bench_list) with
 // 100,000 conversations of 2–5 messages each across several business numbers (60% resolved, 25% open,
-// 10% pending, 5% snoozed), runs the migrations,
+// 10% pending, 5% snoozed) and 10 labels (one on 30% of them, one on 0.5%), runs the migrations,
 // times each list query the way the API runs it (listConversations), prints p50/p95 per query, and
 // drops the database. It prints figures and never fails on them (exit 1 only when it cannot run).
 
@@ -11,13 +11,15 @@ import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { countConversationsByStatus } from '@/db/queries/conversation-status';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
+import { listLabels } from '@/db/queries/labels';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli } from './cli-options';
 
 const USAGE = `Usage: npm run bench:list [-- options]
 
 Seeds a fresh PostgreSQL database with conversations and messages, then times the inbox list
-queries (first page, a deep page, one business number, searches, the status tabs and their counts)
+queries (first page, a deep page, one business number, searches, the status tabs and their counts,
+the label filter alone and with a tab)
 and prints p50/p95 per query.
 
 Options:
@@ -179,6 +181,22 @@ const PHRASES = [
   'Please share a photo of the damaged product',
 ];
 
+/** Name, colour, and how many conversations in a thousand carry it. */
+const BENCH_LABELS: [string, string, number][] = [
+  ['VIP', 'amber', 300],
+  ['Legal', 'red', 5],
+  ['Billing', 'sky', 80],
+  ['Returns', 'violet', 50],
+  ['Wholesale', 'indigo', 20],
+  ['Complaint', 'pink', 30],
+  ['Follow-up', 'emerald', 120],
+  ['Spanish', 'slate', 150],
+  ['Warranty', 'amber', 10],
+  ['Press', 'slate', 2],
+];
+const COMMON_LABEL = 1;
+const RARE_LABEL = 2;
+
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]::text[]`;
 
@@ -266,6 +284,20 @@ async function seed(database: Database, conversations: number): Promise<void> {
       where c.id = p.id and p.message_count > 0`),
   );
   await db.execute(sql.raw(`drop table seed_plan`));
+  // Labels: how many conversations in a thousand carry each; VIP (30%) is the common one, Legal (0.5%) the rare one.
+  await db.execute(
+    sql.raw(
+      `insert into labels (id, name, colour) values ${BENCH_LABELS.map(([name, colour], i) => `(${i + 1}, ${sqlText(name)}, ${sqlText(colour)})`).join(', ')}`,
+    ),
+  );
+  await db.execute(
+    sql.raw(`
+      insert into conversation_labels (conversation_id, label_id)
+      select c.id, l.id from conversations c
+      cross join (values ${BENCH_LABELS.map(([, , perMille], i) => `(${i + 1}, ${perMille})`).join(', ')}) l(id, per_mille)
+      where (hashint8extended(c.id * 16 + l.id, 4) & ${MAX_BIGINT}) % 1000 < l.per_mille`),
+  );
+  await db.execute(sql.raw(`select setval(pg_get_serial_sequence('labels', 'id'), (select max(id) from labels))`));
   for (const table of ['contacts', 'conversations']) {
     await db.execute(sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`));
   }
@@ -325,6 +357,9 @@ async function report(database: Database, options: Options): Promise<void> {
   // Page 2 of Pending, reached by its first page's cursor.
   const pendingFirst = await listConversations(db, { limit: PAGE, status: 'pending' });
   const pendingAfter = listKeyOf(pendingFirst.rows.at(-1)!);
+  // Page 2 of the rare label, reached by its first page's cursor.
+  const rareFirst = await listConversations(db, { limit: PAGE, labelId: RARE_LABEL });
+  const rareAfter = listKeyOf(rareFirst.rows.at(-1)!);
   // "+52 1 55 1234 5678" as a person would type it: the digits-only variant finds it.
   const typed = someone!.wa_id.replace(/^(\d{2})(\d)(\d{2})(\d{4})(\d+)$/, '+$1 $2 $3 $4 $5');
 
@@ -351,6 +386,18 @@ async function report(database: Database, options: Options): Promise<void> {
     { name: 'Open, one business number', run: () => list({ status: 'open', phoneNumberId: number!.phone_number_id }) },
     { name: 'counts per status', run: () => countsRow({}) },
     { name: 'counts per status, one business number', run: () => countsRow({ phoneNumberId: number!.phone_number_id }) },
+    { name: 'label VIP (30%), first page', run: () => list({ labelId: COMMON_LABEL }) },
+    { name: 'label Legal (0.5%), first page', run: () => list({ labelId: RARE_LABEL }) },
+    { name: 'label Legal (0.5%), page 2 (cursor)', run: () => list({ labelId: RARE_LABEL, after: rareAfter }) },
+    { name: 'label Wholesale (2%), first page', run: () => list({ labelId: 5 }) },
+    { name: 'label Billing (8%), first page', run: () => list({ labelId: 3 }) },
+    { name: 'label VIP + Open', run: () => list({ labelId: COMMON_LABEL, status: 'open' }) },
+    { name: 'label Legal + Open', run: () => list({ labelId: RARE_LABEL, status: 'open' }) },
+    {
+      name: 'label Legal + Open, one business number',
+      run: () => list({ labelId: RARE_LABEL, status: 'open', phoneNumberId: number!.phone_number_id }),
+    },
+    { name: 'labels with counts', run: async () => (await listLabels(db)).length },
   ];
 
   const width = Math.max(...cases.map((c) => c.name.length));

@@ -2,13 +2,14 @@ import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColum
 import { alias, union } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
 import { businessNumbers, contacts, conversations, messages, type ConversationRow } from '../schema';
-import { hasLabel, labelsOfConversation } from './labels';
+import { fewCarryLabel, hasLabel, labelsOfConversation } from './labels';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
 // pagination along conversations_activity_idx (or conversations_number_activity_idx for one number, and
 // conversations_status_activity_idx / conversations_number_status_activity_idx for one status), so any
-// page costs the same however deep it is. A search (q) first picks the page's matches through the
-// trigram indexes or the activity index, whichever the term makes cheaper (see searchHits).
+// page costs the same however deep it is; a label few conversations carry is read from its side instead
+// (see hasLabel). A search (q) first picks the page's matches through the trigram indexes or the activity
+// index, whichever the term makes cheaper (see searchHits).
 
 /** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
 export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
@@ -34,6 +35,11 @@ export interface ConversationListOptions {
   status?: ConversationRow['status'];
   /** Only conversations carrying this label. */
   labelId?: number;
+  /**
+   * Read the label's conversations from its side rather than walk the activity index (see hasLabel);
+   * listConversations decides by how many carry it.
+   */
+  fromLabelSide?: boolean;
 }
 
 /**
@@ -52,7 +58,7 @@ function listFilter(options: ConversationListOptions): SQL | undefined {
   return and(
     options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
     options.status === undefined ? undefined : eq(conversations.status, options.status),
-    options.labelId === undefined ? undefined : hasLabel(options.labelId),
+    options.labelId === undefined ? undefined : hasLabel(options.labelId, options.fromLabelSide === true),
   );
 }
 
@@ -194,6 +200,8 @@ export async function listConversations(
   db: Executor,
   options: ConversationListOptions,
 ): Promise<{ rows: ConversationListRow[]; hasMore: boolean }> {
+  if (options.labelId !== undefined && options.fromLabelSide === undefined)
+    options = { ...options, fromLabelSide: await fewCarryLabel(db, options.labelId) };
   const rows: ConversationListRow[] = [];
   for (const range of keysetRanges(options.after)) {
     // One row more than asked tells whether another page exists.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database, Db } from '@/db/client';
+import { listConversations, listKeyOf } from '@/db/queries/conversations';
 import { businessNumbers, contacts, conversations } from '@/db/schema';
 import { postUser } from '@/lib/admin/users-api';
 import { createAuth, ensureFirstAdmin, loadAuthSecret } from '@/lib/auth/auth';
@@ -331,6 +332,31 @@ describe.each(dbKinds)('labels on %s', (kind) => {
     const everywhere = await allPages(`limit=3&labelId=${label.id}`);
     expect(new Set(everywhere)).toEqual(new Set([...carrying, other.ids[0]]));
     expect((await labelsList()).find((l) => l.id === label.id)?.conversationCount).toBe(7);
+
+    // Both ways of reading a label's conversations (from its side, or walking the activity index) list the same.
+    for (const fromLabelSide of [true, false]) {
+      const walked = await listConversations(db, {
+        limit: 50,
+        labelId: Number(label.id),
+        status: 'open',
+        phoneNumberId: number,
+        fromLabelSide,
+      });
+      expect(
+        walked.rows.map((r) => String(r.id)),
+        `fromLabelSide ${fromLabelSide}`,
+      ).toEqual(newestFirst.filter((id) => !resolved.has(id)));
+      const second = await listConversations(db, {
+        limit: 2,
+        labelId: Number(label.id),
+        phoneNumberId: number,
+        fromLabelSide,
+        after: listKeyOf(walked.rows[1]!),
+      });
+      expect(second.rows.map((r) => String(r.id))).toEqual(
+        newestFirst.slice(newestFirst.indexOf(String(walked.rows[1]!.id)) + 1, newestFirst.indexOf(String(walked.rows[1]!.id)) + 3),
+      );
+    }
 
     const bad = await call(getConversations, '/api/conversations?labelId=abc', key);
     expect(bad.status).toBe(400);
