@@ -44,7 +44,7 @@ const DUPLICATE = 'A label with this name already exists (names are compared ign
 
 /** Tells the browsers showing a label's conversations, in `tx` (so after the change commits). */
 async function notifyLabelConversations(tx: Executor, labelId: number): Promise<void> {
-  await notifyChanges(tx, { conversationIds: await conversationsWithLabel(tx, labelId), messageIds: [] });
+  await notifyChanges(tx, { conversationIds: await conversationsWithLabel(tx, labelId), messageIds: [], topics: ['labels'] });
 }
 
 export const getLabels = defineRoute(
@@ -73,7 +73,12 @@ export const postLabel = defineRoute(
     status: 201,
   },
   async ({ deps, body }): Promise<ApiLabel> => {
-    const created = await createLabel(deps.db, body);
+    const created = await deps.db.transaction(async (tx) => {
+      const label = await createLabel(tx, body);
+      // On no conversation yet: the topic alone tells the pages that list labels.
+      if (label !== 'duplicate') await notifyChanges(tx, { conversationIds: [], messageIds: [], topics: ['labels'] });
+      return label;
+    });
     if (created === 'duplicate') throw conflict(DUPLICATE);
     return toApiLabel(created);
   },
@@ -119,7 +124,7 @@ export const deleteLabelRoute = defineRoute(
       // Who carried it, read before the cascade takes the pairs.
       const conversationIds = await conversationsWithLabel(tx, id);
       if (!(await deleteLabel(tx, id))) return false;
-      await notifyChanges(tx, { conversationIds, messageIds: [] });
+      await notifyChanges(tx, { conversationIds, messageIds: [], topics: ['labels'] });
       return true;
     });
     if (!deleted) throw notFound('Label not found');
@@ -137,7 +142,7 @@ async function relabel(
   const labelId = parseLabelId(params.labelId);
   const result = await deps.db.transaction(async (tx) => {
     const outcome = await change(tx, conversationId, labelId);
-    if (outcome === 'changed') await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [] });
+    if (outcome === 'changed') await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [], topics: ['labels'] });
     return outcome;
   });
   if (result === 'no-label') throw notFound('Label not found');

@@ -12,9 +12,10 @@ const MAX_PAYLOAD = 7000;
  * What else a change concerns, for pages that are not about one conversation (the error log, the charts):
  * deliveries (statuses stored), messages (messages stored), account (account or template events),
  * processing (an event failed for good, or was retried), rejections (webhook requests refused),
- * media (a media file was downloaded, or failed to), outbox (a message was queued for sending).
+ * media (a media file was downloaded, or failed to), outbox (a message was queued for sending), labels
+ * (a label made, renamed, recoloured or deleted, or put on or taken off a conversation).
  */
-export const TOPICS = ['deliveries', 'messages', 'account', 'processing', 'rejections', 'media', 'outbox'] as const;
+export const TOPICS = ['deliveries', 'messages', 'account', 'processing', 'rejections', 'media', 'outbox', 'labels'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 export interface ChangeNotice {

@@ -153,6 +153,17 @@ test.describe('as an agent', () => {
     }
   });
 
+  test('a label an admin makes shows in an open inbox’s Label filter without a reload', async ({ page }) => {
+    await openLive(page, '/');
+    const labelName = `Fresh ${unique()}`;
+    const filter = page.getByRole('combobox', { name: 'Label' });
+    await expect(filter.getByRole('option', { name: labelName })).toHaveCount(0);
+    const labelId = await createLabelAsAdmin(labelName, 'violet');
+    await expect(filter.getByRole('option', { name: labelName })).toHaveCount(1);
+    await filter.selectOption(labelId);
+    await expect(page.getByText(`No conversations labelled “${labelName}” in Open.`)).toBeVisible();
+  });
+
   test('an agent has no Labels page and cannot manage labels', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Labels' })).toHaveCount(0);

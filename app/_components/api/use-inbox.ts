@@ -15,7 +15,7 @@ import type {
 } from '@/lib/contracts/inbox';
 import type { GetLabelsResponse } from '@/lib/contracts/labels';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
-import { usePollInterval } from '@/app/_components/use-live-updates';
+import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
 import {
   businessNumbersKey,
   conversationCountsKey,
@@ -90,9 +90,17 @@ export function postConversationStatus(conversationId: string, body: PostConvers
   return fetchJson<PostConversationStatusResponse>(conversationStatusUrl(conversationId), { method: 'POST', body });
 }
 
-/** Every label with its conversation count (the list's filter, the thread's "Add label", the admin page). */
+/**
+ * Every label with its conversation count (the list's filter, the thread's "Add label", the admin page),
+ * refetched when any browser changes labels (the `labels` topic), a new label included.
+ */
 export function useLabels() {
-  return useSWR<GetLabelsResponse>(labelsKey(), swrFetcher, { refreshInterval: usePollInterval(), keepPreviousData: true });
+  const labels = useSWR<GetLabelsResponse>(labelsKey(), swrFetcher, { refreshInterval: usePollInterval(), keepPreviousData: true });
+  const refresh = useCoalesced(() => labels.mutate());
+  useChanges((notice) => {
+    if (!notice || notice.partial || notice.topics.includes('labels')) refresh();
+  });
+  return labels;
 }
 
 /** PUT or DELETE /api/conversations/{id}/labels/{labelId}: the conversation as GET /api/conversations/{id} shows it afterwards. */

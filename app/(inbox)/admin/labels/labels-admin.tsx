@@ -8,7 +8,6 @@ import { Button } from '@/app/_components/ui/button';
 import { Input } from '@/app/_components/ui/input';
 import { PageHeader } from '@/app/_components/ui/section';
 import { EmptyState, LoadState } from '@/app/_components/ui/states';
-import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import { LABEL_COLOURS, LABEL_NAME_MAX, type LabelColour, type LabelSummary } from '@/lib/contracts/labels';
 
 const plural = (n: number) => `${n} conversation${n === 1 ? '' : 's'}`;
@@ -20,10 +19,7 @@ export function LabelsAdmin() {
   const [pending, setPending] = useState(false);
   const [colour, setColour] = useState<LabelColour>('sky');
   const [editing, setEditing] = useState<string | null>(null);
-
-  // Labels put on or taken off conversations anywhere move the counts.
-  const refresh = useCoalesced(() => mutate());
-  useChanges(() => refresh());
+  // Labels put on or taken off conversations anywhere move the counts: useLabels refetches on those notices.
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

@@ -1,6 +1,7 @@
 'use client';
 import { Plus } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
+import { useDismiss } from '@/app/_components/ui/use-dismiss';
 import { setConversationLabel, useLabels } from '@/app/_components/api/use-inbox';
 import { ColourSwatch, LabelChip } from '@/app/_components/label-chip';
 import type { GetConversationResponse } from '@/lib/contracts/inbox';
@@ -34,23 +35,7 @@ export function ConversationLabels({
   }, [open]);
 
   // Escape or a press outside closes the menu; Escape gives the focus back to its button.
-  useEffect(() => {
-    if (!open) return;
-    const onPointerDown = (event: PointerEvent) => {
-      if (root.current && !root.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setOpen(false);
-      toggle.current?.focus();
-    };
-    document.addEventListener('pointerdown', onPointerDown);
-    document.addEventListener('keydown', onKeyDown);
-    return () => {
-      document.removeEventListener('pointerdown', onPointerDown);
-      document.removeEventListener('keydown', onKeyDown);
-    };
-  }, [open]);
+  useDismiss(open, root, () => setOpen(false), toggle);
 
   async function change(labelId: string, on: boolean) {
     setBusy(labelId);
