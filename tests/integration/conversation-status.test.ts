@@ -16,8 +16,8 @@ import { getConversation, getConversations } from '@/lib/inbox/read-api';
 import { SnoozeWaker } from '@/lib/inbox/snooze-waker';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { postConversationMessage, type OutboxApiDeps } from '@/lib/outbox/outbox-api';
-import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { messagesBody, status as statusItem, textMessage } from '@/tools/meta-envelopes';
+import { noticesDuring as noticesOf } from '../helpers/change-notices';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 import { createPipeline, silentLog } from '../helpers/pipeline';
 
@@ -122,21 +122,7 @@ describe.each(dbKinds)('conversation status on %s', (kind) => {
   }
   const inAnHour = () => new Date(Date.now() + HOUR_MS).toISOString();
 
-  /** Collects change notices while `run` runs; the conversations they named, once each notice arrived. */
-  async function noticesDuring(run: () => Promise<unknown>, expectedAtLeast: number): Promise<number[][]> {
-    const notices: number[][] = [];
-    const unlisten = await database.listen(CHANGES_CHANNEL, (payload) => {
-      const change = decodeChange(payload);
-      if (change) notices.push(change.conversations);
-    });
-    try {
-      await run();
-      await expect.poll(() => notices.length, { timeout: 5000 }).toBeGreaterThanOrEqual(expectedAtLeast);
-      return notices;
-    } finally {
-      await unlisten();
-    }
-  }
+  const noticesDuring = (run: () => Promise<unknown>, expectedAtLeast: number) => noticesOf(database, run, expectedAtLeast);
 
   // ---- Setting it ----
 

@@ -15,6 +15,7 @@ import { getConversation, getConversations, type ReadApiDeps } from '@/lib/inbox
 import { postConversationStatus } from '@/lib/inbox/status-api';
 import { CHANGES_CHANNEL, decodeChange } from '@/lib/realtime/changes';
 import { ORIGIN, request, sessionCookie, type Credential } from '../helpers/auth';
+import { noticesDuring as noticesOf } from '../helpers/change-notices';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 
 // Labels on PGlite and on PostgreSQL, through the handlers the routes call: admins define them (names
@@ -127,21 +128,7 @@ describe.each(dbKinds)('labels on %s', (kind) => {
     return { number, ids };
   }
 
-  /** Change notices while `run` runs: the conversations each named. */
-  async function noticesDuring(run: () => Promise<unknown>, expectedAtLeast: number): Promise<number[][]> {
-    const notices: number[][] = [];
-    const unlisten = await database.listen(CHANGES_CHANNEL, (payload) => {
-      const change = decodeChange(payload);
-      if (change) notices.push(change.conversations);
-    });
-    try {
-      await run();
-      await expect.poll(() => notices.length, { timeout: 5000 }).toBeGreaterThanOrEqual(expectedAtLeast);
-      return notices;
-    } finally {
-      await unlisten();
-    }
-  }
+  const noticesDuring = (run: () => Promise<unknown>, expectedAtLeast: number) => noticesOf(database, run, expectedAtLeast);
 
   // ---- Managing labels ----
 
