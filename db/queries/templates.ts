@@ -91,15 +91,20 @@ export async function requestTemplateSyncs(
   db: Executor,
   wabaIds: readonly string[],
   { atOnce, minIntervalMs }: { atOnce: boolean; minIntervalMs: number },
-): Promise<void> {
-  if (wabaIds.length === 0) return;
+): Promise<Date | null> {
+  if (wabaIds.length === 0) return null;
   const due = atOnce
     ? sql`least(coalesce(s.requested_at, now()), now())`
     : sql`coalesce(s.requested_at, greatest(now(), s.synced_at + ${interval(minIntervalMs)}))`;
-  await db.execute(sql`
-    insert into template_syncs as s (waba_id, requested_at)
-    select x.w, now() from jsonb_array_elements_text(${jsonb([...new Set(wabaIds)].sort())}) as x(w)
-    on conflict (waba_id) do update set requested_at = ${due}`);
+  const [row] = await queryRows<{ requested_at: string | Date }>(
+    db,
+    sql`insert into template_syncs as s (waba_id, requested_at)
+        select x.w, now() from jsonb_array_elements_text(${jsonb([...new Set(wabaIds)].sort())}) as x(w)
+        on conflict (waba_id) do update set requested_at = ${due}
+        returning now() as requested_at`,
+  );
+  // When it was asked: a sync whose synced_at is this or later lists what Meta had by then.
+  return row ? new Date(row.requested_at) : null;
 }
 
 /** Whether a template_syncs row (as `s`) is due: asked for and its time has come, or never or long ago synced. */
@@ -126,18 +131,19 @@ export async function listDueTemplateSyncs(db: Executor, { limit, refreshMs }: {
 }
 
 /**
- * Takes an account's due sync: true when it was due (its request is cleared, so a request made while the
- * sync runs asks for another), false when it is not due (another instance has just synced it). Call it
- * holding the account's lock.
+ * Takes an account's due sync: the moment it was taken when it was due (its request is cleared, so a
+ * request made while the sync runs asks for another), null when it is not due (another instance has just
+ * synced it). Call it holding the account's lock. The moment is what the sync records as synced_at: the
+ * list it stores is Meta's as of then, so a request made after it is answered only by a later sync.
  */
-export async function claimTemplateSync(db: Executor, wabaId: string, { refreshMs }: { refreshMs: number }): Promise<boolean> {
-  const rows = await queryRows<{ waba_id: string }>(
+export async function claimTemplateSync(db: Executor, wabaId: string, { refreshMs }: { refreshMs: number }): Promise<Date | null> {
+  const rows = await queryRows<{ claimed_at: string | Date }>(
     db,
     sql`insert into template_syncs as s (waba_id) values (${wabaId})
         on conflict (waba_id) do update set requested_at = null where ${isDue(refreshMs)}
-        returning s.waba_id`,
+        returning now() as claimed_at`,
   );
-  return rows.length > 0;
+  return rows[0] ? new Date(rows[0].claimed_at) : null;
 }
 
 /** A template as Meta lists it, to store. */
@@ -158,7 +164,7 @@ export interface TemplateUpsert {
  */
 export async function storeTemplateSync(
   tx: Executor,
-  { wabaId, templates, complete }: { wabaId: string; templates: TemplateUpsert[]; complete: boolean },
+  { wabaId, templates, complete, listedAt }: { wabaId: string; templates: TemplateUpsert[]; complete: boolean; listedAt: Date },
 ): Promise<{ stored: number; deleted: number }> {
   if (templates.length > 0) {
     const rows = templates.map((t) => ({
@@ -191,8 +197,8 @@ export async function storeTemplateSync(
   }
   await tx
     .insert(templateSyncs)
-    .values({ wabaId, syncedAt: sql`now()`, lastError: null })
-    .onConflictDoUpdate({ target: templateSyncs.wabaId, set: { syncedAt: sql`now()`, lastError: null } });
+    .values({ wabaId, syncedAt: listedAt, lastError: null })
+    .onConflictDoUpdate({ target: templateSyncs.wabaId, set: { syncedAt: listedAt, lastError: null } });
   return { stored: templates.length, deleted };
 }
 

@@ -36,5 +36,10 @@ export type GetTemplatesResponse = z.infer<typeof getTemplatesResponseSchema>;
 export const postTemplateSyncResponseSchema = z.object({
   /** Accounts whose sync was asked for (it runs in the background, within Meta's rate limit). */
   wabaIds: z.array(z.string()),
+  /**
+   * When it was asked for (null: no account known yet). The picker waits for the number's syncedAt to
+   * reach it: a sync that was already running when the admin asked answers with an older time.
+   */
+  requestedAt: z.string().nullable(),
 });
 export type PostTemplateSyncResponse = z.infer<typeof postTemplateSyncResponseSchema>;

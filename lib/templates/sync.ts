@@ -96,13 +96,14 @@ export class TemplateSync {
 
   /**
    * Asks for a sync of every known account: `atOnce` for an admin, else spaced. Resolves with the accounts
-   * once the request is committed; the syncs run in the background.
+   * and when they were asked for (null: no account known) once the request is committed; the syncs run in
+   * the background, and an account's synced_at at or after `requestedAt` says its sync answered this one.
    */
-  async request({ atOnce }: { atOnce: boolean }): Promise<string[]> {
+  async request({ atOnce }: { atOnce: boolean }): Promise<{ wabaIds: string[]; requestedAt: Date | null }> {
     const wabaIds = await listKnownAccounts(this.database.db);
-    await requestTemplateSyncs(this.database.db, wabaIds, { atOnce, minIntervalMs: this.minIntervalMs });
+    const requestedAt = await requestTemplateSyncs(this.database.db, wabaIds, { atOnce, minIntervalMs: this.minIntervalMs });
     if (atOnce) this.runner.notify();
-    return wabaIds;
+    return { wabaIds, requestedAt };
   }
 
   /** One round by hand (tests, tools): runs the due syncs that fit and resolves when they have ended. */
@@ -129,7 +130,8 @@ export class TemplateSync {
     const db = this.database.db;
     try {
       return await this.database.withAdvisoryLock(lockKey(wabaId), async () => {
-        if (!(await claimTemplateSync(db, wabaId, { refreshMs: this.refreshMs }))) return { wabaId, result: 'skipped' as const };
+        const listedAt = await claimTemplateSync(db, wabaId, { refreshMs: this.refreshMs });
+        if (listedAt === null) return { wabaId, result: 'skipped' as const };
         const started = performance.now();
         try {
           const { templates, complete } = await graph.fetchTemplates(wabaId, {
@@ -137,7 +139,7 @@ export class TemplateSync {
             timeoutMs: this.options.timeoutMs,
             signal,
           });
-          const { stored, deleted } = await db.transaction((tx) => storeTemplateSync(tx, { wabaId, templates, complete }));
+          const { stored, deleted } = await db.transaction((tx) => storeTemplateSync(tx, { wabaId, templates, complete, listedAt }));
           log.info({ wabaId, templates: stored, deleted, complete, ms: Math.round(performance.now() - started) }, 'templates synced');
           return { wabaId, result: 'synced' as const, stored, deleted, complete };
         } catch (err) {

@@ -18,7 +18,10 @@ import { defineRoute } from '@/lib/http/route';
 
 export interface TemplatesApiDeps extends AccessDeps {
   /** The sync, to ask for one at once; null or absent when there is no access token. */
-  templateSync?: { enabled: boolean; request(options: { atOnce: boolean }): Promise<string[]> } | null;
+  templateSync?: {
+    enabled: boolean;
+    request(options: { atOnce: boolean }): Promise<{ wabaIds: string[]; requestedAt: Date | null }>;
+  } | null;
 }
 
 const templatesApiDeps = (app: App): TemplatesApiDeps => ({ ...app.access, templateSync: app.templateSync });
@@ -61,7 +64,8 @@ export const postTemplateSync = defineRoute(
     if (!deps.templateSync?.enabled) {
       throw new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Templates cannot be synced: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
     }
-    return { wabaIds: await deps.templateSync.request({ atOnce: true }) };
+    const { wabaIds, requestedAt } = await deps.templateSync.request({ atOnce: true });
+    return { wabaIds, requestedAt: requestedAt?.toISOString() ?? null };
   },
 );
 

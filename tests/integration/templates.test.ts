@@ -141,7 +141,7 @@ describe.each(dbKinds)('templates on %s', (kind) => {
     ]);
     graph.clearRequests();
     outcomes.length = 0;
-    expect(await sync.request({ atOnce: true })).toEqual([TEST_WABA_ID]);
+    expect(await sync.request({ atOnce: true })).toMatchObject({ wabaIds: [TEST_WABA_ID], requestedAt: expect.any(Date) });
     await sync.syncDue();
     expect(outcomes).toEqual([{ wabaId: TEST_WABA_ID, result: 'synced', stored: 3, deleted: 2, complete: true }]);
     expect(await stored()).toEqual(['t1:order_update:PAUSED', 't3:welcome:APPROVED', 't5:shipping:APPROVED']);
@@ -216,9 +216,13 @@ describe.each(dbKinds)('templates on %s', (kind) => {
     expect(templateRequests()).toHaveLength(0);
     const res = await postSync(admin);
     expect(res.status).toBe(202);
-    expect((await res.json()) as PostTemplateSyncResponse).toEqual({ wabaIds: [TEST_WABA_ID] });
+    const answer = (await res.json()) as PostTemplateSyncResponse;
+    expect(answer).toEqual({ wabaIds: [TEST_WABA_ID], requestedAt: expect.any(String) });
     await sync.syncDue();
     expect(templateRequests()).toHaveLength(1);
+    // The sync that answered it records Meta's list as of its start: no earlier than the request.
+    const synced = new Date((await syncRow())!.synced_at!).getTime();
+    expect(synced).toBeGreaterThanOrEqual(Date.parse(answer.requestedAt!));
     expect(await stored()).toEqual(['t1:order_update:PAUSED']);
   });
 

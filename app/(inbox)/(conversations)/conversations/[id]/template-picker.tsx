@@ -30,7 +30,7 @@ const SYNC_POLL_MS = 1000;
 const SYNC_WAIT_MS = 60_000;
 
 export function TemplatePicker({ conversationId, conversation, onClose, onSent }: TemplatePickerProps) {
-  const [syncing, setSyncing] = useState<{ since: string | null; until: number } | null>(null);
+  const [syncing, setSyncing] = useState<Syncing | null>(null);
   const { data, error, isLoading } = useApprovedTemplates(conversation.businessPhoneNumberId, syncing ? SYNC_POLL_MS : 0);
   const [search, setSearch] = useState('');
   const [chosen, setChosen] = useState<ApiTemplate | null>(null);
@@ -233,10 +233,14 @@ function TemplateForm({ template, conversationId, contactName, onBack, onSent }:
   );
 }
 
+/** A sync an admin asked for: answered once the number's syncedAt reaches requestedAt; given up at `until`. */
+type Syncing = { requestedAt: string; until: number };
+
 /**
  * When the templates were last read from Meta, and for admins a way to read them again now (new or newly
  * approved templates); agents are told whom to ask. A sync runs in the background: the list is polled
- * until its time changes.
+ * until a sync that began after the request has stored it (one already running when the admin asked
+ * would show the old list).
  */
 function TemplateSyncStatus({
   syncedAt,
@@ -244,15 +248,15 @@ function TemplateSyncStatus({
   onSyncing,
 }: {
   syncedAt: string | null;
-  syncing: { since: string | null; until: number } | null;
-  onSyncing: (syncing: { since: string | null; until: number } | null) => void;
+  syncing: Syncing | null;
+  onSyncing: (syncing: Syncing | null) => void;
 }) {
   const { role } = useViewer();
   const [failure, setFailure] = useState<string | null>(null);
-  // Done when the sync time moved on; given up (with a word) after SYNC_WAIT_MS.
+  // Done when a sync that began after the request has stored; given up (with a word) after SYNC_WAIT_MS.
   useEffect(() => {
     if (!syncing) return;
-    if (syncedAt !== syncing.since) {
+    if (syncedAt !== null && Date.parse(syncedAt) >= Date.parse(syncing.requestedAt)) {
       onSyncing(null);
       return;
     }
@@ -269,8 +273,9 @@ function TemplateSyncStatus({
   const sync = async () => {
     setFailure(null);
     try {
-      await requestTemplateSync();
-      onSyncing({ since: syncedAt, until: Date.now() + SYNC_WAIT_MS });
+      const { requestedAt } = await requestTemplateSync();
+      if (requestedAt === null) setFailure('No WhatsApp Business Account is known yet: a webhook from this number introduces it.');
+      else onSyncing({ requestedAt, until: Date.now() + SYNC_WAIT_MS });
     } catch (err) {
       setFailure(err instanceof ApiRequestError ? err.message : 'The sync could not be started: check the connection and try again.');
     }
