@@ -56,9 +56,13 @@ function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query')
 function operationOf(route: AnyApiRoute): JsonSchema {
   const { spec } = route;
   const status = String(spec.status ?? 200);
-  const content = spec.responseType
-    ? { [spec.responseType]: { schema: { type: 'string' } } }
-    : { 'application/json': { schema: spec.response ? jsonSchemaOf(spec.response, 'output') : {} } };
+  // 204 No Content has no body to describe.
+  const content =
+    spec.status === 204
+      ? undefined
+      : spec.responseType
+        ? { [spec.responseType]: { schema: { type: 'string' } } }
+        : { 'application/json': { schema: spec.response ? jsonSchemaOf(spec.response, 'output') : {} } };
   const errors = Object.entries(ERROR_STATUSES)
     .filter(([code]) => spec.access !== 'public' || !['401', '403'].includes(code))
     .map(([code, description]) => [
@@ -73,7 +77,7 @@ function operationOf(route: AnyApiRoute): JsonSchema {
     security: spec.access === 'public' ? [] : spec.access === 'admin' ? [{ session: [] }] : [{ session: [] }, { apiKey: [] }],
     parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
     ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(spec.body, 'input') } } } }),
-    responses: { [status]: { description: 'Success.', content }, ...Object.fromEntries(errors) },
+    responses: { [status]: { description: 'Success.', ...(content && { content }) }, ...Object.fromEntries(errors) },
   };
 }
 
