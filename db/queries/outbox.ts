@@ -62,8 +62,8 @@ export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Pr
 }
 
 /**
- * advanceQueue for several conversations at once (a webhook batch whose statuses named messages still in
- * the outbox): their rows locked in id order, then each one's oldest queued message due.
+ * After heads ended (sent, failed, unconfirmed, or named by a status webhook): the conversations' rows
+ * locked in id order, then each one's oldest queued message due.
  */
 export async function advanceQueues(tx: Executor, conversationIds: number[]): Promise<void> {
   if (conversationIds.length === 0) return;
@@ -75,14 +75,6 @@ export async function advanceQueues(tx: Executor, conversationIds: number[]): Pr
           where outbox_state = 'queued' and conversation_id in (select jsonb_array_elements_text(${ids})::bigint)
           order by conversation_id, id) h
     where m.id = h.id and m.next_send_at is null`);
-}
-
-/** After a head ended (or was retried): the conversation's oldest queued message becomes due. Under lockConversation. */
-export async function advanceQueue(tx: Executor, conversationId: number): Promise<void> {
-  await tx.execute(sql`
-    update messages set next_send_at = now()
-    where id = (select id from messages where conversation_id = ${conversationId} and outbox_state = 'queued' order by id limit 1)
-      and next_send_at is null`);
 }
 
 /** The message a clientId was used for, with its conversation. */

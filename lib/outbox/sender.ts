@@ -1,10 +1,8 @@
 import type { Db, Transaction } from '@/db/client';
 import {
   acceptSends,
-  advanceQueue,
   advanceQueues,
   claimDueSends,
-  lockConversation,
   markAccepted,
   markSendFailed,
   markUnconfirmed,
@@ -123,7 +121,11 @@ export class OutboxSender {
   private async claim(limit: number): Promise<Slotted[]> {
     const jobs = await claimDueSends(this.db, { limit, leaseMs: this.timeoutMs * 2 + LEASE_MARGIN_MS });
     const byNumber = new Map<string, ClaimedSend[]>();
-    for (const job of jobs) byNumber.set(job.phoneNumberId, [...(byNumber.get(job.phoneNumberId) ?? []), job]);
+    for (const job of jobs) {
+      const group = byNumber.get(job.phoneNumberId);
+      if (group) group.push(job);
+      else byNumber.set(job.phoneNumberId, [job]);
+    }
     const slotted: Slotted[] = [];
     try {
       for (const [phoneNumberId, group] of byNumber) {
@@ -271,29 +273,25 @@ export class OutboxSender {
   }
 
   private async failed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
-    const ended = await this.db.transaction(async (tx) => {
-      const conversationId = await markSendFailed(tx, job.id, errors, FAILED_RANK);
-      if (conversationId !== null) await this.nextInLine(tx, job);
-      return conversationId !== null;
-    });
-    if (ended) await this.tell(job, ['deliveries']);
+    if (await this.end(job, (tx) => markSendFailed(tx, job.id, errors, FAILED_RANK))) await this.tell(job, ['deliveries']);
     return { result: 'failed', reason };
   }
 
   private async unconfirmed(job: ClaimedSend, reason: string, errors: unknown[]): Promise<SendAttemptOutcome> {
-    const ended = await this.db.transaction(async (tx) => {
-      const conversationId = await markUnconfirmed(tx, job.id, errors);
-      if (conversationId !== null) await this.nextInLine(tx, job);
-      return conversationId !== null;
-    });
-    if (ended) await this.tell(job);
+    if (await this.end(job, (tx) => markUnconfirmed(tx, job.id, errors))) await this.tell(job);
     return { result: 'unconfirmed', reason };
   }
 
-  /** This message is out of the queue: the conversation's next one is due (lib/outbox's order rule). */
-  private async nextInLine(tx: Transaction, job: ClaimedSend): Promise<void> {
-    await lockConversation(tx, job.conversationId);
-    await advanceQueue(tx, job.conversationId);
+  /**
+   * Takes a message out of the queue as `mark` records it (null: it had left already), and makes its
+   * conversation's next one due (lib/outbox's order rule), in one transaction. True when it ended here.
+   */
+  private async end(job: ClaimedSend, mark: (tx: Transaction) => Promise<number | null>): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if ((await mark(tx)) === null) return false;
+      await advanceQueues(tx, [job.conversationId]);
+      return true;
+    });
   }
 
   private async tell(job: ClaimedSend, topics: ('messages' | 'deliveries')[] = ['messages']): Promise<void> {
