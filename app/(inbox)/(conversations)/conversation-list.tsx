@@ -29,6 +29,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const list = useConversations({ q: query, businessPhoneNumberId: number, status, labelId });
   const { items: conversations, pages: data, error, isLoading, hasMore, loadingMore, loadMore } = list;
   const counts = useConversationCounts(number);
+  // Refetched by useLabels itself on every label change (the `labels` topic).
   const labels = useLabels();
   const allLabels = labels.data?.labels ?? [];
   // A label deleted elsewhere: back to every label.
@@ -40,11 +41,8 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const refreshList = useCoalesced(list.refresh);
   const refreshCounts = useCoalesced(() => counts.mutate());
   const refreshNumbers = useCoalesced(() => numbers.mutate());
-  const refreshLabels = useCoalesced(() => labels.mutate());
   useChanges((notice) => {
     refreshList();
-    // Labels renamed, recoloured, added or taken off somewhere: names and counts of the filter.
-    refreshLabels();
     // Any change may move a conversation between tabs (a status set, a customer writing again, a snooze ending).
     refreshCounts();
     // The numbers' counts change only with a conversation this page has not seen (or after a gap).
