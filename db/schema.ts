@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  type AnyPgColumn,
   primaryKey,
   smallint,
   text,
@@ -111,6 +112,9 @@ export const conversations = pgTable(
     /** When a snooze ends: set exactly while snoozed. */
     snoozedUntil: tstz('snoozed_until'),
     statusChangedAt: tstz('status_changed_at'),
+    /** The agent it is assigned to; unassigned when null (and when that user is deleted). */
+    assigneeId: text('assignee_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
+    assignedAt: tstz('assigned_at'),
   },
   (t) => [
     uniqueIndex('conversations_number_contact_key').on(t.phoneNumberId, t.contactId),
@@ -124,6 +128,11 @@ export const conversations = pgTable(
     // The snooze waker's look for snoozes that ended: only snoozed rows are in it.
     index('conversations_snoozed_until_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     index('conversations_contact_idx').on(t.contactId),
+    // The Mine view (one agent's conversations of a status) and the Unassigned view, newest activity first.
+    index('conversations_assignee_status_activity_idx').on(t.assigneeId, t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
+    index('conversations_unassigned_status_activity_idx')
+      .on(t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc())
+      .where(sql`assignee_id is null`),
     check('conversations_status_check', sql.raw(`status in (${CONVERSATION_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
     check('conversations_snoozed_until_check', sql`(status = 'snoozed') = (snoozed_until is not null)`),
   ],
@@ -417,6 +426,15 @@ export const users = pgTable('users', {
   emailVerified: boolean('email_verified').notNull().default(false),
   image: text('image'),
   role: text('role').notNull().default('agent'),
+  /**
+   * Whether auto-assignment may give them conversations while they are online: 'available' or 'away';
+   * null is their role's default (agents available, admins away until they say otherwise).
+   */
+  availability: text('availability', { enum: ['available', 'away'] }),
+  /** Auto-assignment's round robin: whoever was given one longest ago is next. */
+  lastAutoAssignedAt: tstz('last_auto_assigned_at'),
+  /** Notify them of new messages in unassigned conversations too (always of their own, and of mentions). */
+  notifyUnassigned: boolean('notify_unassigned').notNull().default(false),
   banned: boolean('banned').default(false),
   banReason: text('ban_reason'),
   banExpires: tstz('ban_expires'),
@@ -564,3 +582,124 @@ export const templateSyncs = pgTable('template_syncs', {
   requestedAt: tstz('requested_at'),
   lastError: text('last_error'),
 });
+
+// ---- Working as a team (issue 13: assignment, presence, notes, mentions, canned replies, the trail) ----
+
+/** Inbox-wide settings admins change on /admin/settings: one row (id 1), made by the migration. */
+export const inboxSettings = pgTable(
+  'inbox_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    /** New or reopened unassigned conversations go round robin to online, available agents under the cap. */
+    autoAssign: boolean('auto_assign').notNull().default(false),
+    /** Open conversations an agent may hold before auto-assignment passes them by. */
+    autoAssignCap: integer('auto_assign_cap').notNull().default(10),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  () => [check('inbox_settings_single_row', sql`id = 1`)],
+);
+export type InboxSettingsRow = typeof inboxSettings.$inferSelect;
+
+/**
+ * Who has the inbox open, per browser tab: its heartbeat (seenAt), the conversation it shows and when its
+ * agent last typed a reply there. A tab that stops beating is gone after a minute without anyone deleting it;
+ * signing out (the session's rows) takes its tabs at once.
+ */
+export const presence = pgTable(
+  'presence',
+  {
+    /** The tab's own random id. */
+    clientId: text('client_id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    conversationId: bigint('conversation_id', { mode: 'number' }).references(() => conversations.id, { onDelete: 'cascade' }),
+    typingAt: tstz('typing_at'),
+    seenAt: tstz('seen_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('presence_conversation_idx').on(t.conversationId, t.seenAt).where(sql`conversation_id is not null`),
+    index('presence_user_idx').on(t.userId, t.seenAt),
+  ],
+);
+
+/**
+ * A conversation's trail: every action on it with who and when, and the agents' private notes (action
+ * 'note', with `body`). The thread shows them between its messages; none of it ever goes to Meta.
+ * `actorName` is the name as it was (an agent, an API key's name, or "Auto-assignment").
+ */
+export const conversationActivity = pgTable(
+  'conversation_activity',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    at: tstz('at').notNull().defaultNow(),
+    actorKind: text('actor_kind', { enum: ['user', 'api-key', 'system'] }).notNull(),
+    actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name').notNull(),
+    /** What was done (lib/contracts/activity.ts lists them). */
+    action: text('action').notNull(),
+    /** A note's text. */
+    body: text('body'),
+    /** What the action needs to be told: the assignee, the status, the label, the message... */
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('conversation_activity_conversation_idx').on(t.conversationId, t.at, t.id)],
+);
+export type ConversationActivityRow = typeof conversationActivity.$inferSelect;
+
+/** An agent @mentioned in a note, until they have seen it (their notifications). */
+export const mentions = pgTable(
+  'mentions',
+  {
+    activityId: bigint('activity_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversationActivity.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: bigint('conversation_id', { mode: 'number' })
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    seenAt: tstz('seen_at'),
+  },
+  (t) => [primaryKey({ columns: [t.activityId, t.userId] }), index('mentions_user_idx').on(t.userId, t.createdAt.desc())],
+);
+
+/** Saved replies: shared (no owner; admins manage them) or an agent's own, each with a shortcut for "/". */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ownerUserId: text('owner_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    shortcut: text('shortcut').notNull(),
+    body: text('body').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+  },
+  // One shortcut per owner (and once among the shared ones), whatever its case.
+  (t) => [uniqueIndex('canned_replies_owner_shortcut_key').on(sql`coalesce(${t.ownerUserId}, '')`, sql`lower(${t.shortcut})`)],
+);
+export type CannedReplyRow = typeof cannedReplies.$inferSelect;
+
+/** Admin changes to people and access (users, roles, API keys, settings): who did what to whom, and when. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: tstz('at').notNull().defaultNow(),
+    actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    /** 'user' | 'api-key' | 'settings' ...: what it was done to, by id and name as they were. */
+    targetKind: text('target_kind').notNull(),
+    targetId: text('target_id'),
+    targetName: text('target_name'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at.desc(), t.id.desc())],
+);

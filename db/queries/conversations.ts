@@ -1,7 +1,7 @@
 import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias, union } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
-import { businessNumbers, contacts, conversations, messages, type ConversationRow } from '../schema';
+import { businessNumbers, contacts, conversations, messages, users, type ConversationRow } from '../schema';
 import { fewCarryLabel, hasLabel, labelsOfConversation } from './labels';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
@@ -52,6 +52,7 @@ export const descNullsLast = (column: AnyColumn) => sql`${column} desc nulls las
 export const likeContains = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const lastMessage = alias(messages, 'last_message');
+const assignee = alias(users, 'assignee');
 
 /** The business-number, status and label filters (the search, when there is one, comes on top). */
 function listFilter(options: ConversationListOptions): SQL | undefined {
@@ -172,12 +173,14 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
         status: conversations.status,
         snoozedUntil: conversations.snoozedUntil,
         labels: labelsOfConversation(conversations.id),
+        assignee: { id: assignee.id, name: assignee.name },
         sortAt: cursorTimestamp<string | null>(conversations.lastMessageAt),
       })
       .from(conversations)
       .innerJoin(contacts, eq(contacts.id, conversations.contactId))
       .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
       .leftJoin(lastMessage, eq(lastMessage.id, conversations.lastMessageId))
+      .leftJoin(assignee, eq(assignee.id, conversations.assigneeId))
       .where(options.q ? inArray(conversations.id, searchHits(db, where, options.q, limit)) : where)
       // Spelled exactly like the indexes, so the planner walks them instead of sorting.
       .orderBy(descNullsLast(conversations.lastMessageAt), descNullsLast(conversations.id))

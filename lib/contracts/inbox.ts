@@ -136,6 +136,10 @@ export const apiConversationSchema = z.object({
     .nullable()
     .meta({ description: 'When a snoozed conversation opens again by itself (ISO-8601); null unless snoozed.' }),
   labels: z.array(apiLabelSchema).meta({ description: 'The labels it carries, by name.' }),
+  assignee: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .meta({ description: 'The agent it is assigned to; null when unassigned.' }),
 });
 export type ApiConversation = z.infer<typeof apiConversationSchema>;
 

@@ -21,6 +21,7 @@ import {
 } from '@/lib/inbox/read-api';
 import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
+import { getAgents } from '@/lib/inbox/agents-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -64,6 +65,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
+  getAgents,
   getLabels,
   getTemplates,
   postTemplateSync,

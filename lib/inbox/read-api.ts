@@ -312,6 +312,7 @@ function toApiConversation(row: ConversationListRow): ApiConversation {
     status: row.status,
     snoozedUntil: isoOrNull(row.snoozedUntil),
     labels: row.labels.map((l) => ({ id: String(l.id), name: l.name, colour: l.colour })),
+    assignee: row.assignee,
   };
 }
 

@@ -13,9 +13,27 @@ const MAX_PAYLOAD = 7000;
  * deliveries (statuses stored), messages (messages stored), account (account or template events),
  * processing (an event failed for good, or was retried), rejections (webhook requests refused),
  * media (a media file was downloaded, or failed to), outbox (a message was queued for sending), labels
- * (a label made, renamed, recoloured or deleted, or put on or taken off a conversation).
+ * (a label made, renamed, recoloured or deleted, or put on or taken off a conversation), agents (someone
+ * signed up, was renamed or deactivated, or changed their availability), presence (who views or types where),
+ * mentions (an agent was mentioned in a note), canned-replies (a saved reply made, changed or deleted),
+ * settings (the inbox settings changed), activity (a conversation's trail grew: its ids say which).
  */
-export const TOPICS = ['deliveries', 'messages', 'account', 'processing', 'rejections', 'media', 'outbox', 'labels'] as const;
+export const TOPICS = [
+  'deliveries',
+  'messages',
+  'account',
+  'processing',
+  'rejections',
+  'media',
+  'outbox',
+  'labels',
+  'agents',
+  'presence',
+  'mentions',
+  'canned-replies',
+  'settings',
+  'activity',
+] as const;
 export type Topic = (typeof TOPICS)[number];
 
 export interface ChangeNotice {

@@ -430,6 +430,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         status: 'open',
         snoozedUntil: null,
         labels: [],
+        assignee: null,
       });
       for (const c of conversations) {
         if (c.lastMessageAt !== null) expect(c.lastMessageAt).toMatch(ISO);

@@ -829,6 +829,7 @@ describe('components render untrusted content as text', () => {
           status: 'open',
           snoozedUntil: null,
           labels: [],
+          assignee: null,
         },
         selected: true,
         showBusinessNumber: true,
