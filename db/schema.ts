@@ -208,6 +208,11 @@ export const messages = pgTable(
     errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
     /** Known only from a status (sent by another system); filled in if the message itself arrives later. */
     placeholder: boolean('placeholder').notNull().default(false),
+    /**
+     * Shared from the WhatsApp Business app's chat history when the number joined the Cloud API (the `history`
+     * webhook): shown in its thread at its own time, but never unread, never reopening, never opening the window.
+     */
+    history: boolean('history').notNull().default(false),
     editedAt: tstz('edited_at'),
     deletedAt: tstz('deleted_at'),
     /**

@@ -23,6 +23,7 @@ const messageColumns = {
   status: messages.status,
   errors: messages.errors,
   placeholder: messages.placeholder,
+  history: messages.history,
   editedAt: messages.editedAt,
   deletedAt: messages.deletedAt,
   content: messages.content,

@@ -5,9 +5,12 @@ import { jsonb, queryRows, type Executor } from '../client';
 export interface ConversationKey {
   phoneNumberId: string;
   contactId: number;
+  /** A new one starts resolved rather than open (only the shared chat history brought it). */
+  resolved?: boolean;
 }
 
-const toRows = (keys: ConversationKey[]) => keys.map((k) => ({ phone_number_id: k.phoneNumberId, contact_id: k.contactId }));
+const toRows = (keys: ConversationKey[]) =>
+  keys.map((k) => ({ phone_number_id: k.phoneNumberId, contact_id: k.contactId, status: k.resolved ? 'resolved' : 'open' }));
 
 /** The conversations that exist among `keys`, with their ids. */
 export async function findConversations(tx: Executor, keys: ConversationKey[]): Promise<(ConversationKey & { id: number })[]> {
@@ -25,8 +28,9 @@ export async function insertConversations(tx: Executor, keys: ConversationKey[])
   if (keys.length === 0) return;
   const rows = [...keys].sort((a, b) => a.contactId - b.contactId || (a.phoneNumberId < b.phoneNumberId ? -1 : 1));
   await tx.execute(sql`
-    insert into conversations (phone_number_id, contact_id)
-    select phone_number_id, contact_id from jsonb_to_recordset(${jsonb(toRows(rows))}) as x(phone_number_id text, contact_id bigint)
+    insert into conversations (phone_number_id, contact_id, status)
+    select phone_number_id, contact_id, status
+    from jsonb_to_recordset(${jsonb(toRows(rows))}) as x(phone_number_id text, contact_id bigint, status text)
     on conflict do nothing`);
 }
 

@@ -20,6 +20,9 @@ export interface MessageInsert {
   media: unknown;
   targetWamid: string | null;
   status: string;
+  statusRank: number;
+  /** From the Business app's shared chat history. */
+  history: boolean;
   errors: unknown;
   content: unknown;
   raw: unknown;
@@ -35,8 +38,9 @@ export interface InsertedMessage {
   type: string;
   /** As the database returns it: a string or a Date, depending on the driver. */
   sentAt: string | Date;
-  /** False for a placeholder filled in (its status and place in the counts were already there). */
+  /** False for a placeholder filled in, or a history message completed (its status and counts were already there). */
   isNew: boolean;
+  history: boolean;
 }
 
 /** A message whose row changed, and its conversation (for the change notice). */
@@ -57,6 +61,7 @@ type InsertedRow = {
   type: string;
   sent_at: string | Date;
   is_new: boolean;
+  history: boolean;
 };
 const inserted = (r: InsertedRow): InsertedMessage => ({
   id: Number(r.id),
@@ -66,6 +71,7 @@ const inserted = (r: InsertedRow): InsertedMessage => ({
   type: r.type,
   sentAt: r.sent_at,
   isNew: r.is_new,
+  history: r.history === true,
 });
 const changed = (r: ChangedRow): ChangedMessage => ({
   id: Number(r.id),
@@ -95,6 +101,8 @@ export async function insertMessages(tx: Executor, messages: MessageInsert[]): P
     media: m.media,
     target_wamid: m.targetWamid,
     status: m.status,
+    status_rank: m.statusRank,
+    history: m.history,
     errors: m.errors,
     content: m.content,
     raw: m.raw,
@@ -104,20 +112,24 @@ export async function insertMessages(tx: Executor, messages: MessageInsert[]): P
     tx,
     sql`
     insert into messages (wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
-      frequently_forwarded, media, target_wamid, status, errors, content, raw, event_id)
+      frequently_forwarded, media, target_wamid, status, status_rank, history, errors, content, raw, event_id)
     select wamid, conversation_id, direction, type, subtype, text, sent_at, reply_to_wamid, forwarded,
-      frequently_forwarded, media, target_wamid, status, errors, content, raw, event_id
+      frequently_forwarded, media, target_wamid, status, status_rank, history, errors, content, raw, event_id
     from jsonb_to_recordset(${jsonb(rows)}) as x(wamid text, conversation_id bigint, direction text, type text, subtype text,
       text text, sent_at timestamptz, reply_to_wamid text, forwarded boolean, frequently_forwarded boolean, media jsonb,
-      target_wamid text, status text, errors jsonb, content jsonb, raw jsonb, event_id bigint)
+      target_wamid text, status text, status_rank smallint, history boolean, errors jsonb, content jsonb, raw jsonb,
+      event_id bigint)
     on conflict (wamid) do update set
       direction = excluded.direction, type = excluded.type, subtype = excluded.subtype, text = excluded.text,
       sent_at = excluded.sent_at, reply_to_wamid = excluded.reply_to_wamid, forwarded = excluded.forwarded,
       frequently_forwarded = excluded.frequently_forwarded, media = excluded.media, target_wamid = excluded.target_wamid,
       errors = case when messages.status = 'failed' then messages.errors else excluded.errors end,
       content = excluded.content, raw = excluded.raw, event_id = excluded.event_id, placeholder = false
+    -- A placeholder gets its message; a history media message first shared without its media id (Meta sends the
+    -- ids of recent media in later chunks) gets the one that has it.
     where messages.placeholder
-    returning id, wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new`,
+      or (messages.history and excluded.history and messages.media ->> 'id' is null and excluded.media ->> 'id' is not null)
+    returning id, wamid, conversation_id, direction, type, sent_at, (xmax = 0) as is_new, history`,
   );
   return result.map(inserted);
 }

@@ -96,6 +96,10 @@ export const apiMessageSchema = z.object({
     .nullable()
     .meta({ description: 'What the message says, typed per type ({ v: 1, type, ... }); null for placeholders.' }),
   placeholder: z.boolean().meta({ description: 'Known only from its statuses (sent by another system): no type, text or content yet.' }),
+  history: z.boolean().meta({
+    description:
+      "From the WhatsApp Business app's chat history, shared when the number joined the Cloud API: shown at its own time, never unread.",
+  }),
   clientId: z.string().nullable().meta({ description: 'For a message written here: the id its writer gave it (POST … /messages).' }),
   sentBy: z
     .object({ id: z.string(), name: z.string() })

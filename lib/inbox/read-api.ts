@@ -354,6 +354,7 @@ function toApiMessage(
     // Written by the type modules at ingest (or from raw by the start-up backfill): their schema's shape.
     content: (row.content ?? null) as MessageContent | null,
     placeholder: row.placeholder,
+    history: row.history,
     clientId: row.clientId,
     sentBy: sentByOf(row),
     media: (row.media ?? null) as MediaInfo | null,

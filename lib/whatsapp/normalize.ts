@@ -11,6 +11,9 @@ import {
   contactItemSchema,
   entrySchema,
   errorItemSchema,
+  historyChunkSchema,
+  historyThreadSchema,
+  historyValueSchema,
   messageItemSchema,
   messagingValueSchema,
   statusItemSchema,
@@ -27,6 +30,7 @@ import type {
   BusinessNumber,
   ContactSighting,
   CustomerIdentity,
+  DeliveryStatus,
   Direction,
   NormalizedBatch,
   NormalizedMessage,
@@ -35,8 +39,10 @@ import type {
 
 const WHATSAPP_BUSINESS_ACCOUNT = 'whatsapp_business_account';
 
-/** Fields whose value carries messages, echoes and statuses; every other field is an AccountEvent. */
+/** Fields whose value carries messages, echoes and statuses; every other field but history is an AccountEvent. */
 const MESSAGING_FIELDS = new Set(['messages', 'smb_message_echoes']);
+/** The Business app's past chats (coexistence onboarding): messages, marked as history. */
+const HISTORY_FIELD = 'history';
 
 export function normalizeWebhook(body: unknown, receivedAt: Date = new Date()): NormalizedBatch {
   const batch = new BatchBuilder(receivedAt);
@@ -86,6 +92,8 @@ function readChange(batch: BatchBuilder, entryPlace: Place, rawChange: unknown):
   const value = parsed.data.value;
   if (field !== null ? MESSAGING_FIELDS.has(field) : looksLikeMessagingValue(value)) {
     readMessagingValue(batch, { ...entryPlace, field: field ?? 'messages' }, value);
+  } else if (field === HISTORY_FIELD) {
+    readHistoryValue(batch, { ...entryPlace, field }, value);
   } else {
     readAccountEvent(batch, { ...entryPlace, field: field ?? 'unknown' }, value);
   }
@@ -146,7 +154,12 @@ function readContact(batch: BatchBuilder, place: Place, rawItem: unknown): void 
   batch.sight(identity, cleanString(contact.profile?.name), cleanString(contact.profile?.username));
 }
 
-function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, direction: Direction): void {
+/** How a history message differs from a live one: its thread names the customer; `history_context` its status. */
+interface HistoryThread {
+  customer: CustomerIdentity;
+}
+
+function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, source: Direction | HistoryThread): void {
   const parsed = messageItemSchema.safeParse(rawItem);
   if (!parsed.success) return batch.invalid(place, 'message_not_object', rawItem);
   const message = parsed.data;
@@ -154,9 +167,12 @@ function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, direct
   if (!wamid) return batch.invalid(place, 'message_without_id', rawItem);
   if (!place.phoneNumberId) return batch.invalid(place, 'message_without_phone_number_id', rawItem);
 
+  const thread = typeof source === 'string' ? null : source;
+  const direction = typeof source === 'string' ? source : historyDirection(message, source.customer);
   // The person on the other side: the sender of an inbound message, the recipient of an echo.
-  const person =
-    direction === 'inbound'
+  const person = thread
+    ? thread.customer
+    : direction === 'inbound'
       ? customerIdentity(cleanString(message.from), cleanString(message.from_user_id))
       : customerIdentity(cleanString(message.to), cleanString(message.to_user_id));
   // Groups API: the conversation is the group, as it is for statuses of messages sent to it.
@@ -186,9 +202,94 @@ function readMessage(batch: BatchBuilder, place: Place, rawItem: unknown, direct
     content,
     raw: safeJson(rawItem),
   };
+  if (thread) normalized.history = { status: direction === 'outbound' ? historyStatus(message.history_context?.status) : null };
   batch.messages.push(normalized);
   batch.sight(customer, null, null);
   if (groupId && person) batch.sight(person, null, null);
+}
+
+// --- History: the Business app's past chats ----------------------------------------------------
+
+/**
+ * `value.history[]`: chunks of threads, one per customer, each of messages as webhooks carry them. Each chunk's
+ * place in the sync (phase, chunk_order, progress) is kept as an account event, so an admin can see it
+ * progress; a chunk of errors (the business declined to share its history) is a value-level error.
+ */
+function readHistoryValue(batch: BatchBuilder, changePlace: Place, rawValue: unknown): void {
+  const parsed = historyValueSchema.safeParse(rawValue);
+  if (!parsed.success) return batch.invalid(changePlace, 'value_not_object', rawValue);
+  const phoneNumberId = batch.addBusinessNumber(parsed.data.metadata, changePlace.wabaId);
+  const place: Place = { ...changePlace, phoneNumberId };
+  const chunks = parsed.data.history;
+  if (chunks === undefined || chunks === null) return;
+  if (!Array.isArray(chunks)) return batch.invalid(place, 'history_not_array', chunks);
+  for (const chunk of chunks) batch.guard(place, chunk, () => readHistoryChunk(batch, place, chunk));
+}
+
+function readHistoryChunk(batch: BatchBuilder, place: Place, rawChunk: unknown): void {
+  const parsed = historyChunkSchema.safeParse(rawChunk);
+  if (!parsed.success) return batch.invalid(place, 'history_chunk_not_object', rawChunk);
+  const { metadata, threads, errors } = parsed.data;
+  let messageCount = 0;
+  const threadList = Array.isArray(threads) ? threads : [];
+  if (threads !== undefined && threads !== null && !Array.isArray(threads)) batch.invalid(place, 'threads_not_array', threads);
+  for (const rawThread of threadList) {
+    batch.guard(place, rawThread, () => {
+      const thread = historyThreadSchema.safeParse(rawThread);
+      if (!thread.success) return batch.invalid(place, 'thread_not_object', rawThread);
+      const customer = customerIdentity(cleanString(thread.data.id), null);
+      if (!customer) return batch.invalid(place, 'thread_without_id', rawThread);
+      const items = thread.data.messages;
+      if (items === undefined || items === null) return;
+      if (!Array.isArray(items)) return batch.invalid(place, 'messages_not_array', items);
+      for (const item of items) batch.guard(place, item, () => readMessage(batch, place, item, { customer }));
+      messageCount += items.length;
+    });
+  }
+  if (Array.isArray(errors)) for (const item of errors) batch.guard(place, item, () => batch.addValueError(place, item));
+  batch.accountEvents.push({
+    wabaId: place.wabaId,
+    phoneNumberId: place.phoneNumberId,
+    field: HISTORY_FIELD,
+    eventType: metadata?.progress === undefined ? 'chunk' : `progress_${metadata.progress}`,
+    timestamp: copyDate(place.time),
+    payload: {
+      phase: metadata?.phase ?? null,
+      chunkOrder: metadata?.chunk_order ?? null,
+      progress: metadata?.progress ?? null,
+      threads: threadList.length,
+      messages: messageCount,
+    },
+  });
+}
+
+/**
+ * A history message's direction: the business's own messages carry `to` (as echoes do) or come from
+ * someone other than the thread's customer.
+ */
+function historyDirection(message: { from?: string; to?: string }, customer: CustomerIdentity): Direction {
+  if (cleanString(message.to) !== null) return 'outbound';
+  const from = cleanString(message.from);
+  return from === null || from === customer.waId || from === customer.userId ? 'inbound' : 'outbound';
+}
+
+/** `history_context.status` as a delivery status (ERROR is failed); PENDING and anything unknown: null. */
+function historyStatus(status: string | undefined): DeliveryStatus | null {
+  switch (status?.toLowerCase()) {
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+      return 'delivered';
+    case 'read':
+      return 'read';
+    case 'played':
+      return 'played';
+    case 'error':
+    case 'failed':
+      return 'failed';
+    default:
+      return null;
+  }
 }
 
 function readStatus(batch: BatchBuilder, place: Place, rawItem: unknown): void {

@@ -30,6 +30,18 @@ const lenientEpoch = z.union([z.string(), z.number()]).optional().catch(undefine
 
 const lenientNumber = z.number().optional().catch(undefined);
 
+/** A whole number, also as its decimal text. */
+const lenientCount = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\d{1,9}$/)
+      .transform(Number),
+  ])
+  .optional()
+  .catch(undefined);
+
 const lenientArray = z.array(z.unknown()).optional().catch(undefined);
 
 /** An optional nested object whose own fields are lenient: anything but an object reads as absent. */
@@ -69,6 +81,29 @@ export const messagingValueSchema = z.object({
   errors: z.unknown().optional(),
 });
 export type MessagingValue = z.infer<typeof messagingValueSchema>;
+
+/**
+ * The `value` of a `history` change: the WhatsApp Business app's past chats, shared when its number joined
+ * the Cloud API, in chunks (`history[]`), each of threads (one per customer) of messages shaped as webhook
+ * messages plus `history_context.status`. Checked item by item by the normalizer.
+ */
+export const historyValueSchema = z.object({
+  metadata: metadataSchema.optional().catch(undefined),
+  history: z.unknown().optional(),
+});
+
+/** One chunk of `value.history[]`: where it stands, and its threads or (sharing declined) its errors. */
+export const historyChunkSchema = z.object({
+  metadata: lenientObject({ phase: lenientCount, chunk_order: lenientCount, progress: lenientCount }),
+  threads: z.unknown().optional(),
+  errors: z.unknown().optional(),
+});
+
+export const historyThreadSchema = z.object({
+  /** The customer's phone number (or BSUID). */
+  id: lenientString,
+  messages: z.unknown().optional(),
+});
 
 /** The `value` of every other field: only what names the event and its time. */
 export const accountValueSchema = z.object({
@@ -180,6 +215,8 @@ export const messageItemSchema = z.object({
   edit: lenientObject({ original_message_id: lenientString, message: z.unknown().optional() }),
   revoke: lenientObject({ original_message_id: lenientString }),
   unsupported: lenientObject({ type: lenientString }),
+  /** History messages only: how far the message got (SENT, DELIVERED, READ, PLAYED, ERROR, PENDING). */
+  history_context: lenientObject({ status: lenientString }),
 });
 export type MessageItem = z.infer<typeof messageItemSchema>;
 

@@ -11,7 +11,13 @@ import {
   updateContactNames,
   type ContactIds,
 } from '@/db/writes/contacts';
-import { bumpConversations, findConversations, insertConversations, type ConversationBump } from '@/db/writes/conversations';
+import {
+  bumpConversations,
+  findConversations,
+  insertConversations,
+  type ConversationBump,
+  type ConversationKey,
+} from '@/db/writes/conversations';
 import { enqueueMediaDownloads } from '@/db/writes/media-items';
 import { addMessageStats, type MessageCount } from '@/db/writes/message-stats';
 import {
@@ -29,7 +35,7 @@ import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
 import { opensServiceWindow } from '@/lib/outbox/service-window';
 import { accountsWithTemplateChanges, TEMPLATE_SYNC_MIN_INTERVAL_MS } from '@/lib/templates/sync-policy';
 import { rewritesTarget } from './message-types';
-import { DELIVERY_ORDER, PENDING, READ_STATUSES, RECEIVED } from './status';
+import { DELIVERY_ORDER, deliveryRank, PENDING, READ_STATUSES, RECEIVED } from './status';
 import {
   type ContactSighting,
   type CustomerIdentity,
@@ -198,13 +204,17 @@ function indexContacts(rows: ContactIds[]) {
 async function ensureConversations(
   tx: Transaction,
   contactIds: Map<string, number>,
-  items: { phoneNumberId: string; customer: CustomerIdentity }[],
+  items: { phoneNumberId: string; customer: CustomerIdentity; history?: unknown }[],
 ): Promise<Map<string, number>> {
-  const keys = new Map<string, { phoneNumberId: string; contactId: number }>();
+  const keys = new Map<string, ConversationKey>();
   for (const item of items) {
     const contactId = contactIds.get(identityKey(item.customer));
     if (contactId === undefined) continue;
-    keys.set(`${item.phoneNumberId}#${contactId}`, { phoneNumberId: item.phoneNumberId, contactId });
+    const key = `${item.phoneNumberId}#${contactId}`;
+    // A conversation that only the shared history brings starts resolved: onboarding a number with
+    // months of past chats must not fill the Open tab with conversations nobody is waiting on.
+    const historyOnly = item.history !== undefined && (keys.get(key)?.resolved ?? true);
+    keys.set(key, { phoneNumberId: item.phoneNumberId, contactId, resolved: historyOnly });
   }
   const result = new Map<string, number>();
   if (keys.size === 0) return result;
@@ -239,13 +249,25 @@ function messageRows(messages: (NormalizedMessage & { eventId: number })[], conv
       frequentlyForwarded: m.frequentlyForwarded,
       media: m.media,
       targetWamid: m.targetWamid,
-      status: m.direction === 'inbound' ? RECEIVED : PENDING,
+      ...initialStatus(m),
+      history: m.history !== undefined,
       errors: m.errors,
       content: m.content,
       raw: m.raw,
       eventId: m.eventId,
     };
   });
+}
+
+/**
+ * Where a message starts: received (inbound), or pending until its statuses arrive (an echo). A history
+ * message the business sent starts where the history says it got to; without a word on it, as sent.
+ */
+function initialStatus(m: NormalizedMessage): { status: string; statusRank: number } {
+  if (m.direction === 'inbound') return { status: RECEIVED, statusRank: 0 };
+  if (m.history === undefined) return { status: PENDING, statusRank: 0 };
+  const status = m.history.status ?? 'sent';
+  return { status, statusRank: deliveryRank(status) };
 }
 
 /** Our message id and its wamid, from each status that carries our callback data. */
@@ -310,7 +332,8 @@ function countNewMessages(messages: NormalizedMessage[], inserted: InsertedMessa
   const counts = new Map<string, MessageCount>();
   for (const r of inserted) {
     const phoneNumberId = numberOf.get(r.wamid);
-    if (phoneNumberId === undefined) continue;
+    // A history message that came again with its media id was counted the first time.
+    if (phoneNumberId === undefined || (r.history && !r.isNew)) continue;
     const hour = new Date(r.sentAt);
     hour.setUTCMinutes(0, 0, 0);
     const key = `${hour.toISOString()}|${phoneNumberId}|${r.direction}|${r.type}`;
@@ -341,9 +364,11 @@ function conversationBumps(inserted: InsertedMessage[]): ConversationBump[] {
     const at = new Date(r.sentAt).toISOString();
     const entry: ConversationBump = perConversation.get(id) ?? { id, at, messageId: r.id, unread: 0, inboundAt: null };
     if (at > entry.at || (at === entry.at && r.id > entry.messageId)) Object.assign(entry, { at, messageId: r.id });
+    perConversation.set(id, entry);
+    // The shared history is the past: it is never unread, reopens nothing and opens no window.
+    if (r.history) continue;
     if (r.isNew && r.direction === 'inbound' && r.type !== 'reaction') entry.unread++;
     if (opensServiceWindow(r) && (entry.inboundAt === null || at > entry.inboundAt)) entry.inboundAt = at;
-    perConversation.set(id, entry);
   }
   return [...perConversation.values()];
 }

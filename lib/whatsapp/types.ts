@@ -88,6 +88,11 @@ export interface NormalizedMessage {
   content: MessageContent;
   /** The item exactly as Meta sent it, made safe for jsonb (kept for integrators). */
   raw: unknown;
+  /**
+   * Set for a message from the Business app's shared chat history (the `history` field): how far it got
+   * (`history_context.status`, for messages the business sent: a delivery status, or null when unknown).
+   */
+  history?: { status: DeliveryStatus | null };
 }
 
 export interface NormalizedStatus {

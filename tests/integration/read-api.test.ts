@@ -297,6 +297,7 @@ describe.each(dbKinds)('read API on %s', (kind) => {
         raw: { id: 'wamid.M-02', type: 'text' },
         content: { v: 1, type: 'text', body: 'Hola! ¿Tienen envío a Monterrey?' },
         placeholder: false,
+        history: false,
         clientId: null,
         sentBy: null,
         media: null,

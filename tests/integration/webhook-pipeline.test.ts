@@ -577,6 +577,73 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     });
   });
 
+  describe('history (the Business app chat history shared at onboarding)', () => {
+    const customer = '4915112345678';
+    const historyBody = (messages: unknown[]) =>
+      messagesBody(
+        { history: [{ metadata: { phase: 0, chunk_order: 1, progress: 100 }, threads: [{ id: customer, messages }] }] },
+        { field: 'history' },
+      );
+    const conversation = async () =>
+      (
+        await queryRows<{ status: string; unread_count: number; last_inbound_at: unknown; last_message_at: unknown }>(
+          database.db,
+          sql`select status, unread_count, last_inbound_at, last_message_at from conversations`,
+        )
+      )[0];
+
+    it('stores past messages in their thread at their own time, never unread, never opening the window', async () => {
+      await pipeline.post(
+        historyBody([
+          textMessage('wamid.H-IN', customer, 'Do you ship to Köln?', 1766000000),
+          { ...textMessage('wamid.H-OUT', '15551234567', 'We do.', 1766000060), to: customer, history_context: { status: 'READ' } },
+        ]),
+      );
+      await pipeline.drain();
+      expect(await messageRow(database, 'wamid.H-IN')).toMatchObject({ history: true, direction: 'inbound', status: 'received' });
+      expect(await messageRow(database, 'wamid.H-OUT')).toMatchObject({ history: true, direction: 'outbound', status: 'read' });
+      // Only the history brought it: it waits in Resolved, not on top of the Open tab.
+      expect(await conversation()).toMatchObject({ status: 'resolved', unread_count: 0, last_inbound_at: null });
+      expect(new Date((await conversation())!.last_message_at as string).toISOString()).toBe(new Date(1766000060_000).toISOString());
+    });
+
+    it('reopens nothing, and a live message after it counts as ever', async () => {
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.LIVE-1', customer, 'hello', 1767000000)] }));
+      await pipeline.drain();
+      await database.db.execute(sql`update conversations set status = 'resolved', unread_count = 0`);
+      await pipeline.post(historyBody([textMessage('wamid.H-OLD', customer, 'months ago', 1760000000)]));
+      await pipeline.drain();
+      expect(await conversation()).toMatchObject({ status: 'resolved', unread_count: 0 });
+      expect(new Date((await conversation())!.last_message_at as string).toISOString()).toBe(new Date(1767000000_000).toISOString());
+
+      await pipeline.post(messagesBody({ messages: [textMessage('wamid.LIVE-2', customer, 'again', 1767000100)] }));
+      await pipeline.drain();
+      expect(await conversation()).toMatchObject({ status: 'open', unread_count: 1 });
+    });
+
+    it('takes the media id of a message first shared without it, once, and fetches the file', async () => {
+      const image = (id?: string) => ({
+        from: customer,
+        id: 'wamid.H-IMG',
+        timestamp: '1766000000',
+        type: 'image',
+        image: { mime_type: 'image/jpeg', ...(id ? { id } : {}) },
+      });
+      await pipeline.post(historyBody([image()]));
+      await pipeline.drain();
+      expect(await count(database, 'media_items')).toBe(0);
+      await pipeline.post(historyBody([image('1375940025318823')]));
+      await pipeline.post(historyBody([image('1375940025318823')]));
+      await pipeline.drain();
+      expect(await count(database, 'messages')).toBe(1);
+      expect(await count(database, 'media_items')).toBe(1);
+      expect(await messageRow(database, 'wamid.H-IMG')).toMatchObject({ history: true, media: { id: '1375940025318823' } });
+      // Counted once in the message charts, however often it came.
+      const [stats] = await queryRows<{ n: number }>(database.db, sql`select coalesce(sum(count), 0)::int as n from message_stats_hourly`);
+      expect(stats!.n).toBe(1);
+    });
+  });
+
   describe('customers', () => {
     it('joins a BSUID-only customer with their phone number once both are seen together', async () => {
       const bsuidOnly = {

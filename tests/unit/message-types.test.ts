@@ -27,7 +27,19 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const PAYLOAD_DIRS = [path.join(ROOT, 'tests/fixtures/payloads'), path.resolve(ROOT, '../shared/payloads')];
 
 /** Keys of a message item that are not the message's own content: who, when, about what. */
-const ENVELOPE_KEYS = new Set(['id', 'type', 'timestamp', 'from', 'from_user_id', 'to', 'to_user_id', 'group_id', 'context', 'errors']);
+const ENVELOPE_KEYS = new Set([
+  'id',
+  'type',
+  'timestamp',
+  'from',
+  'from_user_id',
+  'to',
+  'to_user_id',
+  'group_id',
+  'context',
+  'errors',
+  'history_context',
+]);
 
 /** A content that must parse: the shape the browser and the store rely on. */
 function parsed(content: MessageContent): MessageContent {

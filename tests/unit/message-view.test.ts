@@ -42,6 +42,7 @@ function toApi(n: NormalizedMessage): ApiMessage {
     // The view reads content, never raw: the thread gets no raw at all.
     content: n.content,
     placeholder: false,
+    history: false,
     clientId: null,
     sentBy: null,
     media: n.media,
@@ -90,6 +91,7 @@ function msg({ item = { text: { body: 'hello' } }, ...over }: Partial<ApiMessage
     statusHistory: [],
     content: item === null || over.placeholder === true ? null : contentOf(isRecord(item) ? { type, ...item } : { type }),
     placeholder: false,
+    history: false,
     clientId: null,
     sentBy: null,
     media: null,

@@ -584,6 +584,121 @@ describe('message echoes (sent from the WhatsApp Business app)', () => {
   });
 });
 
+describe('history (the WhatsApp Business app chat history, shared at onboarding)', () => {
+  const historyBody = (chunks: unknown) => messagesBody({ history: chunks }, 'history');
+  const historyEvents = (batch: NormalizedBatch) => batch.accountEvents.filter((e) => e.field === 'history');
+
+  it('becomes messages marked as history in the thread of each customer, and the chunk an event', () => {
+    const batch = normalizeFixture('history.json');
+    expect(batch.messages).toHaveLength(1);
+    expect(batch.messages[0]).toMatchObject({
+      wamid: 'wamid.FX-HISTORY-0001',
+      phoneNumberId: PHONE_A,
+      direction: 'inbound',
+      customer: { waId: TOM.waId, userId: null },
+      text: 'Old message',
+      timestamp: at(1766000000),
+      // The business read it in the app: that is no delivery status of a message it received.
+      history: { status: null },
+    });
+    expect(batch.accountEvents).toEqual<AccountEvent[]>([
+      {
+        wabaId: WABA_A,
+        phoneNumberId: PHONE_A,
+        field: 'history',
+        eventType: 'progress_55',
+        timestamp: at(1767100000),
+        payload: { phase: 0, chunkOrder: 1, progress: 55, threads: 1, messages: 1 },
+      },
+    ]);
+  });
+
+  it("tells the business's own messages by `to` or by a sender other than the customer, with how far they got", () => {
+    const customer = '4915112345678';
+    const batch = normalizeWebhook(
+      historyBody([
+        {
+          metadata: { phase: '1', chunk_order: '2', progress: '100' },
+          threads: [
+            {
+              id: customer,
+              messages: [
+                {
+                  from: '15550783881',
+                  to: customer,
+                  id: 'wamid.H1',
+                  timestamp: '1766000001',
+                  type: 'text',
+                  text: { body: 'a' },
+                  history_context: { status: 'DELIVERED' },
+                },
+                {
+                  from: '15550783881',
+                  id: 'wamid.H2',
+                  timestamp: '1766000002',
+                  type: 'text',
+                  text: { body: 'b' },
+                  history_context: { status: 'ERROR' },
+                },
+                {
+                  from: '15550783881',
+                  id: 'wamid.H3',
+                  timestamp: '1766000003',
+                  type: 'text',
+                  text: { body: 'c' },
+                  history_context: { status: 'PENDING' },
+                },
+                { from: customer, id: 'wamid.H4', timestamp: '1766000004', type: 'image', image: { mime_type: 'image/jpeg' } },
+              ],
+            },
+          ],
+        },
+      ]),
+    );
+    expect(batch.messages.map((m) => [m.wamid, m.direction, m.history?.status, m.customer.waId])).toEqual([
+      ['wamid.H1', 'outbound', 'delivered', customer],
+      ['wamid.H2', 'outbound', 'failed', customer],
+      ['wamid.H3', 'outbound', null, customer],
+      ['wamid.H4', 'inbound', null, customer],
+    ]);
+    // Media shared without its id (Meta sends the ids of recent media in later chunks): no file to fetch yet.
+    expect(batch.messages[3]!.media?.id ?? null).toBeNull();
+    expect(historyEvents(batch).map((e) => [e.eventType, e.payload])).toEqual([
+      ['progress_100', { phase: 1, chunkOrder: 2, progress: 100, threads: 1, messages: 4 }],
+    ]);
+  });
+
+  it('keeps a refusal to share (a chunk of errors) as a value-level error', () => {
+    const error = { code: 2593109, title: 'History sync is turned off by the business' };
+    const batch = normalizeWebhook(historyBody([{ metadata: { phase: 0, chunk_order: 1, progress: 100 }, errors: [error] }]));
+    expect(batch.messages).toEqual([]);
+    expect(batch.accountEvents.map((e) => [e.field, e.eventType])).toEqual([
+      ['errors', '2593109'],
+      ['history', 'progress_100'],
+    ]);
+  });
+
+  it('turns unreadable chunks, threads and messages into invalid items without losing their neighbours', () => {
+    const good = { from: '4915112345678', id: 'wamid.OK', timestamp: '1766000000', type: 'text', text: { body: 'kept' } };
+    const batch = normalizeWebhook(
+      historyBody([
+        'not a chunk',
+        { threads: 'not a list' },
+        { threads: [{ messages: [good] }, 7, { id: '4915112345678', messages: [{ id: '' }, good] }] },
+      ]),
+    );
+    expect(batch.messages.map((m) => m.wamid)).toEqual(['wamid.OK']);
+    expect(invalidReasons(batch)).toEqual([
+      'history_chunk_not_object',
+      'threads_not_array',
+      'thread_without_id',
+      'thread_not_object',
+      'message_without_id',
+    ]);
+    expect(normalizeWebhook(historyBody({ not: 'a list' })).accountEvents.map((e) => e.eventType)).toEqual(['history_not_array']);
+  });
+});
+
 describe('statuses', () => {
   it('sent: recipient with BSUID, pricing and conversation kept', () => {
     const batch = normalizeFixture('status_sent.json');
@@ -727,7 +842,6 @@ describe('account events (every other field)', () => {
     ['account_alerts.json', 'account_alerts', 'INCREASED_CAPABILITIES_ELIGIBILITY', null],
     ['security.json', 'security', 'PIN_CHANGED', null],
     ['user_preferences.json', 'user_preferences', 'stop', PHONE_A],
-    ['history.json', 'history', null, PHONE_A],
     ['smb_app_state_sync.json', 'smb_app_state_sync', 'add', PHONE_A],
     ['calls.json', 'calls', 'connect', PHONE_A],
     ['unknown_field.json', 'some_future_field', 'SOMETHING_NEW', null],

@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "history" boolean DEFAULT false NOT NULL;
