@@ -185,6 +185,16 @@ export function summarizeAccountEvent(e: AccountEventInput): AccountEventSummary
       const event = str(get(value, 'event')) ?? e.eventType ?? 'UPDATE';
       return { title: 'Security', text: `Security event: ${words(event)}`, tone: 'warning' };
     }
+    case 'history': {
+      // One chunk of the Business app's shared chat history (lib/whatsapp/normalize.ts readHistoryChunk).
+      const progress = str(get(value, 'progress'));
+      const messages = str(get(value, 'messages'));
+      const phase = str(get(value, 'phase'));
+      const parts = [`Chat history sync${progress ? ` ${progress}% done` : ''}`];
+      if (messages) parts.push(`${messages} past message${messages === '1' ? '' : 's'} added`);
+      if (phase) parts.push(`phase ${phase}`);
+      return { title: 'Chat history', text: parts.join(' — '), tone: 'info' };
+    }
     case 'errors':
       return valueError(e);
     case 'invalid_item': {

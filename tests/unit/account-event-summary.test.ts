@@ -108,6 +108,16 @@ describe('summarizeAccountEvent', () => {
     ).toEqual({ title: 'Webhook error', text: 'Error 131000: Something went wrong — Unknown error — in messages', tone: 'bad' });
   });
 
+  it('describes how far the chat history sync got', () => {
+    expect(
+      summarizeAccountEvent({
+        field: 'history',
+        eventType: 'progress_55',
+        payload: { phase: 0, chunkOrder: 1, progress: 55, threads: 3, messages: 41 },
+      }),
+    ).toEqual({ title: 'Chat history', text: 'Chat history sync 55% done — 41 past messages added — phase 0', tone: 'info' });
+  });
+
   it('names the field and event type of anything else, whatever the payload holds', () => {
     expect(summarizeAccountEvent({ field: 'some_future_field', eventType: 'SOMETHING_NEW', payload: { detail: [1] } }).text).toBe(
       'some_future_field: SOMETHING_NEW',
