@@ -34,8 +34,8 @@ export const webhookEvents = pgTable(
     /** sha256 of the body: an identical retry from Meta is recognized and stored once. */
     bodySha256: bytea('body_sha256').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
-    /** pending → processed | failed. */
-    state: text('state', { enum: ['pending', 'processed', 'failed'] })
+    /** pending → processed | failed; failed → pending (an operator's retry) | discarded (an operator gave up on it). */
+    state: text('state', { enum: ['pending', 'processed', 'failed', 'discarded'] })
       .notNull()
       .default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -44,6 +44,11 @@ export const webhookEvents = pgTable(
     /** When it was given up on (state failed): the error log's time. */
     failedAt: tstz('failed_at'),
     lastError: text('last_error'),
+    /**
+     * When retention emptied `body` (RAW_EVENT_RETENTION_DAYS after it was received, once processed or
+     * discarded): the row and its hash stay, so a late retry of the same body is still recognized.
+     */
+    bodyDeletedAt: tstz('body_deleted_at'),
   },
   (t) => [
     uniqueIndex('webhook_events_body_sha256_key').on(t.bodySha256),
@@ -524,6 +529,16 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_key_hash_key').on(t.keyHash)],
 );
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * How far each retention sweep has walked a table by id (lib/retention/purger.ts): every run starts where
+ * the last one stopped instead of reading the table from the start.
+ */
+export const retentionWatermarks = pgTable('retention_watermarks', {
+  name: text('name').primaryKey(),
+  lastId: bigint('last_id', { mode: 'number' }).notNull().default(0),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});
 
 /** Secrets the app generates for itself on first start (e.g. the session signing key when AUTH_SECRET is unset). */
 export const appSecrets = pgTable('app_secrets', {

@@ -21,6 +21,7 @@ import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host'
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
+import { RetentionPurger } from './retention/purger';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -56,6 +57,8 @@ export interface App {
   customerSignals: CustomerSignals;
   /** Opens snoozed conversations again when their time comes. */
   snoozeWaker: SnoozeWaker;
+  /** Deletes what Ticks no longer keeps: old raw bodies, expired sessions, stale sign-in counters. */
+  retention: RetentionPurger;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -158,6 +161,11 @@ export async function startApp(env: Env): Promise<App> {
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   const snoozeWaker = new SnoozeWaker(database.db, { log }).start();
+  const retention = new RetentionPurger(database.db, {
+    log,
+    rawEventRetentionDays: env.RAW_EVENT_RETENTION_DAYS,
+    onPurged: (report) => metrics.observePurge(report),
+  }).start();
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
@@ -179,6 +187,7 @@ export async function startApp(env: Env): Promise<App> {
     templateSync,
     customerSignals,
     snoozeWaker,
+    retention,
   };
 }
 
@@ -190,6 +199,7 @@ export async function stopApp(): Promise<void> {
   await app.outbox.stop();
   await app.templateSync.stop();
   await app.snoozeWaker.stop();
+  await app.retention.stop();
   await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();

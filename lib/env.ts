@@ -123,6 +123,13 @@ export const envSchema = z.object({
   HEALTH_MAX_LAG_SECONDS: z.coerce.number().positive().default(120),
   /** Live event streams (GET /api/events) one user or API key may hold open at once, per instance. */
   EVENT_STREAMS_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Days a processed webhook body is kept (its hash stays): never less than Meta's 7 days of retries. */
+  RAW_EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(7, 'must be at least 7: Meta retries a webhook for up to 7 days, and a retry must still be recognized')
+    .max(36500)
+    .default(30),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(10),
   /** PostgreSQL cancels a request's statement after this long (503), so one slow search cannot hold a connection. 0: no limit. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),

@@ -124,6 +124,7 @@ export async function getWebhookEvent(db: Executor, id: number) {
       failedAt: webhookEvents.failedAt,
       attempts: webhookEvents.attempts,
       lastError: webhookEvents.lastError,
+      bodyDeletedAt: webhookEvents.bodyDeletedAt,
     })
     .from(webhookEvents)
     .where(eq(webhookEvents.id, id));

@@ -56,8 +56,12 @@ export const getProcessingFailuresResponseSchema = z.object({
 export type GetProcessingFailuresResponse = z.infer<typeof getProcessingFailuresResponseSchema>;
 
 export const getProcessingFailureResponseSchema = apiProcessingFailureSchema.extend({
-  state: z.enum(['pending', 'processed', 'failed']),
+  state: z.enum(['pending', 'processed', 'failed', 'discarded']),
   body: z.string().meta({ description: 'The raw body as text: pretty-printed JSON when it parses, else the decoded text.' }),
+  bodyDeletedAt: z
+    .string()
+    .nullable()
+    .meta({ description: 'When retention deleted the body (RAW_EVENT_RETENTION_DAYS after it was received); `body` is then empty.' }),
   bodyIsJson: z.boolean(),
 });
 export type GetProcessingFailureResponse = z.infer<typeof getProcessingFailureResponseSchema>;
@@ -70,6 +74,11 @@ export const postRetryResponseSchema = z.object({
   failures: z.array(z.object({ id: z.string(), error: z.string().nullable() })),
 });
 export type PostRetryResponse = z.infer<typeof postRetryResponseSchema>;
+
+export const postDiscardResponseSchema = z.object({
+  discarded: z.number().int().meta({ description: 'How many failed events were discarded (those no longer failed are left alone).' }),
+});
+export type PostDiscardResponse = z.infer<typeof postDiscardResponseSchema>;
 
 export const REJECTION_REASONS = [
   'too_large',

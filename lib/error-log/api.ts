@@ -9,6 +9,7 @@ import {
   type FailedDeliveryRow,
   listProcessingFailures,
 } from '@/db/queries/error-log';
+import { discardFailedEvents } from '@/db/queries/retention';
 import { requeueFailedEvents } from '@/db/queries/webhook-events';
 import type { App } from '@/lib/app';
 import type { AccessDeps } from '@/lib/auth/access';
@@ -20,6 +21,7 @@ import {
   getProcessingFailureResponseSchema,
   getProcessingFailuresResponseSchema,
   getRejectionsResponseSchema,
+  postDiscardResponseSchema,
   postRetryResponseSchema,
   processingEventParamsSchema,
   retryBodySchema,
@@ -28,6 +30,7 @@ import {
   type GetProcessingFailureResponse,
   type GetProcessingFailuresResponse,
   type GetRejectionsResponse,
+  type PostDiscardResponse,
   type PostRetryResponse,
 } from '@/lib/contracts/error-log';
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
@@ -186,6 +189,7 @@ export const getProcessingFailure = defineRoute(
       size: row.body.byteLength,
       body: text,
       bodyIsJson: isJson,
+      bodyDeletedAt: row.bodyDeletedAt?.toISOString() ?? null,
     };
   },
 );
@@ -220,6 +224,29 @@ export const postProcessingRetry = defineRoute(
       deps.processor?.notify();
     }
     return waitForOutcome(deps.db, requeued, deps.retryWaitMs ?? 10_000);
+  },
+);
+
+/** Admins only: failed events an operator gives up on leave the error log (retention deletes their bodies in time). */
+export const postProcessingDiscard = defineRoute(
+  {
+    method: 'POST',
+    path: '/api/errors/processing/discard',
+    access: 'admin',
+    summary: 'Discards failed webhook events ({ "ids": [...] } or { "all": true }): they leave the error log and are never processed.',
+    deps: errorLogDeps,
+    body: retryBodySchema,
+    invalidBody: 'Send { "ids": ["<event id>", ...] } or { "all": true }.',
+    response: postDiscardResponseSchema,
+  },
+  async ({ deps, body }): Promise<PostDiscardResponse> => {
+    const ids = 'ids' in body ? body.ids.map(Number) : undefined;
+    const discarded = await deps.db.transaction(async (tx) => {
+      const done = await discardFailedEvents(tx, ids);
+      if (done.length > 0) await notifyChanges(tx, { conversationIds: [], messageIds: [], topics: ['processing'] });
+      return done;
+    });
+    return { discarded: discarded.length };
   },
 );
 

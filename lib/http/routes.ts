@@ -9,6 +9,7 @@ import {
   getProcessingFailure,
   getProcessingFailures,
   getRejections,
+  postProcessingDiscard,
   postProcessingRetry,
 } from '@/lib/error-log/api';
 import {
@@ -77,6 +78,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getProcessingFailures,
   getProcessingFailure,
   postProcessingRetry,
+  postProcessingDiscard,
   getRejections,
   getAccountEvents,
   getUsers,

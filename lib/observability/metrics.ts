@@ -9,6 +9,7 @@ import type { DeliveryOutcome } from '@/lib/whatsapp/webhook';
 import type { ProcessingOutcome } from '@/lib/whatsapp/processor';
 import type { MediaOutcome } from '@/lib/media/downloader';
 import type { SendAttemptOutcome } from '@/lib/outbox/sender';
+import type { PurgeReport } from '@/lib/retention/purger';
 
 // Prometheus metrics for GET /api/metrics. Two kinds:
 // - counted by this process as things happen: webhook requests by outcome and their duration, events
@@ -22,6 +23,7 @@ export interface Metrics {
   observeProcessing(outcome: ProcessingOutcome): void;
   observeMedia(outcome: MediaOutcome): void;
   observeSend(outcome: SendAttemptOutcome): void;
+  observePurge(report: PurgeReport): void;
   /** The exposition text; database-derived series are refreshed first (or marked unavailable). */
   render(): Promise<string>;
   readonly contentType: string;
@@ -70,6 +72,12 @@ export function createMetrics(db: Db, log: Logger): Metrics {
     name: 'ticks_outbox_sends_total',
     help: 'Send requests by this instance: sent (Meta accepted), retrying (refused before Meta acted; will try again), failed (refused for good), unconfirmed (no answer: may have been sent), with the reason.',
     labelNames: ['result', 'reason'] as const,
+    registers: [registry],
+  });
+  const purged = new Counter({
+    name: 'ticks_retention_purged_total',
+    help: "What this instance's retention sweeps removed: raw_event_bodies (processed webhook bodies past RAW_EVENT_RETENTION_DAYS), sessions (expired), sign_in_counters (stale).",
+    labelNames: ['kind'] as const,
     registers: [registry],
   });
   const mediaPending = new Gauge({ name: 'ticks_media_pending', help: 'Media files waiting to be downloaded.', registers: [registry] });
@@ -127,6 +135,11 @@ export function createMetrics(db: Db, log: Logger): Metrics {
         mediaAttempts.inc({ result: 'downloaded', reason: '' });
         mediaBytes.inc(outcome.bytes);
       } else mediaAttempts.inc({ result: outcome.result, reason: outcome.reason });
+    },
+    observePurge(report) {
+      purged.inc({ kind: 'raw_event_bodies' }, report.rawEventBodies);
+      purged.inc({ kind: 'sessions' }, report.sessions);
+      purged.inc({ kind: 'sign_in_counters' }, report.signInCounters);
     },
     observeSend(outcome) {
       sendAttempts.inc({ result: outcome.result, reason: outcome.result === 'sent' ? '' : outcome.reason });

@@ -99,6 +99,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'PATCH /api/admin/labels/{id}': { params: () => ({ id: labelToEdit }), body: () => ({ colour: 'red' }) },
     'DELETE /api/admin/labels/{id}': { params: () => ({ id: labelToDelete }) },
     'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
+    'POST /api/errors/processing/discard': { body: () => ({ ids: ['987654'] }) },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
     // No such conversation: 404 once past the rule.
@@ -155,6 +156,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'DELETE /api/admin/api-keys/{id}': 'admin',
     'GET /api/admin/analytics': 'admin',
     'POST /api/errors/processing/retry': 'admin',
+    'POST /api/errors/processing/discard': 'admin',
     'POST /api/media/{id}/retry': 'admin',
     'GET /api/metrics': 'admin-or-key',
     'GET /api/health': 'public',

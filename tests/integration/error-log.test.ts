@@ -12,6 +12,7 @@ import {
   getProcessingFailure,
   getProcessingFailures,
   getRejections,
+  postProcessingDiscard,
   postProcessingRetry,
   type ErrorLogDeps,
   type GetAccountEventsResponse,
@@ -68,6 +69,14 @@ describe.each(dbKinds)('error log on %s', (kind) => {
       deps,
     );
     return { status: res.status, body: (await res.json()) as PostRetryResponse };
+  }
+
+  async function discard(body: unknown, credential: Credential = admin) {
+    const res = await withApiErrors(postProcessingDiscard)(
+      request('/api/errors/processing/discard', credential, { method: 'POST', body, origin: ORIGIN }),
+      deps,
+    );
+    return { status: res.status, body: (await res.json()) as { discarded: number } };
   }
 
   async function postStatuses(number: typeof NUMBER_A, statuses: Record<string, unknown>[]) {
@@ -395,6 +404,24 @@ describe.each(dbKinds)('error log on %s', (kind) => {
       // Failing again is final at once: it is back in the list.
       const list = await get<GetProcessingFailuresResponse>(getProcessingFailures, '/api/errors/processing');
       expect(list.body.failures.map((f) => f.id)).toEqual([poisonId]);
+    });
+
+    it('discards one event an admin gives up on: it leaves the list and is never processed', async () => {
+      expect((await discard({ ids: [goodId] }, agent)).status).toBe(403);
+      expect((await discard({ ids: [goodId] }, key)).status).toBe(403);
+      expect((await discard({ ids: [] })).status).toBe(400);
+      expect(await discard({ ids: [goodId] })).toEqual({ status: 200, body: { discarded: 1 } });
+      // Already discarded: nothing left to discard, and a retry does not bring it back.
+      expect((await discard({ ids: [goodId] })).body).toEqual({ discarded: 0 });
+      expect((await retry({ ids: [goodId] })).body.requeued).toBe(0);
+      const list = await get<GetProcessingFailuresResponse>(getProcessingFailures, '/api/errors/processing');
+      expect(list.body.failures.map((f) => f.id)).toEqual([poisonId]);
+      const one = await get<GetProcessingFailureResponse>(
+        (req, d) => getProcessingFailure(req, d, { id: goodId }),
+        `/api/errors/processing/${goodId}`,
+      );
+      expect(one.body).toMatchObject({ state: 'discarded', bodyDeletedAt: null });
+      expect(await queryRows(database.db, sql`select 1 from messages where wamid = 'wamid.retry-good'`)).toEqual([]);
     });
 
     it('answers with zero counts when there is nothing to retry, and 400 for a bad body', async () => {

@@ -7,6 +7,7 @@ import type { Topic } from '@/lib/realtime/changes';
 import { businessNumberLabel, contactLabel } from '@/app/_components/conversation-row';
 import type { FailedDeliveriesFilters } from '@/app/_components/api/keys';
 import {
+  discardProcessing,
   retryProcessing,
   useAccountEvents,
   useFailedDeliveries,
@@ -321,6 +322,26 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
     }
   }
 
+  async function discard(failure: ApiProcessingFailure) {
+    if (
+      !window.confirm(
+        `Discard event ${failure.id}? It leaves the error log and is never processed; its raw body is deleted with retention.`,
+      )
+    )
+      return;
+    setBusy(true);
+    show(null);
+    try {
+      const { discarded } = await discardProcessing({ ids: [failure.id] });
+      show({ kind: 'success', text: discarded > 0 ? `Discarded event ${failure.id}.` : `Event ${failure.id} was no longer failed.` });
+    } catch (err) {
+      show({ kind: 'error', text: `Discard failed: ${(err as Error).message}` });
+    } finally {
+      setBusy(false);
+      await refresh();
+    }
+  }
+
   return (
     <Section
       id="processing"
@@ -342,7 +363,14 @@ function ProcessingFailures({ isAdmin }: { isAdmin: boolean }) {
       {failures.length > 0 && (
         <ul className="divide-y divide-slate-100" aria-label="Processing failures">
           {failures.map((f) => (
-            <ProcessingFailureItem key={f.id} failure={f} isAdmin={isAdmin} busy={busy} onRetry={() => void retry({ ids: [f.id] })} />
+            <ProcessingFailureItem
+              key={f.id}
+              failure={f}
+              isAdmin={isAdmin}
+              busy={busy}
+              onRetry={() => void retry({ ids: [f.id] })}
+              onDiscard={() => void discard(f)}
+            />
           ))}
         </ul>
       )}
@@ -368,11 +396,13 @@ function ProcessingFailureItem({
   isAdmin,
   busy,
   onRetry,
+  onDiscard,
 }: {
   failure: ApiProcessingFailure;
   isAdmin: boolean;
   busy: boolean;
   onRetry: () => void;
+  onDiscard: () => void;
 }) {
   const [open, setOpen] = useState(false);
   const detail = useProcessingFailure(open ? f.id : null);
@@ -398,9 +428,14 @@ function ProcessingFailureItem({
           {open ? `Hide raw body of event ${f.id}` : `Show raw body of event ${f.id}`}
         </Button>
         {isAdmin && (
-          <Button disabled={busy} onClick={onRetry}>
-            Retry event {f.id}
-          </Button>
+          <>
+            <Button disabled={busy} onClick={onRetry}>
+              Retry event {f.id}
+            </Button>
+            <Button disabled={busy} onClick={onDiscard}>
+              Discard event {f.id}
+            </Button>
+          </>
         )}
       </div>
       {open && (

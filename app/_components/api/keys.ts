@@ -134,6 +134,7 @@ export const processingFailuresKey = (params: { limit: number; cursor?: string |
 export const processingFailureKey = (id: string) => `${PROCESSING_FAILURES.path}/${segment(id)}`;
 
 export const processingRetryUrl = () => `${PROCESSING_FAILURES.path}/retry`;
+export const processingDiscardUrl = () => `${PROCESSING_FAILURES.path}/discard`;
 
 export const accountEventsKey = (params: { limit: number; cursor?: string | null }) =>
   withQuery(ACCOUNT_EVENTS.path, { limit: params.limit, cursor: params.cursor });

@@ -9,6 +9,7 @@ import type {
   GetProcessingFailureResponse,
   GetProcessingFailuresResponse,
   GetRejectionsResponse,
+  PostDiscardResponse,
   PostRetryResponse,
 } from '@/lib/contracts/error-log';
 import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
@@ -18,6 +19,7 @@ import {
   failedDeliveriesKey,
   processingFailureKey,
   processingFailuresKey,
+  processingDiscardUrl,
   processingRetryUrl,
   rejectionsKey,
   type FailedDeliveriesFilters,
@@ -60,6 +62,10 @@ export function useAccountEvents() {
     (cursor) => accountEventsKey({ limit: PAGE_SIZE, cursor }),
     (page) => page.events,
   );
+}
+
+export function discardProcessing(body: { ids: string[] } | { all: true }): Promise<PostDiscardResponse> {
+  return fetchJson<PostDiscardResponse>(processingDiscardUrl(), { method: 'POST', body });
 }
 
 export function retryProcessing(body: { ids: string[] } | { all: true }): Promise<PostRetryResponse> {
