@@ -39,6 +39,12 @@ export interface Database {
 export interface OpenOptions {
   /** postgres:// URL; unset → PGlite. */
   url?: string;
+  /**
+   * A direct connection when `url` goes through a transaction-mode pooler (PgBouncer): LISTEN, session
+   * advisory locks and migrations need one server connection for their whole session, which a pooler
+   * only lends for a transaction. Unset: `url` is direct, and does all of it.
+   */
+  directUrl?: string;
   /** PGlite data directory; unset with no url → in memory (tests). */
   dataDir?: string;
   poolMax?: number;
@@ -61,24 +67,40 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 
 function openPostgres(url: string, options: OpenOptions): Database {
   const timeoutMs = options.statementTimeoutMs ?? 0;
+  const pooled = options.directUrl !== undefined;
   const client = postgres(url, {
     max: options.poolMax ?? 10,
     connect_timeout: options.connectTimeout ?? 5,
     idle_timeout: 60,
     onnotice: () => {},
-    // A startup parameter: every connection of the pool has it from its first statement on.
-    ...(timeoutMs > 0 ? { connection: { statement_timeout: timeoutMs } } : {}),
+    // A startup parameter: every connection of the pool has it from its first statement on. A pooler
+    // refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter"): there the
+    // role's own setting applies (ALTER ROLE ... SET statement_timeout, see the README).
+    ...(timeoutMs > 0 && !pooled ? { connection: { statement_timeout: timeoutMs } } : {}),
+    // Named prepared statements live on one server connection; a transaction-mode pooler moves us between them.
+    ...(pooled ? { prepare: false } : {}),
   });
+  // What needs a session of its own: LISTEN and session advisory locks (opened when first needed).
+  let sessionClient: postgres.Sql | undefined;
+  const session = () =>
+    pooled
+      ? (sessionClient ??= postgres(options.directUrl!, {
+          max: 2,
+          connect_timeout: options.connectTimeout ?? 5,
+          idle_timeout: 60,
+          onnotice: () => {},
+        }))
+      : client;
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   const database: Database = {
     kind: 'postgres',
     db,
     async listen(channel, onPayload) {
-      const sub = await client.listen(channel, onPayload);
+      const sub = await session().listen(channel, onPayload);
       return () => sub.unlisten();
     },
     async withAdvisoryLock(key, fn) {
-      const conn = await client.reserve();
+      const conn = await session().reserve();
       try {
         await conn`select pg_advisory_lock(${key})`;
         try {
@@ -91,16 +113,20 @@ function openPostgres(url: string, options: OpenOptions): Database {
       }
     },
     async withoutStatementTimeout(fn) {
-      if (timeoutMs <= 0) return fn(database);
-      // Two: withAdvisoryLock holds one while the work runs on the other.
-      const unbounded = openPostgres(url, { ...options, poolMax: 2, statementTimeoutMs: 0 });
+      if (timeoutMs <= 0 && !pooled) return fn(database);
+      // Two: withAdvisoryLock holds one while the work runs on the other. Straight to the server when
+      // there is a pooler: migrations hold their lock for a whole session.
+      const unbounded = openPostgres(options.directUrl ?? url, { ...options, directUrl: undefined, poolMax: 2, statementTimeoutMs: 0 });
       try {
         return await fn(unbounded);
       } finally {
         await unbounded.close();
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await client.end({ timeout: 5 });
+      await sessionClient?.end({ timeout: 5 });
+    },
   };
   return database;
 }

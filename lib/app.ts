@@ -83,6 +83,7 @@ export async function startApp(env: Env): Promise<App> {
   const started = Date.now();
   const database = await openDatabase({
     url: env.DATABASE_URL,
+    directUrl: env.DATABASE_DIRECT_URL,
     dataDir: env.DATA_DIR,
     poolMax: env.DATABASE_POOL_MAX,
     // The pool of pages and API routes; the processor's worker thread opens its own, without a limit.
@@ -106,6 +107,7 @@ export async function startApp(env: Env): Promise<App> {
     onOutcome: (outcome) => metrics.observeProcessing(outcome),
     // `next dev` keeps it in this thread, where edits to the processor take effect.
     databaseUrl: env.NODE_ENV === 'production' ? env.DATABASE_URL : undefined,
+    directUrl: env.DATABASE_DIRECT_URL,
     poolMax: env.DATABASE_POOL_MAX,
     logLevel: env.LOG_LEVEL,
     log,

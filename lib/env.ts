@@ -23,6 +23,15 @@ export const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /**
+   * The database straight, when DATABASE_URL goes through a transaction-mode pooler (PgBouncer): used for
+   * LISTEN, session advisory locks and migrations.
+   */
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./.data'),
   INBOX_API_KEY: z
     .string()
@@ -181,7 +190,7 @@ function exampleSecretsIn(env: Env): string[] {
 
 /** Just what the database needs, for scripts that don't run the webhook (db:migrate). */
 export function databaseEnv() {
-  const result = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(process.env);
+  const result = envSchema.pick({ DATABASE_URL: true, DATABASE_DIRECT_URL: true, DATA_DIR: true }).safeParse(process.env);
   if (!result.success)
     throw new EnvError(`Invalid configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return result.data;

@@ -9,7 +9,7 @@ import { backfillMessageContent } from '@/lib/whatsapp/content-backfill';
 nextEnv.loadEnvConfig(process.cwd());
 try {
   const config = databaseEnv();
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({ url: config.DATABASE_URL, directUrl: config.DATABASE_DIRECT_URL, dataDir: config.DATA_DIR });
   try {
     await migrateDatabase(database);
     const filled = await backfillMessageContent(database.db);

@@ -21,13 +21,25 @@ export const workerBundle = path.join(/* turbopackIgnore: true */ process.cwd(),
 
 export function startProcessor(
   database: Database,
-  options: { databaseUrl?: string; poolMax: number; logLevel: string; log: Logger; onOutcome?: (outcome: ProcessingOutcome) => void },
+  options: {
+    databaseUrl?: string;
+    directUrl?: string;
+    poolMax: number;
+    logLevel: string;
+    log: Logger;
+    onOutcome?: (outcome: ProcessingOutcome) => void;
+  },
 ): ProcessorHandle {
   if (database.kind === 'postgres' && options.databaseUrl && fs.existsSync(workerBundle)) {
     options.log.info('processor running on a worker thread');
     return new ProcessorThread(
       options.log,
-      { databaseUrl: options.databaseUrl, poolMax: Math.max(2, Math.ceil(options.poolMax / 2)), logLevel: options.logLevel },
+      {
+        databaseUrl: options.databaseUrl,
+        directUrl: options.directUrl,
+        poolMax: Math.max(2, Math.ceil(options.poolMax / 2)),
+        logLevel: options.logLevel,
+      },
       options.onOutcome,
     );
   }

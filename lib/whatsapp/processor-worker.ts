@@ -9,13 +9,15 @@ import type { OutcomeMessage } from './processor-host';
 
 export interface ProcessorWorkerData {
   databaseUrl: string;
+  /** Set when databaseUrl is a pooler's (see db/client.ts). */
+  directUrl?: string;
   poolMax: number;
   logLevel: string;
 }
 
 const data = workerData as ProcessorWorkerData;
 log.level = data.logLevel;
-const database = await openDatabase({ url: data.databaseUrl, poolMax: data.poolMax });
+const database = await openDatabase({ url: data.databaseUrl, directUrl: data.directUrl, poolMax: data.poolMax });
 const processor = new EventProcessor(database, {
   log,
   onOutcome: (outcome) => parentPort!.postMessage({ type: 'outcome', outcome } satisfies OutcomeMessage),
