@@ -6,9 +6,9 @@ import type { AccessDeps } from './auth/access';
 import { stampPeerAddresses } from './auth/peer-address';
 import { env as readEnv, type Env } from './env';
 import { describeError, log } from './log';
-import path from 'node:path';
 import { MediaDownloader } from './media/downloader';
-import { fileStorage, type MediaStorage } from './media/storage';
+import { openMediaStorage } from './media/open-storage';
+import type { MediaStorage } from './media/storage';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { ChangeHub } from './realtime/hub';
 import { EventStreamLimiter } from './realtime/stream-limiter';
@@ -115,7 +115,7 @@ export async function startApp(env: Env): Promise<App> {
   const changes = await ChangeHub.start(database);
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
   const rejections = new RejectionCounter(database.db, log).start();
-  const mediaStorage = fileStorage(env.MEDIA_DIR ?? path.join(env.DATA_DIR, 'media'));
+  const mediaStorage = openMediaStorage(env);
   const media = new MediaDownloader(database.db, {
     graph: {
       graphUrl: env.WHATSAPP_GRAPH_URL,

@@ -107,6 +107,34 @@ export const envSchema = z.object({
     .min(1)
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Media in an S3-compatible bucket shared by every node (s3://bucket/prefix) instead of MEDIA_DIR. */
+  MEDIA_STORE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'must be s3://bucket or s3://bucket/prefix')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** An S3-compatible server (MinIO, R2...); unset: AWS. */
+  MEDIA_S3_ENDPOINT: z
+    .url('must be a URL like https://minio.example.com:9000')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset (both): the AWS SDK's own chain (AWS_ACCESS_KEY_ID, instance roles...). */
+  MEDIA_S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  MEDIA_S3_SECRET_ACCESS_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Bucket in the path (most S3-compatible servers) rather than in the host name. Default: on with an endpoint. */
+  MEDIA_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0', 'on', 'off'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'on')),
   /** Larger files are refused (Meta's own limit is 100 MB, for documents). */
   MEDIA_MAX_BYTES: z.coerce
     .number()

@@ -4,8 +4,9 @@ import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat } fro
 import path from 'node:path';
 
 // Content-addressed media storage: an object's key is the SHA-256 of its bytes, so the same sticker sent
-// a thousand times is stored once, and a stored object never changes. Only the local file store exists
-// today; the interface speaks in keys and streams so an S3-compatible store can sit behind it later.
+// a thousand times is stored once, and a stored object never changes. Two stores speak this interface of
+// keys and streams: the local directory here, and an S3-compatible bucket (s3-storage.ts) that several
+// nodes share.
 
 export interface MediaStorage {
   /**
@@ -39,10 +40,48 @@ export class MediaObjectMissingError extends Error {
 const KEY = /^[0-9a-f]{64}$/;
 
 /** Lowercases a SHA-256 hex digest and checks it; keys come from the database, and they become paths. */
-function toKey(sha256Hex: string): string {
+export function toKey(sha256Hex: string): string {
   const key = sha256Hex.toLowerCase();
   if (!KEY.test(key)) throw new RangeError('a media key is a SHA-256 digest in hex (64 characters)');
   return key;
+}
+
+/** A byte range as HTTP Range has it (inclusive), checked before any store is asked. */
+export function checkRange(range: { start: number; end: number } | undefined): void {
+  if (!range) return;
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new RangeError(`invalid byte range ${start}-${end}`);
+  }
+}
+
+/**
+ * Scratch files for downloads and uploads, always on this node's disk (hashed and checked there before
+ * they become objects), and the sweep of those a killed process left behind.
+ */
+export function localScratch(tmpDir: string): Pick<MediaStorage, 'tempPath' | 'sweepScratch'> {
+  return {
+    tempPath() {
+      // Synchronous by contract; a recursive mkdir of an existing directory is one cheap syscall.
+      mkdirSync(tmpDir, { recursive: true });
+      return path.join(tmpDir, `${randomUUID()}.part`);
+    },
+
+    async sweepScratch(olderThanMs) {
+      const names = await readdir(tmpDir).catch((err) => (isMissing(err) ? [] : Promise.reject(err)));
+      let removed = 0;
+      for (const name of names) {
+        const file = path.join(tmpDir, name);
+        const s = await stat(file).catch(() => null);
+        // A download in progress keeps writing, so its mtime stays fresh.
+        if (s?.isFile() && Date.now() - s.mtimeMs > olderThanMs) {
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+  };
 }
 
 function isMissing(err: unknown): boolean {
@@ -56,6 +95,7 @@ export function fileStorage(rootDir: string): MediaStorage {
   const objectPath = (key: string) => path.join(root, key.slice(0, 2), key.slice(2, 4), key);
 
   return {
+    ...localScratch(tmpDir),
     async put(tempPath, sha256Hex) {
       try {
         const key = toKey(sha256Hex);
@@ -82,12 +122,6 @@ export function fileStorage(rootDir: string): MediaStorage {
       }
     },
 
-    tempPath() {
-      // Synchronous by contract; a recursive mkdir of an existing directory is one cheap syscall.
-      mkdirSync(tmpDir, { recursive: true });
-      return path.join(tmpDir, `${randomUUID()}.part`);
-    },
-
     async stat(key) {
       try {
         const s = await stat(objectPath(toKey(key)));
@@ -100,12 +134,7 @@ export function fileStorage(rootDir: string): MediaStorage {
 
     async read(key, range) {
       const k = toKey(key);
-      if (range) {
-        const { start, end } = range;
-        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-          throw new RangeError(`invalid byte range ${start}-${end}`);
-        }
-      }
+      checkRange(range);
       // Open first, so a missing object rejects here instead of erroring the stream after the caller has
       // started answering.
       let handle: FileHandle;
@@ -116,21 +145,6 @@ export function fileStorage(rootDir: string): MediaStorage {
         throw err;
       }
       return handle.createReadStream({ start: range?.start, end: range?.end });
-    },
-
-    async sweepScratch(olderThanMs) {
-      const names = await readdir(tmpDir).catch((err) => (isMissing(err) ? [] : Promise.reject(err)));
-      let removed = 0;
-      for (const name of names) {
-        const file = path.join(tmpDir, name);
-        const s = await stat(file).catch(() => null);
-        // A download in progress keeps writing, so its mtime stays fresh.
-        if (s?.isFile() && Date.now() - s.mtimeMs > olderThanMs) {
-          await rm(file, { force: true });
-          removed++;
-        }
-      }
-      return removed;
     },
   };
 }
