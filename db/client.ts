@@ -82,15 +82,16 @@ function openPostgres(url: string, options: OpenOptions): Database {
   });
   // What needs a session of its own: LISTEN and session advisory locks (opened when first needed).
   let sessionClient: postgres.Sql | undefined;
-  const session = () =>
-    pooled
-      ? (sessionClient ??= postgres(options.directUrl!, {
-          max: 2,
-          connect_timeout: options.connectTimeout ?? 5,
-          idle_timeout: 60,
-          onnotice: () => {},
-        }))
-      : client;
+  const session = () => {
+    if (!pooled) return client;
+    sessionClient ??= postgres(options.directUrl!, {
+      max: 2,
+      connect_timeout: options.connectTimeout ?? 5,
+      idle_timeout: 60,
+      onnotice: () => {},
+    });
+    return sessionClient;
+  };
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   const database: Database = {
     kind: 'postgres',
