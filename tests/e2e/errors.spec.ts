@@ -127,4 +127,37 @@ test.describe('as an admin', () => {
     await expect(page.getByRole('status').filter({ hasText: 'Retried 1: 1 processed.' })).toBeVisible({ timeout: 15_000 });
     await expect(item).toHaveCount(0);
   });
+
+  test('discards a processing failure after confirming, and it leaves the list for good', async ({ page }) => {
+    const message = inboundMessage('text', `discard-me-${letters(12)}`, { customer: uniqueCustomer('Hedda'), to: uniqueNumber() });
+    await deliver(message.body);
+    await waitForProcessed(message.wamid);
+    const url = process.env[E2E_ENV.databaseUrl];
+    test.skip(!url, 'the e2e server runs on PGlite: its database cannot be reached from the test');
+    const db = postgres(url!, { max: 1, onnotice: () => {} });
+    let eventId: string;
+    try {
+      const [row] = await db<{ id: string }[]>`
+        update webhook_events set state = 'failed', attempts = 5, failed_at = now(), last_error = 'e2e: given up on'
+        where position(${message.wamid}::bytea in body) > 0
+        returning id::text as id`;
+      eventId = row!.id;
+    } finally {
+      await db.end({ timeout: 1 });
+    }
+
+    await page.goto('/errors');
+    const item = page.getByTestId('processing-failure').filter({ hasText: `Event #${eventId}` });
+    await expect(item).toHaveCount(1);
+    // Dismissing the confirmation keeps it; accepting discards it.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await item.getByRole('button', { name: `Discard event ${eventId}` }).click();
+    await expect(item).toHaveCount(1);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await item.getByRole('button', { name: `Discard event ${eventId}` }).click();
+    await expect(page.getByRole('status').filter({ hasText: `Discarded event ${eventId}.` })).toBeVisible();
+    await expect(item).toHaveCount(0);
+    await page.reload();
+    await expect(page.getByTestId('processing-failure').filter({ hasText: `Event #${eventId}` })).toHaveCount(0);
+  });
 });
