@@ -21,6 +21,7 @@ import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host'
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
+import { AutoAssigner } from './inbox/auto-assigner';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -56,6 +57,8 @@ export interface App {
   customerSignals: CustomerSignals;
   /** Opens snoozed conversations again when their time comes. */
   snoozeWaker: SnoozeWaker;
+  /** Gives unassigned open conversations to available agents, when the setting is on. */
+  autoAssigner: AutoAssigner;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -158,6 +161,9 @@ export async function startApp(env: Env): Promise<App> {
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   const snoozeWaker = new SnoozeWaker(database.db, { log }).start();
+  const autoAssigner = new AutoAssigner(database.db, { log }).start();
+  // Any change on any instance may free or bring a conversation (its own notices too: one more pass finds nothing).
+  changes.subscribe(() => autoAssigner.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
@@ -179,6 +185,7 @@ export async function startApp(env: Env): Promise<App> {
     templateSync,
     customerSignals,
     snoozeWaker,
+    autoAssigner,
   };
 }
 
@@ -190,6 +197,7 @@ export async function stopApp(): Promise<void> {
   await app.outbox.stop();
   await app.templateSync.stop();
   await app.snoozeWaker.stop();
+  await app.autoAssigner.stop();
   await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();

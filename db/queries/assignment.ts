@@ -176,8 +176,8 @@ export async function autoAssignPass(tx: Executor, limit: number): Promise<AutoA
     .orderBy(sql`${conversations.lastMessageAt} asc nulls first`, sql`${conversations.id} asc`)
     .limit(limit);
   if (waiting.length === 0) return [];
-  const openCount = sql<number>`(select count(*)::int from ${conversations}
-    where ${conversations.assigneeId} = ${users.id} and ${conversations.status} = 'open')`;
+  // Spelled out: inside select() drizzle leaves columns unqualified, and "id" would be the conversation's.
+  const openCount = sql<number>`(select count(*)::int from conversations c where c.assignee_id = "users"."id" and c.status = 'open')`;
   const agents = await tx
     .select({ id: users.id, name: users.name, open: openCount })
     .from(users)

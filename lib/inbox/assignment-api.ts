@@ -1,4 +1,12 @@
-import { findAssignableUser, getAvailability, setAssignee, setAvailability } from '@/db/queries/assignment';
+import type { Executor } from '@/db/client';
+import {
+  findAssignableUser,
+  getAvailability,
+  setAssignee,
+  setAvailability,
+  unassignUnresolvedConversationsOf,
+} from '@/db/queries/assignment';
+import type { ActivityActor } from '@/lib/contracts/activity';
 import {
   availabilityResponseSchema,
   postConversationAssigneeBodySchema,
@@ -79,3 +87,12 @@ export const getMyAvailability = defineRoute(
     return { availability };
   },
 );
+
+/**
+ * A deactivated agent's conversations go back to the team: every one not yet resolved is unassigned (on the
+ * trail, and a change notice), in the deactivation's transaction; auto-assignment may then pass them on.
+ */
+export async function unassignDeactivated(tx: Executor, userId: string, actor: ActivityActor): Promise<void> {
+  const ids = await unassignUnresolvedConversationsOf(tx, userId, actor);
+  await notifyChanges(tx, { conversationIds: ids, messageIds: [], topics: ['agents', ...(ids.length > 0 ? (['activity'] as const) : [])] });
+}
