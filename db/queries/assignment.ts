@@ -149,6 +149,20 @@ export async function updateInboxSettings(
 
 // ---- Auto-assignment ----
 
+/**
+ * The unassigned open conversations, longest waiting first (exported for EXPLAIN checks). The unassigned
+ * index read backwards, so spelled as its exact reverse (nulls first on id too, or PostgreSQL sorts);
+ * conversations without a message yet come first (rare).
+ */
+export function waitingForAssignment(db: Executor, limit: number) {
+  return db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.status, 'open'), isNull(conversations.assigneeId)))
+    .orderBy(sql`${conversations.lastMessageAt} asc nulls first`, sql`${conversations.id} asc nulls first`)
+    .limit(limit);
+}
+
 /** Fixed, arbitrary: every instance takes this transaction advisory lock around a pass. */
 const AUTO_ASSIGN_LOCK = 7_413_020_613;
 
@@ -168,13 +182,7 @@ export async function autoAssignPass(tx: Executor, limit: number): Promise<AutoA
   const settings = await getInboxSettings(tx);
   if (!settings.autoAssign) return [];
   await tx.execute(sql`select pg_advisory_xact_lock(${AUTO_ASSIGN_LOCK})`);
-  const waiting = await tx
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.status, 'open'), isNull(conversations.assigneeId)))
-    // The unassigned index read backwards (conversations without a message yet come first: rare).
-    .orderBy(sql`${conversations.lastMessageAt} asc nulls first`, sql`${conversations.id} asc`)
-    .limit(limit);
+  const waiting = await waitingForAssignment(tx, limit);
   if (waiting.length === 0) return [];
   // Spelled out: inside select() drizzle leaves columns unqualified, and "id" would be the conversation's.
   const openCount = sql<number>`(select count(*)::int from conversations c where c.assignee_id = "users"."id" and c.status = 'open')`;

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database, type Db } from '@/db/client';
-import { autoAssignPass } from '@/db/queries/assignment';
+import { autoAssignPass, waitingForAssignment } from '@/db/queries/assignment';
+import { conversationListQuery, type ConversationListOptions } from '@/db/queries/conversations';
 import { auditLog, businessNumbers, contacts, conversationActivity, conversations, inboxSettings, presence, users } from '@/db/schema';
 import { getSettings, putSettings } from '@/lib/admin/settings-api';
 import { patchUser, postUser, type UserResponse } from '@/lib/admin/users-api';
@@ -427,5 +428,66 @@ describe.each(dbKinds)('assignment on %s', (kind) => {
       actor: expect.any(String),
       details: { previous: { id: leaving.id, name: 'Leaving' } },
     });
+  });
+});
+
+// The Mine and Unassigned views walk their indexes in list order (no sort, whatever the table's size),
+// and auto-assignment finds the longest waiting conversations the same way. PostgreSQL only: PGlite
+// has the same planner, but 100,000 rows take it long to load.
+describe.runIf(dbKinds.includes('postgres'))('assignment query plans on postgres', () => {
+  let testDb: TestDatabase;
+  let db: Db;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase('postgres');
+    db = testDb.database.db;
+    await db.execute(sql`insert into business_numbers (phone_number_id) values ('n1')`);
+    await db.execute(sql`insert into contacts (id, wa_id) select g, g::text from generate_series(1, 100000) g`);
+    await db.execute(
+      sql`insert into users (id, name, email) select 'a' || g, 'A' || g, 'a' || g || '@plan.test' from generate_series(1, 10) g`,
+    );
+    await db.execute(sql`
+      insert into conversations (phone_number_id, contact_id, last_message_at, status, assignee_id)
+      select 'n1', g, timestamptz '2026-01-01' + (g % 50000) * interval '1 second',
+        case when g % 20 < 12 then 'resolved' when g % 20 < 17 then 'open' else 'pending' end,
+        case when g % 5 = 0 then null else 'a' || (1 + g % 10) end
+      from generate_series(1, 100000) g`);
+    await db.execute(sql`vacuum analyze`);
+  }, 120_000);
+  afterAll(async () => {
+    await testDb?.drop();
+  });
+
+  async function plan(options: Omit<ConversationListOptions, 'limit'>): Promise<string> {
+    const query: { getSQL(): SQL } = conversationListQuery(db, { limit: 51, ...options });
+    const rows = await queryRows<{ 'QUERY PLAN': string }>(db, sql`explain ${query.getSQL()}`);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  }
+  const mid = { lastMessageAt: '2026-01-01T06:56:40.000000Z', id: 25000 };
+
+  it.each<[string, Omit<ConversationListOptions, 'limit'>, string]>([
+    ['Mine, open', { status: 'open', assignee: { userId: 'a3' } }, 'conversations_assignee_status_activity_idx'],
+    [
+      'Mine, resolved, cursor page',
+      { status: 'resolved', assignee: { userId: 'a3' }, after: mid },
+      'conversations_assignee_status_activity_idx',
+    ],
+    ['Unassigned, open', { status: 'open', assignee: { unassigned: true } }, 'conversations_unassigned_status_activity_idx'],
+    [
+      'Unassigned, pending, cursor page',
+      { status: 'pending', assignee: { unassigned: true }, after: mid },
+      'conversations_unassigned_status_activity_idx',
+    ],
+  ])('%s: index scan, no sort', async (_name, options, index) => {
+    const text = await plan(options);
+    expect(text).toContain(`Index Scan using ${index} on conversations`);
+    expect(text).not.toMatch(/Seq Scan on conversations|Sort/);
+  });
+
+  it('auto-assignment reads the longest waiting unassigned open conversations from the unassigned index', async () => {
+    const rows = await queryRows<{ 'QUERY PLAN': string }>(db, sql`explain ${waitingForAssignment(db, 100).getSQL()}`);
+    const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/Index (Only )?Scan Backward using conversations_unassigned_status_activity_idx/);
+    expect(text).not.toMatch(/Sort/);
   });
 });
