@@ -19,7 +19,8 @@ import { getConversationCounts, postConversationStatus } from '@/lib/inbox/statu
 import { ORIGIN, request, sessionCookie, type Credential } from '../helpers/auth';
 import { noticesDuring } from '../helpers/change-notices';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
-import { silentLog } from '../helpers/pipeline';
+import { createPipeline, silentLog } from '../helpers/pipeline';
+import { messagesBody, textMessage } from '@/tools/meta-envelopes';
 
 // Assignment on PGlite and PostgreSQL, through the handlers the routes call: assigning, reassigning and
 // unassigning (on the trail), the Mine / Unassigned / All views and their unread counts, availability,
@@ -355,6 +356,31 @@ describe.each(dbKinds)('assignment on %s', (kind) => {
       expect(res.status).toBe(200);
       expect(await pass()).toEqual([{ conversationId: reopened, assignee: { id: a, name: 'A' } }]);
       expect(await assigneeOf(byHand)).toBe(bo.id);
+    });
+
+    it('assigns a conversation a customer starts, and one they reopen by writing again, as the webhook stores them', async () => {
+      const a = await newPerson('A');
+      const waId = `49153${String(++seq).padStart(8, '0')}`;
+      const writes = async (text: string) => {
+        const pipeline = createPipeline(database);
+        const body = messagesBody(
+          {
+            contacts: [{ profile: { name: 'Webhook Customer' }, wa_id: waId }],
+            messages: [textMessage(`wamid.A-${randomUUID()}`, waId, text, Math.floor(Date.now() / 1000))],
+          },
+          { number: NUMBER },
+        );
+        expect((await pipeline.post(body)).status).toBe(200);
+        await pipeline.drain();
+      };
+      await writes('Hello?');
+      const [made] = await pass();
+      expect(made?.assignee).toEqual({ id: a, name: 'A' });
+      const id = made!.conversationId;
+      // Resolved and handed back; the customer writes again: open and unassigned, so it is assigned again.
+      await db.update(conversations).set({ status: 'resolved', assigneeId: null }).where(eq(conversations.id, id));
+      await writes('One more thing');
+      expect(await pass()).toEqual([{ conversationId: id, assignee: { id: a, name: 'A' } }]);
     });
 
     it.runIf(kind === 'postgres')(
