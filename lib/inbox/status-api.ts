@@ -71,12 +71,15 @@ export const getConversationCounts = defineRoute(
     query: conversationCountsQuerySchema,
     response: getConversationCountsResponseSchema,
   },
-  async ({ deps, principal, query }): Promise<GetConversationCountsResponse> => ({
-    counts: await countConversationsByStatus(deps.db, { phoneNumberId: query.businessPhoneNumberId }),
-    views: await countUnreadByView(deps.db, {
-      userId: principal.kind === 'user' ? principal.userId : null,
-      status: query.status,
-      phoneNumberId: query.businessPhoneNumberId,
-    }),
-  }),
+  async ({ deps, principal, query }): Promise<GetConversationCountsResponse> => {
+    const [counts, views] = await Promise.all([
+      countConversationsByStatus(deps.db, { phoneNumberId: query.businessPhoneNumberId }),
+      countUnreadByView(deps.db, {
+        userId: principal.kind === 'user' ? principal.userId : null,
+        status: query.status,
+        phoneNumberId: query.businessPhoneNumberId,
+      }),
+    ]);
+    return { counts, views };
+  },
 );

@@ -1,5 +1,5 @@
 'use client';
-import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { CONVERSATION_VIEWS, type ConversationView, type ViewUnreadCounts } from '@/lib/contracts/assignment';
 
@@ -23,7 +23,6 @@ export const viewQuery = (view: ConversationView) => (view === 'all' ? '' : `?vi
  */
 export function useListView(): [ConversationView, (view: ConversationView) => void] {
   const params = useSearchParams();
-  const router = useRouter();
   const pathname = usePathname();
   const fromUrl = parseView(params.get('view'));
   const [view, setView] = useState<ConversationView>(fromUrl ?? 'all');
@@ -36,7 +35,8 @@ export function useListView(): [ConversationView, (view: ConversationView) => vo
     if (next === 'all') query.delete('view');
     else query.set('view', next);
     const text = query.toString();
-    router.replace(text ? `${pathname}?${text}` : pathname, { scroll: false });
+    // The browser's history API: Next keeps useSearchParams in step, without asking the server for the page again.
+    window.history.replaceState(null, '', text ? `${pathname}?${text}` : pathname);
   };
   return [view, choose];
 }
