@@ -22,6 +22,7 @@ import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
 import { RetentionPurger } from './retention/purger';
+import { AutoAssigner } from './inbox/auto-assigner';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
 // webhook commits to, and the processor that normalizes in the background. Kept on globalThis
@@ -59,6 +60,8 @@ export interface App {
   snoozeWaker: SnoozeWaker;
   /** Deletes what Ticks no longer keeps: old raw bodies, expired sessions, stale sign-in counters. */
   retention: RetentionPurger;
+  /** Gives unassigned open conversations to available agents, when the setting is on. */
+  autoAssigner: AutoAssigner;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -168,6 +171,9 @@ export async function startApp(env: Env): Promise<App> {
     rawEventRetentionDays: env.RAW_EVENT_RETENTION_DAYS,
     onPurged: (report) => metrics.observePurge(report),
   }).start();
+  const autoAssigner = new AutoAssigner(database.db, { log }).start();
+  // Any change on any instance may free or bring a conversation (its own notices too: one more pass finds nothing).
+  changes.subscribe(() => autoAssigner.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
@@ -190,6 +196,7 @@ export async function startApp(env: Env): Promise<App> {
     customerSignals,
     snoozeWaker,
     retention,
+    autoAssigner,
   };
 }
 
@@ -202,6 +209,7 @@ export async function stopApp(): Promise<void> {
   await app.templateSync.stop();
   await app.snoozeWaker.stop();
   await app.retention.stop();
+  await app.autoAssigner.stop();
   await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();

@@ -2,13 +2,15 @@
 //
 // Times the inbox list queries at scale: seeds a fresh PostgreSQL database (ticks_bench_list) with
 // 100,000 conversations of 2–5 messages each across several business numbers (60% resolved, 25% open,
-// 10% pending, 5% snoozed) and 10 labels (one on 30% of them, one on 0.5%), runs the migrations,
+// 10% pending, 5% snoozed), 10 labels (one on 30% of them, one on 0.5%) and 10 agents (80% of the
+// conversations assigned, evenly), runs the migrations,
 // times each list query the way the API runs it (listConversations), prints p50/p95 per query, and
 // drops the database. It prints figures and never fails on them (exit 1 only when it cannot run).
 
 import { parseArgs } from 'node:util';
 import { queryRows, sql, type Database } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
+import { countUnreadByView } from '@/db/queries/assignment';
 import { countConversationsByStatus } from '@/db/queries/conversation-status';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { listLabels } from '@/db/queries/labels';
@@ -19,7 +21,7 @@ const USAGE = `Usage: npm run bench:list [-- options]
 
 Seeds a fresh PostgreSQL database with conversations and messages, then times the inbox list
 queries (first page, a deep page, one business number, searches, the status tabs and their counts,
-the label filter alone and with a tab)
+the label filter alone and with a tab, the Mine and Unassigned views and their unread counts)
 and prints p50/p95 per query.
 
 Options:
@@ -196,6 +198,9 @@ const BENCH_LABELS: [string, string, number][] = [
 ];
 const COMMON_LABEL = 1;
 const RARE_LABEL = 2;
+/** Agents the conversations are assigned to (one in five stays unassigned). */
+const BENCH_AGENTS = 10;
+const MINE = 'bench-agent-3';
 
 const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]::text[]`;
@@ -298,6 +303,18 @@ async function seed(database: Database, conversations: number): Promise<void> {
       where (hashint8extended(c.id * 16 + l.id, 4) & ${MAX_BIGINT}) % 1000 < l.per_mille`),
   );
   await db.execute(sql.raw(`select setval(pg_get_serial_sequence('labels', 'id'), (select max(id) from labels))`));
+  // Assignees: ten agents share 80% of the conversations evenly; the rest are unassigned.
+  await db.execute(
+    sql.raw(`
+      insert into users (id, name, email, role)
+      select 'bench-agent-' || g, 'Agent ' || g, 'agent' || g || '@bench.test', 'agent' from generate_series(1, ${BENCH_AGENTS}) g`),
+  );
+  await db.execute(
+    sql.raw(`
+      update conversations set assignee_id = 'bench-agent-' || (1 + h % ${BENCH_AGENTS}), assigned_at = last_message_at
+      from (select id as cid, hashint8extended(id, 5) & ${MAX_BIGINT} as h from conversations) s
+      where id = s.cid and (s.h >> 8) % 100 < 80`),
+  );
   for (const table of ['contacts', 'conversations']) {
     await db.execute(sql.raw(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`));
   }
@@ -357,6 +374,14 @@ async function report(database: Database, options: Options): Promise<void> {
   // Page 2 of Pending, reached by its first page's cursor.
   const pendingFirst = await listConversations(db, { limit: PAGE, status: 'pending' });
   const pendingAfter = listKeyOf(pendingFirst.rows.at(-1)!);
+  const mine = { userId: MINE };
+  const unassigned = { unassigned: true as const };
+  const mineFirst = await listConversations(db, { limit: PAGE, status: 'open', assignee: mine });
+  const mineAfter = listKeyOf(mineFirst.rows.at(-1)!);
+  const unreadRow = async (status?: 'open' | 'resolved') => {
+    await countUnreadByView(db, { userId: MINE, status });
+    return 1;
+  };
   // Page 2 of the rare label, reached by its first page's cursor.
   const rareFirst = await listConversations(db, { limit: PAGE, labelId: RARE_LABEL });
   const rareAfter = listKeyOf(rareFirst.rows.at(-1)!);
@@ -398,6 +423,17 @@ async function report(database: Database, options: Options): Promise<void> {
       run: () => list({ labelId: RARE_LABEL, status: 'open', phoneNumberId: number!.phone_number_id }),
     },
     { name: 'labels with counts', run: async () => (await listLabels(db)).length },
+    { name: 'Mine (1 of 10 agents), Open', run: () => list({ status: 'open', assignee: mine }) },
+    { name: 'Mine, Open, page 2 (cursor)', run: () => list({ status: 'open', assignee: mine, after: mineAfter }) },
+    { name: 'Mine, Resolved', run: () => list({ status: 'resolved', assignee: mine }) },
+    { name: 'Mine + label VIP, Open', run: () => list({ status: 'open', assignee: mine, labelId: COMMON_LABEL }) },
+    { name: 'Mine + label Legal, Open', run: () => list({ status: 'open', assignee: mine, labelId: RARE_LABEL }) },
+    { name: 'Unassigned, Open', run: () => list({ status: 'open', assignee: unassigned }) },
+    { name: 'Unassigned, Resolved', run: () => list({ status: 'resolved', assignee: unassigned }) },
+    { name: 'Unassigned + label VIP, Open', run: () => list({ status: 'open', assignee: unassigned, labelId: COMMON_LABEL }) },
+    { name: 'unread per view (Mine/Unassigned/All), Open', run: () => unreadRow('open') },
+    { name: 'unread per view, Resolved', run: () => unreadRow('resolved') },
+    { name: 'unread per view, every status', run: () => unreadRow() },
   ];
 
   const width = Math.max(...cases.map((c) => c.name.length));

@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { markSigningOut } from '@/app/_components/fetch-json';
 import { authClient } from '@/lib/auth/client';
 import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
+import { AvailabilityToggle } from './availability-toggle';
 
 interface HeaderUser {
   name: string;
@@ -25,6 +26,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
           { href: '/admin/labels', label: 'Labels', active: pathname.startsWith('/admin/labels') },
           { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
+          { href: '/admin/settings', label: 'Settings', active: pathname.startsWith('/admin/settings') },
         ]
       : []),
   ];
@@ -54,6 +56,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
         ))}
       </nav>
       <div className="ml-auto flex items-center gap-3 text-sm">
+        <AvailabilityToggle role={user.role} />
         <span className="hidden text-slate-600 sm:inline" title={user.email}>
           {user.name} <span className="text-slate-400">· {ROLE_LABELS[user.role]}</span>
         </span>

@@ -12,7 +12,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
     <div className="flex h-dvh flex-col">
       <AppHeader user={{ name: user.name, email: user.email, role: user.role }} />
       <div className="min-h-0 flex-1">
-        <ViewerProvider role={user.role === 'admin' ? 'admin' : 'agent'}>
+        <ViewerProvider role={user.role === 'admin' ? 'admin' : 'agent'} id={user.userId} name={user.name}>
           <LiveUpdates>{children}</LiveUpdates>
         </ViewerProvider>
       </div>

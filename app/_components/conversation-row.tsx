@@ -1,4 +1,5 @@
 import type { ButtonHTMLAttributes, Ref } from 'react';
+import { AssigneeBadge } from '@/app/_components/assignee-badge';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
 import { PreviewLine } from '@/app/_components/icon';
 import { formatRelativeTime } from '@/lib/inbox/format-time';
@@ -104,6 +105,7 @@ export function ConversationRow({
           <span className={`min-w-0 flex-1 truncate text-sm ${unread ? 'font-semibold text-slate-900' : 'font-medium text-slate-800'}`}>
             {label}
           </span>
+          {conversation.assignee && <AssigneeBadge person={conversation.assignee} />}
           {time && (
             <time
               dateTime={conversation.lastMessageAt ?? lastMessage?.timestamp ?? undefined}

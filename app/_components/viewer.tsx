@@ -9,13 +9,26 @@ export type ViewerRole = 'agent' | 'admin';
 
 export interface Viewer {
   role: ViewerRole;
+  /** The signed-in user ("Assign to me"); empty outside a provider. */
+  id: string;
+  name: string;
 }
 
 // Outside a provider: the least privileged viewer.
-const ViewerContext = createContext<Viewer>({ role: 'agent' });
+const ViewerContext = createContext<Viewer>({ role: 'agent', id: '', name: '' });
 
-export function ViewerProvider({ role, children }: { role: ViewerRole; children: ReactNode }) {
-  return <ViewerContext.Provider value={{ role }}>{children}</ViewerContext.Provider>;
+export function ViewerProvider({
+  role,
+  id = '',
+  name = '',
+  children,
+}: {
+  role: ViewerRole;
+  id?: string;
+  name?: string;
+  children: ReactNode;
+}) {
+  return <ViewerContext.Provider value={{ role, id, name }}>{children}</ViewerContext.Provider>;
 }
 
 export function useViewer(): Viewer {

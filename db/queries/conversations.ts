@@ -2,6 +2,7 @@ import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColum
 import { alias, union } from 'drizzle-orm/pg-core';
 import type { Executor } from '../client';
 import { businessNumbers, contacts, conversations, messages, users, type ConversationRow } from '../schema';
+import { assigneeCondition, type AssigneeFilter } from './assignment';
 import { fewCarryLabel, hasLabel, labelsOfConversation } from './labels';
 
 // The inbox list: newest activity first (`last_message_at desc nulls last, id desc`), read with keyset
@@ -35,6 +36,8 @@ export interface ConversationListOptions {
   status?: ConversationRow['status'];
   /** Only conversations carrying this label. */
   labelId?: number;
+  /** Only one user's conversations, or the unassigned ones (the Mine and Unassigned views). */
+  assignee?: AssigneeFilter;
   /**
    * Read the label's conversations from its side rather than walk the activity index (see hasLabel);
    * listConversations decides by how many carry it.
@@ -60,6 +63,7 @@ function listFilter(options: ConversationListOptions): SQL | undefined {
     options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
     options.status === undefined ? undefined : eq(conversations.status, options.status),
     options.labelId === undefined ? undefined : hasLabel(options.labelId, options.fromLabelSide === true),
+    options.assignee === undefined ? undefined : assigneeCondition(options.assignee),
   );
 }
 

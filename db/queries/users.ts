@@ -79,13 +79,22 @@ export async function setUserPassword(db: Executor, id: string, hash: string, op
   });
 }
 
-/** Deactivates (and signs out everywhere) or reactivates a user. */
-export async function setUserActive(db: Executor, id: string, active: boolean): Promise<void> {
+/**
+ * Deactivates (and signs out everywhere) or reactivates a user. `onDeactivate` runs in the same
+ * transaction when deactivating (their conversations are unassigned with it).
+ */
+export async function setUserActive(
+  db: Executor,
+  id: string,
+  active: boolean,
+  onDeactivate?: (tx: Executor) => Promise<void>,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .update(users)
       .set({ banned: !active, banReason: active ? null : 'Deactivated by an admin', updatedAt: sql`now()` })
       .where(eq(users.id, id));
     if (!active) await tx.delete(sessions).where(eq(sessions.userId, id));
+    if (!active) await onDeactivate?.(tx);
   });
 }

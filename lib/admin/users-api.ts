@@ -25,6 +25,8 @@ import {
 } from '@/lib/contracts/admin';
 import { conflict, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
+import { actorOf } from '@/lib/inbox/actor';
+import { unassignDeactivated } from '@/lib/inbox/assignment-api';
 import { notifyAccessEnded } from '@/lib/realtime/changes';
 
 // /api/admin/users: admins create agents and admins, change roles, deactivate and reset passwords.
@@ -109,7 +111,8 @@ export const patchUser = defineRoute(
 
     if (change.name !== undefined) await setUserName(deps.db, target.id, change.name);
     if (change.role !== undefined) await setUserRole(deps.db, target.id, change.role);
-    if (change.active !== undefined) await setUserActive(deps.db, target.id, change.active);
+    if (change.active !== undefined)
+      await setUserActive(deps.db, target.id, change.active, (tx) => unassignDeactivated(tx, target.id, actorOf(me)));
     if (change.password !== undefined) {
       const hash = await (await deps.auth.$context).password.hash(change.password);
       // A new password signs out every session of the user but the one making the change.

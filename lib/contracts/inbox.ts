@@ -3,6 +3,7 @@ import { limitSchema, optionalText } from '@/lib/http/query-params';
 import { messageContentSchema } from '@/lib/whatsapp/message-types';
 import { CONVERSATION_STATUSES, type ConversationStatus } from './conversation-status';
 import { apiLabelSchema } from './labels';
+import { assigneeFilterSchema, viewUnreadCountsSchema } from './assignment';
 
 // The inbox's read API (app/api/{messages,conversations,business-numbers}): what each endpoint takes
 // and answers. Client-safe: the browser's hooks import these types; the server parses with these
@@ -217,6 +218,7 @@ export const getConversationCountsResponseSchema = z.object({
     resolved: statusCount,
     snoozed: statusCount,
   } satisfies Record<ConversationStatus, z.ZodNumber>),
+  views: viewUnreadCountsSchema,
 });
 export type GetConversationCountsResponse = z.infer<typeof getConversationCountsResponseSchema>;
 
@@ -233,10 +235,12 @@ export const conversationsQuerySchema = z.object({
     .regex(/^\d{1,15}$/, 'must be a label id')
     .optional()
     .meta({ description: 'Only conversations carrying this label (GET /api/labels lists them).' }),
+  assignee: assigneeFilterSchema.optional(),
 });
 
 export const conversationCountsQuerySchema = z.object({
   businessPhoneNumberId: optionalText(64),
+  status: conversationStatusSchema.optional().meta({ description: 'The tab in effect: `views` counts conversations of this status.' }),
 });
 
 export const conversationMessagesQuerySchema = z.object({

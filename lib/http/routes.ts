@@ -23,6 +23,8 @@ import {
 import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getAgents } from '@/lib/inbox/agents-api';
+import { getMyAvailability, postConversationAssignee, putMyAvailability } from '@/lib/inbox/assignment-api';
+import { getSettings, putSettings } from '@/lib/admin/settings-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -59,6 +61,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getConversationMessages,
   postConversationRead,
   postConversationStatus,
+  postConversationAssignee,
   putConversationLabel,
   deleteConversationLabel,
   postConversationMessage,
@@ -67,6 +70,8 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   postMessageRetry,
   getBusinessNumbers,
   getAgents,
+  getMyAvailability,
+  putMyAvailability,
   getLabels,
   getTemplates,
   postTemplateSync,
@@ -87,6 +92,8 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getApiKeys,
   postApiKey,
   deleteApiKey,
+  getSettings,
+  putSettings,
   postLabel,
   patchLabel,
   deleteLabelRoute,

@@ -54,6 +54,7 @@ import { serviceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
 import { type MessageContent, TARGET_REWRITING_MESSAGE_TYPES } from '@/lib/whatsapp/message-types';
 import type { MediaInfo } from '@/lib/whatsapp/types';
+import { assigneeFilterOf } from './assignee-filter';
 import { type MessageIdentity, parseMessageRef, publicMessageId } from './message-id';
 
 // The read API behind app/api/{messages,conversations,business-numbers}, and marking a conversation read:
@@ -141,12 +142,12 @@ export const getConversations = defineRoute(
     path: '/api/conversations',
     access: 'inbox',
     summary:
-      'Conversations, latest message first; `q` searches names, numbers and message text; `status` picks one status, `labelId` one label.',
+      'Conversations, latest message first; `q` searches names, numbers and message text; `status` picks one status, `labelId` one label, `assignee` a view (me, unassigned, a user).',
     deps: readApiDeps,
     query: conversationsQuerySchema,
     response: getConversationsResponseSchema,
   },
-  async ({ deps, query }): Promise<GetConversationsResponse> => {
+  async ({ deps, principal, query }): Promise<GetConversationsResponse> => {
     const after = query.cursor === undefined ? undefined : decodeCursor('cursor', query.cursor, conversationCursorSchema);
     const { rows, hasMore } = await listConversations(deps.db, {
       limit: query.limit,
@@ -155,6 +156,7 @@ export const getConversations = defineRoute(
       phoneNumberId: query.businessPhoneNumberId,
       status: query.status,
       labelId: query.labelId === undefined ? undefined : Number(query.labelId),
+      assignee: assigneeFilterOf(query.assignee, principal),
     });
     const last = rows.at(-1);
     return {

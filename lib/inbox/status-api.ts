@@ -1,3 +1,4 @@
+import { countUnreadByView } from '@/db/queries/assignment';
 import { countConversationsByStatus, setConversationStatus, type StatusChange } from '@/db/queries/conversation-status';
 import {
   conversationCountsQuerySchema,
@@ -64,12 +65,21 @@ export const getConversationCounts = defineRoute(
     method: 'GET',
     path: '/api/conversations/counts',
     access: 'inbox',
-    summary: 'How many conversations have each status (the inbox tabs), on every business number or one.',
+    summary:
+      'How many conversations have each status (the inbox tabs), and per view (mine, unassigned, all) how many have unread messages; on every business number or one.',
     deps: readApiDeps,
     query: conversationCountsQuerySchema,
     response: getConversationCountsResponseSchema,
   },
-  async ({ deps, query }): Promise<GetConversationCountsResponse> => ({
-    counts: await countConversationsByStatus(deps.db, { phoneNumberId: query.businessPhoneNumberId }),
-  }),
+  async ({ deps, principal, query }): Promise<GetConversationCountsResponse> => {
+    const [counts, views] = await Promise.all([
+      countConversationsByStatus(deps.db, { phoneNumberId: query.businessPhoneNumberId }),
+      countUnreadByView(deps.db, {
+        userId: principal.kind === 'user' ? principal.userId : null,
+        status: query.status,
+        phoneNumberId: query.businessPhoneNumberId,
+      }),
+    ]);
+    return { counts, views };
+  },
 );

@@ -104,6 +104,10 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/status': { body: () => ({ status: 'resolved' }), mayFindNothing: true },
+    // No such conversation: 404 once past the rule.
+    'POST /api/conversations/{id}/assignee': { body: () => ({ assigneeId: null }), mayFindNothing: true },
+    'PUT /api/me/availability': { body: () => ({ availability: 'available' }) },
+    'PUT /api/admin/settings': { body: () => ({ autoAssignCap: 10 }) },
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
@@ -160,6 +164,11 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/media/{id}/retry': 'admin',
     'GET /api/metrics': 'admin-or-key',
     'GET /api/health': 'public',
+    'POST /api/conversations/{id}/assignee': 'inbox',
+    'GET /api/me/availability': 'user',
+    'PUT /api/me/availability': 'user',
+    'GET /api/admin/settings': 'admin',
+    'PUT /api/admin/settings': 'admin',
   };
   const nameOf = (route: AnyApiRoute) => `${route.spec.method} ${route.spec.path}`;
   const routes = API_ROUTES.map((route) => [nameOf(route), route] as const);
@@ -234,13 +243,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     for (const [name, access] of Object.entries(SHIPPED)) expect(declared[name], name).toBe(access);
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 without a session or key', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'user'))('%s: 401 without a session or key', async (_, route) => {
     const res = await call(route, null);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'user'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
     expect((await call(route, { key: 'ticks_not-a-real-key' })).status).toBe(401);
     expect((await call(route, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
   });
@@ -265,6 +274,14 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect((await call(route, agent)).status).toBe(403);
     await expectAllowed(route, admin);
     await expectAllowed(route, { key: ENV_KEY });
+  });
+
+  it.each(withRule('user'))('%s: for agents and admins; 403 for API keys', async (_, route) => {
+    const asKey = await call(route, { key: ENV_KEY });
+    expect(asKey.status).toBe(403);
+    expect(await asKey.json()).toMatchObject({ error: { code: 'forbidden' } });
+    await expectAllowed(route, agent);
+    await expectAllowed(route, admin);
   });
 
   it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))(

@@ -10,6 +10,7 @@ import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ConversationStatus } from '@/lib/contracts/inbox';
 import { formatSnoozeTime } from '@/lib/inbox/snooze';
 import { STATUS_TABS, StatusTabs } from './status-tabs';
+import { assigneeParamOf, useListView, ViewSwitch, viewQuery } from './view-switch';
 
 const LIST_ID = 'conversation-list';
 
@@ -21,14 +22,15 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const [number, setNumber] = useState('');
   const [status, setStatus] = useState<ConversationStatus>('open');
   const [labelId, setLabelId] = useState('');
+  const [view, setView] = useListView();
 
   const numbers = useBusinessNumbers({ poll: true });
   const businessNumbers = numbers.data?.businessNumbers ?? [];
 
   // Pages can overlap while activity reorders the list: the hook shows each conversation once.
-  const list = useConversations({ q: query, businessPhoneNumberId: number, status, labelId });
+  const list = useConversations({ q: query, businessPhoneNumberId: number, status, labelId, assignee: assigneeParamOf(view) });
   const { items: conversations, pages: data, error, isLoading, hasMore, loadingMore, loadMore } = list;
-  const counts = useConversationCounts(number);
+  const counts = useConversationCounts(number, status);
   // Refetched by useLabels itself on every label change (the `labels` topic).
   const labels = useLabels();
   const allLabels = labels.data?.labels ?? [];
@@ -63,7 +65,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   }, [hasMore, loadingMore, loadMore]);
 
   const now = useNow(30_000);
-  const open = (id: string) => router.push(`/conversations/${encodeURIComponent(id)}`);
+  const open = (id: string) => router.push(`/conversations/${encodeURIComponent(id)}${viewQuery(view)}`);
 
   // ↑/↓ move focus through the rows (Home/End to the ends); Enter opens, as buttons do.
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
@@ -96,6 +98,7 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   return (
     <>
       <div className="shrink-0 space-y-2 border-b border-slate-200 p-3">
+        <ViewSwitch value={view} onChange={setView} unread={counts.data?.views} controls={LIST_ID} />
         <StatusTabs value={status} onChange={setStatus} counts={allCounts} controls={LIST_ID} />
         <label className="block">
           <span className="sr-only">Search conversations</span>
@@ -159,6 +162,10 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           conversations.length === 0 &&
           (filtered ? (
             <NoMatches query={query} tab={tabLabel} label={filteredLabel?.name} />
+          ) : view !== 'all' ? (
+            <p className="p-6 text-sm text-slate-600">
+              {view === 'mine' ? 'Nothing assigned to you' : 'No unassigned conversations'} in {tabLabel}.
+            </p>
           ) : noConversationsAtAll ? (
             <EmptyInbox />
           ) : (

@@ -44,6 +44,8 @@ export interface ConversationsParams {
   businessPhoneNumberId?: string;
   status?: ConversationStatus;
   labelId?: string;
+  /** me, unassigned, or a user's id (the Mine and Unassigned views). */
+  assignee?: string;
 }
 
 export const conversationsKey = (params: ConversationsParams & { limit: number; cursor?: string | null }) =>
@@ -53,12 +55,13 @@ export const conversationsKey = (params: ConversationsParams & { limit: number; 
     businessPhoneNumberId: params.businessPhoneNumberId,
     status: params.status,
     labelId: params.labelId,
+    assignee: params.assignee,
     cursor: params.cursor,
   });
 
-/** Conversations per status (the list's tabs), on every number or one. */
-export const conversationCountsKey = (params: { businessPhoneNumberId?: string }) =>
-  withQuery(CONVERSATION_COUNTS.path, { businessPhoneNumberId: params.businessPhoneNumberId });
+/** Conversations per status (the list's tabs), on every number or one; the views' unread counts for `status`. */
+export const conversationCountsKey = (params: { businessPhoneNumberId?: string; status?: ConversationStatus }) =>
+  withQuery(CONVERSATION_COUNTS.path, { businessPhoneNumberId: params.businessPhoneNumberId, status: params.status });
 
 export const conversationKey = (id: string) => `${CONVERSATIONS.path}/${segment(id)}`;
 
@@ -167,3 +170,17 @@ export const analyticsKey = (params: AnalyticsParams) =>
     from: params.from,
     to: params.to,
   });
+
+// ---- Assignment ----
+
+export const AGENTS = family('/api/agents');
+export const agentsKey = () => AGENTS.path;
+
+/** POST { assigneeId }: assign (or unassign, null). */
+export const conversationAssigneeUrl = (id: string) => `${conversationKey(id)}/assignee`;
+
+export const MY_AVAILABILITY = family('/api/me/availability');
+export const myAvailabilityKey = () => MY_AVAILABILITY.path;
+
+export const INBOX_SETTINGS = family('/api/admin/settings');
+export const inboxSettingsKey = () => INBOX_SETTINGS.path;

@@ -2,6 +2,7 @@
 import useSWR from 'swr';
 import type {
   ApiConversation,
+  ConversationStatus,
   ApiMessage,
   GetBusinessNumbersResponse,
   GetConversationMessagesResponse,
@@ -45,9 +46,12 @@ export function useConversations(params: ConversationsParams) {
   );
 }
 
-/** How many conversations each status holds (the list's tabs), on every number or one ('' for all). */
-export function useConversationCounts(businessPhoneNumberId: string) {
-  return useSWR<GetConversationCountsResponse>(conversationCountsKey({ businessPhoneNumberId }), swrFetcher, {
+/**
+ * How many conversations each status holds (the list's tabs), on every number or one ('' for all), and per
+ * view how many of `status` have unread messages.
+ */
+export function useConversationCounts(businessPhoneNumberId: string, status?: ConversationStatus) {
+  return useSWR<GetConversationCountsResponse>(conversationCountsKey({ businessPhoneNumberId, status }), swrFetcher, {
     refreshInterval: usePollInterval(),
     keepPreviousData: true,
   });

@@ -12,6 +12,7 @@ import { type ThreadActions, ThreadActionsContext } from '@/app/_components/thre
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
+import { AssigneeControl } from './assignee-control';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
@@ -110,6 +111,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             </p>
           )}
         </div>
+        {conversation && <AssigneeControl conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
       </header>
