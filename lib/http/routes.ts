@@ -22,6 +22,7 @@ import {
 import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getAgents } from '@/lib/inbox/agents-api';
+import { deleteCannedReplyRoute, getCannedReplies, patchCannedReply, postCannedReply } from '@/lib/inbox/canned-replies-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -67,6 +68,10 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getBusinessNumbers,
   getAgents,
   getLabels,
+  getCannedReplies,
+  postCannedReply,
+  patchCannedReply,
+  deleteCannedReplyRoute,
   getTemplates,
   postTemplateSync,
   postUpload,
