@@ -166,3 +166,10 @@ export const analyticsKey = (params: AnalyticsParams) =>
     from: params.from,
     to: params.to,
   });
+
+// ---- Canned replies ----
+
+/** GET: the shared ones and the caller's own; POST saves one. cannedReplyUrl: PATCH changes one, DELETE deletes it. */
+export const CANNED_REPLIES = family('/api/canned-replies');
+export const cannedRepliesKey = () => CANNED_REPLIES.path;
+export const cannedReplyUrl = (id: string) => `${CANNED_REPLIES.path}/${segment(id)}`;
