@@ -76,7 +76,7 @@ export function CannedRepliesManager({ scope }: { scope: CannedReplyScope }) {
           <ul className="divide-y divide-slate-100" aria-label="Canned replies">
             {mine.map((reply) =>
               editing === reply.id ? (
-                <li key={reply.id} data-testid="canned-reply-row" className="px-4 py-3">
+                <li key={reply.id} data-testid="canned-reply-row" data-reply-id={reply.id} className="px-4 py-3">
                   <CannedReplyForm
                     reply={reply}
                     submitLabel="Save"
@@ -97,7 +97,7 @@ export function CannedRepliesManager({ scope }: { scope: CannedReplyScope }) {
                   />
                 </li>
               ) : (
-                <li key={reply.id} data-testid="canned-reply-row" className="flex items-start gap-3 px-4 py-3">
+                <li key={reply.id} data-testid="canned-reply-row" data-reply-id={reply.id} className="flex items-start gap-3 px-4 py-3">
                   <ReplySummary reply={reply} />
                   <Button size="xs" onClick={() => setEditing(reply.id)} aria-label={`Edit canned reply ${reply.shortcut}`}>
                     Edit
