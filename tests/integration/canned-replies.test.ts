@@ -208,6 +208,22 @@ describe.each(dbKinds)('canned replies on %s', (kind) => {
     expect(await json<ApiCannedReply>(await patch(ana, other.id, { shortcut: 'other-2' }))).toMatchObject({ shortcut: 'other-2' });
   });
 
+  it('at the same moment, one of several equal shortcuts wins and the others get 409', async () => {
+    const creates = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => create(bo, { shortcut: i % 2 ? 'Race' : 'race', body: `try ${i}`, scope: 'personal' })),
+    );
+    expect(creates.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+
+    const renamed = await Promise.all(
+      ['one', 'two', 'three'].map(async (name) => {
+        const own = await created(bo, { shortcut: `rename-${name}`, body: name, scope: 'personal' });
+        return own.id;
+      }),
+    ).then((ids) => Promise.all(ids.map((id) => patch(bo, id, { shortcut: 'renamed' }))));
+    expect(renamed.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    expect((await list(bo)).filter((r) => r.shortcut.toLowerCase() === 'renamed')).toHaveLength(1);
+  });
+
   // ---- Notices ----
 
   it('every change is a notice on the canned-replies topic', async () => {
