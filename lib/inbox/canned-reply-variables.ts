@@ -28,8 +28,11 @@ function variableValue(variable: string, context: CannedReplyContext): string | 
       return phoneOf(context.contact.waId);
     case 'agent.name':
       return context.agentName?.trim() || null;
-    case 'business.number':
-      return context.businessNumber?.trim() || null;
+    case 'business.number': {
+      // With its "+", as the thread header shows it (Meta's display number may come without).
+      const number = context.businessNumber?.trim().replace(/^\+/, '');
+      return number ? `+${number}` : null;
+    }
     default:
       return null;
   }

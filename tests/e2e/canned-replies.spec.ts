@@ -104,7 +104,9 @@ test.describe('canned replies', () => {
     await expect(picker(page)).toBeHidden();
 
     const conversation = (await (await readApi(`/api/conversations/${conversationId}`)).json()) as { displayPhoneNumber: string };
-    const filled = `Hello ${customer.name}, ${E2E_USERS.agent.name} here from ${conversation.displayPhoneNumber}. Your order {{order.id}}:`;
+    // The business number as the thread header shows it, with its "+".
+    const businessNumber = `+${conversation.displayPhoneNumber.replace(/^\+/, '')}`;
+    const filled = `Hello ${customer.name}, ${E2E_USERS.agent.name} here from ${businessNumber}. Your order {{order.id}}:`;
     await expect(messageBox(page)).toHaveValue(filled);
     // Nothing was sent yet: the agent edits, then sends.
     expect((await graph().accepted()).filter((a) => a.body.to === `+${customer.waId}`)).toHaveLength(0);

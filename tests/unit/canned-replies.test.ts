@@ -20,6 +20,11 @@ describe('fillCannedReply', () => {
     ).toBe('Hi María José, this is Ana at +1 555-0100. We have +34600111222; bye María José!');
   });
 
+  it('shows the business number with its "+", as the thread header does', () => {
+    expect(fillCannedReply('{{business.number}}', { ...CONTEXT, businessNumber: '15550783881' })).toBe('+15550783881');
+    expect(fillCannedReply('{{business.number}}', { ...CONTEXT, businessNumber: '+1 555-078-3881' })).toBe('+1 555-078-3881');
+  });
+
   it('allows spaces inside the braces and ignores case', () => {
     expect(fillCannedReply('{{ contact.name }} / {{Agent.Name}}', CONTEXT)).toBe('María José / Ana');
   });
