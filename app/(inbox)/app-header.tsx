@@ -20,10 +20,12 @@ export function AppHeader({ user }: { user: HeaderUser }) {
   const links = [
     { href: '/', label: 'Inbox', active: pathname === '/' || pathname.startsWith('/conversations') },
     { href: '/errors', label: 'Errors', active: pathname.startsWith('/errors') },
+    { href: '/canned-replies', label: 'Replies', active: pathname.startsWith('/canned-replies') },
     ...(user.role === 'admin'
       ? [
           { href: '/admin/analytics', label: 'Analytics', active: pathname.startsWith('/admin/analytics') },
           { href: '/admin/labels', label: 'Labels', active: pathname.startsWith('/admin/labels') },
+          { href: '/admin/canned-replies', label: 'Shared replies', active: pathname.startsWith('/admin/canned-replies') },
           { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
           { href: '/admin/settings', label: 'Settings', active: pathname.startsWith('/admin/settings') },

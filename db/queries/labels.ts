@@ -177,7 +177,7 @@ export function hasLabel(labelId: number, fromLabelSide: boolean): SQL {
 }
 
 /** PostgreSQL's unique_violation, wherever drizzle put the driver's error. */
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if ((e as { code?: unknown }).code === '23505') return true;
   }

@@ -77,7 +77,7 @@ function operationOf(route: AnyApiRoute): JsonSchema {
     security:
       spec.access === 'public'
         ? []
-        : spec.access === 'admin' || spec.access === 'user'
+        : spec.access === 'admin' || spec.access === 'session'
           ? [{ session: [] }]
           : [{ session: [] }, { apiKey: [] }],
     parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],

@@ -17,16 +17,16 @@ import { queryOf } from './query-params';
  * - `inbox`: anyone signed in (agent or admin) and any live API key.
  * - `admin`: admins' sessions only; API keys never manage the inbox.
  * - `admin-or-key`: admins' sessions and API keys, not agents (metrics: a scraper has a key).
- * - `user`: anyone signed in (agent or admin), not API keys: what is about the caller as a person (availability).
+ * - `session`: anyone signed in (agent or admin), not API keys (what belongs to a person: their saved replies).
  */
-export type Access = 'public' | 'inbox' | 'admin' | 'admin-or-key' | 'user';
+export type Access = 'public' | 'inbox' | 'admin' | 'admin-or-key' | 'session';
 
 export const ACCESS_RULES: Record<Access, string> = {
   public: 'Anyone, without credentials.',
   inbox: 'Anyone signed in (agent or admin), or an API key.',
   admin: "An admin's session only (API keys get 403).",
   'admin-or-key': "An admin's session or an API key (agents get 403).",
-  user: 'Anyone signed in (agent or admin); API keys get 403.',
+  session: 'Anyone signed in (agent or admin); API keys get 403.',
 };
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -63,7 +63,7 @@ export interface RouteSpec<D, A extends Access, P extends Schema | undefined, Q 
 export interface RouteInput<D, A extends Access, P, Q, B> {
   req: Request;
   deps: D;
-  principal: A extends 'public' ? null : A extends 'user' ? Extract<Principal, { kind: 'user' }> : Principal;
+  principal: A extends 'public' ? null : A extends 'session' ? Extract<Principal, { kind: 'user' }> : Principal;
   params: P;
   query: Q;
   body: B;
@@ -130,9 +130,9 @@ export async function authorize(req: Request, deps: AccessDeps, access: Access):
       if (principal.kind === 'user' && principal.role !== 'admin') throw forbidden('Only admins and API keys can do this.');
       return principal;
     }
-    case 'user': {
+    case 'session': {
       const principal = await authorizeRequest(req, deps);
-      if (principal.kind !== 'user') throw forbidden('This is about a person: sign in; API keys cannot do this.');
+      if (principal.kind === 'api-key') throw forbidden('API keys cannot do this: sign in.');
       return principal;
     }
   }

@@ -25,6 +25,7 @@ import { getConversationCounts, postConversationStatus } from '@/lib/inbox/statu
 import { getAgents } from '@/lib/inbox/agents-api';
 import { getMyAvailability, postConversationAssignee, putMyAvailability } from '@/lib/inbox/assignment-api';
 import { getSettings, putSettings } from '@/lib/admin/settings-api';
+import { deleteCannedReplyRoute, getCannedReplies, patchCannedReply, postCannedReply } from '@/lib/inbox/canned-replies-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -73,6 +74,10 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getMyAvailability,
   putMyAvailability,
   getLabels,
+  getCannedReplies,
+  postCannedReply,
+  patchCannedReply,
+  deleteCannedReplyRoute,
   getTemplates,
   postTemplateSync,
   postUpload,

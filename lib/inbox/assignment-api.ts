@@ -57,7 +57,7 @@ export const putMyAvailability = defineRoute(
   {
     method: 'PUT',
     path: '/api/me/availability',
-    access: 'user',
+    access: 'session',
     summary: 'Whether auto-assignment may give the signed-in agent or admin conversations while they are online.',
     deps: readApiDeps,
     body: putAvailabilityBodySchema,
@@ -76,7 +76,7 @@ export const getMyAvailability = defineRoute(
   {
     method: 'GET',
     path: '/api/me/availability',
-    access: 'user',
+    access: 'session',
     summary: "The signed-in user's availability for auto-assignment (admins are away until they say otherwise).",
     deps: readApiDeps,
     response: availabilityResponseSchema,

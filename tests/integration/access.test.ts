@@ -98,6 +98,10 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/admin/labels': { body: () => ({ name: `Access ${++emails} ${randomUUID().slice(0, 8)}`, colour: 'sky' }) },
     'PATCH /api/admin/labels/{id}': { params: () => ({ id: labelToEdit }), body: () => ({ colour: 'red' }) },
     'DELETE /api/admin/labels/{id}': { params: () => ({ id: labelToDelete }) },
+    'POST /api/canned-replies': { body: () => ({ shortcut: `access-${++emails}`, body: 'Hello', scope: 'personal' }) },
+    // No such reply: 404 once past the rule (canned-replies.test.ts tests who may change which).
+    'PATCH /api/canned-replies/{id}': { params: () => ({ id: '999999999' }), body: () => ({ body: 'Hello again' }), mayFindNothing: true },
+    'DELETE /api/canned-replies/{id}': { params: () => ({ id: '999999999' }), mayFindNothing: true },
     'POST /api/errors/processing/retry': { body: () => ({ all: true }), deps: (d) => ({ ...d, retryWaitMs: 0 }) },
     'POST /api/errors/processing/discard': { body: () => ({ ids: ['987654'] }) },
     // No such conversation: 404 once past the rule.
@@ -136,6 +140,10 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/admin/labels': 'admin',
     'PATCH /api/admin/labels/{id}': 'admin',
     'DELETE /api/admin/labels/{id}': 'admin',
+    'GET /api/canned-replies': 'inbox',
+    'POST /api/canned-replies': 'session',
+    'PATCH /api/canned-replies/{id}': 'session',
+    'DELETE /api/canned-replies/{id}': 'session',
     'POST /api/conversations/{id}/messages': 'inbox',
     'POST /api/messages/{id}/retry': 'inbox',
     'GET /api/messages/{id}': 'inbox',
@@ -165,8 +173,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'GET /api/metrics': 'admin-or-key',
     'GET /api/health': 'public',
     'POST /api/conversations/{id}/assignee': 'inbox',
-    'GET /api/me/availability': 'user',
-    'PUT /api/me/availability': 'user',
+    'GET /api/me/availability': 'session',
+    'PUT /api/me/availability': 'session',
     'GET /api/admin/settings': 'admin',
     'PUT /api/admin/settings': 'admin',
   };
@@ -243,13 +251,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     for (const [name, access] of Object.entries(SHIPPED)) expect(declared[name], name).toBe(access);
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key', 'user'))('%s: 401 without a session or key', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'session'))('%s: 401 without a session or key', async (_, route) => {
     const res = await call(route, null);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key', 'user'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'session'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
     expect((await call(route, { key: 'ticks_not-a-real-key' })).status).toBe(401);
     expect((await call(route, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
   });
@@ -276,12 +284,11 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     await expectAllowed(route, { key: ENV_KEY });
   });
 
-  it.each(withRule('user'))('%s: for agents and admins; 403 for API keys', async (_, route) => {
+  it.each(withRule('session'))('%s: for agents and admins; 403 for API keys', async (_, route) => {
     const asKey = await call(route, { key: ENV_KEY });
     expect(asKey.status).toBe(403);
     expect(await asKey.json()).toMatchObject({ error: { code: 'forbidden' } });
-    await expectAllowed(route, agent);
-    await expectAllowed(route, admin);
+    for (const credential of [agent, admin]) await expectAllowed(route, credential);
   });
 
   it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))(

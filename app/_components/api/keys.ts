@@ -184,3 +184,9 @@ export const myAvailabilityKey = () => MY_AVAILABILITY.path;
 
 export const INBOX_SETTINGS = family('/api/admin/settings');
 export const inboxSettingsKey = () => INBOX_SETTINGS.path;
+// ---- Canned replies ----
+
+/** GET: the shared ones and the caller's own; POST saves one. cannedReplyUrl: PATCH changes one, DELETE deletes it. */
+export const CANNED_REPLIES = family('/api/canned-replies');
+export const cannedRepliesKey = () => CANNED_REPLIES.path;
+export const cannedReplyUrl = (id: string) => `${CANNED_REPLIES.path}/${segment(id)}`;

@@ -10,6 +10,7 @@ import { previewOfMessage } from '@/lib/inbox/message-view';
 import type { ServiceWindowView } from '@/lib/inbox/service-window-view';
 import { TEXT_MAX_CHARS } from '@/lib/whatsapp/send-requests';
 import { AttachmentPanel } from './attachment-panel';
+import { useCannedReplyPicker } from './canned-reply-picker';
 import { TemplatePicker } from './template-picker';
 import { useSend } from './use-send';
 
@@ -97,6 +98,8 @@ export function Composer(props: ComposerProps) {
 
 function FreeFormComposer({
   conversationId,
+  conversation,
+  serviceWindow,
   replyTo,
   onCancelReply,
   droppedFile,
@@ -110,6 +113,7 @@ function FreeFormComposer({
   const { send, sending, error, clearError } = useSend(conversationId, onSent);
   const typed = useTypingIndicator(conversationId);
   const [attaching, setAttaching] = useState<File | null>(null);
+  const cannedReplies = useCannedReplyPicker({ text, setText, textarea, conversation, enabled: serviceWindow.state === 'open' });
 
   // A file dropped on the thread becomes the attachment.
   useEffect(() => {
@@ -133,6 +137,7 @@ function FreeFormComposer({
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (cannedReplies.onKeyDown(event)) return;
     // Enter sends; Shift+Enter is a new line; Enter that ends an IME composition is neither.
     if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
     event.preventDefault();
@@ -166,6 +171,7 @@ function FreeFormComposer({
           }}
         />
       )}
+      {cannedReplies.list}
       <form
         className="flex items-end gap-1"
         onSubmit={(event) => {
@@ -198,6 +204,7 @@ function FreeFormComposer({
             if (event.target.value.trim() !== '') typed();
           }}
           onKeyDown={onKeyDown}
+          {...cannedReplies.inputProps}
           className="max-h-40 min-h-10 flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm [field-sizing:content] focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none"
         />
         <button
