@@ -74,7 +74,12 @@ function operationOf(route: AnyApiRoute): JsonSchema {
     summary: spec.summary,
     description: `Access: ${ACCESS_RULES[spec.access]}`,
     'x-access': spec.access,
-    security: spec.access === 'public' ? [] : spec.access === 'admin' ? [{ session: [] }] : [{ session: [] }, { apiKey: [] }],
+    security:
+      spec.access === 'public'
+        ? []
+        : spec.access === 'admin' || spec.access === 'session'
+          ? [{ session: [] }]
+          : [{ session: [] }, { apiKey: [] }],
     parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
     ...(spec.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchemaOf(spec.body, 'input') } } } }),
     responses: { [status]: { description: 'Success.', ...(content && { content }) }, ...Object.fromEntries(errors) },

@@ -17,14 +17,16 @@ import { queryOf } from './query-params';
  * - `inbox`: anyone signed in (agent or admin) and any live API key.
  * - `admin`: admins' sessions only; API keys never manage the inbox.
  * - `admin-or-key`: admins' sessions and API keys, not agents (metrics: a scraper has a key).
+ * - `session`: anyone signed in, not API keys: what is about the person at the keyboard (presence, their notifications).
  */
-export type Access = 'public' | 'inbox' | 'admin' | 'admin-or-key';
+export type Access = 'public' | 'inbox' | 'admin' | 'admin-or-key' | 'session';
 
 export const ACCESS_RULES: Record<Access, string> = {
   public: 'Anyone, without credentials.',
   inbox: 'Anyone signed in (agent or admin), or an API key.',
   admin: "An admin's session only (API keys get 403).",
   'admin-or-key': "An admin's session or an API key (agents get 403).",
+  session: 'Anyone signed in (agent or admin); API keys get 403.',
 };
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -126,6 +128,11 @@ export async function authorize(req: Request, deps: AccessDeps, access: Access):
     case 'admin-or-key': {
       const principal = await authorizeRequest(req, deps);
       if (principal.kind === 'user' && principal.role !== 'admin') throw forbidden('Only admins and API keys can do this.');
+      return principal;
+    }
+    case 'session': {
+      const principal = await authorizeRequest(req, deps);
+      if (principal.kind === 'api-key') throw forbidden('API keys have no presence or notifications: this is for signed-in people.');
       return principal;
     }
   }

@@ -22,6 +22,8 @@ import {
 import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getAgents } from '@/lib/inbox/agents-api';
+import { getConversationPresence, postPresence, postPresenceLeave } from '@/lib/inbox/presence-api';
+import { getMentions, getNotificationSettings, getNotifications, putNotificationSettings } from '@/lib/inbox/notifications-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -66,6 +68,13 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   postMessageRetry,
   getBusinessNumbers,
   getAgents,
+  postPresence,
+  postPresenceLeave,
+  getConversationPresence,
+  getNotifications,
+  getMentions,
+  getNotificationSettings,
+  putNotificationSettings,
   getLabels,
   getTemplates,
   postTemplateSync,

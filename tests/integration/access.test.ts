@@ -109,6 +109,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/typing': {
       deps: (d) => ({ ...d, signals: { enabled: true, typing: async () => 'sent' } }) as AccessDeps,
     },
+    'POST /api/presence': { body: () => ({ clientId: randomUUID(), conversationId: null, typing: false }) },
+    'POST /api/presence/leave': { body: () => ({ clientId: randomUUID() }) },
+    'PUT /api/me/notification-settings': { body: () => ({ notifyUnassigned: false }) },
     'POST /api/uploads': {
       body: () => {
         const form = new FormData();
@@ -158,6 +161,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/media/{id}/retry': 'admin',
     'GET /api/metrics': 'admin-or-key',
     'GET /api/health': 'public',
+    'POST /api/presence': 'session',
+    'POST /api/presence/leave': 'session',
+    'GET /api/conversations/{id}/presence': 'session',
+    'GET /api/me/notifications': 'session',
+    'GET /api/me/mentions': 'session',
+    'GET /api/me/notification-settings': 'session',
+    'PUT /api/me/notification-settings': 'session',
   };
   const nameOf = (route: AnyApiRoute) => `${route.spec.method} ${route.spec.path}`;
   const routes = API_ROUTES.map((route) => [nameOf(route), route] as const);
@@ -232,13 +242,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     for (const [name, access] of Object.entries(SHIPPED)) expect(declared[name], name).toBe(access);
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 without a session or key', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'session'))('%s: 401 without a session or key', async (_, route) => {
     const res = await call(route, null);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 
-  it.each(withRule('inbox', 'admin', 'admin-or-key'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
+  it.each(withRule('inbox', 'admin', 'admin-or-key', 'session'))('%s: 401 with an unknown key or a forged cookie', async (_, route) => {
     expect((await call(route, { key: 'ticks_not-a-real-key' })).status).toBe(401);
     expect((await call(route, { cookie: 'ticks.session_token=forged.value' })).status).toBe(401);
   });
@@ -263,6 +273,14 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     expect((await call(route, agent)).status).toBe(403);
     await expectAllowed(route, admin);
     await expectAllowed(route, { key: ENV_KEY });
+  });
+
+  it.each(withRule('session'))('%s: for signed-in agents and admins; 403 for API keys', async (_, route) => {
+    const asKey = await call(route, { key: ENV_KEY });
+    expect(asKey.status).toBe(403);
+    expect(await asKey.json()).toMatchObject({ error: { code: 'forbidden' } });
+    await expectAllowed(route, agent);
+    await expectAllowed(route, admin);
   });
 
   it.each(routes.filter(([, route]) => route.spec.method !== 'GET'))(
