@@ -41,18 +41,13 @@ export const apiUnreadConversationSchema = z.object({
 export type ApiUnreadConversation = z.infer<typeof apiUnreadConversationSchema>;
 
 export const getNotificationsResponseSchema = z.object({
-  count: z
-    .number()
-    .int()
-    .meta({
-      description:
-        "The tab title's count: unread customer messages in your conversations (and unassigned ones, if set), plus unseen mentions.",
-    }),
-  conversations: z
-    .array(apiUnreadConversationSchema)
-    .meta({
-      description: 'Those conversations with unread messages, latest customer message first (at most 20): a rise in one is a new message.',
-    }),
+  count: z.number().int().meta({
+    description:
+      "The tab title's count: unread customer messages in your conversations (and unassigned ones, if set), plus unseen mentions.",
+  }),
+  conversations: z.array(apiUnreadConversationSchema).meta({
+    description: 'Those conversations with unread messages, latest customer message first (at most 20): a rise in one is a new message.',
+  }),
   mentions: z.array(apiMentionSchema).meta({ description: 'Unseen mentions, newest first (at most 20).' }),
 });
 export type GetNotificationsResponse = z.infer<typeof getNotificationsResponseSchema>;

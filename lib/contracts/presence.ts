@@ -33,10 +33,8 @@ export const apiViewerSchema = z.object({
 export type ApiViewer = z.infer<typeof apiViewerSchema>;
 
 export const getConversationPresenceResponseSchema = z.object({
-  viewers: z
-    .array(apiViewerSchema)
-    .meta({
-      description: `Everyone else with the conversation open (a tab beating in the last ${VIEWING_WITHIN_SECONDS} s), one entry per person, by name.`,
-    }),
+  viewers: z.array(apiViewerSchema).meta({
+    description: `Everyone else with the conversation open (a tab beating in the last ${VIEWING_WITHIN_SECONDS} s), one entry per person, by name.`,
+  }),
 });
 export type GetConversationPresenceResponse = z.infer<typeof getConversationPresenceResponseSchema>;

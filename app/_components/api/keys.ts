@@ -166,3 +166,14 @@ export const analyticsKey = (params: AnalyticsParams) =>
     from: params.from,
     to: params.to,
   });
+
+// ---- Presence and notifications (the signed-in person's own) ----
+
+/** POST: this tab's heartbeat; presenceLeaveUrl: the tab closing. */
+export const presenceUrl = () => '/api/presence';
+export const presenceLeaveUrl = () => '/api/presence/leave';
+export const conversationPresenceKey = (id: string) => `${conversationKey(id)}/presence`;
+export const NOTIFICATIONS = family('/api/me/notifications');
+export const notificationsKey = () => NOTIFICATIONS.path;
+/** GET, PUT: whether unassigned conversations notify too. */
+export const notificationSettingsKey = () => '/api/me/notification-settings';

@@ -3,6 +3,7 @@ import { Clock, LayoutTemplate, Paperclip, Send, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { postTyping } from '@/app/_components/api/use-outbox';
 import { EmojiPicker } from '@/app/_components/emoji-picker';
+import { typingReply } from '@/app/_components/presence-beacon';
 import { PreviewLine } from '@/app/_components/icon';
 import { Button } from '@/app/_components/ui/button';
 import type { ApiMessage, GetConversationResponse } from '@/lib/contracts/inbox';
@@ -10,6 +11,7 @@ import { previewOfMessage } from '@/lib/inbox/message-view';
 import type { ServiceWindowView } from '@/lib/inbox/service-window-view';
 import { TEXT_MAX_CHARS } from '@/lib/whatsapp/send-requests';
 import { AttachmentPanel } from './attachment-panel';
+import { CollisionWarning, useCollisionGuard } from './collision-warning';
 import { TemplatePicker } from './template-picker';
 import { useSend } from './use-send';
 
@@ -109,6 +111,7 @@ function FreeFormComposer({
   const textarea = useRef<HTMLTextAreaElement>(null);
   const { send, sending, error, clearError } = useSend(conversationId, onSent);
   const typed = useTypingIndicator(conversationId);
+  const collision = useCollisionGuard();
   const [attaching, setAttaching] = useState<File | null>(null);
 
   // A file dropped on the thread becomes the attachment.
@@ -123,10 +126,14 @@ function FreeFormComposer({
     if (replyTo) textarea.current?.focus();
   }, [replyTo]);
 
-  const submit = async () => {
+  const submit = async (anyway = false) => {
     if (text.trim() === '' || sending) return;
+    // Someone else answered meanwhile: show it first (the draft stays).
+    if (!anyway && collision.mustWarn()) return;
     const accepted = await send({ type: 'text', text, ...(replyTo ? { replyToId: replyTo.id } : {}) });
     if (!accepted) return;
+    collision.acknowledge();
+    typingReply(false);
     setText('');
     onCancelReply();
     textarea.current?.focus();
@@ -166,6 +173,9 @@ function FreeFormComposer({
           }}
         />
       )}
+      {collision.warning && (
+        <CollisionWarning messages={collision.warning} onSendAnyway={() => void submit(true)} onCancel={collision.acknowledge} />
+      )}
       <form
         className="flex items-end gap-1"
         onSubmit={(event) => {
@@ -188,6 +198,7 @@ function FreeFormComposer({
         <textarea
           ref={textarea}
           aria-label="Message"
+          data-shortcut="reply"
           placeholder="Type a message"
           rows={1}
           value={text}
@@ -196,6 +207,7 @@ function FreeFormComposer({
             setText(event.target.value);
             if (error) clearError();
             if (event.target.value.trim() !== '') typed();
+            typingReply(event.target.value.trim() !== '');
           }}
           onKeyDown={onKeyDown}
           className="max-h-40 min-h-10 flex-1 resize-none rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm [field-sizing:content] focus:border-emerald-500 focus:ring-2 focus:ring-emerald-200 focus:outline-none"

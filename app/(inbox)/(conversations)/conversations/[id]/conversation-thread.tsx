@@ -12,11 +12,13 @@ import { type ThreadActions, ThreadActionsContext } from '@/app/_components/thre
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
+import { CollisionGuardProvider } from './collision-warning';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
+import { TypingLine, useThreadPresence, Viewers } from './presence';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 
@@ -25,6 +27,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const thread = useConversationMessages(conversationId);
   const { items: loaded, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
   const header = useConversation(conversationId);
+  const viewers = useThreadPresence(conversationId);
 
   const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
   useChanges((notice) => {
@@ -110,6 +113,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             </p>
           )}
         </div>
+        <Viewers viewers={viewers} />
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
       </header>
@@ -149,17 +153,20 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             )}
           </div>
         </div>
+        <TypingLine viewers={viewers} />
         {conversation && (
-          <Composer
-            conversationId={conversationId}
-            conversation={conversation}
-            serviceWindow={serviceWindow}
-            replyTo={replyTo}
-            onCancelReply={cancelReply}
-            droppedFile={droppedFile}
-            onDroppedFileTaken={takeDroppedFile}
-            onSent={onSent}
-          />
+          <CollisionGuardProvider messages={messages} loaded={data !== undefined}>
+            <Composer
+              conversationId={conversationId}
+              conversation={conversation}
+              serviceWindow={serviceWindow}
+              replyTo={replyTo}
+              onCancelReply={cancelReply}
+              droppedFile={droppedFile}
+              onDroppedFileTaken={takeDroppedFile}
+              onSent={onSent}
+            />
+          </CollisionGuardProvider>
         )}
       </div>
     </ThreadActionsContext.Provider>
