@@ -20,9 +20,24 @@ const tab = {
   idleTimer: undefined as ReturnType<typeof setTimeout> | undefined,
 };
 
+/** One beat at a time, the next one with the state as it is by then: two in flight could land in either order. */
+const sending = { now: false, again: false };
+
 function beat(): void {
   if (!tab.clientId) return;
-  postPresenceBeat({ clientId: tab.clientId, conversationId: tab.conversationId, typing: tab.typing }).catch(() => {});
+  if (sending.now) {
+    sending.again = true;
+    return;
+  }
+  sending.now = true;
+  postPresenceBeat({ clientId: tab.clientId, conversationId: tab.conversationId, typing: tab.typing })
+    .catch(() => {})
+    .finally(() => {
+      sending.now = false;
+      if (!sending.again) return;
+      sending.again = false;
+      beat();
+    });
 }
 
 /** The agent typed in the reply box (`active`), or emptied or sent it: a beat at once on a change, else at most every 3 s. */

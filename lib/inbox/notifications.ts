@@ -46,10 +46,10 @@ export function newNotifications(
   return out;
 }
 
-const COUNT_PREFIX = /^\(\d+\+?\) /;
+const COUNT_PREFIX = /^\(\d+\) /;
 
 /** "(3) Inbox · Ticks"; the bare title at zero. */
 export function titleWithCount(title: string, count: number): string {
   const bare = title.replace(COUNT_PREFIX, '');
-  return count > 0 ? `(${count > 99 ? '99+' : count}) ${bare}` : bare;
+  return count > 0 ? `(${count}) ${bare}` : bare;
 }
