@@ -177,3 +177,64 @@ test('the tab title counts a new message in an unassigned conversation once the 
     await agent.context().close();
   }
 });
+
+test('a browser notification for a new message in an unassigned conversation opens it; none for the conversation on screen', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ storageState: storageStatePath('agent'), baseURL: serverUrl() });
+  // The notifications this page shows, recorded: headless Chromium draws none.
+  await context.addInitScript(() => {
+    const shown: { title: string; body: string; onclick: (() => void) | null }[] = [];
+    class RecordedNotification {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      onclick: (() => void) | null = null;
+      constructor(
+        readonly title: string,
+        options?: { body?: string },
+      ) {
+        const entry = { title, body: options?.body ?? '', onclick: null as (() => void) | null };
+        shown.push(entry);
+        Object.defineProperty(this, 'onclick', { set: (fn: () => void) => (entry.onclick = fn), get: () => entry.onclick });
+      }
+      close() {}
+    }
+    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+  });
+  const agent = await context.newPage();
+  const shown = () =>
+    agent.evaluate(() =>
+      (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications.map((n) => ({
+        title: n.title,
+        body: n.body,
+      })),
+    );
+  try {
+    const res = await agent.request.put('/api/me/notification-settings', { data: { notifyUnassigned: true } });
+    expect(res.status()).toBe(200);
+    const open = uniqueCustomer('Otto');
+    const openId = await customerWrites(open, 'I am the open one');
+    await openLive(agent, `/conversations/${openId}`);
+    await agent.getByRole('button', { name: 'Notifications' }).click();
+    await expect(agent.getByText('Browser notifications are on for this browser.')).toBeVisible();
+    await agent.keyboard.press('Escape');
+    // Settled on the first answer: nothing is new yet.
+    await expect.poll(async () => (await agent.request.get('/api/me/notifications')).status()).toBe(200);
+    await agent.waitForTimeout(500);
+
+    // The customer on screen writes again: no notification for them.
+    await customerWrites(open, 'Still here');
+    const other = uniqueCustomer('Nora');
+    const otherId = await customerWrites(other, 'New question about invoices');
+    await expect.poll(shown).toContainEqual({ title: other.name, body: 'New question about invoices' });
+    expect((await shown()).filter((n) => n.title === open.name)).toEqual([]);
+
+    await agent.evaluate((name) => {
+      const all = (window as unknown as { shownNotifications: { title: string; onclick: (() => void) | null }[] }).shownNotifications;
+      all.find((n) => n.title === name)?.onclick?.();
+    }, other.name);
+    await expect(agent).toHaveURL(new RegExp(`/conversations/${otherId}$`));
+  } finally {
+    await context.close();
+  }
+});
