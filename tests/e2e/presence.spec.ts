@@ -153,6 +153,16 @@ test('? lists the shortcuts and Esc closes them; j and k move through the list; 
   await page.keyboard.type('jk');
   await expect(messageBox(page)).toHaveValue('jk');
   await expect(page).toHaveURL(new RegExp(`/conversations/${newer}$`));
+
+  // Out of the text box: s opens the snooze menu, e resolves.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('s');
+  await expect(page.getByRole('group', { name: 'Snooze until' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('group', { name: 'Snooze until' })).toHaveCount(0);
+  await page.keyboard.press('e');
+  await expect(page.locator('section[aria-label="Conversation"] header').getByTestId('conversation-status')).toHaveText('Resolved');
+  await expect(page.getByTestId('shortcut-message')).toHaveText('Resolved.');
 });
 
 test('the tab title counts a new message in an unassigned conversation once the agent asks for those', async ({ browser }) => {
