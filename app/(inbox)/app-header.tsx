@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState } from 'react';
 import { markSigningOut } from '@/app/_components/fetch-json';
+import { NotificationsMenu } from '@/app/_components/notifications-menu';
 import { authClient } from '@/lib/auth/client';
 import { ROLE_LABELS, type Role } from '@/lib/auth/roles';
 import { AvailabilityToggle } from './availability-toggle';
@@ -59,6 +60,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
       </nav>
       <div className="ml-auto flex items-center gap-3 text-sm">
         <AvailabilityToggle role={user.role} />
+        <NotificationsMenu />
         <span className="hidden text-slate-600 sm:inline" title={user.email}>
           {user.name} <span className="text-slate-400">· {ROLE_LABELS[user.role]}</span>
         </span>

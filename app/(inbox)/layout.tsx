@@ -1,6 +1,10 @@
 import { requireUser } from '@/lib/auth/session';
 import { LiveUpdates } from '@/app/_components/live-updates';
 import { ViewerProvider } from '@/app/_components/viewer';
+import { CurrentUserProvider } from '@/app/_components/current-user';
+import { PresenceBeacon } from '@/app/_components/presence-beacon';
+import { InboxNotifications } from '@/app/_components/inbox-notifications';
+import { KeyboardShortcuts } from '@/app/_components/keyboard-shortcuts';
 import { AppHeader } from './app-header';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +17,14 @@ export default async function SignedInLayout({ children }: { children: React.Rea
       <AppHeader user={{ name: user.name, email: user.email, role: user.role }} />
       <div className="min-h-0 flex-1">
         <ViewerProvider role={user.role === 'admin' ? 'admin' : 'agent'} id={user.userId} name={user.name}>
-          <LiveUpdates>{children}</LiveUpdates>
+          <LiveUpdates>
+            <CurrentUserProvider user={{ id: user.userId, name: user.name }}>
+              <PresenceBeacon />
+              <InboxNotifications />
+              <KeyboardShortcuts />
+              {children}
+            </CurrentUserProvider>
+          </LiveUpdates>
         </ViewerProvider>
       </div>
     </div>

@@ -26,6 +26,8 @@ import { getAgents } from '@/lib/inbox/agents-api';
 import { getMyAvailability, postConversationAssignee, putMyAvailability } from '@/lib/inbox/assignment-api';
 import { getSettings, putSettings } from '@/lib/admin/settings-api';
 import { deleteCannedReplyRoute, getCannedReplies, patchCannedReply, postCannedReply } from '@/lib/inbox/canned-replies-api';
+import { getConversationPresence, postPresence, postPresenceLeave } from '@/lib/inbox/presence-api';
+import { getMentions, getNotificationSettings, getNotifications, putNotificationSettings } from '@/lib/inbox/notifications-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -73,6 +75,13 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getAgents,
   getMyAvailability,
   putMyAvailability,
+  postPresence,
+  postPresenceLeave,
+  getConversationPresence,
+  getNotifications,
+  getMentions,
+  getNotificationSettings,
+  putNotificationSettings,
   getLabels,
   getCannedReplies,
   postCannedReply,

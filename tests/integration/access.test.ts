@@ -118,6 +118,9 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/typing': {
       deps: (d) => ({ ...d, signals: { enabled: true, typing: async () => 'sent' } }) as AccessDeps,
     },
+    'POST /api/presence': { body: () => ({ clientId: randomUUID(), conversationId: null, typing: false }) },
+    'POST /api/presence/leave': { body: () => ({ clientId: randomUUID() }) },
+    'PUT /api/me/notification-settings': { body: () => ({ notifyUnassigned: false }) },
     'POST /api/uploads': {
       body: () => {
         const form = new FormData();
@@ -177,6 +180,13 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'PUT /api/me/availability': 'session',
     'GET /api/admin/settings': 'admin',
     'PUT /api/admin/settings': 'admin',
+    'POST /api/presence': 'session',
+    'POST /api/presence/leave': 'session',
+    'GET /api/conversations/{id}/presence': 'session',
+    'GET /api/me/notifications': 'session',
+    'GET /api/me/mentions': 'session',
+    'GET /api/me/notification-settings': 'session',
+    'PUT /api/me/notification-settings': 'session',
   };
   const nameOf = (route: AnyApiRoute) => `${route.spec.method} ${route.spec.path}`;
   const routes = API_ROUTES.map((route) => [nameOf(route), route] as const);

@@ -190,3 +190,13 @@ export const inboxSettingsKey = () => INBOX_SETTINGS.path;
 export const CANNED_REPLIES = family('/api/canned-replies');
 export const cannedRepliesKey = () => CANNED_REPLIES.path;
 export const cannedReplyUrl = (id: string) => `${CANNED_REPLIES.path}/${segment(id)}`;
+// ---- Presence and notifications (the signed-in person's own) ----
+
+/** POST: this tab's heartbeat; presenceLeaveUrl: the tab closing. */
+export const presenceUrl = () => '/api/presence';
+export const presenceLeaveUrl = () => '/api/presence/leave';
+export const conversationPresenceKey = (id: string) => `${conversationKey(id)}/presence`;
+export const NOTIFICATIONS = family('/api/me/notifications');
+export const notificationsKey = () => NOTIFICATIONS.path;
+/** GET, PUT: whether unassigned conversations notify too. */
+export const notificationSettingsKey = () => '/api/me/notification-settings';

@@ -3,6 +3,7 @@ import { Clock, LayoutTemplate, Paperclip, Send, X } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { postTyping } from '@/app/_components/api/use-outbox';
 import { EmojiPicker } from '@/app/_components/emoji-picker';
+import { typingReply } from '@/app/_components/presence-beacon';
 import { PreviewLine } from '@/app/_components/icon';
 import { Button } from '@/app/_components/ui/button';
 import type { ApiMessage, GetConversationResponse } from '@/lib/contracts/inbox';
@@ -11,6 +12,7 @@ import type { ServiceWindowView } from '@/lib/inbox/service-window-view';
 import { TEXT_MAX_CHARS } from '@/lib/whatsapp/send-requests';
 import { AttachmentPanel } from './attachment-panel';
 import { useCannedReplyPicker } from './canned-reply-picker';
+import { CollisionWarning, useCollisionGuard } from './collision-warning';
 import { TemplatePicker } from './template-picker';
 import { useSend } from './use-send';
 
@@ -112,6 +114,7 @@ function FreeFormComposer({
   const textarea = useRef<HTMLTextAreaElement>(null);
   const { send, sending, error, clearError } = useSend(conversationId, onSent);
   const typed = useTypingIndicator(conversationId);
+  const collision = useCollisionGuard();
   const [attaching, setAttaching] = useState<File | null>(null);
   const cannedReplies = useCannedReplyPicker({ text, setText, textarea, conversation, enabled: serviceWindow.state === 'open' });
 
@@ -127,10 +130,14 @@ function FreeFormComposer({
     if (replyTo) textarea.current?.focus();
   }, [replyTo]);
 
-  const submit = async () => {
+  const submit = async (anyway = false) => {
     if (text.trim() === '' || sending) return;
+    // Someone else answered meanwhile: show it first (the draft stays).
+    if (!anyway && collision.mustWarn()) return;
     const accepted = await send({ type: 'text', text, ...(replyTo ? { replyToId: replyTo.id } : {}) });
     if (!accepted) return;
+    collision.acknowledge();
+    typingReply(false);
     setText('');
     onCancelReply();
     textarea.current?.focus();
@@ -172,6 +179,9 @@ function FreeFormComposer({
         />
       )}
       {cannedReplies.list}
+      {collision.warning && (
+        <CollisionWarning messages={collision.warning} onSendAnyway={() => void submit(true)} onCancel={collision.acknowledge} />
+      )}
       <form
         className="flex items-end gap-1"
         onSubmit={(event) => {
@@ -194,6 +204,7 @@ function FreeFormComposer({
         <textarea
           ref={textarea}
           aria-label="Message"
+          data-shortcut="reply"
           placeholder="Type a message"
           rows={1}
           value={text}
@@ -202,6 +213,7 @@ function FreeFormComposer({
             setText(event.target.value);
             if (error) clearError();
             if (event.target.value.trim() !== '') typed();
+            typingReply(event.target.value.trim() !== '');
           }}
           onKeyDown={onKeyDown}
           {...cannedReplies.inputProps}

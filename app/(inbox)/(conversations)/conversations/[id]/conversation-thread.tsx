@@ -13,11 +13,13 @@ import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import { AssigneeControl } from './assignee-control';
+import { CollisionGuardProvider } from './collision-warning';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
+import { TypingLine, useThreadPresence, Viewers } from './presence';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 
@@ -26,6 +28,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const thread = useConversationMessages(conversationId);
   const { items: loaded, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
   const header = useConversation(conversationId);
+  const viewers = useThreadPresence(conversationId);
 
   const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
   useChanges((notice) => {
@@ -112,6 +115,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
           )}
         </div>
         {conversation && <AssigneeControl conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
+        <Viewers viewers={viewers} />
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
       </header>
@@ -151,17 +155,20 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             )}
           </div>
         </div>
+        <TypingLine viewers={viewers} />
         {conversation && (
-          <Composer
-            conversationId={conversationId}
-            conversation={conversation}
-            serviceWindow={serviceWindow}
-            replyTo={replyTo}
-            onCancelReply={cancelReply}
-            droppedFile={droppedFile}
-            onDroppedFileTaken={takeDroppedFile}
-            onSent={onSent}
-          />
+          <CollisionGuardProvider messages={messages} loaded={data !== undefined}>
+            <Composer
+              conversationId={conversationId}
+              conversation={conversation}
+              serviceWindow={serviceWindow}
+              replyTo={replyTo}
+              onCancelReply={cancelReply}
+              droppedFile={droppedFile}
+              onDroppedFileTaken={takeDroppedFile}
+              onSent={onSent}
+            />
+          </CollisionGuardProvider>
         )}
       </div>
     </ThreadActionsContext.Provider>

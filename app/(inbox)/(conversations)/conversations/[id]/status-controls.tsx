@@ -176,6 +176,7 @@ function SnoozeMenu({
         disabled={disabled}
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
+        data-shortcut="snooze"
         onClick={toggle}
         className="inline-flex items-center gap-1"
       >

@@ -1,0 +1,250 @@
+import { randomInt } from 'node:crypto';
+import type { Browser, Page } from '@playwright/test';
+import { type Customer, deliver, E2E_USERS, expect, inboundMessage, newCustomer, serverUrl, test, waitForProcessed } from './helpers';
+import { storageStatePath } from './shared';
+
+// Working side by side (issue 13 §6, §7, §9): the admin and the agent in two browsers on one conversation
+// see each other viewing and typing, and one closing their page is gone at once; Send warns when the other
+// answered meanwhile; the shortcuts; the tab title counting a new message in an unassigned conversation.
+// Each test has its own customer, so it runs beside the other specs.
+
+test.use({ role: 'admin' });
+
+const uniqueCustomer = (first: string): Customer =>
+  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
+
+const isEvents = (url: string) => new URL(url).pathname === '/api/events';
+
+/** A customer who just wrote: their conversation's id. */
+async function customerWrites(customer: Customer, text: string): Promise<string> {
+  const message = inboundMessage('text', text, { customer });
+  await deliver(message.body);
+  return String((await waitForProcessed(message.wamid)).conversationId);
+}
+
+/** Opens a page of the inbox once its change stream is connected. */
+async function openLive(page: Page, path: string) {
+  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
+  await page.goto(path);
+  await stream;
+}
+
+/** The agent in a browser of their own. */
+async function agentPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ storageState: storageStatePath('agent'), baseURL: serverUrl() });
+  return context.newPage();
+}
+
+const viewers = (page: Page) => page.getByTestId('viewers');
+const messageBox = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+
+test('each sees the other viewing and typing; the one who closes the page is gone at once', async ({ page, browser }) => {
+  const customer = uniqueCustomer('Vera');
+  const id = await customerWrites(customer, 'Is anyone there?');
+  const agent = await agentPage(browser);
+  try {
+    await openLive(page, `/conversations/${id}`);
+    await openLive(agent, `/conversations/${id}`);
+
+    await expect(viewers(page).getByTestId('viewer')).toHaveText([/Alex Agent/]);
+    await expect(viewers(page)).toHaveAttribute('title', `Also viewing: ${E2E_USERS.agent.name}`);
+    await expect(viewers(agent).getByTestId('viewer')).toHaveText([/Admin/]);
+    // Nobody types yet.
+    await expect(page.getByTestId('typing-line')).toHaveCount(0);
+
+    await messageBox(agent).pressSequentially('Let me check');
+    await expect(page.getByTestId('typing-line')).toHaveText(`${E2E_USERS.agent.name} is typing a reply…`);
+    await expect(viewers(page).getByTestId('viewer')).toHaveAttribute('data-typing', 'true');
+    // Emptying the draft is stopping.
+    await messageBox(agent).fill('');
+    await expect(page.getByTestId('typing-line')).toHaveCount(0);
+
+    // Closing the page says goodbye: gone well before a minute without beats would take.
+    await agent.close();
+    await expect(viewers(page)).toHaveCount(0, { timeout: 10_000 });
+  } finally {
+    await agent.context().close();
+  }
+});
+
+test('Send warns when someone else answered after the agent opened and typed; Cancel keeps the draft, Send anyway sends', async ({
+  page,
+  browser,
+}) => {
+  const customer = uniqueCustomer('Colm');
+  const id = await customerWrites(customer, 'My order never came');
+  const agent = await agentPage(browser);
+  try {
+    await openLive(agent, `/conversations/${id}`);
+    await messageBox(agent).fill('Sorry to hear that, I will look');
+
+    // Meanwhile the admin answers from their browser.
+    await openLive(page, `/conversations/${id}`);
+    await messageBox(page).fill('We are sending a new one today.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const outboundOf = (p: Page, text: string) => p.locator('[data-testid="message"][data-direction="outbound"]').filter({ hasText: text });
+    await expect(outboundOf(agent, 'We are sending a new one today.')).toBeVisible();
+
+    await agent.getByRole('button', { name: 'Send', exact: true }).click();
+    const warning = agent.getByTestId('collision-warning');
+    await expect(warning).toBeVisible();
+    await expect(warning).toContainText('Admin already replied while you were writing');
+    await expect(warning).toContainText('We are sending a new one today.');
+    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await expect(warning).toHaveCount(0);
+    await expect(messageBox(agent)).toHaveValue('Sorry to hear that, I will look');
+    await expect(outboundOf(agent, 'Sorry to hear that')).toHaveCount(0);
+
+    // The admin writes once more: warned again, and this time the agent sends anyway.
+    await messageBox(page).fill('Tracking number follows.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect(outboundOf(agent, 'Tracking number follows.')).toBeVisible();
+    await messageBox(agent).press('Enter');
+    await expect(warning).toContainText('Tracking number follows.');
+    await warning.getByRole('button', { name: 'Send anyway' }).click();
+    await expect(warning).toHaveCount(0);
+    await expect(outboundOf(agent, 'Sorry to hear that, I will look')).toBeVisible();
+    await expect(messageBox(agent)).toHaveValue('');
+    // The admin, who sent nothing since, sees it without being warned of anything.
+    await expect(outboundOf(page, 'Sorry to hear that, I will look')).toBeVisible();
+  } finally {
+    await agent.context().close();
+  }
+});
+
+test('? lists the shortcuts and Esc closes them; j and k move through the list; r goes to the composer, where keys are text', async ({
+  page,
+}) => {
+  const [first, second] = [uniqueCustomer('Jana'), uniqueCustomer('Kofi')];
+  const older = await customerWrites(first, 'First question');
+  const newer = await customerWrites(second, 'Second question');
+  await openLive(page, `/conversations/${newer}`);
+  await expect(page.getByTestId('conversation').filter({ hasText: first.name })).toBeVisible();
+
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  for (const label of [
+    'Reply',
+    'Resolve the conversation',
+    'Assign the conversation to me',
+    'Snooze',
+    'Next conversation',
+    'Previous conversation',
+  ])
+    await expect(help).toContainText(label);
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+
+  // j: the row below the open one; k: back up.
+  const rows = page.getByTestId('conversation');
+  const ids = async () => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-conversation-id')));
+  const below = (await ids())[(await ids()).indexOf(newer) + 1]!;
+  await page.keyboard.press('j');
+  await expect(page).toHaveURL(new RegExp(`/conversations/${below}$`));
+  await expect(page.locator(`[data-testid="conversation"][data-conversation-id="${below}"]`)).toHaveAttribute('aria-current', 'true');
+  await page.keyboard.press('k');
+  await expect(page).toHaveURL(new RegExp(`/conversations/${newer}$`));
+  expect(older).not.toBe(newer);
+
+  // r: the composer; there, j is a letter.
+  await page.keyboard.press('r');
+  await expect(messageBox(page)).toBeFocused();
+  await page.keyboard.type('jk');
+  await expect(messageBox(page)).toHaveValue('jk');
+  await expect(page).toHaveURL(new RegExp(`/conversations/${newer}$`));
+
+  // Out of the text box: s opens the snooze menu, e resolves.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('s');
+  await expect(page.getByRole('group', { name: 'Snooze until' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('group', { name: 'Snooze until' })).toHaveCount(0);
+  await page.keyboard.press('e');
+  await expect(page.locator('section[aria-label="Conversation"] header').getByTestId('conversation-status')).toHaveText('Resolved');
+  await expect(page.getByTestId('shortcut-message')).toHaveText('Resolved.');
+});
+
+test('the tab title counts a new message in an unassigned conversation once the agent asks for those', async ({ browser }) => {
+  const agent = await agentPage(browser);
+  try {
+    await openLive(agent, '/');
+    await agent.getByRole('button', { name: 'Notifications' }).click();
+    const unassigned = agent.getByRole('checkbox', { name: /unassigned conversations/ });
+    await expect(unassigned).toBeEnabled();
+    if (!(await unassigned.isChecked())) await unassigned.check();
+    await expect(unassigned).toBeChecked();
+
+    const countIn = (title: string) => Number(/^\((\d+)\)/.exec(title)?.[1] ?? 0);
+    // Settled: the count answers the setting just saved.
+    await expect.poll(async () => (await agent.request.get('/api/me/notification-settings')).json()).toEqual({ notifyUnassigned: true });
+    await agent.waitForTimeout(500);
+    const before = countIn(await agent.title());
+    await customerWrites(uniqueCustomer('Tilda'), 'Hello, anyone?');
+    await expect.poll(async () => countIn(await agent.title())).toBeGreaterThan(before);
+    expect(await agent.title()).toMatch(/^\(\d+\) .*Ticks/);
+  } finally {
+    await agent.context().close();
+  }
+});
+
+test('a browser notification for a new message in an unassigned conversation opens it; none for the conversation on screen', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ storageState: storageStatePath('agent'), baseURL: serverUrl() });
+  // The notifications this page shows, recorded: headless Chromium draws none.
+  await context.addInitScript(() => {
+    const shown: { title: string; body: string; onclick: (() => void) | null }[] = [];
+    class RecordedNotification {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      onclick: (() => void) | null = null;
+      constructor(
+        readonly title: string,
+        options?: { body?: string },
+      ) {
+        const entry = { title, body: options?.body ?? '', onclick: null as (() => void) | null };
+        shown.push(entry);
+        Object.defineProperty(this, 'onclick', { set: (fn: () => void) => (entry.onclick = fn), get: () => entry.onclick });
+      }
+      close() {}
+    }
+    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+  });
+  const agent = await context.newPage();
+  const shown = () =>
+    agent.evaluate(() =>
+      (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications.map((n) => ({
+        title: n.title,
+        body: n.body,
+      })),
+    );
+  try {
+    const res = await agent.request.put('/api/me/notification-settings', { data: { notifyUnassigned: true } });
+    expect(res.status()).toBe(200);
+    const open = uniqueCustomer('Otto');
+    const openId = await customerWrites(open, 'I am the open one');
+    await openLive(agent, `/conversations/${openId}`);
+    await agent.getByRole('button', { name: 'Notifications' }).click();
+    await expect(agent.getByText('Browser notifications are on for this browser.')).toBeVisible();
+    await agent.keyboard.press('Escape');
+    // Settled on the first answer: nothing is new yet.
+    await expect.poll(async () => (await agent.request.get('/api/me/notifications')).status()).toBe(200);
+    await agent.waitForTimeout(500);
+
+    // The customer on screen writes again: no notification for them.
+    await customerWrites(open, 'Still here');
+    const other = uniqueCustomer('Nora');
+    const otherId = await customerWrites(other, 'New question about invoices');
+    await expect.poll(shown).toContainEqual({ title: other.name, body: 'New question about invoices' });
+    expect((await shown()).filter((n) => n.title === open.name)).toEqual([]);
+
+    await agent.evaluate((name) => {
+      const all = (window as unknown as { shownNotifications: { title: string; onclick: (() => void) | null }[] }).shownNotifications;
+      all.find((n) => n.title === name)?.onclick?.();
+    }, other.name);
+    await expect(agent).toHaveURL(new RegExp(`/conversations/${otherId}$`));
+  } finally {
+    await context.close();
+  }
+});
