@@ -22,6 +22,8 @@ import {
 import { deleteConversationLabel, deleteLabelRoute, getLabels, patchLabel, postLabel, putConversationLabel } from '@/lib/inbox/labels-api';
 import { getConversationCounts, postConversationStatus } from '@/lib/inbox/status-api';
 import { getAgents } from '@/lib/inbox/agents-api';
+import { getConversationActivity, postConversationNote } from '@/lib/inbox/activity-api';
+import { getAudit } from '@/lib/admin/audit-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -62,6 +64,8 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   deleteConversationLabel,
   postConversationMessage,
   postConversationTyping,
+  postConversationNote,
+  getConversationActivity,
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
@@ -85,6 +89,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   getApiKeys,
   postApiKey,
   deleteApiKey,
+  getAudit,
   postLabel,
   patchLabel,
   deleteLabelRoute,

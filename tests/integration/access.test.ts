@@ -103,6 +103,8 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/messages': { body: () => ({ clientId: randomUUID(), type: 'text', text: 'Hola' }), mayFindNothing: true },
     // No such conversation: 404 once past the rule.
     'POST /api/conversations/{id}/status': { body: () => ({ status: 'resolved' }), mayFindNothing: true },
+    // No such conversation: 404 once past the rule.
+    'POST /api/conversations/{id}/notes': { body: () => ({ text: 'A private note' }), mayFindNothing: true },
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },
