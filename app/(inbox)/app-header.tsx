@@ -25,6 +25,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
           { href: '/admin/labels', label: 'Labels', active: pathname.startsWith('/admin/labels') },
           { href: '/admin/users', label: 'Users', active: pathname.startsWith('/admin/users') },
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
+          { href: '/admin/audit', label: 'Audit', active: pathname.startsWith('/admin/audit') },
         ]
       : []),
   ];

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { ArrowLeft } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { CONVERSATIONS } from '@/app/_components/api/keys';
+import { useThreadActivity } from '@/app/_components/api/use-activity';
 import { postConversationRead, useConversation, useConversationMessages } from '@/app/_components/api/use-inbox';
 import { useInvalidate } from '@/app/_components/api/use-invalidate';
 import { postMessage, retryMessage } from '@/app/_components/api/use-outbox';
@@ -12,6 +13,7 @@ import { type ThreadActions, ThreadActionsContext } from '@/app/_components/thre
 import { ThreadView } from '@/app/_components/thread-view';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
+import { ActivityLink } from './activity-link';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
@@ -25,8 +27,10 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const thread = useConversationMessages(conversationId);
   const { items: loaded, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
   const header = useConversation(conversationId);
+  // Notes and system lines between the loaded messages (older ones come with older pages).
+  const activity = useThreadActivity(conversationId, loaded[0]?.timestamp ?? null, data !== undefined && !hasOlder);
 
-  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
+  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate(), activity.refresh()]));
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
@@ -112,6 +116,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
         </div>
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
+        <ActivityLink conversationId={conversationId} />
       </header>
       <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
         {dropZone.over && (
@@ -145,7 +150,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             {isLoading && !data ? (
               <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p>
             ) : (
-              <ThreadView messages={messages} />
+              <ThreadView messages={messages} activity={activity.entries} />
             )}
           </div>
         </div>
