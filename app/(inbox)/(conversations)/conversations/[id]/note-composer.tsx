@@ -139,16 +139,17 @@ export function NoteComposer({ conversationId, onModeChange }: { conversationId:
         }}
       >
         {open && (
-          <ul
+          <div
             id={listId}
             role="listbox"
             aria-label="Mention someone"
             className="absolute bottom-full left-0 z-30 mb-1 max-h-56 w-64 overflow-y-auto rounded-md border border-slate-200 bg-white py-1 text-sm shadow-lg"
           >
             {candidates.map((agent, i) => (
-              <li
+              <div
                 key={agent.id}
                 role="option"
+                tabIndex={-1}
                 aria-selected={i === highlighted}
                 onMouseDown={(event) => {
                   // Before the text box loses focus (and the caret with it).
@@ -160,13 +161,14 @@ export function NoteComposer({ conversationId, onModeChange }: { conversationId:
               >
                 <span
                   className={`size-2 shrink-0 rounded-full ${agent.online ? 'bg-emerald-500' : 'bg-slate-300'}`}
-                  aria-label={agent.online ? 'online' : 'offline'}
+                  title={agent.online ? 'Online' : 'Offline'}
+                  aria-hidden="true"
                 />
                 <span className="truncate">{agent.name}</span>
                 <span className="ml-auto text-xs text-slate-500">{agent.role}</span>
-              </li>
+              </div>
             ))}
-          </ul>
+          </div>
         )}
         <textarea
           ref={textarea}
