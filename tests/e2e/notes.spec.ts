@@ -37,13 +37,13 @@ test('a note with an @mention picked from the list shows as a note, live in a se
   const customer = uniqueCustomer('Nora');
   const id = await customerWrites(customer, 'My order never came');
   await openLive(page, `/conversations/${id}`);
-  await expect(page.getByText('My order never came')).toBeVisible();
+  await expect(page.getByTestId('message').filter({ hasText: 'My order never came' })).toBeVisible();
 
   const adminContext = await browser.newContext({ storageState: storageStatePath('admin'), baseURL: serverUrl() });
   try {
     const adminPage = await adminContext.newPage();
     await openLive(adminPage, `/conversations/${id}`);
-    await expect(adminPage.getByText('My order never came')).toBeVisible();
+    await expect(adminPage.getByTestId('message').filter({ hasText: 'My order never came' })).toBeVisible();
 
     await page.getByRole('tab', { name: 'Note' }).click();
     await expect(page.getByTestId('composer')).toHaveAttribute('data-mode', 'note');
