@@ -155,10 +155,11 @@ describe.each(dbKinds)('notes and the activity trail on %s', (kind) => {
   }
 
   let seq = 0;
+  const customers = new Map<string, string>();
   /** A conversation whose customer wrote a minute ago (through the webhook pipeline): its window is open. */
-  async function conversationWithCustomer(): Promise<string> {
+  async function conversationWithCustomer(again?: string): Promise<string> {
     seq += 1;
-    const waId = `49152${kind === 'pglite' ? 1 : 2}${String(seq).padStart(7, '0')}`;
+    const waId = again ? customers.get(again)! : `49152${kind === 'pglite' ? 1 : 2}${String(seq).padStart(7, '0')}`;
     const wamid = `wamid.NOTES-${kind}-${seq}-${randomUUID()}`;
     const item = textMessage(wamid, waId, 'Hallo?', Math.floor(Date.now() / 1000) - 60);
     const pipeline = createPipeline(database);
@@ -172,6 +173,7 @@ describe.each(dbKinds)('notes and the activity trail on %s', (kind) => {
       db,
       sql`select conversation_id from messages where wamid = ${wamid}`,
     );
+    customers.set(String(row!.conversation_id), waId);
     return String(row!.conversation_id);
   }
 
@@ -282,6 +284,28 @@ describe.each(dbKinds)('notes and the activity trail on %s', (kind) => {
     expect(notices.some((n) => n.conversations.includes(Number(id)) && n.topics.includes('activity'))).toBe(true);
     await waker.wakeDue();
     expect((await actions(id)).slice(3)).toEqual([{ action: 'status', actor: 'Snooze', details: { status: 'open' } }]);
+  });
+
+  it("records a customer's message opening a resolved, pending or snoozed conversation again, and nothing when it was open", async () => {
+    const id = await conversationWithCustomer();
+    const setStatus = (body: unknown) => call(postConversationStatus, `/api/conversations/${id}/status`, agent, { method: 'POST', body });
+    const byCustomer = { action: 'status', actor: 'Customer', details: { status: 'open' } };
+    expect(await conversationWithCustomer(id)).toBe(id);
+    expect(await actions(id)).toEqual([]);
+    expect((await setStatus({ status: 'resolved' })).status).toBe(200);
+    expect(await conversationWithCustomer(id)).toBe(id);
+    expect((await setStatus({ status: 'snoozed', snoozedUntil: new Date(Date.now() + 3_600_000).toISOString() })).status).toBe(200);
+    expect(await conversationWithCustomer(id)).toBe(id);
+    const trailOf = await actions(id);
+    expect(trailOf.map((e) => `${e.actor}:${e.details.status}`)).toEqual([
+      `${AGENT.name}:resolved`,
+      'Customer:open',
+      `${AGENT.name}:snoozed`,
+      'Customer:open',
+    ]);
+    expect(trailOf[1]).toEqual(byCustomer);
+    const [entry] = (await trail(id, '?limit=1')).entries;
+    expect(entry!.actor).toEqual({ kind: 'system', id: null, name: 'Customer' });
   });
 
   it('records labels put on and taken off (not again when nothing changed), sends and retries', async () => {
