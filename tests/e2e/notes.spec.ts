@@ -4,8 +4,8 @@ import { deliver, E2E_USERS, expect, inboundMessage, newCustomer, serverUrl, tes
 import { storageStatePath } from './shared';
 
 // Private notes and the trail in a browser: an agent writes a note mentioning the admin picked from the
-// @ list, it shows as a note (and never as a message), the admin's browser shows it live, Resolve and
-// Reopen leave system lines, a note can be written when the 24-hour window is closed, and the admin
+// @ list, it shows as a note (and never as a message), the admin's browser shows it live, Resolve,
+// Reopen and the customer writing again leave system lines, a note can be written when the 24-hour window is closed, and the admin
 // audit page lists a user change made here.
 
 test.use({ role: 'agent' });
@@ -89,13 +89,22 @@ test('a note with an @mention picked from the list shows as a note, live in a se
     await expect(page.getByTestId('activity-line').filter({ hasText: reopened })).toBeVisible();
     await expect(adminPage.getByTestId('activity-line').filter({ hasText: reopened })).toBeVisible();
 
+    // Resolved again, the customer's next message opens it: a line by the customer.
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect(page.getByTestId('activity-line').filter({ hasText: resolved })).toHaveCount(2);
+    await customerWrites(customer, 'Any news?');
+    const byCustomer = "Reopened by the customer's message";
+    await expect(page.getByTestId('activity-line').filter({ hasText: byCustomer })).toBeVisible();
+    await expect(adminPage.getByTestId('activity-line').filter({ hasText: byCustomer })).toBeVisible();
+
     // The admin reads the whole trail on its own page.
     await adminPage.getByRole('link', { name: 'Activity' }).click();
     await expect(adminPage).toHaveURL(new RegExp(`/conversations/${id}/activity$`));
     const entries = adminPage.getByTestId('activity-entry');
     await expect(entries.filter({ hasText: marker })).toHaveAttribute('data-action', 'note');
     await expect(entries.filter({ hasText: reopened })).toBeVisible();
-    await expect(entries.filter({ hasText: resolved })).toBeVisible();
+    await expect(entries.filter({ hasText: resolved })).toHaveCount(2);
+    await expect(entries.filter({ hasText: byCustomer })).toBeVisible();
   } finally {
     await adminContext.close();
   }
