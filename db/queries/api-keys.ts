@@ -55,3 +55,12 @@ export async function findLiveApiKey(
 export async function markApiKeyUsed(db: Executor, id: number): Promise<void> {
   await db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, id));
 }
+
+/** A key's name and whether it is revoked (the audit names what it revokes). */
+export async function findApiKey(db: Executor, id: number): Promise<{ id: number; name: string; revokedAt: Date | null } | null> {
+  const [row] = await db
+    .select({ id: apiKeys.id, name: apiKeys.name, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, id));
+  return row ?? null;
+}

@@ -32,6 +32,19 @@ export async function setConversationStatus(
   return row ?? null;
 }
 
+/** The status as it is, with the row locked until the transaction ends (for the trail: what it was before). */
+export async function lockConversationStatus(
+  db: Executor,
+  id: number,
+): Promise<{ status: ConversationStatus; snoozedUntil: Date | null } | null> {
+  const [row] = await db
+    .select({ status: conversations.status, snoozedUntil: conversations.snoozedUntil })
+    .from(conversations)
+    .where(eq(conversations.id, id))
+    .for('update');
+  return row ?? null;
+}
+
 export type StatusCounts = Record<ConversationStatus, number>;
 
 /**

@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { jsonb, queryRows, type Executor } from '../client';
+import { SYSTEM_ACTORS } from '@/lib/contracts/activity';
+
+const CUSTOMER = SYSTEM_ACTORS.customer;
 
 /** A conversation is one business number with one contact. */
 export interface ConversationKey {
@@ -55,7 +58,14 @@ export async function bumpConversations(tx: Executor, bumps: ConversationBump[])
   const rows = [...bumps]
     .sort((a, b) => a.id - b.id)
     .map((b) => ({ id: b.id, at: b.at, message_id: b.messageId, unread: b.unread, inbound_at: b.inboundAt }));
+  // One statement: the conversations a customer's message opens again (as they were before it) get a
+  // 'status' entry in their trail, by the customer; the reads and the update share one snapshot.
   await tx.execute(sql`
+    with x as (
+      select * from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int, inbound_at timestamptz)
+    ),
+    reopened as (select c.id from conversations c join x on x.id = c.id where x.unread > 0 and c.status <> 'open'),
+    bumped as (
     update conversations c set
       unread_count = c.unread_count + x.unread,
       status = case when x.unread > 0 then 'open' else c.status end,
@@ -64,6 +74,8 @@ export async function bumpConversations(tx: Executor, bumps: ConversationBump[])
       last_inbound_at = greatest(c.last_inbound_at, x.inbound_at),
       last_message_at = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.at else c.last_message_at end,
       last_message_id = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.message_id else c.last_message_id end
-    from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int, inbound_at timestamptz)
-    where c.id = x.id`);
+    from x
+    where c.id = x.id)
+    insert into conversation_activity (conversation_id, actor_kind, actor_name, action, details)
+    select id, ${CUSTOMER.kind}, ${CUSTOMER.name}, 'status', '{"status":"open"}'::jsonb from reopened`);
 }

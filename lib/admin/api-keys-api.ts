@@ -13,7 +13,9 @@ import {
 } from '@/lib/contracts/admin';
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
+import { findApiKey } from '@/db/queries/api-keys';
 import { notifyAccessEnded } from '@/lib/realtime/changes';
+import { auditApiKey } from './audit';
 
 // /api/admin/api-keys: admins create keys for integrations (the key is in the response once,
 // never again) and revoke them (a revoked key gets 401 from its next request on, and its open event
@@ -61,6 +63,7 @@ export const postApiKey = defineRoute(
   },
   async ({ deps, principal: me, body: { name } }): Promise<CreateApiKeyResponse> => {
     const created = await createApiKey(deps.db, name, me.kind === 'user' ? me.userId : null);
+    await auditApiKey(deps.db, me, 'api_key.created', created);
     return {
       key: created.key,
       apiKey: toSummary({ ...created, createdBy: me.kind === 'user' ? me.email : null, lastUsedAt: null, revokedAt: null }),
@@ -78,12 +81,14 @@ export const deleteApiKey = defineRoute(
     params: apiKeyParamsSchema,
     response: deleteApiKeyResponseSchema,
   },
-  async ({ deps, params: { id } }) => {
+  async ({ deps, principal: me, params: { id } }) => {
     if (!/^\d{1,15}$/.test(id)) throw notFound('API key not found');
     const keyId = Number(id);
     // The notice commits with the revocation: no stream hears of it before it is true.
     const revoked = await deps.db.transaction(async (tx) => {
+      const key = await findApiKey(tx, keyId);
       if (!(await revokeApiKey(tx, keyId))) return false;
+      if (key && key.revokedAt === null) await auditApiKey(tx, me, 'api_key.revoked', key);
       await notifyAccessEnded(tx, { apiKeys: [keyId] });
       return true;
     });

@@ -28,6 +28,7 @@ import { defineRoute } from '@/lib/http/route';
 import { actorOf } from '@/lib/inbox/actor';
 import { unassignDeactivated } from '@/lib/inbox/assignment-api';
 import { notifyAccessEnded } from '@/lib/realtime/changes';
+import { auditUserChanged, auditUserCreated } from './audit';
 
 // /api/admin/users: admins create agents and admins, change roles, deactivate and reset passwords.
 // Guards against dead ends: nobody deactivates or demotes themselves, and the last admin stays.
@@ -72,12 +73,13 @@ export const postUser = defineRoute(
     response: userResponseSchema,
     status: 201,
   },
-  async ({ deps, body: input }): Promise<UserResponse> => {
+  async ({ deps, principal: me, body: input }): Promise<UserResponse> => {
     if (await findUserIdByEmail(deps.db, input.email)) throw conflict('A user with this email already exists.');
     // `data.role`: better-auth types roles as its own defaults (user/admin); ours are agent/admin.
     const { user } = await deps.auth.api.createUser({
       body: { email: input.email, name: input.name, password: input.password, data: { role: input.role } },
     });
+    await auditUserCreated(deps.db, me, { id: user.id, name: input.name, email: input.email, role: input.role });
     return userResponse(deps, user.id);
   },
 );
@@ -118,6 +120,7 @@ export const patchUser = defineRoute(
       // A new password signs out every session of the user but the one making the change.
       await setUserPassword(deps.db, target.id, hash, { keepSessionId: isSelf && me.kind === 'user' ? me.sessionId : null });
     }
+    await auditUserChanged(deps.db, me, target, change);
     // Sessions ended: the user's open event streams (on every instance) check theirs at once.
     if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });
     return userResponse(deps, target.id);

@@ -28,6 +28,8 @@ import { getSettings, putSettings } from '@/lib/admin/settings-api';
 import { deleteCannedReplyRoute, getCannedReplies, patchCannedReply, postCannedReply } from '@/lib/inbox/canned-replies-api';
 import { getConversationPresence, postPresence, postPresenceLeave } from '@/lib/inbox/presence-api';
 import { getMentions, getNotificationSettings, getNotifications, putNotificationSettings } from '@/lib/inbox/notifications-api';
+import { getConversationActivity, postConversationNote } from '@/lib/inbox/activity-api';
+import { getAudit } from '@/lib/admin/audit-api';
 import { getMedia, postMediaRetry } from '@/lib/media/media-api';
 import { postConversationMessage, postMessageRetry } from '@/lib/outbox/outbox-api';
 import { getHealth } from '@/lib/observability/health-api';
@@ -69,6 +71,8 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   deleteConversationLabel,
   postConversationMessage,
   postConversationTyping,
+  postConversationNote,
+  getConversationActivity,
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
@@ -108,6 +112,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   deleteApiKey,
   getSettings,
   putSettings,
+  getAudit,
   postLabel,
   patchLabel,
   deleteLabelRoute,

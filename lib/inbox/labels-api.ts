@@ -1,9 +1,11 @@
 import type { Executor } from '@/db/client';
+import { recordActivity } from '@/db/queries/activity';
 import {
   addConversationLabel,
   conversationsWithLabel,
   createLabel,
   deleteLabel,
+  findLabel,
   listLabels,
   removeConversationLabel,
   updateLabel,
@@ -22,8 +24,10 @@ import {
   type GetLabelsResponse,
 } from '@/lib/contracts/labels';
 import { conflict, notFound } from '@/lib/http/errors';
+import type { Principal } from '@/lib/auth/access';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
+import { actorOf } from './actor';
 import { loadApiConversation, parseConversationId, readApiDeps, type ReadApiDeps } from './read-api';
 
 // Labels: admins define them (name and colour) and anyone in the inbox (agents, admins, API keys) puts
@@ -137,12 +141,21 @@ async function relabel(
   deps: ReadApiDeps,
   params: { id: string; labelId: string },
   change: (tx: Executor, conversationId: number, labelId: number) => Promise<LabelingResult>,
+  trail: { principal: Principal; action: 'label_added' | 'label_removed' },
 ): Promise<GetConversationResponse> {
   const conversationId = parseConversationId(params.id);
   const labelId = parseLabelId(params.labelId);
   const result = await deps.db.transaction(async (tx) => {
     const outcome = await change(tx, conversationId, labelId);
-    if (outcome === 'changed') await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [], topics: ['labels'] });
+    if (outcome !== 'changed') return outcome;
+    const label = await findLabel(tx, labelId);
+    if (label) {
+      await recordActivity(tx, conversationId, actorOf(trail.principal), {
+        action: trail.action,
+        details: { label: { id: String(label.id), name: label.name } },
+      });
+    }
+    await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [], topics: ['labels', 'activity'] });
     return outcome;
   });
   if (result === 'no-label') throw notFound('Label not found');
@@ -161,7 +174,7 @@ export const putConversationLabel = defineRoute(
     params: conversationLabelParamsSchema,
     response: getConversationResponseSchema,
   },
-  async ({ deps, params }) => relabel(deps, params, addConversationLabel),
+  async ({ deps, params, principal }) => relabel(deps, params, addConversationLabel, { principal, action: 'label_added' }),
 );
 
 export const deleteConversationLabel = defineRoute(
@@ -174,5 +187,5 @@ export const deleteConversationLabel = defineRoute(
     params: conversationLabelParamsSchema,
     response: getConversationResponseSchema,
   },
-  async ({ deps, params }) => relabel(deps, params, removeConversationLabel),
+  async ({ deps, params, principal }) => relabel(deps, params, removeConversationLabel, { principal, action: 'label_removed' }),
 );

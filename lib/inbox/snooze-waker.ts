@@ -1,5 +1,7 @@
 import type { Db } from '@/db/client';
+import { recordActivity } from '@/db/queries/activity';
 import { wakeDueSnoozes } from '@/db/queries/conversation-status';
+import { SYSTEM_ACTORS } from '@/lib/contracts/activity';
 import { exponentialBackoff } from '@/lib/jobs/backoff';
 import { JobRunner } from '@/lib/jobs/runner';
 import type { Logger } from '@/lib/log';
@@ -53,7 +55,8 @@ export class SnoozeWaker {
   private wake(limit: number): Promise<number[]> {
     return this.db.transaction(async (tx) => {
       const ids = await wakeDueSnoozes(tx, limit);
-      await notifyChanges(tx, { conversationIds: ids, messageIds: [] });
+      await recordActivity(tx, ids, SYSTEM_ACTORS.snooze, { action: 'status', details: { status: 'open' } });
+      await notifyChanges(tx, { conversationIds: ids, messageIds: [], topics: ids.length > 0 ? ['activity'] : [] });
       return ids;
     });
   }

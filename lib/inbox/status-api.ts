@@ -1,5 +1,11 @@
 import { countUnreadByView } from '@/db/queries/assignment';
-import { countConversationsByStatus, setConversationStatus, type StatusChange } from '@/db/queries/conversation-status';
+import { recordActivity } from '@/db/queries/activity';
+import {
+  countConversationsByStatus,
+  lockConversationStatus,
+  setConversationStatus,
+  type StatusChange,
+} from '@/db/queries/conversation-status';
 import {
   conversationCountsQuerySchema,
   conversationParamsSchema,
@@ -13,6 +19,7 @@ import {
 import { badRequest, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
+import { actorOf } from './actor';
 import { loadApiConversation, parseConversationId, readApiDeps } from './read-api';
 import { snoozeUntilProblem } from './snooze';
 
@@ -37,13 +44,21 @@ export const postConversationStatus = defineRoute(
     body: postConversationStatusBodySchema,
     response: getConversationResponseSchema,
   },
-  async ({ deps, params, body }): Promise<PostConversationStatusResponse> => {
+  async ({ deps, params, body, principal }): Promise<PostConversationStatusResponse> => {
     const id = parseConversationId(params.id);
     const change = statusChangeOf(body, new Date());
     const found = await deps.db.transaction(async (tx) => {
-      const row = await setConversationStatus(tx, id, change);
-      if (row) await notifyChanges(tx, { conversationIds: [id], messageIds: [] });
-      return row !== null;
+      const before = await lockConversationStatus(tx, id);
+      const row = before && (await setConversationStatus(tx, id, change));
+      if (!row) return false;
+      // The trail records changes only: setting what already is (open on open) is not an action.
+      const changed = before.status !== row.status || before.snoozedUntil?.getTime() !== row.snoozedUntil?.getTime();
+      if (changed) {
+        const details = row.snoozedUntil ? { status: row.status, snoozedUntil: row.snoozedUntil.toISOString() } : { status: row.status };
+        await recordActivity(tx, id, actorOf(principal), { action: 'status', details });
+      }
+      await notifyChanges(tx, { conversationIds: [id], messageIds: [], topics: changed ? ['activity'] : [] });
+      return true;
     });
     const conversation = found && (await loadApiConversation(deps, id));
     if (!conversation) throw notFound('Conversation not found');

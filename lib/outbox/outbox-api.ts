@@ -1,3 +1,4 @@
+import { recordActivity } from '@/db/queries/activity';
 import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
 import { findMessage } from '@/db/queries/messages';
 import { findByClientId, insertOutboundMedia, insertOutboundMessage, lockConversation, requeueSend } from '@/db/queries/outbox';
@@ -9,6 +10,7 @@ import { conversationParamsSchema, type GetMessageResponse, getMessageResponseSc
 import { type PostMessageBody, postMessageBodySchema, SEND_REFUSALS } from '@/lib/contracts/outbox';
 import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
+import { actorOf } from '@/lib/inbox/actor';
 import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
 import { loadApiMessage, parseConversationId, type ReadApiDeps } from '@/lib/inbox/read-api';
 import { notifyChanges } from '@/lib/realtime/changes';
@@ -79,7 +81,11 @@ export const postConversationMessage = defineRoute(
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-      await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox'] });
+      await recordActivity(tx, conversationId, actorOf(principal), {
+        action: 'message_sent',
+        details: { messageId: id, type: message.type },
+      });
+      await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] });
       return row;
     });
     // Posted twice at the same moment: the other request wrote it.
@@ -100,7 +106,7 @@ export const postMessageRetry = defineRoute(
     response: getMessageResponseSchema,
     status: 202,
   },
-  async ({ deps, params }): Promise<GetMessageResponse> => {
+  async ({ deps, params, principal }): Promise<GetMessageResponse> => {
     const ref = parseMessageRef(params.id);
     const message = ref && (await findMessage(deps.db, ref));
     if (!message) throw notFound('Message not found');
@@ -118,7 +124,8 @@ export const postMessageRetry = defineRoute(
       const requeued = await requeueSend(tx, message.id);
       if (requeued !== null) {
         const id = publicMessageId(message);
-        await notifyChanges(tx, { conversationIds: [requeued], messageIds: [id], topics: ['messages', 'outbox'] });
+        await recordActivity(tx, requeued, actorOf(principal), { action: 'message_retried', details: { messageId: id } });
+        await notifyChanges(tx, { conversationIds: [requeued], messageIds: [id], topics: ['messages', 'outbox', 'activity'] });
       }
       return requeued;
     });

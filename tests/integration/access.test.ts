@@ -112,6 +112,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/assignee': { body: () => ({ assigneeId: null }), mayFindNothing: true },
     'PUT /api/me/availability': { body: () => ({ availability: 'available' }) },
     'PUT /api/admin/settings': { body: () => ({ autoAssignCap: 10 }) },
+    'POST /api/conversations/{id}/notes': { body: () => ({ text: 'A private note' }), mayFindNothing: true },
     // No such number: 404 once past the rule.
     'GET /api/templates': { query: () => 'businessPhoneNumberId=1', mayFindNothing: true },
     'POST /api/admin/templates/sync': { deps: (d) => ({ ...d, templateSync: { enabled: true, request: async () => [] } }) as AccessDeps },

@@ -83,6 +83,15 @@ export const conversationLabelUrl = (id: string, labelId: string) => `${conversa
 
 export const messageKey = (wamid: string) => `/api/messages/${segment(wamid)}`;
 
+/** A conversation's trail (notes, status changes, labels...), newest first; POST notes to write a note. */
+export const conversationActivity = (id: string) => family(`${conversationKey(id)}/activity`);
+export const conversationActivityKey = (id: string, params: { limit: number; before?: string | null }) =>
+  withQuery(conversationActivity(id).path, { limit: params.limit, before: params.before });
+export const conversationNotesUrl = (id: string) => `${conversationKey(id)}/notes`;
+
+export const AGENTS = family('/api/agents');
+export const agentsKey = () => AGENTS.path;
+
 // ---- Sending ----
 
 /** POST: write a message (the outbox sends it). */
@@ -151,6 +160,10 @@ export const userUrl = (id: string) => `${usersKey()}/${segment(id)}`;
 export const adminLabelsUrl = () => '/api/admin/labels';
 export const labelUrl = (id: string) => `${adminLabelsUrl()}/${segment(id)}`;
 
+export const AUDIT = family('/api/admin/audit');
+export const auditKey = (params: { limit: number; before?: string | null }) =>
+  withQuery(AUDIT.path, { limit: params.limit, before: params.before });
+
 export const apiKeysKey = () => '/api/admin/api-keys';
 export const apiKeyUrl = (id: string) => `${apiKeysKey()}/${segment(id)}`;
 
@@ -171,10 +184,7 @@ export const analyticsKey = (params: AnalyticsParams) =>
     to: params.to,
   });
 
-// ---- Assignment ----
-
-export const AGENTS = family('/api/agents');
-export const agentsKey = () => AGENTS.path;
+// ---- Assignment (the team itself: agentsKey above) ----
 
 /** POST { assigneeId }: assign (or unassign, null). */
 export const conversationAssigneeUrl = (id: string) => `${conversationKey(id)}/assignee`;

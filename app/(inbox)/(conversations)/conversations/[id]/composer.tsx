@@ -13,6 +13,7 @@ import { TEXT_MAX_CHARS } from '@/lib/whatsapp/send-requests';
 import { AttachmentPanel } from './attachment-panel';
 import { useCannedReplyPicker } from './canned-reply-picker';
 import { CollisionWarning, useCollisionGuard } from './collision-warning';
+import { type ComposerMode, ComposerModeSwitch, NoteComposer } from './note-composer';
 import { TemplatePicker } from './template-picker';
 import { useSend } from './use-send';
 
@@ -41,10 +42,15 @@ export function Composer(props: ComposerProps) {
   const [templatesOpen, setTemplatesOpen] = useState(false);
   // Kept here, not in the text box: a draft outlives the window closing under the agent's hands.
   const [draft, setDraft] = useState('');
+  // Note mode: a private note, whatever the window and whether sending is on (note-composer.tsx).
+  const [mode, setMode] = useState<ComposerMode>('reply');
+  if (mode === 'note') return <NoteComposer conversationId={props.conversationId} onModeChange={setMode} />;
+  const modeSwitch = <ComposerModeSwitch mode="reply" onChange={setMode} />;
 
   if (!conversation.sendingEnabled) {
     return (
       <div data-testid="composer" className="shrink-0 border-t border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">
+        {modeSwitch}
         <p role="note">
           Replying is off: this inbox has no WhatsApp access token. An admin needs to set <code>WHATSAPP_ACCESS_TOKEN</code> and restart
           Ticks.
@@ -68,6 +74,7 @@ export function Composer(props: ComposerProps) {
   if (window.state === 'closed') {
     return (
       <div data-testid="composer" className="shrink-0 border-t border-slate-200 bg-white px-4 py-3 text-sm">
+        {modeSwitch}
         {templatePicker}
         <div className="flex flex-wrap items-center justify-between gap-2">
           <p data-testid="service-window" data-state="closed" className="flex items-center gap-1.5 text-slate-700">
@@ -86,6 +93,7 @@ export function Composer(props: ComposerProps) {
 
   return (
     <div data-testid="composer" className="shrink-0 border-t border-slate-200 bg-slate-50 px-3 py-2">
+      {modeSwitch}
       {templatePicker}
       <p data-testid="service-window" data-state="open" className="mb-1 flex items-center gap-1 text-xs text-slate-500">
         <Clock className="size-3.5 shrink-0" aria-hidden="true" />

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { ArrowLeft } from 'lucide-react';
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { CONVERSATIONS } from '@/app/_components/api/keys';
+import { useThreadActivity } from '@/app/_components/api/use-activity';
 import { postConversationRead, useConversation, useConversationMessages } from '@/app/_components/api/use-inbox';
 import { useInvalidate } from '@/app/_components/api/use-invalidate';
 import { postMessage, retryMessage } from '@/app/_components/api/use-outbox';
@@ -14,6 +15,7 @@ import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import { AssigneeControl } from './assignee-control';
 import { CollisionGuardProvider } from './collision-warning';
+import { ActivityLink } from './activity-link';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
 import { useServiceWindow } from './use-service-window';
@@ -29,8 +31,10 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const { items: loaded, pages: data, error, isLoading, hasMore: hasOlder, loadingMore: loadingOlder, loadMore: loadOlder } = thread;
   const header = useConversation(conversationId);
   const viewers = useThreadPresence(conversationId);
+  // Notes and system lines between the loaded messages (older ones come with older pages).
+  const activity = useThreadActivity(conversationId, loaded[0]?.timestamp ?? null, data !== undefined && !hasOlder);
 
-  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate()]));
+  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate(), activity.refresh()]));
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
@@ -118,6 +122,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
         <Viewers viewers={viewers} />
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
+        <ActivityLink conversationId={conversationId} />
       </header>
       <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
         {dropZone.over && (
@@ -151,7 +156,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
             {isLoading && !data ? (
               <p className="py-8 text-center text-sm text-slate-500">Loading messages…</p>
             ) : (
-              <ThreadView messages={messages} />
+              <ThreadView messages={messages} activity={activity.entries} />
             )}
           </div>
         </div>
