@@ -1,7 +1,6 @@
 import { requireUser } from '@/lib/auth/session';
 import { LiveUpdates } from '@/app/_components/live-updates';
 import { ViewerProvider } from '@/app/_components/viewer';
-import { CurrentUserProvider } from '@/app/_components/current-user';
 import { PresenceBeacon } from '@/app/_components/presence-beacon';
 import { InboxNotifications } from '@/app/_components/inbox-notifications';
 import { KeyboardShortcuts } from '@/app/_components/keyboard-shortcuts';
@@ -18,12 +17,10 @@ export default async function SignedInLayout({ children }: { children: React.Rea
       <div className="min-h-0 flex-1">
         <ViewerProvider role={user.role === 'admin' ? 'admin' : 'agent'} id={user.userId} name={user.name}>
           <LiveUpdates>
-            <CurrentUserProvider user={{ id: user.userId, name: user.name }}>
-              <PresenceBeacon />
-              <InboxNotifications />
-              <KeyboardShortcuts />
-              {children}
-            </CurrentUserProvider>
+            <PresenceBeacon />
+            <InboxNotifications />
+            <KeyboardShortcuts />
+            {children}
           </LiveUpdates>
         </ViewerProvider>
       </div>

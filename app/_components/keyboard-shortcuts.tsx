@@ -6,8 +6,8 @@ import { useSWRConfig } from 'swr';
 import { CONVERSATION_COUNTS, CONVERSATIONS, conversationKey } from '@/app/_components/api/keys';
 import { postConversationStatus } from '@/app/_components/api/use-inbox';
 import { useInvalidate } from '@/app/_components/api/use-invalidate';
-import { useCurrentUser } from '@/app/_components/current-user';
-import { fetchJson } from '@/app/_components/fetch-json';
+import { useViewer } from '@/app/_components/viewer';
+import { postConversationAssignee } from '@/app/_components/api/use-assignment';
 import { SHORTCUTS, type ShortcutAction, shortcutOf } from '@/lib/inbox/shortcuts';
 
 // The inbox's keyboard shortcuts (lib/inbox/shortcuts.ts says which key is what). Mounted once in the
@@ -19,7 +19,9 @@ const MESSAGE_MS = 4_000;
 
 export function KeyboardShortcuts() {
   const pathname = usePathname();
-  const me = useCurrentUser();
+  const viewer = useViewer();
+  // Outside the signed-in layout nobody is "me".
+  const me = viewer.id ? viewer : null;
   const invalidate = useInvalidate();
   const { mutate } = useSWRConfig();
   const [helpOpen, setHelpOpen] = useState(false);
@@ -64,7 +66,7 @@ export function KeyboardShortcuts() {
         case 'assign-to-me': {
           if (!conversationId || !me) return false;
           const id = decodeURIComponent(conversationId);
-          fetchJson(`${conversationKey(id)}/assignee`, { method: 'POST', body: { assigneeId: me.id } })
+          postConversationAssignee(id, me.id)
             .then(() => {
               say('Assigned to you.');
               refreshConversation(id);

@@ -27,7 +27,7 @@ import { conflict, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { actorOf } from '@/lib/inbox/actor';
 import { unassignDeactivated } from '@/lib/inbox/assignment-api';
-import { notifyAccessEnded } from '@/lib/realtime/changes';
+import { notifyAccessEnded, notifyChanges } from '@/lib/realtime/changes';
 import { auditUserChanged, auditUserCreated } from './audit';
 
 // /api/admin/users: admins create agents and admins, change roles, deactivate and reset passwords.
@@ -80,6 +80,7 @@ export const postUser = defineRoute(
       body: { email: input.email, name: input.name, password: input.password, data: { role: input.role } },
     });
     await auditUserCreated(deps.db, me, { id: user.id, name: input.name, email: input.email, role: input.role });
+    await notifyTeamChanged(deps);
     return userResponse(deps, user.id);
   },
 );
@@ -123,9 +124,13 @@ export const patchUser = defineRoute(
     await auditUserChanged(deps.db, me, target, change);
     // Sessions ended: the user's open event streams (on every instance) check theirs at once.
     if (change.active === false || change.password !== undefined) await notifyAccessEnded(deps.db, { users: [target.id] });
+    await notifyTeamChanged(deps);
     return userResponse(deps, target.id);
   },
 );
+
+/** Someone joined, was renamed, changed role or left: every open team list (assign, @mention, audit) reads again. */
+const notifyTeamChanged = (deps: UsersApiDeps) => notifyChanges(deps.db, { conversationIds: [], messageIds: [], topics: ['agents'] });
 
 async function userResponse(deps: UsersApiDeps, id: string): Promise<UserResponse> {
   const [row] = await listUsers(deps.db, { id });

@@ -118,7 +118,22 @@ test('an agent says Away in the header and Available again', async ({ page }) =>
 test.describe('as an admin', () => {
   test.use({ role: 'admin' });
 
-  test('/admin/settings saves auto-assignment and its cap (and turns it off again)', async ({ page }) => {
+  test('/admin/settings saves auto-assignment and its cap (and turns it off again)', async ({ page, playwright }) => {
+    // While it is on, nobody may be eligible: other specs running beside this one keep their conversations
+    // unassigned. The admin is away by default; the agent says Away for the length of this test.
+    const agent = await playwright.request.newContext({ baseURL: serverUrl(), storageState: storageStatePath('agent') });
+    const setAgent = async (availability: 'available' | 'away') =>
+      expect((await agent.put('/api/me/availability', { data: { availability } })).status()).toBe(200);
+    await setAgent('away');
+    try {
+      await settingsRoundTrip(page);
+    } finally {
+      await setAgent('available');
+      await agent.dispose();
+    }
+  });
+
+  async function settingsRoundTrip(page: Page) {
     await page.goto('/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await expect(page).toHaveURL(/\/admin\/settings$/);
@@ -140,7 +155,7 @@ test.describe('as an admin', () => {
     await expect(page.getByText('Settings saved.')).toBeVisible();
     await page.reload();
     await expect(checkbox).not.toBeChecked();
-  });
+  }
 
   test('admins are away for auto-assignment until they tick "Available for assignment"', async ({ page }) => {
     await page.goto('/');

@@ -1,7 +1,7 @@
 'use client';
 import { TriangleAlert } from 'lucide-react';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { useCurrentUser } from '@/app/_components/current-user';
+import { useViewer } from '@/app/_components/viewer';
 import { PreviewLine } from '@/app/_components/icon';
 import { Button } from '@/app/_components/ui/button';
 import type { ApiMessage } from '@/lib/contracts/inbox';
@@ -29,7 +29,9 @@ export function useCollisionGuard(): CollisionGuard {
 
 /** `loaded`: the thread's first page is in, so what it shows is what the agent saw on opening. */
 export function CollisionGuardProvider({ messages, loaded, children }: { messages: ApiMessage[]; loaded: boolean; children: ReactNode }) {
-  const me = useCurrentUser();
+  const viewer = useViewer();
+  // Outside the signed-in layout nobody is "me".
+  const me = viewer.id ? viewer : null;
   const latest = useRef(messages);
   const seen = useRef<SeenMessages | null>(null);
   const [warning, setWarning] = useState<ApiMessage[] | null>(null);
