@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { postPresenceBeat, sendPresenceLeave } from '@/app/_components/api/use-presence';
 import { PRESENCE_BEAT_MS, TYPING_BEAT_MS } from '@/lib/contracts/presence';
+import { newUuid } from '@/app/_components/uuid';
 
 // This tab's presence (issue 13 §6): one heartbeat every 20 s saying which conversation it shows and
 // whether its agent is typing a reply, and one at once when either changes. The thread says which
@@ -73,19 +74,10 @@ export function useShowingConversation(conversationId: string): void {
   }, [conversationId]);
 }
 
-function newTabId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** Mounted once in the signed-in layout: the tab's heartbeat, and its goodbye when the page goes away. */
 export function PresenceBeacon() {
   useEffect(() => {
-    tab.clientId = newTabId();
+    tab.clientId = newUuid();
     beat();
     const timer = setInterval(beat, PRESENCE_BEAT_MS);
     const onPageHide = () => {

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { postMessage } from '@/app/_components/api/use-outbox';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import type { PostMessageBody } from '@/lib/contracts/outbox';
+import { newUuid } from '@/app/_components/uuid';
 
 // One submit of the composer: a fresh clientId per message, the same one again when the same message is
 // submitted again after a failure (a lost answer must not make a second message), and nothing at all
@@ -10,15 +11,8 @@ import type { PostMessageBody } from '@/lib/contracts/outbox';
 
 export type SendBody = PostMessageBody extends infer B ? (B extends PostMessageBody ? Omit<B, 'clientId'> : never) : never;
 
-/** A UUID v4; crypto.randomUUID only exists on https and localhost pages. */
-export function newClientId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+/** The writer's own id for a message: the same clientId sends once, however often it is posted. */
+export const newClientId = newUuid;
 
 export function useSend(conversationId: string, onSent: (message: ApiMessage) => void) {
   const inFlight = useRef(false);
