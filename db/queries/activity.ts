@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { conversationActivity, conversations, mentions, users } from '../schema';
-import { cursorTimestamp } from './conversations';
+import { cursorTimestamp } from '../client';
 import type { ActivityActor, ActivityEntry } from '@/lib/contracts/activity';
 
 // A conversation's trail: written in the transaction of the action it records, so an action and its

@@ -1,7 +1,7 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { auditLog } from '../schema';
-import { cursorTimestamp } from './conversations';
+import { cursorTimestamp } from '../client';
 
 // The admin audit: changes to people, roles, API keys and inbox settings, with who made them. Written in
 // the transaction of the change it records; never the secrets themselves (no keys, no passwords).

@@ -1,6 +1,6 @@
 import { and, eq, exists, ilike, inArray, isNull, lt, ne, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias, union } from 'drizzle-orm/pg-core';
-import type { Executor } from '../client';
+import { cursorTimestamp, type Executor } from '../client';
 import { businessNumbers, contacts, conversations, messages, users, type ConversationRow } from '../schema';
 import { assigneeCondition, type AssigneeFilter } from './assignment';
 import { fewCarryLabel, hasLabel, labelsOfConversation } from './labels';
@@ -11,10 +11,6 @@ import { fewCarryLabel, hasLabel, labelsOfConversation } from './labels';
 // page costs the same however deep it is; a label few conversations carry is read from its side instead
 // (see hasLabel). A search (q) first picks the page's matches through the trigram indexes or the activity
 // index, whichever the term makes cheaper (see searchHits).
-
-/** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
-export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
-  sql<T>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export interface ConversationListKey {
   /** cursorTimestamp of last_message_at; null for conversations without a message yet (they come last). */

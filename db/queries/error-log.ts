@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client';
 import { accountEvents, businessNumbers, contacts, conversations, messages, webhookEvents } from '../schema';
-import { contactMatches, cursorTimestamp } from './conversations';
+import { cursorTimestamp } from '../client';
+import { contactMatches } from './conversations';
 
 // The error log (/errors): failed deliveries, webhook events given up on, rejected webhook requests and
 // account / template events. Every list is newest first with keyset pagination along its own index:

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
-import { cursorTimestamp, descNullsLast } from './conversations';
+import { cursorTimestamp } from '../client';
+import { descNullsLast } from './conversations';
 
 // Messages as the read API shows them. Threads are ordered by Meta's timestamp (sent_at, then our id),
 // never by arrival, and read newest-first along messages_thread_idx with keyset pagination.

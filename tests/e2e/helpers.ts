@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import { messagesPayload, postWebhook as postSigned, type WebhookPayload } from '../../tools/meta-envelopes';
 import { SIMULATED_NUMBERS, WamidFactory, type SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 import { E2E_ENV, storageStatePath, type E2eRole } from './shared';
@@ -234,4 +234,49 @@ export async function waitForProcessed(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`message ${wamid} was not processed${options.status ? ` to ${options.status}` : ''}: ${last}`);
+}
+
+// --- Browser notifications --------------------------------------------------------------------------
+
+export interface ShownNotification {
+  title: string;
+  body: string;
+}
+
+/**
+ * Makes every page of `context` record the notifications it shows instead (headless Chromium draws none),
+ * with permission granted; shownNotifications(page) reads them, clickNotification(page, title) clicks one.
+ */
+export async function recordNotifications(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const shown: { title: string; body: string; onclick: (() => void) | null }[] = [];
+    class RecordedNotification {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      onclick: (() => void) | null = null;
+      constructor(
+        readonly title: string,
+        options?: { body?: string },
+      ) {
+        const entry = { title, body: options?.body ?? '', onclick: null as (() => void) | null };
+        shown.push(entry);
+        Object.defineProperty(this, 'onclick', { set: (fn: () => void) => (entry.onclick = fn), get: () => entry.onclick });
+      }
+      close() {}
+    }
+    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
+  });
+}
+
+export function shownNotifications(page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(() =>
+    (window as unknown as { shownNotifications: ShownNotification[] }).shownNotifications.map((n) => ({ title: n.title, body: n.body })),
+  );
+}
+
+export function clickNotification(page: Page, title: string): Promise<void> {
+  return page.evaluate((name) => {
+    const all = (window as unknown as { shownNotifications: { title: string; onclick: (() => void) | null }[] }).shownNotifications;
+    all.find((n) => n.title === name)?.onclick?.();
+  }, title);
 }

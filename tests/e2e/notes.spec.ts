@@ -1,6 +1,19 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { deliver, E2E_USERS, expect, inboundMessage, newCustomer, serverUrl, test, waitForProcessed, type Customer } from './helpers';
+import {
+  clickNotification,
+  deliver,
+  E2E_USERS,
+  expect,
+  inboundMessage,
+  newCustomer,
+  recordNotifications,
+  serverUrl,
+  shownNotifications,
+  test,
+  waitForProcessed,
+  type Customer,
+} from './helpers';
 import { storageStatePath } from './shared';
 
 // Private notes and the trail in a browser: an agent writes a note mentioning the admin picked from the
@@ -105,6 +118,41 @@ test('a note with an @mention picked from the list shows as a note, live in a se
     await expect(entries.filter({ hasText: reopened })).toBeVisible();
     await expect(entries.filter({ hasText: resolved })).toHaveCount(2);
     await expect(entries.filter({ hasText: byCustomer })).toBeVisible();
+  } finally {
+    await adminContext.close();
+  }
+});
+
+test('the admin mentioned in a note gets a browser notification that opens the conversation', async ({ page, browser }) => {
+  const customer = uniqueCustomer('Ida');
+  const id = await customerWrites(customer, 'Where is my parcel?');
+  const adminContext = await browser.newContext({ storageState: storageStatePath('admin'), baseURL: serverUrl() });
+  await recordNotifications(adminContext);
+  try {
+    const adminPage = await adminContext.newPage();
+    await openLive(adminPage, '/');
+    await expect.poll(async () => (await adminPage.request.get('/api/me/notifications')).status()).toBe(200);
+
+    await openLive(page, `/conversations/${id}`);
+    await page.getByRole('tab', { name: 'Note' }).click();
+    const marker = randomUUID().slice(0, 8);
+    await noteBox(page).pressSequentially(`Parcel ${marker}, @${E2E_USERS.admin.name.slice(0, 2)}`, { delay: 10 });
+    await page
+      .getByRole('listbox', { name: 'Mention someone' })
+      .getByRole('option', { name: new RegExp(`^${E2E_USERS.admin.name}`) })
+      .click();
+    await page.getByRole('button', { name: 'Add note' }).click();
+
+    const title = `${E2E_USERS.agent.name} mentioned you (${customer.name})`;
+    await expect
+      .poll(() => shownNotifications(adminPage), { timeout: 15_000 })
+      .toContainEqual({
+        title,
+        body: `Parcel ${marker}, @${E2E_USERS.admin.name} `.trim(),
+      });
+    await clickNotification(adminPage, title);
+    await expect(adminPage).toHaveURL(new RegExp(`/conversations/${id}$`));
+    await expect(adminPage.getByTestId('note').filter({ hasText: marker })).toBeVisible();
   } finally {
     await adminContext.close();
   }

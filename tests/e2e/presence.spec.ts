@@ -1,6 +1,19 @@
 import { randomInt } from 'node:crypto';
 import type { Browser, Page } from '@playwright/test';
-import { type Customer, deliver, E2E_USERS, expect, inboundMessage, newCustomer, serverUrl, test, waitForProcessed } from './helpers';
+import {
+  clickNotification,
+  type Customer,
+  deliver,
+  E2E_USERS,
+  expect,
+  inboundMessage,
+  newCustomer,
+  recordNotifications,
+  serverUrl,
+  shownNotifications,
+  test,
+  waitForProcessed,
+} from './helpers';
 import { storageStatePath } from './shared';
 
 // Working side by side (issue 13 §6, §7, §9): the admin and the agent in two browsers on one conversation
@@ -192,33 +205,9 @@ test('a browser notification for a new message in an unassigned conversation ope
   browser,
 }) => {
   const context = await browser.newContext({ storageState: storageStatePath('agent'), baseURL: serverUrl() });
-  // The notifications this page shows, recorded: headless Chromium draws none.
-  await context.addInitScript(() => {
-    const shown: { title: string; body: string; onclick: (() => void) | null }[] = [];
-    class RecordedNotification {
-      static permission = 'granted';
-      static requestPermission = async () => 'granted';
-      onclick: (() => void) | null = null;
-      constructor(
-        readonly title: string,
-        options?: { body?: string },
-      ) {
-        const entry = { title, body: options?.body ?? '', onclick: null as (() => void) | null };
-        shown.push(entry);
-        Object.defineProperty(this, 'onclick', { set: (fn: () => void) => (entry.onclick = fn), get: () => entry.onclick });
-      }
-      close() {}
-    }
-    Object.assign(window, { Notification: RecordedNotification, shownNotifications: shown });
-  });
+  await recordNotifications(context);
   const agent = await context.newPage();
-  const shown = () =>
-    agent.evaluate(() =>
-      (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications.map((n) => ({
-        title: n.title,
-        body: n.body,
-      })),
-    );
+  const shown = () => shownNotifications(agent);
   try {
     const res = await agent.request.put('/api/me/notification-settings', { data: { notifyUnassigned: true } });
     expect(res.status()).toBe(200);
@@ -239,10 +228,7 @@ test('a browser notification for a new message in an unassigned conversation ope
     await expect.poll(shown).toContainEqual({ title: other.name, body: 'New question about invoices' });
     expect((await shown()).filter((n) => n.title === open.name)).toEqual([]);
 
-    await agent.evaluate((name) => {
-      const all = (window as unknown as { shownNotifications: { title: string; onclick: (() => void) | null }[] }).shownNotifications;
-      all.find((n) => n.title === name)?.onclick?.();
-    }, other.name);
+    await clickNotification(agent, other.name);
     await expect(agent).toHaveURL(new RegExp(`/conversations/${otherId}$`));
   } finally {
     await context.close();
