@@ -125,6 +125,41 @@ test('Send warns when someone else answered after the agent opened and typed; Ca
   }
 });
 
+test('a file the agent sends after someone else answered is held behind the same warning, and Send anyway sends it', async ({
+  page,
+  browser,
+}) => {
+  const customer = uniqueCustomer('Fenja');
+  const id = await customerWrites(customer, 'Can I see a photo?');
+  const agent = await agentPage(browser);
+  try {
+    await openLive(agent, `/conversations/${id}`);
+    await agent.getByTestId('attach-input').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG_2X2 });
+    const attachment = agent.getByTestId('attachment');
+    await expect(attachment).toContainText('Ready to send');
+    await attachment.getByRole('textbox', { name: 'Caption' }).fill('Here it is');
+
+    await openLive(page, `/conversations/${id}`);
+    await messageBox(page).fill('Sending you a photo now.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const outboundOf = (p: Page, text: string) => p.locator('[data-testid="message"][data-direction="outbound"]').filter({ hasText: text });
+    await expect(outboundOf(agent, 'Sending you a photo now.')).toBeVisible();
+
+    await attachment.getByRole('button', { name: 'Send file' }).click();
+    const warning = agent.getByTestId('collision-warning');
+    await expect(warning).toContainText('Sending you a photo now.');
+    // Held: the file is still there, unsent.
+    await expect(attachment).toBeVisible();
+    await expect(outboundOf(agent, 'Here it is')).toHaveCount(0);
+    await warning.getByRole('button', { name: 'Send anyway' }).click();
+    await expect(warning).toHaveCount(0);
+    await expect(attachment).toHaveCount(0);
+    await expect(outboundOf(agent, 'Here it is')).toBeVisible();
+  } finally {
+    await agent.context().close();
+  }
+});
+
 test('? lists the shortcuts and Esc closes them; j and k move through the list; r goes to the composer, where keys are text', async ({
   page,
 }) => {
@@ -234,3 +269,9 @@ test('a browser notification for a new message in an unassigned conversation ope
     await context.close();
   }
 });
+
+/** A 2×2 PNG. */
+const PNG_2X2 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGOQizoBRAwQCgAgZgUBzVt+wAAAAABJRU5ErkJggg==',
+  'base64',
+);

@@ -15,6 +15,7 @@ import {
 import type { PostUploadResponse } from '@/lib/contracts/uploads';
 import { formatFileSize } from '@/lib/inbox/format-size';
 import { CAPTION_MAX_CHARS } from '@/lib/whatsapp/send-requests';
+import { useCollisionGuard } from './collision-warning';
 import type { SendBody } from './use-send';
 
 // A file the agent attached: checked against WhatsApp's limits before anything is uploaded, uploaded at
@@ -35,11 +36,14 @@ export interface AttachmentPanelProps {
   replyTo: ApiMessage | null;
   send: (body: SendBody) => Promise<boolean>;
   sending: boolean;
+  /** The composer's collision check: true when it showed a warning first (`sendAnyway` is its Send anyway). */
+  warnFirst: (sendAnyway: () => void) => boolean;
   onCancel: () => void;
   onSent: () => void;
 }
 
-export function AttachmentPanel({ file, replyTo, send, sending, onCancel, onSent }: AttachmentPanelProps) {
+export function AttachmentPanel({ file, replyTo, send, sending, warnFirst, onCancel, onSent }: AttachmentPanelProps) {
+  const collision = useCollisionGuard();
   const kind = outboundKindOf(file.type);
   const [upload, setUpload] = useState<UploadState>({ state: 'checking' });
   const [caption, setCaption] = useState('');
@@ -66,8 +70,10 @@ export function AttachmentPanel({ file, replyTo, send, sending, onCancel, onSent
     return () => abort.abort();
   }, [file, kind]);
 
-  const submit = async () => {
+  const submit = async (anyway = false) => {
     if (upload.state !== 'uploaded') return;
+    // Another agent answered meanwhile: the composer shows it first, and Send anyway comes back here.
+    if (!anyway && warnFirst(() => void submit(true))) return;
     setSendError(null);
     const trimmed = caption.trim();
     const accepted = await send({
@@ -76,8 +82,10 @@ export function AttachmentPanel({ file, replyTo, send, sending, onCancel, onSent
       ...(TAKES_CAPTION.has(upload.upload.kind) && trimmed !== '' ? { caption: trimmed } : {}),
       ...(replyTo ? { replyToId: replyTo.id } : {}),
     });
-    if (accepted) onSent();
-    else setSendError('Not sent; see the reason below the message box.');
+    if (accepted) {
+      collision.acknowledge();
+      onSent();
+    } else setSendError('Not sent; see the reason below the message box.');
   };
 
   return (

@@ -138,10 +138,18 @@ function FreeFormComposer({
     if (replyTo) textarea.current?.focus();
   }, [replyTo]);
 
+  // What "Send anyway" sends: the text, or the attachment whose Send raised the warning.
+  const sendAnyway = useRef<() => void>(() => {});
+  /** Someone else answered meanwhile: true after showing it (the draft stays); `send` is what Send anyway does. */
+  const warnFirst = (send: () => void) => {
+    if (!collision.mustWarn()) return false;
+    sendAnyway.current = send;
+    return true;
+  };
+
   const submit = async (anyway = false) => {
     if (text.trim() === '' || sending) return;
-    // Someone else answered meanwhile: show it first (the draft stays).
-    if (!anyway && collision.mustWarn()) return;
+    if (!anyway && warnFirst(() => void submit(true))) return;
     const accepted = await send({ type: 'text', text, ...(replyTo ? { replyToId: replyTo.id } : {}) });
     if (!accepted) return;
     collision.acknowledge();
@@ -179,6 +187,7 @@ function FreeFormComposer({
           replyTo={replyTo}
           send={send}
           sending={sending}
+          warnFirst={warnFirst}
           onCancel={() => setAttaching(null)}
           onSent={() => {
             setAttaching(null);
@@ -188,7 +197,7 @@ function FreeFormComposer({
       )}
       {cannedReplies.list}
       {collision.warning && (
-        <CollisionWarning messages={collision.warning} onSendAnyway={() => void submit(true)} onCancel={collision.acknowledge} />
+        <CollisionWarning messages={collision.warning} onSendAnyway={() => sendAnyway.current()} onCancel={collision.acknowledge} />
       )}
       <form
         className="flex items-end gap-1"
