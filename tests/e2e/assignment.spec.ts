@@ -9,6 +9,9 @@ import { E2E_ENV, storageStatePath } from './shared';
 
 test.use({ role: 'agent' });
 
+// Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
+test.describe.configure({ timeout: 60_000 });
+
 const uniqueCustomer = (first: string): Customer =>
   newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 

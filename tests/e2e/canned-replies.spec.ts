@@ -15,6 +15,9 @@ import {
 } from './helpers';
 import { E2E_ENV, storageStatePath } from './shared';
 
+// Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
+test.describe.configure({ timeout: 60_000 });
+
 // Canned replies in a browser: an admin saves a shared one with variables on /admin/canned-replies
 // (a taken shortcut is refused on the shortcut field); an agent whose conversation is already open types
 // "/" and part of its shortcut, chooses it with the keyboard, finds the variables filled in, edits and

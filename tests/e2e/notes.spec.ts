@@ -23,6 +23,9 @@ import { storageStatePath } from './shared';
 
 test.use({ role: 'agent' });
 
+// Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
+test.describe.configure({ timeout: 60_000 });
+
 const uniqueCustomer = (first: string): Customer =>
   newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 
@@ -47,8 +50,6 @@ test('a note with an @mention picked from the list shows as a note, live in a se
   page,
   browser,
 }) => {
-  // Two browsers through a whole story: on two busy cores this takes more than the default 30 s.
-  test.setTimeout(60_000);
   const customer = uniqueCustomer('Nora');
   const id = await customerWrites(customer, 'My order never came');
   await openLive(page, `/conversations/${id}`);
@@ -126,8 +127,6 @@ test('a note with an @mention picked from the list shows as a note, live in a se
 });
 
 test('the admin mentioned in a note gets a browser notification that opens the conversation', async ({ page, browser }) => {
-  // Two browsers through a whole story: on two busy cores this takes more than the default 30 s.
-  test.setTimeout(60_000);
   const customer = uniqueCustomer('Ida');
   const id = await customerWrites(customer, 'Where is my parcel?');
   const adminContext = await browser.newContext({ storageState: storageStatePath('admin'), baseURL: serverUrl() });
