@@ -9,6 +9,7 @@
 // `node --cpu-prof --import tsx scripts/bench-process.ts` (the seeding is in the profile too, before "draining").
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { queryRows, sql, type Database } from '@/db/client';
@@ -93,6 +94,34 @@ async function drain(database: Database, batch: number | undefined): Promise<num
   }
 }
 
+
+/**
+ * CPU seconds used so far by this database's server processes, read from /proc (PostgreSQL on this
+ * machine only; null elsewhere). With the drain's own CPU time it says what an event costs whatever else
+ * the machine is doing, where events/s alone moves with the load.
+ */
+async function serverCpuSeconds(database: Database): Promise<Map<number, number> | null> {
+  const rows = await queryRows<{ pid: number }>(database.db, sql`select pid from pg_stat_activity where datname = current_database()`);
+  const seconds = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      // Fields 14 and 15 (after the parenthesised command) are user and system time in clock ticks (100 a second).
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      seconds.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    }
+  } catch {
+    return null;
+  }
+  return seconds;
+}
+
+function cpuSpent(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return total;
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(options: Options): Promise<void> {
@@ -108,9 +137,13 @@ async function main(options: Options): Promise<void> {
         console.log(
           `run ${run}: seeded ${fmt(options.events)} events (${fmt(bytes / 1e6, 1)} MB) in ${fmt((performance.now() - seedStart) / 1000, 1)} s; draining…`,
         );
+        const serverBefore = await serverCpuSeconds(database);
+        const ownBefore = process.cpuUsage();
         const started = performance.now();
         const processed = await drain(database, options.batch);
         const seconds = (performance.now() - started) / 1000;
+        const own = process.cpuUsage(ownBefore);
+        const server = cpuSpent(serverBefore, await serverCpuSeconds(database));
         const rate = processed / seconds;
         rates.push(rate);
         const [state] = await queryRows<{ pending: number; failed: number }>(
@@ -120,6 +153,12 @@ async function main(options: Options): Promise<void> {
         console.log(
           `run ${run}: ${fmt(processed)} events in ${fmt(seconds, 1)} s = ${fmt(rate)} events/s` +
             ` (left pending ${state!.pending}, failed ${state!.failed})`,
+        );
+        const perEvent = (cpuSeconds: number) => `${fmt((cpuSeconds * 1e6) / processed)} µs`;
+        console.log(
+          `run ${run}: CPU per event: processor ${perEvent((own.user + own.system) / 1e6)}` +
+            (server === null ? '' : `, PostgreSQL ${perEvent(server)}`) +
+            `; wall ${fmt((seconds * 1e6) / processed)} µs`,
         );
       }
       const [stored] = await queryRows<{ messages: number; statuses: number }>(

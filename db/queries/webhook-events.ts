@@ -43,27 +43,24 @@ export interface ClaimedEvent {
  */
 export async function claimDueEvents(
   tx: Executor,
-  { limit, maxBytes = Infinity, onlyId }: { limit: number; maxBytes?: number; onlyId?: number },
+  { limit, maxBytes = Number.MAX_SAFE_INTEGER, onlyId }: { limit: number; maxBytes?: number; onlyId?: number },
 ): Promise<ClaimedEvent[]> {
-  const locked = await queryRows<{ id: string | number; size: number }>(
+  // One round trip: lock, size up, and read the bodies that fit. Rows past the byte limit stay locked
+  // (and untouched) until the transaction ends, and are claimed by the next batch.
+  const rows = await queryRows<{ id: string | number; body: Uint8Array; attempts: number; received_at: string | Date }>(
     tx,
-    sql`select id, octet_length(body) as size from webhook_events
-        where state = 'pending' and next_attempt_at <= now() ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
-        order by id limit ${limit} for update skip locked`,
+    sql`with locked as (
+          select id, sum(octet_length(body)) over (order by id) as upto, row_number() over (order by id) as n
+          from (select id, body from webhook_events
+                where state = 'pending' and next_attempt_at <= now() ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
+                -- The pending index's order: by id alone would walk every processed row before the first pending one.
+                order by next_attempt_at, id limit ${limit} for update skip locked) due
+        )
+        select e.id, e.body, e.attempts, e.received_at from locked l join webhook_events e on e.id = l.id
+        where l.n = 1 or l.upto <= ${maxBytes}
+        order by e.id`,
   );
-  const ids: number[] = [];
-  let bytes = 0;
-  for (const row of locked) {
-    bytes += Number(row.size);
-    if (ids.length > 0 && bytes > maxBytes) break;
-    ids.push(Number(row.id));
-  }
-  if (ids.length === 0) return [];
-  return tx
-    .select({ id: webhookEvents.id, body: webhookEvents.body, attempts: webhookEvents.attempts, receivedAt: webhookEvents.receivedAt })
-    .from(webhookEvents)
-    .where(inArray(webhookEvents.id, ids))
-    .orderBy(webhookEvents.id);
+  return rows.map((r) => ({ id: Number(r.id), body: r.body, attempts: r.attempts, receivedAt: new Date(r.received_at) }));
 }
 
 export async function markProcessed(tx: Executor, ids: number[]): Promise<void> {

@@ -52,13 +52,20 @@ export async function setContactWaId(tx: Executor, id: number, waId: string): Pr
   await tx.execute(sql`update contacts set wa_id = ${waId}, updated_at = now() where id = ${id} and wa_id is null`);
 }
 
+export interface ContactNames {
+  id: number;
+  name: string | null;
+  username: string | null;
+}
+
 /** Learns names and usernames; a null keeps what is stored, and unchanged rows are not written. */
-export async function updateContactNames(tx: Executor, contacts: ContactDetails[]): Promise<void> {
+export async function updateContactNames(tx: Executor, contacts: ContactNames[]): Promise<void> {
   if (contacts.length === 0) return;
+  // By contact id (store.ts has resolved every sighting): a join on "wa_id or user_id" cannot use an index.
   await tx.execute(sql`
     update contacts c set name = coalesce(x.name, c.name), username = coalesce(x.username, c.username), updated_at = now()
-    from jsonb_to_recordset(${jsonb(contacts.map(toRow))}) as x(wa_id text, user_id text, name text, username text)
-    where (c.wa_id = x.wa_id or c.user_id = x.user_id)
+    from jsonb_to_recordset(${jsonb(contacts)}) as x(id bigint, name text, username text)
+    where c.id = x.id
       and (c.name is distinct from coalesce(x.name, c.name) or c.username is distinct from coalesce(x.username, c.username))`);
 }
 

@@ -169,7 +169,7 @@ export async function reconcileStatuses(tx: Executor, wamids: string[], delivery
     from (
       select distinct on (wamid) wamid, status, occurred_at, errors, ${statusRank(sql`status`, deliveryOrder)} as rank
       from status_events
-      where wamid in (select jsonb_array_elements_text(${jsonb([...wamids].sort())})) and ${statusRank(sql`status`, deliveryOrder)} is not null
+      where wamid = any(array(select jsonb_array_elements_text(${jsonb([...wamids].sort())}))) and ${statusRank(sql`status`, deliveryOrder)} is not null
       order by wamid, rank desc, occurred_at
     ) s
     where m.wamid = s.wamid and s.rank > m.status_rank
@@ -185,14 +185,16 @@ export async function reconcileStatuses(tx: Executor, wamids: string[], delivery
  */
 export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Promise<ChangedMessage[]> {
   if (targets.length === 0) return [];
-  const list = jsonb([...targets].sort());
+  // `= any(array(…))` is an index condition on the partial target index; `in (select …)` was planned as a
+  // scan of every message, once per batch.
+  const targetList = sql`array(select jsonb_array_elements_text(${jsonb([...targets].sort())}))`;
   const edited = await queryRows<ChangedRow>(
     tx,
     sql`
     update messages o set text = e.text, edited_at = e.sent_at
     from (
       select distinct on (target_wamid) target_wamid, text, sent_at from messages
-      where type = 'edit' and target_wamid in (select jsonb_array_elements_text(${list}))
+      where type = 'edit' and target_wamid = any(${targetList})
       order by target_wamid, sent_at desc, id desc
     ) e
     where o.wamid = e.target_wamid and o.type <> 'edit' and (o.edited_at is null or o.edited_at < e.sent_at)
@@ -204,7 +206,7 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
     update messages o set deleted_at = r.sent_at
     from (
       select distinct on (target_wamid) target_wamid, sent_at from messages
-      where type = 'revoke' and target_wamid in (select jsonb_array_elements_text(${list}))
+      where type = 'revoke' and target_wamid = any(${targetList})
       order by target_wamid, sent_at
     ) r
     where o.wamid = r.target_wamid and o.type <> 'revoke' and o.deleted_at is null

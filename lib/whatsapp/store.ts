@@ -10,6 +10,7 @@ import {
   setContactWaId,
   updateContactNames,
   type ContactIds,
+  type ContactNames,
 } from '@/db/writes/contacts';
 import {
   bumpConversations,
@@ -177,16 +178,18 @@ async function resolveContacts(
   }
   if (merged) existing = await load();
 
-  await updateContactNames(
-    tx,
-    all.filter((s) => s.name || s.username),
-  );
-
   const { byWa, byUser } = indexContacts(existing);
+  const names = new Map<number, ContactNames>();
   for (const s of all) {
     const c = (s.waId && byWa.get(s.waId)) || (s.userId && byUser.get(s.userId));
-    if (c) result.set(identityKey(s), c.id);
+    if (!c) continue;
+    result.set(identityKey(s), c.id);
+    if (s.name || s.username) {
+      const prev = names.get(c.id);
+      names.set(c.id, { id: c.id, name: s.name ?? prev?.name ?? null, username: s.username ?? prev?.username ?? null });
+    }
   }
+  await updateContactNames(tx, [...names.values()]);
   return result;
 }
 
