@@ -94,7 +94,6 @@ async function drain(database: Database, batch: number | undefined): Promise<num
   }
 }
 
-
 /**
  * CPU seconds used so far by this database's server processes, read from /proc (PostgreSQL on this
  * machine only; null elsewhere). With the drain's own CPU time it says what an event costs whatever else
