@@ -188,9 +188,17 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
   // `= any(array(…))` is an index condition on the partial target index; `in (select …)` was planned as a
   // scan of every message, once per batch.
   const targetList = sql`array(select jsonb_array_elements_text(${jsonb([...targets].sort())}))`;
-  const edited = await queryRows<ChangedRow>(
+  // Most batches have neither: one look saves them both updates.
+  const kinds = await queryRows<{ type: string }>(
     tx,
-    sql`
+    sql`select distinct type from messages where target_wamid = any(${targetList}) and type in ('edit', 'revoke')`,
+  );
+  const has = (type: string) => kinds.some((k) => k.type === type);
+  const edited = !has('edit')
+    ? []
+    : await queryRows<ChangedRow>(
+        tx,
+        sql`
     update messages o set text = e.text, edited_at = e.sent_at
     from (
       select distinct on (target_wamid) target_wamid, text, sent_at from messages
@@ -199,10 +207,12 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
     ) e
     where o.wamid = e.target_wamid and o.type <> 'edit' and (o.edited_at is null or o.edited_at < e.sent_at)
     returning o.id, o.wamid, o.client_id, o.conversation_id`,
-  );
-  const revoked = await queryRows<ChangedRow>(
-    tx,
-    sql`
+      );
+  const revoked = !has('revoke')
+    ? []
+    : await queryRows<ChangedRow>(
+        tx,
+        sql`
     update messages o set deleted_at = r.sent_at
     from (
       select distinct on (target_wamid) target_wamid, sent_at from messages
@@ -211,7 +221,7 @@ export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Pro
     ) r
     where o.wamid = r.target_wamid and o.type <> 'revoke' and o.deleted_at is null
     returning o.id, o.wamid, o.client_id, o.conversation_id`,
-  );
+      );
   return [...edited, ...revoked].map(changed);
 }
 

@@ -88,7 +88,9 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   const named = await nameOutboundMessages(tx, outboundNamesOf(statuses));
   const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, placeholdersOf(statuses, conversationOf)))];
   await insertStatusEvents(tx, statusRows(statuses), { delivery: DELIVERY_ORDER, read: READ_STATUSES });
-  const reconcile = new Set([...statuses.map((x) => x.wamid), ...inserted.filter((r) => r.isNew).map((r) => r.wamid)]);
+  // Statuses belong to the business's messages: a customer's new message has none waiting for it.
+  const arrived = inserted.filter((r) => r.isNew && r.direction === 'outbound').map((r) => r.wamid);
+  const reconcile = new Set([...statuses.map((x) => x.wamid), ...arrived]);
   const statusChanged = await reconcileStatuses(tx, [...reconcile], DELIVERY_ORDER);
   const modified = await applyEditsAndRevokes(tx, editTargets(messages, inserted));
   await bumpConversations(tx, conversationBumps(inserted));
