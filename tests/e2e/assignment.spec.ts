@@ -1,6 +1,5 @@
-import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { deliver, E2E_USERS, expect, inboundMessage, newCustomer, serverUrl, test, waitForProcessed, type Customer } from './helpers';
+import { type Customer, customerWrites, E2E_USERS, expect, openLive, serverUrl, test, uniqueCustomer } from './helpers';
 import { E2E_ENV, storageStatePath } from './shared';
 
 // Assignment in two browsers, an agent's and an admin's: the agent takes a conversation ("Assign to me")
@@ -12,26 +11,8 @@ test.use({ role: 'agent' });
 // Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
 test.describe.configure({ timeout: 60_000 });
 
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
-
 const rowOf = (page: Page, customer: Customer) => page.getByTestId('conversation').filter({ hasText: customer.name });
 const threadHeader = (page: Page) => page.locator('section[aria-label="Conversation"] header');
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
-
-async function customerWrites(customer: Customer, text: string): Promise<string> {
-  const message = inboundMessage('text', text, { customer });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
-}
-
-/** Opens a page of the inbox once its change stream is connected. */
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
-
 async function assigneeByApi(conversationId: string): Promise<{ id: string; name: string } | null> {
   const res = await fetch(`${serverUrl()}/api/conversations/${conversationId}`, {
     headers: { authorization: `Bearer ${process.env[E2E_ENV.apiKey]}` },

@@ -1,18 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { connectFakeGraph } from '../../tools/fake-graph';
-import {
-  deliver,
-  E2E_USERS,
-  expect,
-  inboundMessage,
-  newCustomer,
-  readApi,
-  serverUrl,
-  test,
-  waitForProcessed,
-  type Customer,
-} from './helpers';
+import { customerWrites, E2E_USERS, expect, newCustomer, openLive, readApi, serverUrl, test } from './helpers';
 import { E2E_ENV, storageStatePath } from './shared';
 
 // Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
@@ -25,7 +14,6 @@ test.describe.configure({ timeout: 60_000 });
 // Outside the 24-hour window "/" offers nothing. Every shortcut and customer is this run's own.
 
 const unique = () => randomBytes(4).toString('hex');
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 const graph = () => {
@@ -33,20 +21,6 @@ const graph = () => {
   if (!url) throw new Error(`${E2E_ENV.graphUrl} is not set: run the e2e tests with \`npx playwright test\``);
   return connectFakeGraph(url);
 };
-
-/** Opens a page once its change stream is connected. */
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
-
-/** A customer writes (at `timestamp`, Meta's seconds); their conversation's id. */
-async function customerWrites(customer: Customer, text: string, timestamp?: number): Promise<string> {
-  const message = inboundMessage('text', text, { customer, timestamp });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
-}
 
 const messageBox = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const picker = (page: Page) => page.getByTestId('canned-reply-picker');

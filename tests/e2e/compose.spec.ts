@@ -9,11 +9,11 @@ import {
   deliver,
   expect,
   inboundMessage,
-  newCustomer,
   readApi,
   serverUrl,
   statusUpdate,
   test,
+  uniqueCustomer,
   waitForProcessed,
 } from './helpers';
 
@@ -27,9 +27,6 @@ const graph = () => {
   if (!url) throw new Error(`${E2E_ENV.graphUrl} is not set: run the e2e tests with \`npx playwright test\``);
   return connectFakeGraph(url);
 };
-
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 6 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

@@ -1,16 +1,15 @@
 import { randomInt } from 'node:crypto';
 import postgres from 'postgres';
 import {
-  REENGAGEMENT_ERROR,
   deliver,
   expect,
   inboundMessage,
-  newCustomer,
   newWamid,
+  REENGAGEMENT_ERROR,
   statusUpdate,
   test,
+  uniqueCustomer,
   waitForProcessed,
-  type Customer,
 } from './helpers';
 import { E2E_ENV } from './shared';
 import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
@@ -19,7 +18,6 @@ import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 // database are shared with the other specs, whose failures must not disturb these assertions.
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
-const uniqueCustomer = (first: string): Customer => newCustomer(`${first} ${letters(8)}`);
 const uniqueNumber = (): SimulatedBusinessNumber => ({
   phoneNumberId: `98${randomInt(10 ** 12, 10 ** 13)}`,
   displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,

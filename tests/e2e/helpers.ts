@@ -66,6 +66,27 @@ export const newCustomer = (name = 'Erin Example'): Customer => ({ waId: newCust
 
 export const BUSINESS_NUMBER: SimulatedBusinessNumber = SIMULATED_NUMBERS.sales;
 
+const lowercase = (length: number) => Array.from({ length }, () => String.fromCharCode(97 + randomInt(26))).join('');
+
+/** A customer whose name ends in a random word, so list filters and searches find only this test's row. */
+export const uniqueCustomer = (first: string): Customer => newCustomer(`${first} ${lowercase(8)}`);
+
+/** A customer writes (at `timestamp`, Meta's seconds; default now); their conversation's id once it is stored. */
+export async function customerWrites(customer: Customer, text: string, timestamp?: number): Promise<string> {
+  const message = inboundMessage('text', text, { customer, timestamp });
+  await deliver(message.body);
+  return String((await waitForProcessed(message.wamid)).conversationId);
+}
+
+export const isEventStream = (url: string) => new URL(url).pathname === '/api/events';
+
+/** Opens a page of the inbox once its change stream is connected. */
+export async function openLive(page: Page, path: string): Promise<void> {
+  const stream = page.waitForResponse((r) => isEventStream(r.url()) && r.status() === 200);
+  await page.goto(path);
+  await stream;
+}
+
 export type InboundType =
   | 'text'
   | 'image'

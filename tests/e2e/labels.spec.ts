@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Page, request } from '@playwright/test';
-import { deliver, expect, inboundMessage, newCustomer, serverUrl, test, waitForProcessed, type Customer } from './helpers';
+import { type Customer, customerWrites, expect, newCustomer, openLive, serverUrl, test } from './helpers';
 import { storageStatePath } from './shared';
 
 // Labels in a browser: an admin manages them on /admin/labels (create with a colour, rename, delete with a
@@ -9,15 +9,6 @@ import { storageStatePath } from './shared';
 // browser sees the chip come and go live. Every label and customer is this run's own.
 
 const unique = () => randomBytes(4).toString('hex');
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
-
-/** Opens a page once its change stream is connected. */
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
-
 /** A label made by an admin through the API: its id. */
 async function createLabelAsAdmin(name: string, colour: string): Promise<string> {
   const admin = await request.newContext({
@@ -32,12 +23,6 @@ async function createLabelAsAdmin(name: string, colour: string): Promise<string>
   } finally {
     await admin.dispose();
   }
-}
-
-async function customerWrites(customer: Customer, text: string): Promise<string> {
-  const message = inboundMessage('text', text, { customer });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
 }
 
 const rowItem = (page: Page, customer: Customer) =>

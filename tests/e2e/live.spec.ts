@@ -1,40 +1,34 @@
-import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import {
-  REENGAGEMENT_ERROR,
+  type Customer,
   deliver,
+  type E2eRole,
   expect,
   inboundMessage,
-  newCustomer,
+  isEventStream,
   newCustomerNumber,
   newWamid,
+  openLive as openInbox,
+  REENGAGEMENT_ERROR,
   statusUpdate,
   test,
+  uniqueCustomer,
   waitForProcessed,
-  type Customer,
-  type E2eRole,
 } from './helpers';
 
 // Live updates: with the inbox open, webhooks show up without a reload (Server-Sent Events on
 // /api/events), and when that stream is down the page says so and polls instead.
-
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 
 const rows = (page: Page) => page.getByTestId('conversation');
 const rowOf = (page: Page, customer: Customer | string) =>
   rows(page).filter({ hasText: typeof customer === 'string' ? customer : customer.name });
 const bubble = (page: Page, wamid: string) => page.locator(`[data-testid="message"][data-wamid="${wamid}"]`);
 const offlineBanner = (page: Page) => page.getByRole('status').filter({ hasText: 'Offline:' });
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
-
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Opens a page of the inbox and waits until its change stream is connected; marks the document to prove later that it never reloaded. */
 async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
+  await openInbox(page, path);
   await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 }
 
@@ -176,7 +170,7 @@ test.describe('without the change stream', () => {
     await expect(offlineBanner(page)).toBeVisible();
 
     await page.unroute('**/api/events');
-    const reconnected = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
+    const reconnected = page.waitForResponse((r) => isEventStream(r.url()) && r.status() === 200);
     await page.clock.fastForward(60_000);
     await reconnected;
     await expect(offlineBanner(page)).toHaveCount(0);

@@ -1,14 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { E2E_MEDIA } from './shared';
-import { deliver, expect, inboundOfType, newCustomer, readApi, test, waitForProcessed, type Customer } from './helpers';
+import { type Customer, deliver, expect, inboundOfType, readApi, test, uniqueCustomer, waitForProcessed } from './helpers';
 
 // Media in the thread: the server downloads files from the fake Graph API the global setup started
 // (E2E_MEDIA), serves them at /api/media/{wamid}, and the thread shows them: an image that opens full
 // size, an audio player that really plays, a document card, and a failed download with its reason.
-
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
 
 const bubble = (page: Page, wamid: string) => page.locator(`[data-testid="message"][data-wamid="${wamid}"]`);
 

@@ -1,18 +1,16 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import {
   clickNotification,
-  deliver,
+  customerWrites,
   E2E_USERS,
   expect,
-  inboundMessage,
-  newCustomer,
+  openLive,
   recordNotifications,
   serverUrl,
   shownNotifications,
   test,
-  waitForProcessed,
-  type Customer,
+  uniqueCustomer,
 } from './helpers';
 import { storageStatePath } from './shared';
 
@@ -26,23 +24,7 @@ test.use({ role: 'agent' });
 // Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
 test.describe.configure({ timeout: 60_000 });
 
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
-
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** A customer who just wrote (or `agoSeconds` ago by Meta's clock): their conversation's id. */
-async function customerWrites(customer: Customer, text: string, agoSeconds = 0): Promise<string> {
-  const message = inboundMessage('text', text, { customer, timestamp: nowSeconds() - agoSeconds });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
-}
-
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/events' && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
 
 const noteBox = (page: Page) => page.getByRole('combobox', { name: 'Note' });
 
@@ -163,7 +145,7 @@ test('the admin mentioned in a note gets a browser notification that opens the c
 
 test('a note can be written when the 24-hour window is closed', async ({ page }) => {
   const customer = uniqueCustomer('Olga');
-  const id = await customerWrites(customer, 'Hello from yesterday', 25 * 3600);
+  const id = await customerWrites(customer, 'Hello from yesterday', nowSeconds() - 25 * 3600);
   await openLive(page, `/conversations/${id}`);
   await expect(page.getByTestId('service-window')).toHaveAttribute('data-state', 'closed');
   await page.getByRole('tab', { name: 'Note' }).click();

@@ -1,18 +1,15 @@
-import { randomInt } from 'node:crypto';
 import type { Browser, Page } from '@playwright/test';
 import {
   clickNotification,
-  type Customer,
-  deliver,
+  customerWrites,
   E2E_USERS,
   expect,
-  inboundMessage,
-  newCustomer,
+  openLive,
   recordNotifications,
   serverUrl,
   shownNotifications,
   test,
-  waitForProcessed,
+  uniqueCustomer,
 } from './helpers';
 import { storageStatePath } from './shared';
 
@@ -25,25 +22,6 @@ test.use({ role: 'admin' });
 
 // Two browsers through a whole story each: on two busy cores (CI) more than the default 30 s.
 test.describe.configure({ timeout: 60_000 });
-
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
-
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
-
-/** A customer who just wrote: their conversation's id. */
-async function customerWrites(customer: Customer, text: string): Promise<string> {
-  const message = inboundMessage('text', text, { customer });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
-}
-
-/** Opens a page of the inbox once its change stream is connected. */
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
 
 /** The agent in a browser of their own. */
 async function agentPage(browser: Browser): Promise<Page> {

@@ -1,6 +1,16 @@
-import { randomInt } from 'node:crypto';
 import type { Locator, Page } from '@playwright/test';
-import { deliver, expect, inboundMessage, newCustomer, readApi, serverUrl, test, waitForProcessed, type Customer } from './helpers';
+import {
+  type Customer,
+  customerWrites,
+  deliver,
+  expect,
+  inboundMessage,
+  openLive,
+  readApi,
+  serverUrl,
+  test,
+  uniqueCustomer,
+} from './helpers';
 import { E2E_ENV } from './shared';
 
 // Conversation status in a browser, as an agent: Resolve and Reopen from the thread, the list's tabs and
@@ -10,15 +20,10 @@ import { E2E_ENV } from './shared';
 
 test.use({ role: 'agent' });
 
-const uniqueCustomer = (first: string): Customer =>
-  newCustomer(`${first} ${Array.from({ length: 8 }, () => String.fromCharCode(97 + randomInt(26))).join('')}`);
-
 const rowOf = (page: Page, customer: Customer) => page.getByTestId('conversation').filter({ hasText: customer.name });
 const tab = (page: Page, label: string) => page.getByRole('tab', { name: new RegExp(`^${label}`) });
 const threadHeader = (page: Page) => page.locator('section[aria-label="Conversation"] header');
 const badge = (page: Page) => threadHeader(page).getByTestId('conversation-status');
-const isEvents = (url: string) => new URL(url).pathname === '/api/events';
-
 /** The tab's count, once shown (its title has the whole number). */
 async function countOf(page: Page, label: string): Promise<number> {
   const count = tab(page, label).getByTestId('status-count');
@@ -27,20 +32,6 @@ async function countOf(page: Page, label: string): Promise<number> {
 }
 const expectCount = (page: Page, label: string, n: number) =>
   expect(tab(page, label).getByTestId('status-count')).toHaveAttribute('title', n.toLocaleString('en-US'));
-
-/** A customer who just wrote: their conversation's id. */
-async function customerWrites(customer: Customer, text: string): Promise<string> {
-  const message = inboundMessage('text', text, { customer });
-  await deliver(message.body);
-  return String((await waitForProcessed(message.wamid)).conversationId);
-}
-
-/** Opens a page of the inbox once its change stream is connected. */
-async function openLive(page: Page, path: string) {
-  const stream = page.waitForResponse((r) => isEvents(r.url()) && r.status() === 200);
-  await page.goto(path);
-  await stream;
-}
 
 /** Sets a status as an integrator would (an API key). */
 async function setStatusByApi(conversationId: string, body: Record<string, unknown>) {
