@@ -14,14 +14,24 @@ export async function upsertBusinessNumbers(tx: Executor, numbers: BusinessNumbe
   const rows = numbers
     .map((n) => ({ phone_number_id: n.phoneNumberId, display_phone_number: n.displayPhoneNumber, waba_id: n.wabaId }))
     .sort((a, b) => (a.phone_number_id < b.phone_number_id ? -1 : 1));
+  // Not ON CONFLICT DO UPDATE: that locks the existing row even when nothing changes, and every batch names
+  // the same few numbers, so concurrent batches (two instances, or two batches in flight) would queue here.
+  // The update locks only rows that really change.
   await tx.execute(sql`
-    insert into business_numbers (phone_number_id, display_phone_number, waba_id)
-    select phone_number_id, display_phone_number, waba_id
-    from jsonb_to_recordset(${jsonb(rows)}) as x(phone_number_id text, display_phone_number text, waba_id text)
-    on conflict (phone_number_id) do update set
-      display_phone_number = coalesce(excluded.display_phone_number, business_numbers.display_phone_number),
-      waba_id = coalesce(excluded.waba_id, business_numbers.waba_id),
+    with x as (
+      select * from jsonb_to_recordset(${jsonb(rows)}) as x(phone_number_id text, display_phone_number text, waba_id text)
+    ), added as (
+      insert into business_numbers (phone_number_id, display_phone_number, waba_id)
+      select phone_number_id, display_phone_number, waba_id from x
+      where not exists (select 1 from business_numbers b where b.phone_number_id = x.phone_number_id)
+      on conflict (phone_number_id) do nothing
+    )
+    update business_numbers b set
+      display_phone_number = coalesce(x.display_phone_number, b.display_phone_number),
+      waba_id = coalesce(x.waba_id, b.waba_id),
       updated_at = now()
-    where (excluded.display_phone_number is not null and excluded.display_phone_number is distinct from business_numbers.display_phone_number)
-       or (excluded.waba_id is not null and excluded.waba_id is distinct from business_numbers.waba_id)`);
+    from x
+    where b.phone_number_id = x.phone_number_id
+      and ((x.display_phone_number is not null and x.display_phone_number is distinct from b.display_phone_number)
+        or (x.waba_id is not null and x.waba_id is distinct from b.waba_id))`);
 }

@@ -82,7 +82,6 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
     conversationIds.get(`${m.phoneNumberId}#${contactIds.get(identityKey(m.customer))}`);
 
   const insertedMessages = await insertMessages(tx, messageRows(messages, conversationOf));
-  await addMessageStats(tx, countNewMessages(messages, insertedMessages));
   await enqueueMediaDownloads(tx, downloadsOf(messages, insertedMessages));
   // Statuses of messages written here carry our id: they name them (before any placeholder is made for the wamid).
   const named = await nameOutboundMessages(tx, outboundNamesOf(statuses));
@@ -94,6 +93,7 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
   const statusChanged = await reconcileStatuses(tx, [...reconcile], DELIVERY_ORDER);
   const modified = await applyEditsAndRevokes(tx, editTargets(messages, inserted));
   await bumpConversations(tx, conversationBumps(inserted));
+  await addMessageStats(tx, countNewMessages(messages, insertedMessages));
   await insertAccountEvents(tx, accountEventRows(events));
   // A template changed on Meta's side: any instance's template sync fetches the account again (spaced).
   const templateAccounts = accountsWithTemplateChanges(events.flatMap((e) => e.batch.accountEvents));
