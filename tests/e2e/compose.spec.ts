@@ -263,6 +263,8 @@ test.describe('the composer', () => {
   });
 
   test('a second agent’s browser sees the message appear and its ticks move', async ({ page, browser }) => {
+    // Two browsers through a whole story: on two busy cores (CI) more than the default 30 s.
+    test.setTimeout(60_000);
     const customer = uniqueCustomer('Vera');
     const { conversationId } = await openConversation(page, customer, 'Hello?');
     const other = await browser.newContext({ storageState: storageStatePath('admin'), baseURL: serverUrl() });

@@ -91,6 +91,8 @@ test.describe('as an agent', () => {
     page,
     browser,
   }) => {
+    // Two browsers through a whole story: on two busy cores (CI) more than the default 30 s.
+    test.setTimeout(60_000);
     const labelName = `VIP ${unique()}`;
     const labelId = await createLabelAsAdmin(labelName, 'amber');
     const customer = newCustomer(`Marta ${unique()}`);
