@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import pino from 'pino';
 
 // Structured JSON logs on stdout. Never log secrets or message bodies at info level.
@@ -8,12 +9,19 @@ import pino from 'pino';
 
 const holder = globalThis as typeof globalThis & { __ticksLog?: pino.Logger };
 
-holder.__ticksLog ??= pino({
-  level: 'info',
-  base: undefined,
-  timestamp: pino.stdTimeFunctions.isoTime,
-  formatters: { level: (label) => ({ level: label }) },
-});
+holder.__ticksLog ??= pino(
+  {
+    level: 'info',
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  },
+  // Asynchronous in the main thread: a line per webhook must not block the event loop on a write to a
+  // slow pipe while other requests wait (the ack's tail). Lines written meanwhile go out together, and pino
+  // flushes what is left when the process exits. Worker threads keep writing synchronously (pino can only
+  // flush on exit in the main thread).
+  pino.destination({ dest: 1, sync: !isMainThread }),
+);
 
 export const log: pino.Logger = holder.__ticksLog;
 
