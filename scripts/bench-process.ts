@@ -84,14 +84,24 @@ async function seedBacklog(database: Database, count: number, runId: string): Pr
   return bytes;
 }
 
-async function drain(database: Database, batch: number | undefined): Promise<number> {
-  const processor = new EventProcessor(database, { log: pino({ level: 'warn' }), batchSize: batch });
-  let total = 0;
-  for (;;) {
-    const n = await processor.processDue();
-    if (n === 0) return total;
-    total += n;
-  }
+/** Runs the processor as the app does (its own loop, batches in flight side by side) until `expected` events are handled. */
+async function drain(database: Database, batch: number | undefined, expected: number): Promise<number> {
+  let handled = 0;
+  let drained!: () => void;
+  const done = new Promise<void>((resolve) => (drained = resolve));
+  const processor = new EventProcessor(database, {
+    log: pino({ level: 'warn' }),
+    batchSize: batch,
+    onOutcome: ({ processed, failed }) => {
+      handled += processed + failed;
+      if (handled >= expected) drained();
+    },
+  });
+  processor.start();
+  processor.notify();
+  await done;
+  await processor.stop();
+  return handled;
 }
 
 /**
@@ -139,7 +149,7 @@ async function main(options: Options): Promise<void> {
         const serverBefore = await serverCpuSeconds(database);
         const ownBefore = process.cpuUsage();
         const started = performance.now();
-        const processed = await drain(database, options.batch);
+        const processed = await drain(database, options.batch, options.events);
         const seconds = (performance.now() - started) / 1000;
         const own = process.cpuUsage(ownBefore);
         const server = cpuSpent(serverBefore, await serverCpuSeconds(database));

@@ -10,6 +10,9 @@ import { storeBatches, type EventBatch } from './store';
 // Normalizes committed webhook events in the background, many per transaction. Events are locked
 // with FOR UPDATE SKIP LOCKED for the length of the transaction that stores them, so several app
 // instances share the work, and a crash mid-way simply rolls back: the events are picked up again.
+// Two batches are in flight at once on PostgreSQL: while one applies (statuses, counts, under the apply
+// turn of db/writes/apply-turn.ts), the next is claimed, parsed and inserts its messages, so the
+// processor's thread and the database work side by side instead of waiting on each other.
 
 export interface ProcessorOptions {
   batchSize?: number;
@@ -41,9 +44,20 @@ const decoder = new TextDecoder('utf-8');
 /**
  * Events claimed and stored in one transaction, or claimed and rolled back with the error that stopped
  * them. The row locks that claim an event last only as long as that transaction, so the claim and the
- * work are one step: the runner's `claim` stores a batch, and its `run` deals with a batch that failed.
+ * work are one transaction: the runner's `claim` opens it and returns once the events are locked, and
+ * its `run` waits for the rest and deals with a batch that failed.
  */
-type ClaimedBatch = { ok: true; claimed: ClaimedEvent[] } | { ok: false; claimed: ClaimedEvent[]; error: unknown };
+type StoredBatch = { ok: true; claimed: ClaimedEvent[] } | { ok: false; claimed: ClaimedEvent[]; error: unknown };
+interface ClaimedBatch {
+  claimed: ClaimedEvent[];
+  stored: Promise<StoredBatch>;
+}
+
+/** PostgreSQL broke a lock cycle between two batches (or instances): nothing is wrong with the events. */
+const isDeadlock = (error: unknown): boolean => {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '40P01') return true;
+  return false;
+};
 
 export class EventProcessor {
   private readonly runner: JobRunner<ClaimedBatch, ProcessingOutcome>;
@@ -60,18 +74,30 @@ export class EventProcessor {
     this.log = options.log;
     this.runner = new JobRunner({
       name: 'webhook processing',
-      // One batch at a time: batches in parallel would only contend for the same rows.
-      concurrency: 1,
-      claim: async () => {
-        const batch = await this.claimAndStore({ limit: this.batchSize, maxBytes: MAX_BATCH_BYTES });
-        return batch.claimed.length > 0 ? [batch] : [];
+      // PGlite has one connection: a second transaction would only wait for the first.
+      concurrency: database.kind === 'pglite' ? 1 : 2,
+      // A batch per free slot, while full ones come: the second is claimed as soon as the first is locked.
+      claim: async (slots) => {
+        const batches: ClaimedBatch[] = [];
+        while (batches.length < slots) {
+          // A claim that fails after one succeeded must not lose the one in hand: it is returned, and the
+          // next round meets the trouble again.
+          const batch = await this.claimBatch({ limit: this.batchSize, maxBytes: MAX_BATCH_BYTES }).catch((error: unknown) => {
+            if (batches.length === 0) throw error;
+            return null;
+          });
+          if (!batch) break;
+          batches.push(batch);
+          if (batch.claimed.length < this.batchSize) break;
+        }
+        return batches;
       },
-      run: (batch) => this.settle(batch),
+      run: async (batch) => this.settle(await batch.stored),
       onOutcome: options.onOutcome,
       pollMs: options.pollMs ?? 1000,
       lingerMs: options.lingerMs ?? 100,
       // A full batch means more may be waiting: claim again at once.
-      backlogged: ([batch]) => batch !== undefined && batch.claimed.length >= this.batchSize,
+      backlogged: (batches) => batches.length > 0 && batches.at(-1)!.claimed.length >= this.batchSize,
       claimRetryMs: exponentialBackoff({ firstMs: 500, factor: 2, maxMs: 10_000 }),
       log: options.log,
     });
@@ -91,49 +117,67 @@ export class EventProcessor {
     this.runner.notify();
   }
 
-  /** Processes one batch of due events. Returns how many were handled (stored or given up on). */
+  /** Processes the due events one round claims (one or two batches). Returns how many were handled (stored or given up on). */
   async processDue(): Promise<number> {
-    const [batch] = await this.runner.runDue();
-    return batch?.claimed.length ?? 0;
+    const batches = await this.runner.runDue();
+    return batches.reduce((n, batch) => n + batch.claimed.length, 0);
   }
 
   /** A stored batch is counted; a failed one is gone through event by event, so one bad event holds back no other. */
-  private async settle(batch: ClaimedBatch): Promise<ProcessingOutcome> {
+  private async settle(batch: StoredBatch): Promise<ProcessingOutcome> {
     if (batch.ok) return { processed: batch.claimed.length, failed: 0 };
+    // Rolled back and due again as they were: the next claims take them, without an attempt counted.
+    if (isDeadlock(batch.error)) {
+      this.log.warn({ events: batch.claimed.length }, 'batch rolled back by a deadlock with another batch; its events are claimed again');
+      return { processed: 0, failed: 0 };
+    }
     if (batch.claimed.length === 1) return { processed: 0, failed: await this.recordFailure(batch.claimed[0]!, batch.error) };
     this.log.warn({ events: batch.claimed.length, err: describeError(batch.error) }, 'batch failed; processing its events one by one');
     const outcome: ProcessingOutcome = { processed: 0, failed: 0 };
     for (const event of batch.claimed) {
-      const one = await this.claimAndStore({ limit: 1, onlyId: event.id });
-      if (one.ok) outcome.processed += one.claimed.length;
-      else outcome.failed += await this.recordFailure(one.claimed[0]!, one.error);
+      const one = await this.claimBatch({ limit: 1, onlyId: event.id });
+      // Another batch holds it (a retry of the deadlocked kind): it is that batch's now.
+      if (!one) continue;
+      const stored = await one.stored;
+      if (stored.ok) outcome.processed += stored.claimed.length;
+      else if (!isDeadlock(stored.error)) outcome.failed += await this.recordFailure(stored.claimed[0]!, stored.error);
     }
     return outcome;
   }
 
   /**
-   * Claims due events and stores them in one transaction. A failure to claim (the database itself)
-   * is thrown; a failure to store comes back with the events it concerns.
+   * Opens a transaction, claims due events in it, and resolves as soon as they are locked (null: none
+   * due); the transaction goes on to store them, and `stored` says how that ended. A failure to claim
+   * (the database itself) rejects; a failure to store comes back in `stored` with the events it concerns.
    */
-  private async claimAndStore(claim: Parameters<typeof claimDueEvents>[1]): Promise<ClaimedBatch> {
-    let claimed: ClaimedEvent[] = [];
-    try {
-      await this.database.db.transaction(async (tx) => {
-        claimed = await claimDueEvents(tx, claim);
-        if (claimed.length === 0) return;
-        const batches = claimed.map(normalizeEvent);
-        const changes = await storeBatches(tx, batches);
-        await markProcessed(
-          tx,
-          claimed.map((e) => e.id),
+  private claimBatch(claim: Parameters<typeof claimDueEvents>[1]): Promise<ClaimedBatch | null> {
+    return new Promise((resolve, reject) => {
+      let claimed: ClaimedEvent[] = [];
+      let announce: (claimed: ClaimedEvent[]) => void = () => {};
+      const stored: Promise<StoredBatch> = this.database.db
+        .transaction(async (tx) => {
+          claimed = await claimDueEvents(tx, claim);
+          if (claimed.length === 0) return;
+          announce(claimed);
+          const batches = claimed.map(normalizeEvent);
+          const changes = await storeBatches(tx, batches);
+          await markProcessed(
+            tx,
+            claimed.map((e) => e.id),
+          );
+          await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
+        })
+        .then(
+          (): StoredBatch => ({ ok: true, claimed }),
+          (error: unknown): StoredBatch => ({ ok: false, claimed, error }),
         );
-        await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
+      announce = (events) => resolve({ claimed: events, stored });
+      void stored.then((outcome) => {
+        if (claimed.length > 0) return;
+        if (outcome.ok) resolve(null);
+        else reject(outcome.error);
       });
-      return { ok: true, claimed };
-    } catch (error) {
-      if (claimed.length === 0) throw error;
-      return { ok: false, claimed, error };
-    }
+    });
   }
 
   /** Schedules the event's retry, or gives up on it. Returns 1 when given up on, else 0. */

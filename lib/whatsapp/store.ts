@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { liftStatementTimeout, type Transaction } from '@/db/client';
 import { insertAccountEvents } from '@/db/writes/account-events';
+import { takeApplyTurn } from '@/db/writes/apply-turn';
 import { upsertBusinessNumbers, type BusinessNumberSighting } from '@/db/writes/business-numbers';
 import {
   findContacts,
@@ -83,6 +84,9 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
 
   const insertedMessages = await insertMessages(tx, messageRows(messages, conversationOf));
   await enqueueMediaDownloads(tx, downloadsOf(messages, insertedMessages));
+
+  // The rest depends on what other batches wrote: one batch at a time (db/writes/apply-turn.ts).
+  await takeApplyTurn(tx);
   // Statuses of messages written here carry our id: they name them (before any placeholder is made for the wamid).
   const named = await nameOutboundMessages(tx, outboundNamesOf(statuses));
   const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, placeholdersOf(statuses, conversationOf)))];
