@@ -82,8 +82,9 @@ async function addMonthPartition(db: Db, table: MonthlyPartitioned, month: Date)
   const parent = sql.raw(`"${table}"`);
   const fallback = sql.raw(`"${table}_default"`);
   const key = sql.raw(`"${MONTHLY_PARTITIONED[table]}"`);
-  const from = sql`${month.toISOString()}::timestamptz`;
-  const to = sql`${monthStart(month, 1).toISOString()}::timestamptz`;
+  // Literals: a partition bound takes no parameter. ISO strings of our own making.
+  const from = sql.raw(`'${month.toISOString()}'::timestamptz`);
+  const to = sql.raw(`'${monthStart(month, 1).toISOString()}'::timestamptz`);
   try {
     return await db.transaction(async (tx) => {
       await liftStatementTimeout(tx);
