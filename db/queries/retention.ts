@@ -76,15 +76,15 @@ export async function dropExpiredEventMonths(db: Db, cutoff: Date): Promise<Drop
   for (const { name, month } of await listMonthPartitions(db, 'webhook_events')) {
     if (monthStart(month, 1) > cutoff) break;
     const partition = sql.raw(`"${name}"`);
-    // Counted before the lock (nothing arrives in a month long over): the lock is held for moments only.
-    const [held] = await queryRows<{ events: string | number; needed: boolean }>(
-      db,
-      sql`select count(*) as events, count(*) filter (where state in ('pending', 'failed')) > 0 as needed from ${partition}`,
-    );
-    if (held!.needed) continue;
     try {
-      await db.transaction(async (tx) => {
+      const events = await db.transaction(async (tx) => {
         await liftStatementTimeout(tx);
+        // Counted before taking the table's lock (nothing arrives in a month long over): it is held for moments.
+        const [held] = await queryRows<{ events: string | number; needed: boolean }>(
+          tx,
+          sql`select count(*) as events, count(*) filter (where state in ('pending', 'failed')) > 0 as needed from ${partition}`,
+        );
+        if (held!.needed) return null;
         await tx.execute(sql.raw(`set local lock_timeout = '${DROP_LOCK_TIMEOUT}'`));
         await tx.execute(sql`alter table webhook_events detach partition ${partition}`);
         // Detached, nothing can change it now: still nothing pending or failed (an operator's retry meanwhile)?
@@ -94,12 +94,15 @@ export async function dropExpiredEventMonths(db: Db, cutoff: Date): Promise<Drop
         );
         if (still!.needed) tx.rollback();
         await tx.execute(sql`drop table ${partition}`);
+        return Number(held!.events);
       });
+      if (events === null) continue;
       dropped.partitions++;
-      dropped.events += Number(held!.events);
+      dropped.events += events;
     } catch (err) {
-      // Rolled back above (attached again), or lock_not_available (busy right now): the next sweep tries again.
-      if (err instanceof TransactionRollbackError || hasSqlState(err, ['55P03'])) continue;
+      // Rolled back above (attached again), lock_not_available (busy right now: the next sweep tries again),
+      // or undefined_table (another instance dropped it first).
+      if (err instanceof TransactionRollbackError || hasSqlState(err, ['55P03', '42P01'])) continue;
       throw err;
     }
   }
