@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, type Database } from '@/db/client';
 import { ensureMonthPartitions, listMonthPartitions, monthStart, partitionName } from '@/db/queries/partitions';
+import { createMetrics } from '@/lib/observability/metrics';
 import { RetentionPurger } from '@/lib/retention/purger';
 import { createTestDatabase, dbKinds, resetDatabase, type TestDatabase } from '../helpers/db';
 import { count, createPipeline, silentLog } from '../helpers/pipeline';
@@ -138,10 +141,26 @@ describe.each(dbKinds)('retention on %s', (kind) => {
         if (name < partitionName('webhook_events', monthStart(now))) await database.db.execute(sql.raw(`drop table "${name}"`));
     });
 
-    it('drops a month past the retention whose events are all processed, and counts what went', async () => {
-      const report = await purger.purge(now);
+    it('drops a month past the retention whose events are all processed, and counts and logs what went', async () => {
+      const lines: Record<string, unknown>[] = [];
+      const log = pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            lines.push(JSON.parse(chunk.toString('utf8')));
+            done();
+          },
+        }),
+      );
+      const metrics = createMetrics(database.db, silentLog);
+      const counted = new RetentionPurger(database.db, { log, rawEventRetentionDays: 30, onPurged: (r) => metrics.observePurge(r) });
+      const report = await counted.purge(now);
       expect(report).toEqual({ ...nothing, rawEventMonths: 2, rawEvents: 4, rawEventHashes: 4 });
-      expect(reports).toEqual([report]);
+      expect(lines).toEqual([expect.objectContaining({ msg: 'retention sweep', ...report })]);
+      const text = await metrics.render();
+      expect(text).toContain('ticks_retention_purged_total{kind="raw_event_months"} 2');
+      expect(text).toContain('ticks_retention_purged_total{kind="raw_events"} 4');
+      expect(text).toContain('ticks_retention_purged_total{kind="raw_event_hashes"} 4');
       expect(await months()).not.toContain(partitionName('webhook_events', fourAgo));
       expect(await months()).not.toContain(partitionName('webhook_events', threeAgo));
       expect(await bodySizes()).toEqual([['body', 'processed', false]]);
