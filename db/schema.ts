@@ -29,9 +29,9 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date
 export const webhookEvents = pgTable(
   'webhook_events',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     body: bytea('body').notNull(),
-    /** sha256 of the body: an identical retry from Meta is recognized and stored once. */
+    /** sha256 of the body (webhook_event_hashes is what recognizes a retry). */
     bodySha256: bytea('body_sha256').notNull(),
     receivedAt: tstz('received_at').notNull().defaultNow(),
     /** pending → processed | failed; failed → pending (an operator's retry) | discarded (an operator gave up on it). */
@@ -51,12 +51,28 @@ export const webhookEvents = pgTable(
     bodyDeletedAt: tstz('body_deleted_at'),
   },
   (t) => [
-    uniqueIndex('webhook_events_body_sha256_key').on(t.bodySha256),
+    // Partitioned by month of received_at (db/queries/partitions.ts): the key is part of the primary key,
+    // which still starts with id, so a lookup by id alone probes one index per month.
+    primaryKey({ name: 'webhook_events_pkey', columns: [t.id, t.receivedAt] }),
     index('webhook_events_pending_idx').on(t.nextAttemptAt, t.id).where(sql`state = 'pending'`),
     index('webhook_events_failed_idx').on(t.id).where(sql`state = 'failed'`),
   ],
 );
 export type WebhookEvent = typeof webhookEvents.$inferSelect;
+
+/**
+ * The sha256 of every webhook body received within RAW_EVENT_RETENTION_DAYS: an identical retry from Meta is
+ * recognized and stored once, whichever month it arrives in (a unique index on the partitioned
+ * webhook_events would have to include received_at, and a retry arrives later).
+ */
+export const webhookEventHashes = pgTable(
+  'webhook_event_hashes',
+  {
+    sha256: bytea('sha256').primaryKey(),
+    receivedAt: tstz('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('webhook_event_hashes_received_idx').on(t.receivedAt)],
+);
 
 /** Our own WhatsApp business phone numbers (`metadata`). */
 export const businessNumbers = pgTable('business_numbers', {
@@ -263,7 +279,7 @@ export type MessageRow = typeof messages.$inferSelect;
 export const statusEvents = pgTable(
   'status_events',
   {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    id: bigserial('id', { mode: 'number' }).notNull(),
     wamid: text('wamid').notNull(),
     status: text('status').notNull(),
     occurredAt: tstz('occurred_at').notNull(),
@@ -280,7 +296,11 @@ export const statusEvents = pgTable(
     /** The first error's code, for failures: what the error log filters and the charts stack by. */
     errorCode: integer('error_code'),
   },
-  (t) => [uniqueIndex('status_events_wamid_status_time_key').on(t.wamid, t.status, t.occurredAt)],
+  // Partitioned by month of occurred_at (db/queries/partitions.ts): the key the replay check already holds.
+  (t) => [
+    primaryKey({ name: 'status_events_pkey', columns: [t.id, t.occurredAt] }),
+    uniqueIndex('status_events_wamid_status_time_key').on(t.wamid, t.status, t.occurredAt),
+  ],
 );
 export type StatusEventRow = typeof statusEvents.$inferSelect;
 

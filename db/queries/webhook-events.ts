@@ -9,19 +9,30 @@ export interface RawEventInput {
   receivedAt: Date;
 }
 
-/** Stores bodies in one statement. An identical body seen before is skipped; returns the new rows. */
+/**
+ * Stores bodies in one statement. A body whose hash is known (received within RAW_EVENT_RETENTION_DAYS,
+ * in any month) is skipped; so is the second of two posts of one body at once, which waits on the first's
+ * hash. Returns the new rows.
+ */
 export async function insertRawEvents(db: Executor, events: RawEventInput[]): Promise<{ id: number; sha256: Uint8Array }[]> {
   if (events.length === 0) return [];
   const values = sql.join(
-    events.map((e) => sql`(${e.body}::bytea, ${e.sha256}::bytea, ${e.receivedAt.toISOString()}::timestamptz)`),
+    events.map((e, i) => sql`(${sql.raw(String(i))}, ${e.body}::bytea, ${e.sha256}::bytea, ${e.receivedAt.toISOString()}::timestamptz)`),
     sql`, `,
   );
-  // One statement: the events and the "received" count commit together.
+  // One statement: hashes, events and the "received" count commit together (the acknowledgement waits on it).
   const rows = await queryRows<{ id: string | number; sha256: Uint8Array }>(
     db,
-    sql`with inserted as (
-          insert into webhook_events (body, body_sha256, received_at) values ${values}
-          on conflict (body_sha256) do nothing
+    sql`with batch (n, body, sha256, received_at) as (values ${values}),
+        fresh as (
+          insert into webhook_event_hashes (sha256, received_at) select sha256, received_at from batch
+          on conflict do nothing
+          returning sha256
+        ), inserted as (
+          insert into webhook_events (body, body_sha256, received_at)
+          select body, sha256, received_at from batch b
+          where sha256 in (select sha256 from fresh) and not exists (select 1 from batch e where e.sha256 = b.sha256 and e.n < b.n)
+          order by n
           returning id, body_sha256, received_at as at
         ), counted as (${countInto('received', 'inserted')})
         select id, body_sha256 as sha256 from inserted`,

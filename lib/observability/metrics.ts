@@ -76,7 +76,7 @@ export function createMetrics(db: Db, log: Logger): Metrics {
   });
   const purged = new Counter({
     name: 'ticks_retention_purged_total',
-    help: "What this instance's retention sweeps removed: raw_event_bodies (processed webhook bodies past RAW_EVENT_RETENTION_DAYS), sessions (expired), sign_in_counters (stale).",
+    help: "What this instance's retention sweeps removed: raw_event_months (monthly partitions of webhook events past RAW_EVENT_RETENTION_DAYS, dropped whole) and raw_events (the events they held), raw_event_bodies (processed webhook bodies past it in months that could not go whole), raw_event_hashes (hashes that recognized a retry), sessions (expired), sign_in_counters (stale).",
     labelNames: ['kind'] as const,
     registers: [registry],
   });
@@ -137,7 +137,10 @@ export function createMetrics(db: Db, log: Logger): Metrics {
       } else mediaAttempts.inc({ result: outcome.result, reason: outcome.reason });
     },
     observePurge(report) {
+      purged.inc({ kind: 'raw_event_months' }, report.rawEventMonths);
+      purged.inc({ kind: 'raw_events' }, report.rawEvents);
       purged.inc({ kind: 'raw_event_bodies' }, report.rawEventBodies);
+      purged.inc({ kind: 'raw_event_hashes' }, report.rawEventHashes);
       purged.inc({ kind: 'sessions' }, report.sessions);
       purged.inc({ kind: 'sign_in_counters' }, report.signInCounters);
     },

@@ -1,11 +1,20 @@
 import type { Db } from '@/db/client';
-import { purgeExpiredSessions, purgeRawEventBodies, purgeStaleSignInCounters } from '@/db/queries/retention';
+import { ensureMonthPartitions } from '@/db/queries/partitions';
+import {
+  dropExpiredEventMonths,
+  purgeEventHashes,
+  purgeExpiredSessions,
+  purgeRawEventBodies,
+  purgeStaleSignInCounters,
+} from '@/db/queries/retention';
 import { describeError, type Logger } from '@/lib/log';
 
-// Retention: what Ticks stops keeping, once an hour on every instance. Raw webhook bodies of processed
-// events go RAW_EVENT_RETENTION_DAYS after they arrived (never sooner than Meta's 7 days of retries: the
-// rows and hashes stay, so a late retry is still recognized); failed events keep theirs until an operator
-// retries or discards them. Expired sessions and sign-in counters whose window is long over go too.
+// Retention: what Ticks stops keeping, once an hour on every instance. Raw webhook events go
+// RAW_EVENT_RETENTION_DAYS after they arrived (never sooner than Meta's 7 days of retries): a whole month
+// at once (its partition dropped) once it is entirely that old and holds nothing pending or failed;
+// otherwise their bodies are emptied, the rows kept. Their hashes, which recognize a retry, go at the same
+// age. Failed events keep their bodies until an operator retries or discards them. Expired sessions and
+// sign-in counters whose window is long over go too. The sweep also adds the coming months' partitions.
 // Several instances sweeping at once only repeat each other's work: every statement is idempotent.
 
 const DAY_MS = 86_400_000;
@@ -13,7 +22,12 @@ const DAY_MS = 86_400_000;
 const SIGN_IN_COUNTER_TTL_MS = DAY_MS;
 
 export interface PurgeReport {
+  /** Months of webhook events dropped whole, and the events they held. */
+  rawEventMonths: number;
+  rawEvents: number;
+  /** Bodies emptied in months that could not go whole. */
   rawEventBodies: number;
+  rawEventHashes: number;
   sessions: number;
   signInCounters: number;
 }
@@ -51,13 +65,18 @@ export class RetentionPurger {
   /** One sweep now (the timer's, and tests'); logged once, with what it removed. */
   async purge(now = new Date()): Promise<PurgeReport> {
     const cutoff = new Date(now.getTime() - this.options.rawEventRetentionDays * DAY_MS);
+    const partitionsAdded = await ensureMonthPartitions(this.db, now);
+    const months = await dropExpiredEventMonths(this.db, cutoff);
     const report: PurgeReport = {
+      rawEventMonths: months.partitions,
+      rawEvents: months.events,
       rawEventBodies: await purgeRawEventBodies(this.db, cutoff),
+      rawEventHashes: await purgeEventHashes(this.db, cutoff),
       sessions: await purgeExpiredSessions(this.db),
       signInCounters: await purgeStaleSignInCounters(this.db, now.getTime() - SIGN_IN_COUNTER_TTL_MS),
     };
     this.options.onPurged?.(report);
-    this.options.log.info({ ...report, rawEventRetentionDays: this.options.rawEventRetentionDays }, 'retention sweep');
+    this.options.log.info({ ...report, partitionsAdded, rawEventRetentionDays: this.options.rawEventRetentionDays }, 'retention sweep');
     return report;
   }
 

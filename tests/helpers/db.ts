@@ -44,6 +44,7 @@ export async function resetDatabase(database: Database): Promise<void> {
 
 const TABLES = [
   'webhook_events',
+  'webhook_event_hashes',
   'business_numbers',
   'contacts',
   'conversations',
