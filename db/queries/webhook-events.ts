@@ -60,16 +60,16 @@ export async function claimDueEvents(
   // (and untouched) until the transaction ends, and are claimed by the next batch.
   const rows = await queryRows<{ id: string | number; body: Uint8Array; attempts: number; received_at: string | Date }>(
     tx,
-    sql`with locked as (
-          select id, sum(octet_length(body)) over (order by id) as upto, row_number() over (order by id) as n
-          from (select id, body from webhook_events
+    sql`select id, body, attempts, received_at from (
+          select id, body, attempts, received_at,
+            sum(octet_length(body)) over (order by id) as upto, row_number() over (order by id) as n
+          from (select id, body, attempts, received_at from webhook_events
                 where state = 'pending' and next_attempt_at <= now() ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
                 -- The pending index's order: by id alone would walk every processed row before the first pending one.
                 order by next_attempt_at, id limit ${limit} for update skip locked) due
-        )
-        select e.id, e.body, e.attempts, e.received_at from locked l join webhook_events e on e.id = l.id
-        where l.n = 1 or l.upto <= ${maxBytes}
-        order by e.id`,
+        ) sized
+        where n = 1 or upto <= ${maxBytes}
+        order by id`,
   );
   return rows.map((r) => ({ id: Number(r.id), body: r.body, attempts: r.attempts, receivedAt: new Date(r.received_at) }));
 }
