@@ -90,7 +90,8 @@ function readOptions(argv: string[]): Options | 'help' {
   if (!Number.isFinite(scale) || scale < 0.001 || scale > 10)
     throw new UsageError(`--scale: expected a number from 0.001 to 10, got "${values.scale}"`);
   const runs = values.runs === undefined ? 30 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) throw new UsageError(`--runs: expected a whole number in 1..10000, got "${values.runs}"`);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10_000)
+    throw new UsageError(`--runs: expected a whole number in 1..10000, got "${values.runs}"`);
   return {
     scale,
     runs,
@@ -322,7 +323,9 @@ function printSizes(sizes: TableSize[], messageCount: number): void {
     console.log(`${s.name.padEnd(24)} ${count(s.rows).padStart(14)} ${mb(s.table).padStart(12)} ${mb(s.indexes).padStart(10)}`);
   }
   const total = (names: string[]) =>
-    sizes.filter((s) => names.includes(s.name)).reduce((sum, s) => ({ table: sum.table + s.table, indexes: sum.indexes + s.indexes }), { table: 0, indexes: 0 });
+    sizes
+      .filter((s) => names.includes(s.name))
+      .reduce((sum, s) => ({ table: sum.table + s.table, indexes: sum.indexes + s.indexes }), { table: 0, indexes: 0 });
   const own = total(['messages', 'status_events']);
   const all = total(sizes.map((s) => s.name));
   const per = (bytes: number) => Math.round(bytes / messageCount);
@@ -359,7 +362,9 @@ async function main(options: Options): Promise<void> {
       } else {
         const mark = await seededScale(database.db);
         if (mark !== seededMark(options.scale))
-          throw new UsageError(`--reuse: ${DB_NAME} was not seeded to the end at scale ${options.scale} (${mark ?? 'no mark'}); run without --reuse`);
+          throw new UsageError(
+            `--reuse: ${DB_NAME} was not seeded to the end at scale ${options.scale} (${mark ?? 'no mark'}); run without --reuse`,
+          );
         console.log(`reusing ${DB_NAME} (${mark})`);
       }
       await report(database, options);
@@ -396,14 +401,23 @@ async function report(database: Database, options: Options): Promise<void> {
         where n >= 50 limit ${options.runs + 3}`,
   );
   const messageIds = Array.from({ length: options.runs + 3 }, (_, i) => Math.floor(((i + 1) * messageCount) / (options.runs + 4)));
-  const wamids = await queryRows<{ wamid: string }>(db, sql`select wamid from messages where id in ${sql.raw(`(${messageIds.join(', ')})`)}`);
+  const wamids = await queryRows<{ wamid: string }>(
+    db,
+    sql`select wamid from messages where id in ${sql.raw(`(${messageIds.join(', ')})`)}`,
+  );
   const page = (o: Omit<ConversationListOptions, 'limit'>) => listConversations(db, { limit: DEFAULT_PAGE_SIZE, ...o });
   const thread = async (id: number) => {
     // As GET /api/conversations/{id}/messages: the header, the page, its status histories and files.
     const conversation = await getConversationSummary(db, id);
     const { rows } = await listThreadMessages(db, conversation!.id, { hidden: TARGET_REWRITING_MESSAGE_TYPES, limit: DEFAULT_PAGE_SIZE });
     const wamidsOf = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
-    await Promise.all([getStatusHistories(db, wamidsOf, DELIVERY_ORDER), getMediaStates(db, rows.map((r) => r.id))]);
+    await Promise.all([
+      getStatusHistories(db, wamidsOf, DELIVERY_ORDER),
+      getMediaStates(
+        db,
+        rows.map((r) => r.id),
+      ),
+    ]);
   };
   const message = async (ref: MessageRef) => {
     // As GET /api/messages/{id}.
@@ -412,11 +426,12 @@ async function report(database: Database, options: Options): Promise<void> {
   };
   const notifications = async (userId: string) => {
     // As GET /api/me/notifications (with unassigned conversations too: the larger answer).
-    await Promise.all([countUnreadFor(db, userId, true), listUnreadFor(db, userId, true, 20), countUnseenMentions(db, userId), listUnseenMentions(db, userId, 20)]);
-  };
-  const tabCounts = async (userId: string) => {
-    // As GET /api/conversations/counts?status=open.
-    await Promise.all([countConversationsByStatus(db), countUnreadByView(db, { userId, status: 'open' })]);
+    await Promise.all([
+      countUnreadFor(db, userId, true),
+      listUnreadFor(db, userId, true, 20),
+      countUnseenMentions(db, userId),
+      listUnseenMentions(db, userId, 20),
+    ]);
   };
   const one = BENCH_BUSINESS_NUMBERS[2][0];
 
@@ -425,20 +440,47 @@ async function report(database: Database, options: Options): Promise<void> {
     inbox('first page (all)', () => page({})),
     inbox('first page, Open', () => page({ status: 'open' })),
     inbox('first page, one business number', () => page({ phoneNumberId: one })),
-    inbox('Mine, Open (each agent)', rotating(agents, (userId) => page({ status: 'open', assignee: { userId } }))),
-    inbox('Mine, Resolved (each agent)', rotating(agents, (userId) => page({ status: 'resolved', assignee: { userId } }))),
+    inbox(
+      'Mine, Open (each agent)',
+      rotating(agents, (userId) => page({ status: 'open', assignee: { userId } })),
+    ),
+    inbox(
+      'Mine, Resolved (each agent)',
+      rotating(agents, (userId) => page({ status: 'resolved', assignee: { userId } })),
+    ),
     inbox('Unassigned, Open', () => page({ status: 'open', assignee: { unassigned: true } })),
     inbox('label VIP (30%), Open', () => page({ status: 'open', labelId: COMMON_LABEL })),
     inbox('label Legal (0.5%)', () => page({ labelId: RARE_LABEL })),
-    inbox('counts: tabs + unread per view (each agent)', rotating(agents, tabCounts)),
+    // GET /api/conversations/counts?status=open is these two side by side.
+    inbox('counts per status (the tabs)', () => countConversationsByStatus(db)),
+    inbox(
+      'unread per view, Open (each agent)',
+      rotating(agents, (userId) => countUnreadByView(db, { userId, status: 'open' })),
+    ),
+    inbox(
+      'unread per view, every status (each agent)',
+      rotating(agents, (userId) => countUnreadByView(db, { userId })),
+    ),
     inbox('notifications (each agent)', rotating(agents, notifications)),
-    inbox('search a name (varied)', rotating(['sofía ramírez', 'hernández', 'oliver', 'chen wang', 'beatriz'], (q) => page({ q }))),
+    inbox(
+      'search a name (varied)',
+      rotating(['sofía ramírez', 'hernández', 'oliver', 'chen wang', 'beatriz'], (q) => page({ q })),
+    ),
     inbox('search a number "4477"', () => page({ q: '4477' })),
     inbox('search text "pedido #4821"', () => page({ q: 'pedido #4821' })),
     inbox('search no match "zzqxj"', () => page({ q: 'zzqxj' })),
     inbox("a thread's first page (varied)", rotating(conversationIds, thread)),
-    inbox("a long thread's first page (varied)", rotating(longThreads.map((r) => Number(r.id)), thread)),
-    inbox('a message by wamid (varied)', rotating(wamids, ({ wamid }) => message({ wamid }))),
+    inbox(
+      "a long thread's first page (varied)",
+      rotating(
+        longThreads.map((r) => Number(r.id)),
+        thread,
+      ),
+    ),
+    inbox(
+      'a message by wamid (varied)',
+      rotating(wamids, ({ wamid }) => message({ wamid })),
+    ),
     {
       name: 'analytics, 30 days, all numbers',
       goal: ANALYTICS_GOAL_MS,
@@ -459,7 +501,9 @@ async function report(database: Database, options: Options): Promise<void> {
     const { p50, p95 } = await timeQuery(c.run, options.runs);
     const pass = p95 <= c.goal;
     if (!pass) misses += 1;
-    console.log(`${c.name.padEnd(width)} ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}   <= ${c.goal} ${pass ? 'PASS' : 'MISS'}`);
+    console.log(
+      `${c.name.padEnd(width)} ${p50.toFixed(1).padStart(9)} ${p95.toFixed(1).padStart(9)}   <= ${c.goal} ${pass ? 'PASS' : 'MISS'}`,
+    );
   }
   console.log(`\n${cases.length - misses} of ${cases.length} queries within their goal at p95.`);
 }
