@@ -38,7 +38,7 @@ import {
   sqlArray,
 } from '../tools/bench-seed';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, scratchDatabaseUrl, timeQuery, withScratchDatabase } from '../tools/scratch-database';
-import { runCli, UsageError } from './cli-options';
+import { intOption, runCli, UsageError } from './cli-options';
 
 const USAGE = `Usage: npm run bench:scale [-- options]
 
@@ -89,12 +89,9 @@ function readOptions(argv: string[]): Options | 'help' {
   const scale = values.scale === undefined ? 1 : Number(values.scale);
   if (!Number.isFinite(scale) || scale < 0.001 || scale > 10)
     throw new UsageError(`--scale: expected a number from 0.001 to 10, got "${values.scale}"`);
-  const runs = values.runs === undefined ? 30 : Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 10_000)
-    throw new UsageError(`--runs: expected a whole number in 1..10000, got "${values.runs}"`);
   return {
     scale,
-    runs,
+    runs: intOption('runs', values.runs, 30, 1, 10_000),
     keep: values.keep === true,
     reuse: values.reuse === true,
     adminUrl: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
