@@ -63,6 +63,8 @@ const DB_NAME = 'ticks_bench_scale';
 const INBOX_GOAL_MS = 50;
 const ANALYTICS_GOAL_MS = 200;
 const AGENTS = 10;
+/** The rarest of BENCH_LABELS (2 in a thousand). */
+const PRESS_LABEL = 10;
 
 interface Options {
   scale: number;
@@ -448,6 +450,7 @@ async function report(database: Database, options: Options): Promise<void> {
     inbox('Unassigned, Open', () => page({ status: 'open', assignee: { unassigned: true } })),
     inbox('label VIP (30%), Open', () => page({ status: 'open', labelId: COMMON_LABEL })),
     inbox('label Legal (0.5%)', () => page({ labelId: RARE_LABEL })),
+    inbox('label Press (0.2%)', () => page({ labelId: PRESS_LABEL })),
     // GET /api/conversations/counts?status=open is these two side by side.
     inbox('counts per status (the tabs)', () => countConversationsByStatus(db)),
     inbox(
