@@ -154,6 +154,11 @@ export const conversations = pgTable(
     index('conversations_unassigned_status_activity_idx')
       .on(t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc())
       .where(sql`assignee_id is null`),
+    // Only conversations with unread messages (a small share): the unread counts per view (any status, any
+    // number) and each agent's notifications, newest customer message first, read from the index alone.
+    index('conversations_unread_idx')
+      .on(t.assigneeId, t.lastInboundAt.desc().nullsLast(), t.id.desc(), t.status, t.phoneNumberId, t.unreadCount)
+      .where(sql`unread_count > 0`),
     check('conversations_status_check', sql.raw(`status in (${CONVERSATION_STATUSES.map((s) => `'${s}'`).join(', ')})`)),
     check('conversations_snoozed_until_check', sql`(status = 'snoozed') = (snoozed_until is not null)`),
   ],

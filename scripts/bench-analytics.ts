@@ -13,6 +13,7 @@ import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
 import { loadAnalytics } from '@/lib/analytics/analytics-api';
 import { resolveRange, type RangeKey } from '@/lib/analytics/range';
+import { ERROR_MIX, fillRollups, fillWebhookStats, insertBusinessNumbers, numberPick, pick } from '../tools/bench-seed';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli, UsageError } from './cli-options';
 
@@ -79,17 +80,6 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-/** Error codes of failures and their share (%): the usual mix, with some codes we cannot explain. */
-const ERROR_MIX = [
-  [131047, 45],
-  [131026, 25],
-  [130429, 12],
-  [131049, 10],
-  [131000, 4],
-  [470, 2],
-  [135000, 2],
-] as const;
-
 const INBOUND_TYPES = [
   ['text', 70],
   ['image', 12],
@@ -101,34 +91,13 @@ const INBOUND_TYPES = [
   ['location', 1],
 ] as const;
 
-const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-/** `case when <expr> < 45 then 'a' when … end` over cumulative shares (of 100). */
-function pick(expr: string, mix: readonly (readonly [string | number, number, ...unknown[]])[], quote = true): string {
-  let at = 0;
-  const parts = mix.map(([value, share]) => {
-    at += share;
-    return `when ${expr} < ${at} then ${quote ? sqlText(String(value)) : String(value)}`;
-  });
-  return `case ${parts.join(' ')} end`;
-}
-const numberPick = (expr: string) =>
-  pick(
-    expr,
-    BENCH_BUSINESS_NUMBERS.map(([id, , share]) => [id, share] as const),
-  );
-
 /** Deterministic data (hashes of the row number), over the 30 days before now. */
 async function seed(database: Database, options: Options): Promise<void> {
   const { db } = database;
   const exec = (text: string) => db.execute(sql.raw(text));
   await exec(`set maintenance_work_mem = '256MB'`);
   await exec(`set work_mem = '64MB'`);
-  await exec(
-    `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BENCH_BUSINESS_NUMBERS.map(
-      ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
-    ).join(', ')}`,
-  );
+  await insertBusinessNumbers(exec);
   const customers = Math.max(100, Math.floor(options.messages / 5));
   await exec(`
     insert into contacts (id, wa_id, name)
@@ -188,39 +157,15 @@ async function seed(database: Database, options: Options): Promise<void> {
     limit ${options.statusEvents}`);
   await exec(`drop table seed_sends`);
 
-  // Webhook deliveries: no bodies are stored, only the hourly counts (8 shards), and a small backlog.
-  await exec(`
-    insert into webhook_stats_hourly (hour, kind, reason, shard, count, last_at)
-    select hour, kind, reason, shard, count, hour + interval '59 minutes'
-    from generate_series(date_trunc('hour', now() - interval '30 days', 'UTC'), now(), interval '1 hour') hour,
-      lateral (values ('received', ''), ('processed', ''), ('failed', ''), ('rejected', 'bad_signature'), ('rejected', 'too_large')) k(kind, reason),
-      generate_series(0, 7) shard,
-      lateral (select case kind when 'received' then 180 when 'processed' then 179
-        when 'failed' then (hashint8extended(extract(epoch from hour)::bigint, 5) & 7) / 7
-        else (hashint8extended(extract(epoch from hour)::bigint + shard, 6) & 3) end as count) c
-    where count > 0`);
+  // Webhook deliveries: no bodies are stored, only the hourly counts, and a small backlog.
+  await fillWebhookStats(exec);
   await exec(`
     insert into webhook_events (body, body_sha256, received_at, state, next_attempt_at)
     select convert_to('{}', 'UTF8'), sha256(convert_to('bench' || g, 'UTF8')), now() - g * interval '1 second',
       case when g <= 40 then 'pending' else 'failed' end, now() - g * interval '1 second'
     from generate_series(1, 50) g`);
 
-  // The rollups, from the rows, exactly as migration 0003 backfills them.
-  await exec(`
-    insert into delivery_stats_hourly (hour, phone_number_id, status, error_code, count)
-    select date_trunc('hour', occurred_at, 'UTC'), coalesce(phone_number_id, ''), status, coalesce(error_code, 0), count(*)
-    from status_events group by 1, 2, 3, 4`);
-  await exec(`
-    insert into delivery_timings (wamid, phone_number_id, sent_at, delivered_at, read_at, failed_at)
-    select wamid, coalesce(min(phone_number_id), ''),
-      min(occurred_at) filter (where status = 'sent'), min(occurred_at) filter (where status = 'delivered'),
-      min(occurred_at) filter (where status = 'read'), min(occurred_at) filter (where status = 'failed')
-    from status_events where status in ('sent', 'delivered', 'read', 'failed') group by wamid`);
-  await exec(`
-    insert into message_stats_hourly (hour, phone_number_id, direction, type, count)
-    select date_trunc('hour', m.sent_at, 'UTC'), c.phone_number_id, m.direction, m.type, count(*)
-    from messages m join conversations c on c.id = m.conversation_id
-    where not m.placeholder group by 1, 2, 3, 4`);
+  await fillRollups(exec);
   for (const table of ['contacts', 'conversations', 'webhook_events']) {
     await exec(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
   }

@@ -14,6 +14,17 @@ import { countUnreadByView } from '@/db/queries/assignment';
 import { countConversationsByStatus } from '@/db/queries/conversation-status';
 import { listConversations, listKeyOf, type ConversationListKey, type ConversationListOptions } from '@/db/queries/conversations';
 import { listLabels } from '@/db/queries/labels';
+import {
+  COMMON_LABEL,
+  insertAgents,
+  insertBusinessNumbers,
+  insertContacts,
+  PHRASES,
+  RARE_LABEL,
+  seedLabels,
+  sqlArray,
+  sqlText,
+} from '../tools/bench-seed';
 import { BENCH_BUSINESS_NUMBERS, MAX_BIGINT, timeQuery, withScratchDatabase } from '../tools/scratch-database';
 import { intOption, runCli } from './cli-options';
 
@@ -69,168 +80,17 @@ function readOptions(argv: string[]): Options | 'help' {
 
 // --- Data ---------------------------------------------------------------------------------------
 
-const FIRST_NAMES = [
-  'María',
-  'José',
-  'Ana',
-  'Luis',
-  'Sofía',
-  'Carlos',
-  'Lucía',
-  'Jorge',
-  'Valentina',
-  'Miguel',
-  'Camila',
-  'Pedro',
-  'Emma',
-  'Oliver',
-  'Amelia',
-  'Jack',
-  'Olivia',
-  'Harry',
-  'Isla',
-  'George',
-  'Lena',
-  'Jonas',
-  'Mia',
-  'Felix',
-  'Priya',
-  'Arjun',
-  'Aiko',
-  'Kenji',
-  'Fatima',
-  'Omar',
-  'Chen',
-  'Wei',
-  'João',
-  'Beatriz',
-  'Kofi',
-  'Amara',
-  'Ivan',
-  'Olga',
-  'Mateo',
-  'Zoe',
-];
-const LAST_NAMES = [
-  'García',
-  'Hernández',
-  'López',
-  'Martínez',
-  'González',
-  'Rodríguez',
-  'Pérez',
-  'Sánchez',
-  'Ramírez',
-  'Torres',
-  'Smith',
-  'Jones',
-  'Taylor',
-  'Brown',
-  'Williams',
-  'Wilson',
-  'Müller',
-  'Schmidt',
-  'Schneider',
-  'Fischer',
-  'Sharma',
-  'Patel',
-  'Tanaka',
-  'Suzuki',
-  'Haddad',
-  'Khan',
-  'Wang',
-  'Li',
-  'Silva',
-  'Santos',
-  'Mensah',
-  'Okafor',
-  'Petrov',
-  'Ivanova',
-  'Rossi',
-  'Moreau',
-  'Novak',
-  'Jensen',
-  'Costa',
-  'Dubois',
-];
-/** Country and area prefixes of customers' numbers; eight more digits follow. */
-const PHONE_PREFIXES = ['52155', '52133', '52181', '4477', '4915', '1415', '1212', '5511', '9198', '3460'];
-const PHRASES = [
-  'Hola, ¿tienen envío a Monterrey?',
-  'Buenos días, quisiera información sobre el catálogo',
-  'Gracias!',
-  'Perfecto, muchas gracias',
-  '¿Cuál es el horario de atención?',
-  'Sí, enviamos a todo México',
-  'Tu pedido ya va en camino 🚚',
-  'Hi, do you ship to Canada?',
-  'Thanks a lot, that helps',
-  'Can I change the delivery address?',
-  'Your order has been dispatched',
-  'We are open Monday to Friday, 9am to 6pm',
-  'Is the blue one still in stock?',
-  'Hallo, ist die Jacke noch verfügbar?',
-  'Vielen Dank für Ihre Nachricht',
-  'Olá, qual o prazo de entrega?',
-  'Obrigado pelo contato!',
-  'ok 👍',
-  'Can you send me the invoice please?',
-  'The payment link is not working',
-  'Here is your payment link',
-  '¿Aceptan pagos con tarjeta?',
-  'Claro, aceptamos tarjeta y transferencia',
-  'I would like to return an item',
-  'Please share a photo of the damaged product',
-];
-
-/** Name, colour, and how many conversations in a thousand carry it. */
-const BENCH_LABELS: [string, string, number][] = [
-  ['VIP', 'amber', 300],
-  ['Legal', 'red', 5],
-  ['Billing', 'sky', 80],
-  ['Returns', 'violet', 50],
-  ['Wholesale', 'indigo', 20],
-  ['Complaint', 'pink', 30],
-  ['Follow-up', 'emerald', 120],
-  ['Spanish', 'slate', 150],
-  ['Warranty', 'amber', 10],
-  ['Press', 'slate', 2],
-];
-const COMMON_LABEL = 1;
-const RARE_LABEL = 2;
 /** Agents the conversations are assigned to (one in five stays unassigned). */
 const BENCH_AGENTS = 10;
 const MINE = 'bench-agent-3';
-
-const sqlText = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const sqlArray = (items: readonly string[]) => `array[${items.map(sqlText).join(', ')}]::text[]`;
-
-/** 64-bit hashes with the sign bit cleared: bits to slice with >> and %. */
 
 /** Everything derives from hashes of the row number: the same data set on every run, no random(). */
 async function seed(database: Database, conversations: number): Promise<void> {
   const { db } = database;
   await db.execute(sql.raw(`set maintenance_work_mem = '256MB'`));
-  await db.execute(
-    sql.raw(
-      `insert into business_numbers (phone_number_id, display_phone_number, waba_id) values ${BENCH_BUSINESS_NUMBERS.map(
-        ([id, display]) => `(${sqlText(id)}, ${sqlText(display)}, '102290129340398')`,
-      ).join(', ')}`,
-    ),
-  );
-  // Contacts: 1 in 25 known by BSUID only (no phone number), 1 in 8 by both; 1 in 20 without a profile name.
-  await db.execute(
-    sql.raw(`
-      insert into contacts (id, wa_id, user_id, name)
-      select g,
-        case when h % 25 = 0 then null
-          else (${sqlArray(PHONE_PREFIXES)})[1 + (h >> 8) % ${PHONE_PREFIXES.length}] || lpad(((g * 48271) % 100000000)::text, 8, '0') end,
-        case when h % 25 = 0 or h % 8 = 1
-          then (array['US', 'MX', 'GB', 'DE', 'BR', 'IN'])[1 + (h >> 16) % 6] || '.' || (1000000000000000000 + g * 7919)::text end,
-        case when h % 20 = 3 then null
-          else (${sqlArray(FIRST_NAMES)})[1 + (h >> 24) % ${FIRST_NAMES.length}] || ' ' || (${sqlArray(LAST_NAMES)})[1 + (h >> 32) % ${LAST_NAMES.length}] end
-      from (select g, hashint8extended(g, 1) & ${MAX_BIGINT} as h from generate_series(1, ${conversations}::bigint) g) s`),
-  );
+  const exec = (text: string) => db.execute(sql.raw(text));
+  await insertBusinessNumbers(exec);
+  await insertContacts(exec, conversations);
   // Conversations: one per contact, spread over the business numbers by their share; 1 in 400 has no message yet.
   const numberCase = `case ${BENCH_BUSINESS_NUMBERS.reduce<{ at: number; parts: string[] }>(
     (acc, [id, , share]) => {
@@ -289,26 +149,9 @@ async function seed(database: Database, conversations: number): Promise<void> {
       where c.id = p.id and p.message_count > 0`),
   );
   await db.execute(sql.raw(`drop table seed_plan`));
-  // Labels: how many conversations in a thousand carry each; VIP (30%) is the common one, Legal (0.5%) the rare one.
-  await db.execute(
-    sql.raw(
-      `insert into labels (id, name, colour) values ${BENCH_LABELS.map(([name, colour], i) => `(${i + 1}, ${sqlText(name)}, ${sqlText(colour)})`).join(', ')}`,
-    ),
-  );
-  await db.execute(
-    sql.raw(`
-      insert into conversation_labels (conversation_id, label_id)
-      select c.id, l.id from conversations c
-      cross join (values ${BENCH_LABELS.map(([, , perMille], i) => `(${i + 1}, ${perMille})`).join(', ')}) l(id, per_mille)
-      where (hashint8extended(c.id * 16 + l.id, 4) & ${MAX_BIGINT}) % 1000 < l.per_mille`),
-  );
-  await db.execute(sql.raw(`select setval(pg_get_serial_sequence('labels', 'id'), (select max(id) from labels))`));
+  await seedLabels(exec);
   // Assignees: ten agents share 80% of the conversations evenly; the rest are unassigned.
-  await db.execute(
-    sql.raw(`
-      insert into users (id, name, email, role)
-      select 'bench-agent-' || g, 'Agent ' || g, 'agent' || g || '@bench.test', 'agent' from generate_series(1, ${BENCH_AGENTS}) g`),
-  );
+  await insertAgents(exec, BENCH_AGENTS);
   await db.execute(
     sql.raw(`
       update conversations set assignee_id = 'bench-agent-' || (1 + h % ${BENCH_AGENTS}), assigned_at = last_message_at

@@ -16,13 +16,21 @@ export const BENCH_BUSINESS_NUMBERS = [
 /** Masks hashint8extended() to a non-negative bigint, for deterministic pseudo-random seeding in SQL. */
 export const MAX_BIGINT = '9223372036854775807';
 
+/** The URL of database `name` on the server at `adminUrl`. */
+export function scratchDatabaseUrl(adminUrl: string, name: string): URL {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url;
+}
+
 /**
  * Runs `work` on a fresh, migrated database `name` on the server at `adminUrl`, then drops it
- * (or keeps it and prints its URL, for EXPLAIN ANALYZE).
+ * (or keeps it and prints its URL, for EXPLAIN ANALYZE). `reuse`: the database a kept run left, migrated
+ * to the latest schema and kept again; `work` is told whether it is fresh.
  */
 export async function withScratchDatabase(
-  options: { script: string; adminUrl: string; name: string; keep: boolean; poolMax: number },
-  work: (database: Database) => Promise<void>,
+  options: { script: string; adminUrl: string; name: string; keep: boolean; poolMax: number; reuse?: boolean },
+  work: (database: Database, fresh: boolean) => Promise<void>,
 ): Promise<void> {
   const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
@@ -32,18 +40,21 @@ export async function withScratchDatabase(
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`${options.script} needs PostgreSQL: ${options.adminUrl} does not answer (${why}). Set DATABASE_URL.`);
   }
-  const url = new URL(options.adminUrl);
-  url.pathname = `/${options.name}`;
-  await admin.unsafe(`drop database if exists ${options.name} with (force)`);
-  await admin.unsafe(`create database ${options.name}`);
+  const url = scratchDatabaseUrl(options.adminUrl, options.name);
+  const [kept] = await admin`select 1 from pg_database where datname = ${options.name}`;
+  const fresh = !(options.reuse === true && kept !== undefined);
+  if (fresh) {
+    await admin.unsafe(`drop database if exists ${options.name} with (force)`);
+    await admin.unsafe(`create database ${options.name}`);
+  }
   let database: Database | undefined;
   try {
     database = await openDatabase({ url: url.toString(), poolMax: options.poolMax });
     await migrateDatabase(database);
-    await work(database);
+    await work(database, fresh);
   } finally {
     await database?.close();
-    if (options.keep) console.log(`\nkept: ${url.toString()}`);
+    if (options.keep || options.reuse) console.log(`\nkept: ${url.toString()}`);
     else await admin.unsafe(`drop database if exists ${options.name} with (force)`);
     await admin.end({ timeout: 5 });
   }

@@ -1,5 +1,5 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../client';
+import { and, asc, eq, getTableName, sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Executor } from '../client';
 import { conversationLabels, conversations, labels, type LabelRow } from '../schema';
 
 // Labels: admins define them (a name unique whatever its case, a colour of the palette), anyone puts them
@@ -141,25 +141,37 @@ const parseLabels = (value: unknown): Label[] => {
 };
 
 /**
- * At most this many conversations carry a label whose list is read from the label's side; more, and the
- * list walks its activity index instead. The label's side costs a primary-key fetch for each of its
- * conversations (about 4.5 µs) however few the page wants; walking costs a probe of conversation_labels
- * (about 1 µs) per conversation passed, about page size ÷ the label's share of them. They cross near
- * 1,000 at 100,000 conversations (bench:list: p95 under 20 ms either side of it).
+ * At most this many conversations carry a label whose list is read from the label's side (or more, on a
+ * larger table: fewLabelledFor); more, and the list walks its activity index instead. The label's side
+ * costs a primary-key fetch for each of its conversations however few the page wants; walking costs a
+ * probe of conversation_labels per conversation passed, about page size ÷ the label's share of them. They
+ * cross where a label's conversations number about √(9 × all conversations): near 1,000 at 100,000
+ * conversations (bench:list: p95 under 20 ms either side of it), near 3,000 at 1,000,000 (bench:scale: a
+ * label on 2,000 took 55 ms from its side and 270 ms walking; one on 5,000, 130 ms and 30 ms).
  */
 export const FEW_LABELLED = 1000;
 
-/** Whether at most FEW_LABELLED conversations carry the label (reads at most that many index entries). */
+/** FEW_LABELLED for the table's size (PostgreSQL's estimate of its rows, kept by ANALYZE: no count). */
+async function fewLabelledFor(db: Executor): Promise<number> {
+  const [row] = await queryRows<{ few: number | string }>(
+    db,
+    sql`select greatest(${FEW_LABELLED}, sqrt(9 * greatest(reltuples, 0)))::int as few from pg_class where oid = ${getTableName(conversations)}::regclass`,
+  );
+  return Number(row?.few ?? FEW_LABELLED);
+}
+
+/** Whether few conversations carry the label, for the table's size (reads at most that many index entries). */
 export async function fewCarryLabel(db: Executor, labelId: number): Promise<boolean> {
+  const few = await fewLabelledFor(db);
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(
     db
       .select({ one: sql`1` })
       .from(conversationLabels)
       .where(eq(conversationLabels.labelId, labelId))
-      .limit(FEW_LABELLED + 1)
+      .limit(few + 1)
       .as('carried'),
   );
-  return (row?.n ?? 0) <= FEW_LABELLED;
+  return (row?.n ?? 0) <= few;
 }
 
 /**

@@ -1,6 +1,9 @@
-import { and, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../client';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { unionAll } from 'drizzle-orm/pg-core';
+import { queryRows, type Executor } from '../client';
 import { contacts, conversationActivity, conversations, mentions, messages, users } from '../schema';
+import { hasUnread } from './assignment';
+import { descNullsLast } from './conversations';
 
 // What one agent is notified of, read from the conversations' own columns (assignee, unread count, the
 // customer's latest message) and the mentions table: never a scan of the messages.
@@ -14,24 +17,38 @@ export async function setNotifyUnassigned(db: Executor, userId: string, notifyUn
   await db.update(users).set({ notifyUnassigned, updatedAt: sql`now()` }).where(eq(users.id, userId));
 }
 
-/** The conversations whose new messages concern the user: theirs, and unassigned ones when they said so. */
-function concerning(userId: string, notifyUnassigned: boolean): SQL {
-  return notifyUnassigned
-    ? or(eq(conversations.assigneeId, userId), isNull(conversations.assigneeId))!
-    : eq(conversations.assigneeId, userId);
+/**
+ * The conversations whose new messages concern the user: theirs, and the unassigned ones when they said so.
+ * One condition each, queried apart: each is a range of conversations_unread_idx, where an OR of the two
+ * would be read as a bitmap and every row visited.
+ */
+function concerning(userId: string, notifyUnassigned: boolean): SQL[] {
+  const theirs = eq(conversations.assigneeId, userId);
+  return notifyUnassigned ? [theirs, isNull(conversations.assigneeId)] : [theirs];
 }
 
 /** Their unread messages in all: the title's count. */
 export async function countUnreadFor(db: Executor, userId: string, notifyUnassigned: boolean): Promise<number> {
-  const [row] = await db
-    .select({ unread: sql<string>`coalesce(sum(${conversations.unreadCount}), 0)` })
-    .from(conversations)
-    .where(and(concerning(userId, notifyUnassigned), gt(conversations.unreadCount, 0)));
+  const sums = concerning(userId, notifyUnassigned).map(
+    (whose) => sql`(select coalesce(sum(${conversations.unreadCount}), 0) from ${conversations} where ${and(whose, hasUnread)})`,
+  );
+  const [row] = await queryRows<{ unread: string | number }>(db, sql`select ${sql.join(sums, sql` + `)} as unread`);
   return Number(row?.unread ?? 0);
 }
 
-/** Those with unread messages, latest customer message first. */
+const latestInboundFirst = [sql`${conversations.lastInboundAt} desc nulls last`, descNullsLast(conversations.id)];
+
+/** Those with unread messages, latest customer message first: the first `limit` of each kind, then of both. */
 export async function listUnreadFor(db: Executor, userId: string, notifyUnassigned: boolean, limit: number) {
+  const [first, second] = concerning(userId, notifyUnassigned).map((whose) =>
+    db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(whose, hasUnread))
+      .orderBy(...latestInboundFirst)
+      .limit(limit),
+  );
+  const hits = (second === undefined ? first! : unionAll(first!, second)).as('hits');
   return db
     .select({
       id: conversations.id,
@@ -44,8 +61,8 @@ export async function listUnreadFor(db: Executor, userId: string, notifyUnassign
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(messages, eq(messages.id, conversations.lastMessageId))
-    .where(and(concerning(userId, notifyUnassigned), gt(conversations.unreadCount, 0)))
-    .orderBy(sql`${conversations.lastInboundAt} desc nulls last`, desc(conversations.id))
+    .where(inArray(conversations.id, db.select({ id: hits.id }).from(hits)))
+    .orderBy(...latestInboundFirst)
     .limit(limit);
 }
 

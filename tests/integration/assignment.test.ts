@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, queryRows, type Database, type Db } from '@/db/client';
-import { autoAssignPass, waitingForAssignment } from '@/db/queries/assignment';
+import { autoAssignPass, unreadByViewQuery, waitingForAssignment } from '@/db/queries/assignment';
 import { conversationListQuery, type ConversationListOptions } from '@/db/queries/conversations';
 import { auditLog, businessNumbers, contacts, conversationActivity, conversations, inboxSettings, presence, users } from '@/db/schema';
 import { getSettings, putSettings } from '@/lib/admin/settings-api';
@@ -473,8 +473,9 @@ describe.runIf(dbKinds.includes('postgres'))('assignment query plans on postgres
       sql`insert into users (id, name, email) select 'a' || g, 'A' || g, 'a' || g || '@plan.test' from generate_series(1, 10) g`,
     );
     await db.execute(sql`
-      insert into conversations (phone_number_id, contact_id, last_message_at, status, assignee_id)
-      select 'n1', g, timestamptz '2026-01-01' + (g % 50000) * interval '1 second',
+      insert into conversations (phone_number_id, contact_id, last_message_at, last_inbound_at, unread_count, status, assignee_id)
+      select 'n1', g, timestamptz '2026-01-01' + (g % 50000) * interval '1 second', timestamptz '2026-01-01' + (g % 50000) * interval '1 second',
+        case when g % 50 = 1 then 1 + g % 3 else 0 end,
         case when g % 20 < 12 then 'resolved' when g % 20 < 17 then 'open' else 'pending' end,
         case when g % 5 = 0 then null else 'a' || (1 + g % 10) end
       from generate_series(1, 100000) g`);
@@ -508,6 +509,16 @@ describe.runIf(dbKinds.includes('postgres'))('assignment query plans on postgres
     const text = await plan(options);
     expect(text).toContain(`Index Scan using ${index} on conversations`);
     expect(text).not.toMatch(/Seq Scan on conversations|Sort/);
+  });
+
+  it.each<[string, { status?: 'open' }]>([
+    ['one status', { status: 'open' }],
+    ['every status', {}],
+  ])('the unread counts per view (%s) read the unread index alone, never the table', async (_name, options) => {
+    const rows = await queryRows<{ 'QUERY PLAN': string }>(db, sql`explain ${unreadByViewQuery({ userId: 'a3', ...options })}`);
+    const text = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(text.match(/Index Only Scan using conversations_unread_idx/g)).toHaveLength(3);
+    expect(text).not.toMatch(/Seq Scan|Heap Scan/);
   });
 
   it('auto-assignment reads the longest waiting unassigned open conversations from the unassigned index', async () => {

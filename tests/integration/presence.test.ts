@@ -142,7 +142,9 @@ describe.each(dbKinds)('presence and notifications on %s', (kind) => {
   // ---- Conversations, written directly ----
 
   let seq = 0;
-  async function newConversation(init: { assigneeId?: string | null; unreadCount?: number; name?: string } = {}): Promise<string> {
+  async function newConversation(
+    init: { assigneeId?: string | null; unreadCount?: number; name?: string; lastInboundAt?: Date } = {},
+  ): Promise<string> {
     seq += 1;
     const number = `2065404${String(seq).padStart(8, '0')}${kind === 'pglite' ? 1 : 2}`;
     await db.insert(businessNumbers).values({ phoneNumberId: number, displayPhoneNumber: `1555${seq}` });
@@ -156,7 +158,7 @@ describe.each(dbKinds)('presence and notifications on %s', (kind) => {
         phoneNumberId: number,
         contactId: contact!.id,
         lastMessageAt: new Date(),
-        lastInboundAt: new Date(),
+        lastInboundAt: init.lastInboundAt ?? new Date(),
         unreadCount: init.unreadCount ?? 0,
         assigneeId: init.assigneeId ?? null,
       })
@@ -293,6 +295,22 @@ describe.each(dbKinds)('presence and notifications on %s', (kind) => {
     expect((await notificationsOf(agent)).count).toBe(5);
     await setNotifyUnassigned(other, false);
     expect((await notificationsOf(other)).count).toBe(2);
+  });
+
+  it('lists the latest customer message first, their own and unassigned conversations interleaved', async () => {
+    await db.update(conversations).set({ unreadCount: 0 });
+    await setNotifyUnassigned(other, true);
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const oldMine = await newConversation({ assigneeId: otherId, unreadCount: 1, lastInboundAt: minutesAgo(30) });
+    const newUnassigned = await newConversation({ assigneeId: null, unreadCount: 1, lastInboundAt: minutesAgo(1) });
+    const newMine = await newConversation({ assigneeId: otherId, unreadCount: 4, lastInboundAt: minutesAgo(5) });
+    const oldUnassigned = await newConversation({ assigneeId: null, unreadCount: 2, lastInboundAt: minutesAgo(60) });
+    await newConversation({ assigneeId: agentId, unreadCount: 1, lastInboundAt: minutesAgo(2) });
+
+    const got = await notificationsOf(other);
+    expect(got.conversations.map((c) => c.id)).toEqual([newUnassigned, newMine, oldMine, oldUnassigned]);
+    expect(got.count).toBe(8);
+    await setNotifyUnassigned(other, false);
   });
 
   it('lists unseen mentions with their note until the mentioned agent opens the conversation', async () => {
