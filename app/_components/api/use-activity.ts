@@ -1,12 +1,9 @@
 'use client';
 import { useEffect, useMemo } from 'react';
-import useSWR from 'swr';
-import { fetchJson, swrFetcher } from '@/app/_components/fetch-json';
-import { useChanges, useCoalesced, usePollInterval } from '@/app/_components/use-live-updates';
+import { fetchJson } from '@/app/_components/fetch-json';
 import type { ApiActivityEntry, GetActivityResponse, PostNoteBody } from '@/lib/contracts/activity';
-import type { GetAgentsResponse } from '@/lib/contracts/agents';
 import type { GetAuditResponse, ApiAuditEntry } from '@/lib/contracts/audit';
-import { agentsKey, auditKey, conversationActivityKey, conversationNotesUrl } from './keys';
+import { auditKey, conversationActivityKey, conversationNotesUrl } from './keys';
 import { useCursorPages } from './use-cursor-pages';
 
 // A conversation's trail and notes, the team (whom to @mention), and the admin audit: one hook each.
