@@ -42,12 +42,10 @@ export function NoteCard({ entry }: { entry: ApiActivityEntry }) {
       <p className="break-words whitespace-pre-wrap">
         {splitMentions(entry.body ?? '', mentions).map((part, i) =>
           part.kind === 'mention' ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text, in order
             <mark key={i} data-testid="note-mention" className="rounded bg-amber-200 px-0.5 font-medium text-amber-950">
               {part.text}
             </mark>
           ) : (
-            // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed text, in order
             <span key={i}>{part.text}</span>
           ),
         )}
