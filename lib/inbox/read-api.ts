@@ -217,21 +217,30 @@ export const getConversationMessages = defineRoute(
       limit: query.limit,
       before: before && { sentAt: before[0], id: Number(before[1]) },
     });
-    const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
-    const [histories, files] = await Promise.all([
-      getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
-      getMediaStates(
-        deps.db,
-        rows.map((r) => r.id),
-      ),
-    ]);
     const oldest = rows[0];
     return {
-      messages: rows.map((r) => toApiMessage(r, conversation, historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps))),
+      messages: await toApiMessages(deps, rows, () => conversation),
       nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
     };
   },
 );
+
+/** Message rows as the API shows them, with their status histories and media files (two queries for all of them). */
+export async function toApiMessages<R extends Omit<MessageRecord, 'sortAt'>>(
+  deps: ReadApiDeps,
+  rows: R[],
+  conversationOf: (row: R) => Pick<ConversationSummary, 'phoneNumberId' | 'contact'>,
+): Promise<ApiMessage[]> {
+  const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
+  const [histories, files] = await Promise.all([
+    getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
+    getMediaStates(
+      deps.db,
+      rows.map((r) => r.id),
+    ),
+  ]);
+  return rows.map((r) => toApiMessage(r, conversationOf(r), historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps)));
+}
 
 export const getBusinessNumbers = defineRoute(
   {
