@@ -191,6 +191,7 @@ export async function loadApiConversation(deps: ReadApiDeps, id: number): Promis
   const window = serviceWindow(row.lastInboundAt);
   return {
     ...toApiConversation(row),
+    contactId: String(row.contactId),
     lastInboundAt: isoOrNull(row.lastInboundAt),
     serviceWindow: { open: window.open, closesAt: isoOrNull(window.closesAt) },
     sendingEnabled: deps.sendingEnabled === true,
