@@ -122,7 +122,10 @@ export async function mentionsOf(db: Executor, activityIds: readonly number[]) {
 }
 
 /** The notes of these conversations, oldest first (an export). */
-export async function listNotes(db: Executor, conversationIds: readonly number[]): Promise<(ActivityRecord & { conversationId: number })[]> {
+export async function listNotes(
+  db: Executor,
+  conversationIds: readonly number[],
+): Promise<(ActivityRecord & { conversationId: number })[]> {
   if (conversationIds.length === 0) return [];
   return db
     .select({ ...activityColumns, conversationId: conversationActivity.conversationId })

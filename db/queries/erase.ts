@@ -31,7 +31,13 @@ const wamidsOf = (contactId: number) =>
 /** The contact and how much of them there is (the confirmation dialog); null when there is no such contact. */
 export async function getErasePreview(db: Executor, contactId: number): Promise<(ErasableContact & { counts: EraseCounts }) | null> {
   const [row] = await queryRows<
-    ContactRow & { conversations: string | number; messages: string | number; status_events: string | number; media_files: string | number; notes: string | number }
+    ContactRow & {
+      conversations: string | number;
+      messages: string | number;
+      status_events: string | number;
+      media_files: string | number;
+      notes: string | number;
+    }
   >(
     db,
     sql`select k.id, k.name, k.wa_id, k.user_id,
@@ -112,7 +118,10 @@ export async function wamidsOfContact(tx: Executor, contactId: number): Promise<
  * again), conversations (their labels, trail, notes, mentions and presence go with them) and the contact.
  * Returns what was deleted, and the storage keys of the media rows (the files go after commit).
  */
-export async function deleteContactRows(tx: Executor, contactId: number): Promise<{ counts: EraseCounts; conversationIds: number[]; storageKeys: string[] }> {
+export async function deleteContactRows(
+  tx: Executor,
+  contactId: number,
+): Promise<{ counts: EraseCounts; conversationIds: number[]; storageKeys: string[] }> {
   const statusEvents = await countDeleted(tx, sql`delete from status_events where wamid in (${wamidsOf(contactId)}) returning 1`);
   await tx.execute(sql`delete from delivery_timings where wamid in (${wamidsOf(contactId)})`);
   const media = await queryRows<{ storage_key: string | null }>(
@@ -128,7 +137,10 @@ export async function deleteContactRows(tx: Executor, contactId: number): Promis
     tx,
     sql`select count(*) as n from conversation_activity where action = 'note' and conversation_id in (${conversationsOf(contactId)})`,
   );
-  const conversations = await queryRows<{ id: string | number }>(tx, sql`delete from conversations where contact_id = ${contactId} returning id`);
+  const conversations = await queryRows<{ id: string | number }>(
+    tx,
+    sql`delete from conversations where contact_id = ${contactId} returning id`,
+  );
   await tx.execute(sql`delete from contacts where id = ${contactId}`);
   return {
     counts: {

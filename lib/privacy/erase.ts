@@ -75,7 +75,12 @@ export async function eraseContact(deps: EraseDeps, actor: AuditEntry['actor'], 
       rawBodiesRedacted++;
     }
     const counts = { ...deleted.counts, rawBodiesEmptied, rawBodiesRedacted };
-    await recordAudit(tx, { actor, action: 'contact.erased', target: { kind: 'contact', id: String(contactId), name: null }, details: counts });
+    await recordAudit(tx, {
+      actor,
+      action: 'contact.erased',
+      target: { kind: 'contact', id: String(contactId), name: null },
+      details: counts,
+    });
     // Open inboxes drop the conversations (they are gone when refetched).
     await notifyChanges(tx, { conversationIds: deleted.conversationIds, messageIds: [], topics: ['messages'] });
     return { counts, storageKeys: deleted.storageKeys };

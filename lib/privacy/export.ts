@@ -1,6 +1,13 @@
 import { listNotes } from '@/db/queries/activity';
 import { getContactRecord, listConversationRecords } from '@/db/queries/customer-export';
-import { countMessagesInRange, listMessagesInRange, listThreadMessages, type MessageRecord, type RangeKey, threadKeyOf } from '@/db/queries/messages';
+import {
+  countMessagesInRange,
+  listMessagesInRange,
+  listThreadMessages,
+  type MessageRecord,
+  type RangeKey,
+  threadKeyOf,
+} from '@/db/queries/messages';
 import type { CustomerExport, ExportLine } from '@/lib/contracts/privacy';
 import { toApiActivityEntry } from '@/lib/inbox/activity-view';
 import { type ReadApiDeps, toApiMessages } from '@/lib/inbox/read-api';
@@ -67,7 +74,11 @@ async function wholeThread(deps: ReadApiDeps, conversationId: number): Promise<M
  * in (timestamp, id) order, and an end line with the count written. Each pull reads one page (keyset, never
  * OFFSET), so memory stays flat however long the range, and a slow reader slows the reading.
  */
-export function exportRange(deps: ReadApiDeps & { log: Logger }, range: { from: Date; to: Date }, now = new Date()): ReadableStream<Uint8Array> {
+export function exportRange(
+  deps: ReadApiDeps & { log: Logger },
+  range: { from: Date; to: Date },
+  now = new Date(),
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const lines = (values: ExportLine[]) => encoder.encode(values.map((v) => `${JSON.stringify(v)}\n`).join(''));
   let after: RangeKey | undefined;
@@ -81,7 +92,13 @@ export function exportRange(deps: ReadApiDeps & { log: Logger }, range: { from: 
           if (!started) {
             started = true;
             const total = await countMessagesInRange(deps.db, range);
-            const header = { kind: 'export', exportedAt: now.toISOString(), from: range.from.toISOString(), to: range.to.toISOString(), total } as const;
+            const header = {
+              kind: 'export',
+              exportedAt: now.toISOString(),
+              from: range.from.toISOString(),
+              to: range.to.toISOString(),
+              total,
+            } as const;
             controller.enqueue(lines([header]));
             return;
           }

@@ -42,7 +42,8 @@ export const getErasePreviewRoute = defineRoute(
     method: 'GET',
     path: '/api/contacts/{id}/erase',
     access: 'admin',
-    summary: 'What erasing this customer would delete: their name and number, and how many conversations, messages, statuses, files and notes.',
+    summary:
+      'What erasing this customer would delete: their name and number, and how many conversations, messages, statuses, files and notes.',
     deps: privacyApiDeps,
     params: contactParamsSchema,
     response: getErasePreviewResponseSchema,
@@ -90,7 +91,8 @@ export const getContactExport = defineRoute(
     method: 'GET',
     path: '/api/contacts/{id}/export',
     access: 'inbox',
-    summary: 'Everything Ticks holds of a customer as one JSON file: contact, conversations, messages with statuses and media links, notes.',
+    summary:
+      'Everything Ticks holds of a customer as one JSON file: contact, conversations, messages with statuses and media links, notes.',
     deps: readApiDeps,
     params: contactParamsSchema,
     response: customerExportSchema,

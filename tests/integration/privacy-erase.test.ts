@@ -82,7 +82,10 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
       outbox: { enabled: true, notify: () => {} },
     };
     admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
-    const created = await postUser(request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }), deps);
+    const created = await postUser(
+      request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
+      deps,
+    );
     expect(created.status).toBe(201);
     agent = await sessionCookie(auth, AGENT.email, AGENT.password);
   });
@@ -91,9 +94,19 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     fs.rmSync(mediaDir, { recursive: true, force: true });
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: routes of several deps, all of which `deps` satisfies
-  const call = (route: ApiRoute<any>, p: string, credential: Credential, params: Record<string, string>, init: { method?: string; body?: unknown } = {}) =>
-    withApiErrors(route)(request(p, credential, { ...init, origin: init.method && init.method !== 'GET' ? ORIGIN : undefined }), deps, params);
+  const call = (
+    // biome-ignore lint/suspicious/noExplicitAny: routes of several deps, all of which `deps` satisfies
+    route: ApiRoute<any>,
+    p: string,
+    credential: Credential,
+    params: Record<string, string>,
+    init: { method?: string; body?: unknown } = {},
+  ) =>
+    withApiErrors(route)(
+      request(p, credential, { ...init, origin: init.method && init.method !== 'GET' ? ORIGIN : undefined }),
+      deps,
+      params,
+    );
   const preview = (contactId: string, credential: Credential = admin) =>
     call(getErasePreviewRoute, `/api/contacts/${contactId}/erase`, credential, { id: contactId });
   const erase = (contactId: string, credential: Credential = admin) =>
@@ -111,7 +124,8 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
         )
       ).id,
     );
-  const contactOf = async (waId: string) => String((await one<{ id: string | number }>(sql`select id from contacts where wa_id = ${waId}`)).id);
+  const contactOf = async (waId: string) =>
+    String((await one<{ id: string | number }>(sql`select id from contacts where wa_id = ${waId}`)).id);
 
   /** Puts `bytes` in media storage as a downloaded file of message `wamid`. */
   async function storeFile(wamid: string, bytes: string): Promise<string> {
@@ -144,7 +158,11 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     // Both customers write; the erased one sends a photo whose bytes the kept one also sent, and one of their own.
     const firstBody = messagesBody({
       contacts: [{ profile: { name: 'Erin Erased' }, wa_id: erased }],
-      messages: [textMessage(w('E1'), erased, secretText, now() - 120), imageMessage(w('E2'), erased, now() - 110), imageMessage(w('E3'), erased, now() - 100)],
+      messages: [
+        textMessage(w('E1'), erased, secretText, now() - 120),
+        imageMessage(w('E2'), erased, now() - 110),
+        imageMessage(w('E3'), erased, now() - 100),
+      ],
     });
     expect((await pipeline.post(firstBody)).status).toBe(200);
     expect(
@@ -167,27 +185,60 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     const contactId = await contactOf(erased);
 
     // An agent's reply is delivered (a status history), a note, a label, and a reply still queued.
-    const reply = await call(postConversationMessage, `/api/conversations/${conversationId}/messages`, key, { id: conversationId }, {
-      method: 'POST',
-      body: { clientId: randomUUID(), type: 'text', text: `We will visit ${tag}` },
-    });
+    const reply = await call(
+      postConversationMessage,
+      `/api/conversations/${conversationId}/messages`,
+      key,
+      { id: conversationId },
+      {
+        method: 'POST',
+        body: { clientId: randomUUID(), type: 'text', text: `We will visit ${tag}` },
+      },
+    );
     expect(reply.status, await reply.clone().text()).toBe(202);
     const replyId = ((await reply.json()) as { id: string }).id;
-    await db.execute(sql`update messages set wamid = ${w('OUT1')}, outbox_state = null, status = 'sent', next_send_at = null where id = ${Number(replyId)}`);
+    await db.execute(
+      sql`update messages set wamid = ${w('OUT1')}, outbox_state = null, status = 'sent', next_send_at = null where id = ${Number(replyId)}`,
+    );
     expect((await pipeline.post(messagesBody({ statuses: [status(w('OUT1'), 'delivered', now() - 50, erased)] }))).status).toBe(200);
     await pipeline.drain();
-    const queued = await call(postConversationMessage, `/api/conversations/${conversationId}/messages`, key, { id: conversationId }, {
-      method: 'POST',
-      body: { clientId: randomUUID(), type: 'text', text: `Queued for ${tag}` },
-    });
+    const queued = await call(
+      postConversationMessage,
+      `/api/conversations/${conversationId}/messages`,
+      key,
+      { id: conversationId },
+      {
+        method: 'POST',
+        body: { clientId: randomUUID(), type: 'text', text: `Queued for ${tag}` },
+      },
+    );
     expect(queued.status).toBe(202);
-    const note = await call(postConversationNote, `/api/conversations/${conversationId}/notes`, admin, { id: conversationId }, {
-      method: 'POST',
-      body: { text: `Customer lives at 12 Secret Street ${tag}` },
-    });
+    const note = await call(
+      postConversationNote,
+      `/api/conversations/${conversationId}/notes`,
+      admin,
+      { id: conversationId },
+      {
+        method: 'POST',
+        body: { text: `Customer lives at 12 Secret Street ${tag}` },
+      },
+    );
     expect(note.status, await note.clone().text()).toBe(201);
-    const [label] = await queryRows<{ id: string | number }>(db, sql`insert into labels (name, colour) values (${`VIP ${tag}`}, 'sky') returning id`);
-    expect((await call(putConversationLabel, `/api/conversations/${conversationId}/labels/${label!.id}`, key, { id: conversationId, labelId: String(label!.id) }, { method: 'PUT' })).status).toBe(200);
+    const [label] = await queryRows<{ id: string | number }>(
+      db,
+      sql`insert into labels (name, colour) values (${`VIP ${tag}`}, 'sky') returning id`,
+    );
+    expect(
+      (
+        await call(
+          putConversationLabel,
+          `/api/conversations/${conversationId}/labels/${label!.id}`,
+          key,
+          { id: conversationId, labelId: String(label!.id) },
+          { method: 'PUT' },
+        )
+      ).status,
+    ).toBe(200);
 
     // A body still waiting to be processed carries both customers.
     const sharedBody = messagesBody({
@@ -195,7 +246,10 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
         { profile: { name: 'Erin Erased' }, wa_id: erased },
         { profile: { name: 'Kim Kept' }, wa_id: kept },
       ],
-      messages: [textMessage(w('E4'), erased, `Pending secret ${tag}`, now() - 10), textMessage(w('K3'), kept, `Pending hello ${tag}`, now() - 5)],
+      messages: [
+        textMessage(w('E4'), erased, `Pending secret ${tag}`, now() - 10),
+        textMessage(w('K3'), kept, `Pending hello ${tag}`, now() - 5),
+      ],
     });
     expect((await pipeline.post(sharedBody)).status).toBe(200);
 
@@ -290,7 +344,14 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     expect(graph.requests.filter((r) => r.method === 'POST')).toEqual([]);
 
     // The audit: who erased which contact id, and how much; no name, number or text.
-    const audit = await queryRows<{ actor_name: string; action: string; target_kind: string; target_id: string; target_name: string | null; details: unknown }>(
+    const audit = await queryRows<{
+      actor_name: string;
+      action: string;
+      target_kind: string;
+      target_id: string;
+      target_name: string | null;
+      details: unknown;
+    }>(
       db,
       sql`select actor_name, action, target_kind, target_id, target_name, details from audit_log where action = 'contact.erased' and target_id = ${contactId}`,
     );

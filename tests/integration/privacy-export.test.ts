@@ -49,7 +49,10 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     await ensureFirstAdmin(auth, db, env);
     deps = { db, apiKey: API_KEY, auth, log: silentLog, mediaDownloads: false };
     admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
-    const created = await postUser(request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }), deps);
+    const created = await postUser(
+      request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
+      deps,
+    );
     expect(created.status).toBe(201);
     agent = await sessionCookie(auth, AGENT.email, AGENT.password);
   });
@@ -57,9 +60,19 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     await testDb?.drop();
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: routes of several deps, all of which `deps` satisfies
-  const call = (route: ApiRoute<any>, p: string, credential: Credential, params: Record<string, string> = {}, init: { method?: string; body?: unknown } = {}) =>
-    withApiErrors(route)(request(p, credential, { ...init, origin: init.method && init.method !== 'GET' ? ORIGIN : undefined }), deps, params);
+  const call = (
+    // biome-ignore lint/suspicious/noExplicitAny: routes of several deps, all of which `deps` satisfies
+    route: ApiRoute<any>,
+    p: string,
+    credential: Credential,
+    params: Record<string, string> = {},
+    init: { method?: string; body?: unknown } = {},
+  ) =>
+    withApiErrors(route)(
+      request(p, credential, { ...init, origin: init.method && init.method !== 'GET' ? ORIGIN : undefined }),
+      deps,
+      params,
+    );
   async function json<T>(res: Response, statusCode = 200): Promise<T> {
     expect(res.status, await res.clone().text()).toBe(statusCode);
     return (await res.json()) as T;
@@ -69,23 +82,47 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     const tag = `${kind}-${randomUUID().slice(0, 8)}`;
     const waId = `4918${kind === 'pglite' ? 1 : 2}00000001`;
     const pipeline = createPipeline(database);
-    const image = { from: waId, id: `wamid.IMG-${tag}`, timestamp: '1767000010', type: 'image', image: { id: 'media-1', mime_type: 'image/jpeg', sha256: 'x' } };
+    const image = {
+      from: waId,
+      id: `wamid.IMG-${tag}`,
+      timestamp: '1767000010',
+      type: 'image',
+      image: { id: 'media-1', mime_type: 'image/jpeg', sha256: 'x' },
+    };
     expect(
       (
         await pipeline.post(
           messagesBody({
             contacts: [{ profile: { name: 'Ola Export' }, wa_id: waId }],
-            messages: [textMessage(`wamid.T2-${tag}`, waId, 'second', 1767000020), textMessage(`wamid.T1-${tag}`, waId, 'first', 1767000000), image],
+            messages: [
+              textMessage(`wamid.T2-${tag}`, waId, 'second', 1767000020),
+              textMessage(`wamid.T1-${tag}`, waId, 'first', 1767000000),
+              image,
+            ],
           }),
         )
       ).status,
     ).toBe(200);
     // Our reply, known from its statuses; and the same customer on a second number.
-    expect((await pipeline.post(messagesBody({ statuses: [status(`wamid.OUT-${tag}`, 'sent', 1767000030, waId), status(`wamid.OUT-${tag}`, 'read', 1767000040, waId)] }))).status).toBe(200);
     expect(
       (
         await pipeline.post(
-          messagesBody({ contacts: [{ profile: { name: 'Ola Export' }, wa_id: waId }], messages: [textMessage(`wamid.N2-${tag}`, waId, 'other number', 1767000050)] }, { phoneNumberId: '200000000000002', display: '15550000002' }),
+          messagesBody({
+            statuses: [status(`wamid.OUT-${tag}`, 'sent', 1767000030, waId), status(`wamid.OUT-${tag}`, 'read', 1767000040, waId)],
+          }),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await pipeline.post(
+          messagesBody(
+            {
+              contacts: [{ profile: { name: 'Ola Export' }, wa_id: waId }],
+              messages: [textMessage(`wamid.N2-${tag}`, waId, 'other number', 1767000050)],
+            },
+            { phoneNumberId: '200000000000002', display: '15550000002' },
+          ),
         )
       ).status,
     ).toBe(200);
@@ -97,10 +134,16 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     expect(conversations).toHaveLength(2);
     const conversationId = String(conversations[0]!.id);
     const contactId = String(conversations[0]!.contact_id);
-    const note = await call(postConversationNote, `/api/conversations/${conversationId}/notes`, agent, { id: conversationId }, {
-      method: 'POST',
-      body: { text: `Prefers mornings ${tag}` },
-    });
+    const note = await call(
+      postConversationNote,
+      `/api/conversations/${conversationId}/notes`,
+      agent,
+      { id: conversationId },
+      {
+        method: 'POST',
+        body: { text: `Prefers mornings ${tag}` },
+      },
+    );
     expect(note.status).toBe(201);
 
     const res = await call(getConversationExport, `/api/conversations/${conversationId}/export`, agent, { id: conversationId });
@@ -116,7 +159,9 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     expect(thread!.messages[1]!.mediaFile?.url).toBe(`/api/media/${encodeURIComponent(thread!.messages[1]!.id)}`);
     expect(thread!.notes.map((n) => [n.action, n.body, n.actor.name])).toEqual([['note', `Prefers mornings ${tag}`, AGENT.name]]);
 
-    const all = await json<CustomerExport>(await call(getContactExport, `/api/contacts/${contactId}/export`, { key: API_KEY }, { id: contactId }));
+    const all = await json<CustomerExport>(
+      await call(getContactExport, `/api/contacts/${contactId}/export`, { key: API_KEY }, { id: contactId }),
+    );
     expect(all.conversations.map((c) => [c.id, c.messages.length, c.notes.length])).toEqual([
       [conversationId, 4, 1],
       [String(conversations[1]!.id), 1, 0],
@@ -129,7 +174,10 @@ describe.each(dbKinds)('exports on %s', (kind) => {
 
   it('streams every message of a date range as NDJSON in timestamp order, only those inside it, with the total first', async () => {
     const waId = `4918${kind === 'pglite' ? 1 : 2}00000009`;
-    const [contact] = await queryRows<{ id: string | number }>(db, sql`insert into contacts (wa_id, name) values (${waId}, 'Bulk') returning id`);
+    const [contact] = await queryRows<{ id: string | number }>(
+      db,
+      sql`insert into contacts (wa_id, name) values (${waId}, 'Bulk') returning id`,
+    );
     await db.execute(sql`insert into business_numbers (phone_number_id) values ('300000000000003') on conflict do nothing`);
     const [conversation] = await queryRows<{ id: string | number }>(
       db,
@@ -169,7 +217,10 @@ describe.each(dbKinds)('exports on %s', (kind) => {
       text += decoder.decode(value, { stream: true });
     }
     expect(chunks).toBeGreaterThan(1);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as ExportLine);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ExportLine);
     expect(lines.at(-1)).toEqual({ kind: 'end', count: total });
     const messages = lines.flatMap((l) => (l.kind === 'message' ? [l.message] : []));
     expect(messages).toHaveLength(total);

@@ -31,7 +31,13 @@ describe('redactCustomer', () => {
   });
 
   it('finds them by BSUID alone, and in a shared contact card of another customer', () => {
-    const card = { from: KEPT, id: 'wamid.C', timestamp: '1767000000', type: 'contacts', contacts: [{ name: { formatted_name: 'Erin' }, phones: [{ phone: '+49 151', wa_id: ERASED }] }] };
+    const card = {
+      from: KEPT,
+      id: 'wamid.C',
+      timestamp: '1767000000',
+      type: 'contacts',
+      contacts: [{ name: { formatted_name: 'Erin' }, phones: [{ phone: '+49 151', wa_id: ERASED }] }],
+    };
     const body = messagesBody({ messages: [{ ...textMessage('wamid.B', '', 'hi'), from: undefined, from_user_id: 'US.erin' }, card] });
     const value = parse(redactCustomer(bytes(body), [ERASED, 'US.erin'])).entry[0].changes[0].value;
     expect(value.messages).toHaveLength(1);
@@ -39,7 +45,9 @@ describe('redactCustomer', () => {
   });
 
   it('leaves a body that does not name them alone, and says when it cannot read one', () => {
-    expect(redactCustomer(bytes(messagesBody({ messages: [textMessage('wamid.K', KEPT, `mentions ${ERASED} in text`)] })), [ERASED])).toEqual({
+    expect(
+      redactCustomer(bytes(messagesBody({ messages: [textMessage('wamid.K', KEPT, `mentions ${ERASED} in text`)] })), [ERASED]),
+    ).toEqual({
       kind: 'unchanged',
     });
     expect(redactCustomer(bytes('{"entry": ['), [ERASED])).toEqual({ kind: 'unreadable' });

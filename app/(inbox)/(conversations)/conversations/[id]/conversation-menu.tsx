@@ -122,7 +122,13 @@ function EraseDialog({ contactId, onClose }: { contactId: string; onClose: () =>
             <Trash2 className="size-5" aria-hidden="true" />
             Erase {data ? contactLabel(data.contact) : 'customer'}
           </h2>
-          <button type="button" aria-label="Close" onClick={onClose} disabled={busy} className="rounded p-1 text-slate-500 hover:bg-slate-100">
+          <button
+            type="button"
+            aria-label="Close"
+            onClick={onClose}
+            disabled={busy}
+            className="rounded p-1 text-slate-500 hover:bg-slate-100"
+          >
             <X className="size-4" aria-hidden="true" />
           </button>
         </div>
@@ -151,7 +157,9 @@ function EraseDialog({ contactId, onClose }: { contactId: string; onClose: () =>
               ))}
               <li>their contact, and their part of stored webhook bodies</li>
             </ul>
-            <p className="text-sm text-slate-600">Messages still waiting to be sent are never sent. The audit log records that you did this, without any content.</p>
+            <p className="text-sm text-slate-600">
+              Messages still waiting to be sent are never sent. The audit log records that you did this, without any content.
+            </p>
             <label className="mt-3 block text-sm text-slate-700">
               Type <span className="font-mono font-semibold">{CONFIRM_WORD}</span> to confirm
               <input
