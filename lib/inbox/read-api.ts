@@ -97,12 +97,14 @@ export const readApiDeps = (app: App): ReadApiDeps => ({
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
-/** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
-export function parseConversationId(raw: string): number {
+/** An id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
+export function parsePathId(raw: string, notFoundMessage: string): number {
   const parsed = cursorIdSchema.safeParse(raw);
-  if (!parsed.success) throw notFound('Conversation not found');
+  if (!parsed.success) throw notFound(notFoundMessage);
   return Number(parsed.data);
 }
+
+export const parseConversationId = (raw: string): number => parsePathId(raw, 'Conversation not found');
 
 // ---- Routes ----
 

@@ -11,10 +11,9 @@ import {
   type GetErasePreviewResponse,
   type PostEraseResponse,
 } from '@/lib/contracts/privacy';
-import { cursorIdSchema } from '@/lib/http/cursor';
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
-import { parseConversationId, readApiDeps, type ReadApiDeps } from '@/lib/inbox/read-api';
+import { parseConversationId, parsePathId, readApiDeps, type ReadApiDeps } from '@/lib/inbox/read-api';
 import { log, type Logger } from '@/lib/log';
 import type { MediaStorage } from '@/lib/media/storage';
 import { eraseContact } from './erase';
@@ -30,12 +29,7 @@ export interface PrivacyApiDeps extends ReadApiDeps {
 
 const privacyApiDeps = (app: App): PrivacyApiDeps => ({ ...readApiDeps(app), storage: app.mediaStorage, log });
 
-/** A contact id from the path: one that cannot exist is simply not found. */
-function parseContactId(raw: string): number {
-  const parsed = cursorIdSchema.safeParse(raw);
-  if (!parsed.success) throw notFound('Contact not found');
-  return Number(parsed.data);
-}
+const parseContactId = (raw: string): number => parsePathId(raw, 'Contact not found');
 
 export const getErasePreviewRoute = defineRoute(
   {

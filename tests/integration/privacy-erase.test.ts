@@ -4,10 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Database, type Db } from '@/db/client';
-import { postUser } from '@/lib/admin/users-api';
-import { type Auth, createAuth, ensureFirstAdmin, loadAuthSecret } from '@/lib/auth/auth';
+import type { Auth } from '@/lib/auth/auth';
 import type { GetErasePreviewResponse, PostEraseResponse } from '@/lib/contracts/privacy';
-import { parseEnv } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import type { ApiRoute } from '@/lib/http/route';
 import { postConversationNote } from '@/lib/inbox/activity-api';
@@ -19,9 +17,10 @@ import { getErasePreviewRoute, postEraseRoute, type PrivacyApiDeps } from '@/lib
 import { GraphApiClient } from '@/lib/whatsapp/graph-api';
 import { type FakeGraph, startFakeGraph } from '@/tools/fake-graph';
 import { messagesBody, status, textMessage } from '@/tools/meta-envelopes';
-import { ORIGIN, request, sessionCookie, type Credential } from '../helpers/auth';
+import { ORIGIN, request, type Credential } from '../helpers/auth';
 import { noticesDuring } from '../helpers/change-notices';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
+import { signInTeam } from '../helpers/team';
 import { count, createPipeline, silentLog } from '../helpers/pipeline';
 
 // Erasing a customer on PGlite and on PostgreSQL, through the routes: the preview counts what will go; the
@@ -61,16 +60,10 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     testDb = await createTestDatabase(kind);
     database = testDb.database;
     db = database.db;
-    const env = parseEnv({
-      WHATSAPP_APP_SECRET: 'erase-test-secret',
-      WHATSAPP_VERIFY_TOKEN: 'v',
-      INBOX_API_KEY: API_KEY,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      APP_URL: ORIGIN,
-    });
-    const auth = createAuth(db, env, await loadAuthSecret(db, env));
-    await ensureFirstAdmin(auth, db, env);
+    const team = await signInTeam(db, { admin: ADMIN, agent: AGENT, apiKey: API_KEY });
+    const auth = team.auth;
+    admin = team.admin;
+    agent = team.agent;
     deps = {
       db,
       apiKey: API_KEY,
@@ -81,13 +74,6 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
       sendingEnabled: true,
       outbox: { enabled: true, notify: () => {} },
     };
-    admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
-    const created = await postUser(
-      request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
-      deps,
-    );
-    expect(created.status).toBe(201);
-    agent = await sessionCookie(auth, AGENT.email, AGENT.password);
   });
   afterAll(async () => {
     await testDb?.drop();

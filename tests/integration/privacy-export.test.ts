@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Database, type Db } from '@/db/client';
-import { postUser } from '@/lib/admin/users-api';
-import { type Auth, createAuth, ensureFirstAdmin, loadAuthSecret } from '@/lib/auth/auth';
+import type { Auth } from '@/lib/auth/auth';
 import type { CustomerExport, ExportLine } from '@/lib/contracts/privacy';
-import { parseEnv } from '@/lib/env';
 import { withApiErrors } from '@/lib/http/errors';
 import type { ApiRoute } from '@/lib/http/route';
 import { postConversationNote } from '@/lib/inbox/activity-api';
@@ -12,8 +10,9 @@ import type { ReadApiDeps } from '@/lib/inbox/read-api';
 import { EXPORT_PAGE_SIZE } from '@/lib/privacy/export';
 import { getAdminExport, getContactExport, getConversationExport } from '@/lib/privacy/privacy-api';
 import { messagesBody, status, textMessage } from '@/tools/meta-envelopes';
-import { ORIGIN, request, sessionCookie, type Credential } from '../helpers/auth';
+import { ORIGIN, request, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
+import { signInTeam } from '../helpers/team';
 import { createPipeline, silentLog } from '../helpers/pipeline';
 
 // Exports on PGlite and on PostgreSQL, through the routes: a conversation or a whole customer as one JSON
@@ -37,24 +36,11 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     testDb = await createTestDatabase(kind);
     database = testDb.database;
     db = database.db;
-    const env = parseEnv({
-      WHATSAPP_APP_SECRET: 'export-test-secret',
-      WHATSAPP_VERIFY_TOKEN: 'v',
-      INBOX_API_KEY: API_KEY,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      APP_URL: ORIGIN,
-    });
-    const auth = createAuth(db, env, await loadAuthSecret(db, env));
-    await ensureFirstAdmin(auth, db, env);
+    const team = await signInTeam(db, { admin: ADMIN, agent: AGENT, apiKey: API_KEY });
+    const auth = team.auth;
+    admin = team.admin;
+    agent = team.agent;
     deps = { db, apiKey: API_KEY, auth, log: silentLog, mediaDownloads: false };
-    admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
-    const created = await postUser(
-      request('/api/admin/users', admin, { method: 'POST', body: { ...AGENT, role: 'agent' }, origin: ORIGIN }),
-      deps,
-    );
-    expect(created.status).toBe(201);
-    agent = await sessionCookie(auth, AGENT.email, AGENT.password);
   });
   afterAll(async () => {
     await testDb?.drop();
