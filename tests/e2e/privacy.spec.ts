@@ -64,7 +64,6 @@ test.describe('as an admin', () => {
     await dialog.getByLabel('Type ERASE to confirm').fill('erase');
     await expect(erase).toBeDisabled();
     await dialog.getByLabel('Type ERASE to confirm').fill('ERASE');
-    await page.screenshot({ path: '/tmp/erase-dialog.png' });
     await erase.click();
 
     await expect(page).toHaveURL('/');
