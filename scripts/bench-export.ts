@@ -68,7 +68,7 @@ async function main(options: Options) {
         insert into messages (conversation_id, direction, type, text, sent_at, status, wamid, content)
         select 1 + (g % 2000), case when g % 3 = 0 then 'outbound' else 'inbound' end, 'text',
           'Message ' || g || ' with some words in it, as a customer would write them',
-          ${from.toISOString()}::timestamptz + (g::float8 / ${options.messages}) * interval '30 days', 'received', 'wamid.bench-' || g,
+          ${from.toISOString()}::timestamptz + ((g - 1)::float8 / ${options.messages}) * interval '30 days', 'received', 'wamid.bench-' || g,
           jsonb_build_object('v', 1, 'type', 'text', 'body', 'Message ' || g)
         from generate_series(1, ${options.messages}) g`);
       await db.execute(sql`analyze messages`);
