@@ -196,24 +196,28 @@ export async function discardEventBody(tx: Executor, id: number): Promise<void> 
   await tx.execute(sql`update webhook_events set body = ''::bytea, body_deleted_at = now(), state = 'discarded' where id = ${id}`);
 }
 
-/** Remembers erased wamids by hash (hex sha256): lib/whatsapp/store.ts drops anything that names one. */
-export async function insertErasedWamids(tx: Executor, sha256Hex: string[]): Promise<void> {
-  if (sha256Hex.length === 0) return;
+/** Remembers erased wamids by their sha256 only: lib/whatsapp/store.ts drops anything that names one. */
+export async function insertErasedWamids(tx: Executor, wamids: string[]): Promise<void> {
+  if (wamids.length === 0) return;
   await tx.execute(sql`
     insert into erased_wamids (wamid_sha256)
-    select decode(h, 'hex') from jsonb_array_elements_text(${jsonb(sha256Hex)}) x(h)
+    select sha256(convert_to(w, 'UTF8')) from jsonb_array_elements_text(${jsonb(wamids)}) x(w)
     on conflict do nothing`);
 }
 
-/** Which of these wamid hashes (hex) belong to erased messages. */
-export async function findErasedWamids(db: Executor, sha256Hex: string[]): Promise<Set<string>> {
-  if (sha256Hex.length === 0) return new Set();
-  const rows = await queryRows<{ h: string }>(
+/**
+ * Which of these wamids belong to erased messages. On every stored batch: nothing is looked up while
+ * nobody was ever erased (the one-time `exists` comes first), and the hashing is the database's.
+ */
+export async function findErasedWamids(db: Executor, wamids: string[]): Promise<Set<string>> {
+  if (wamids.length === 0) return new Set();
+  const rows = await queryRows<{ w: string }>(
     db,
-    sql`select encode(wamid_sha256, 'hex') as h from erased_wamids
-        where wamid_sha256 in (select decode(h, 'hex') from jsonb_array_elements_text(${jsonb(sha256Hex)}) x(h))`,
+    sql`select w from jsonb_array_elements_text(${jsonb(wamids)}) x(w)
+        where exists (select 1 from erased_wamids)
+          and sha256(convert_to(w, 'UTF8')) in (select wamid_sha256 from erased_wamids)`,
   );
-  return new Set(rows.map((r) => r.h));
+  return new Set(rows.map((r) => r.w));
 }
 
 /** Of these storage keys, those no media row or upload still points at: their files can go. */

@@ -18,7 +18,6 @@ import { liftStatementTimeout } from '@/db/client';
 import { describeError, type Logger } from '@/lib/log';
 import type { MediaStorage } from '@/lib/media/storage';
 import { notifyChanges } from '@/lib/realtime/changes';
-import { wamidHash } from './erased-wamids';
 import { redactCustomer } from './redact';
 
 // Erasing a customer (an admin's right-to-erasure request): one transaction deletes their contact,
@@ -64,7 +63,7 @@ export async function eraseContact(deps: EraseDeps, actor: AuditEntry['actor'], 
     const eventIds = await linkedEventIds(tx, contactId);
     const deleted = await deleteContactRows(tx, contactId);
     await deleteAccountEventsMentioning(tx, identities);
-    await insertErasedWamids(tx, wamids.map(wamidHash));
+    await insertErasedWamids(tx, wamids);
     const rawBodiesEmptied = await emptySettledEventBodies(tx, eventIds);
     let rawBodiesRedacted = 0;
     for (const event of unsettled) {

@@ -29,11 +29,11 @@ import {
   type InsertedMessage,
 } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
+import { findErasedWamids } from '@/db/queries/erase';
 import { requestTemplateSyncs } from '@/db/queries/templates';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
 import { opensServiceWindow } from '@/lib/outbox/service-window';
-import { erasedOf } from '@/lib/privacy/erased-wamids';
 import { accountsWithTemplateChanges, TEMPLATE_SYNC_MIN_INTERVAL_MS } from '@/lib/templates/sync-policy';
 import { rewritesTarget } from './message-types';
 import { DELIVERY_ORDER, deliveryRank, PENDING, READ_STATUSES, RECEIVED } from './status';
@@ -110,10 +110,8 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
  * reports late would otherwise bring the customer back as a placeholder in a new conversation.
  */
 async function withoutErased(tx: Transaction, events: EventBatch[]): Promise<EventBatch[]> {
-  const erased = await erasedOf(
-    tx,
-    events.flatMap((e) => [...e.batch.messages.map((m) => m.wamid), ...e.batch.statuses.map((s) => s.wamid)]),
-  );
+  const wamids = new Set(events.flatMap((e) => [...e.batch.messages.map((m) => m.wamid), ...e.batch.statuses.map((s) => s.wamid)]));
+  const erased = await findErasedWamids(tx, [...wamids]);
   if (erased.size === 0) return events;
   return events.map((e) => {
     const messages = e.batch.messages.filter((m) => !erased.has(m.wamid));
