@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Database, type Db } from '@/db/client';
 import type { Auth } from '@/lib/auth/auth';
@@ -10,6 +11,7 @@ import { withApiErrors } from '@/lib/http/errors';
 import type { ApiRoute } from '@/lib/http/route';
 import { postConversationNote } from '@/lib/inbox/activity-api';
 import { putConversationLabel } from '@/lib/inbox/labels-api';
+import { MediaDownloader } from '@/lib/media/downloader';
 import { fileStorage } from '@/lib/media/storage';
 import { postConversationMessage, type OutboxApiDeps } from '@/lib/outbox/outbox-api';
 import { OutboxSender } from '@/lib/outbox/sender';
@@ -349,6 +351,39 @@ describe.each(dbKinds)('erasing a customer on %s', (kind) => {
     // Gone is gone.
     expect((await erase(contactId)).status).toBe(404);
     expect((await preview(contactId)).status).toBe(404);
+  });
+
+  it('removes a file whose download finished after its customer was erased', async () => {
+    seq += 1;
+    const pipeline = createPipeline(database);
+    const waId = waIdOf(seq * 10 + 3);
+    const wamid = `wamid.LATE-${kind}-${randomUUID().slice(0, 8)}`;
+    const bytes = Buffer.from(`a photo still downloading ${randomUUID()}`);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // The file's body waits for the test: the erase commits while the download is under way.
+    let body: PassThrough | undefined;
+    graph.add({ id: `media-${wamid}`, body: () => (body = new PassThrough()), mimeType: 'image/jpeg', sha256, fileSize: bytes.length });
+    expect(
+      (
+        await pipeline.post(
+          messagesBody({ contacts: [{ profile: { name: 'Lee Late' }, wa_id: waId }], messages: [imageMessage(wamid, waId, now())] }),
+        )
+      ).status,
+    ).toBe(200);
+    await pipeline.drain();
+    const downloader = new MediaDownloader(db, {
+      graph: { graphUrl: graph.url, graphVersion: VERSION, accessToken: TOKEN, maxBytes: 1024 * 1024, timeoutMs: 10_000 },
+      storage,
+      log: silentLog,
+    });
+    const downloading = downloader.downloadDue();
+    await expect.poll(() => body !== undefined).toBe(true);
+    body!.write(bytes.subarray(0, 5));
+    expect((await erase(await contactOf(waId))).status).toBe(200);
+    body!.end(bytes.subarray(5));
+    expect(await downloading).toBe(1);
+    expect(await fileExists(sha256)).toBe(false);
+    expect(await count(database, 'media_items', sql`where message_id not in (select id from messages)`)).toBe(0);
   });
 
   it('answers 404 for a contact id that cannot exist', async () => {
