@@ -271,6 +271,8 @@ export const messages = pgTable(
     index('messages_outbox_due_idx').on(t.nextSendAt, t.id).where(sql`outbox_state = 'queued'`),
     index('messages_outbox_conversation_idx').on(t.conversationId, t.id).where(sql`outbox_state = 'queued'`),
     index('messages_thread_idx').on(t.conversationId, t.sentAt.desc(), t.id.desc()),
+    // The admin's export of a date range (all conversations, by Meta's timestamp), walked in key order.
+    index('messages_sent_at_idx').on(t.sentAt, t.id),
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // The error log: failed deliveries, newest first, optionally of one error code.
@@ -308,6 +310,15 @@ export const statusEvents = pgTable(
   ],
 );
 export type StatusEventRow = typeof statusEvents.$inferSelect;
+
+/**
+ * The wamids of an erased customer's messages, as sha256 (a wamid spells the customer's number): a late
+ * status or a second delivery of one is dropped instead of bringing the customer back (lib/privacy/erase.ts).
+ */
+export const erasedWamids = pgTable('erased_wamids', {
+  wamidSha256: bytea('wamid_sha256').primaryKey(),
+  erasedAt: tstz('erased_at').notNull().defaultNow(),
+});
 
 /** Template, account and quality updates, value-level errors, and items we could not read. */
 export const accountEvents = pgTable(

@@ -31,6 +31,7 @@ export function AppHeader({ user }: { user: HeaderUser }) {
           { href: '/admin/api-keys', label: 'API keys', active: pathname.startsWith('/admin/api-keys') },
           { href: '/admin/settings', label: 'Settings', active: pathname.startsWith('/admin/settings') },
           { href: '/admin/audit', label: 'Audit', active: pathname.startsWith('/admin/audit') },
+          { href: '/admin/export', label: 'Export', active: pathname.startsWith('/admin/export') },
         ]
       : []),
   ];

@@ -120,3 +120,16 @@ export async function mentionsOf(db: Executor, activityIds: readonly number[]) {
     .from(mentions)
     .where(inArray(mentions.activityId, [...activityIds]));
 }
+
+/** The notes of these conversations, oldest first (an export). */
+export async function listNotes(
+  db: Executor,
+  conversationIds: readonly number[],
+): Promise<(ActivityRecord & { conversationId: number })[]> {
+  if (conversationIds.length === 0) return [];
+  return db
+    .select({ ...activityColumns, conversationId: conversationActivity.conversationId })
+    .from(conversationActivity)
+    .where(and(inArray(conversationActivity.conversationId, [...conversationIds]), eq(conversationActivity.action, 'note')))
+    .orderBy(conversationActivity.at, conversationActivity.id);
+}

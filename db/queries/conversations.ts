@@ -154,6 +154,7 @@ function selectListPage(db: Executor, options: ConversationListOptions, range: S
     db
       .select({
         id: conversations.id,
+        contactId: conversations.contactId,
         phoneNumberId: conversations.phoneNumberId,
         displayPhoneNumber: businessNumbers.displayPhoneNumber,
         contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },

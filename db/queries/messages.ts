@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import { statusRank, type Executor } from '../client';
+import { queryRows, statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp } from '../client';
 import { descNullsLast } from './conversations';
@@ -125,4 +125,47 @@ export async function getStatusHistories(
     .orderBy(asc(statusEvents.wamid), asc(statusEvents.occurredAt), rank, asc(statusEvents.id));
   for (const r of rows) histories.get(r.wamid)?.push({ status: r.status, occurredAt: r.occurredAt });
   return histories;
+}
+
+/** Where a walk of a date range stopped: cursorTimestamp of sent_at, and the id. */
+export interface RangeKey {
+  sentAt: string;
+  id: number;
+}
+
+/**
+ * Messages of every conversation with `from <= sent_at < to` (Meta's timestamps), in (sent_at, id) order,
+ * `limit` after `after`, each with its conversation's number and customer: one page of the admin's export,
+ * read along messages_sent_at_idx.
+ */
+export async function listMessagesInRange(db: Executor, range: { from: Date; to: Date; after?: RangeKey; limit: number }) {
+  const { after } = range;
+  return db
+    .select({
+      ...messageColumns,
+      sortAt: cursorTimestamp<string>(messages.sentAt),
+      phoneNumberId: conversations.phoneNumberId,
+      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+    })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(
+      and(
+        sql`${messages.sentAt} >= ${range.from.toISOString()}::timestamptz and ${messages.sentAt} < ${range.to.toISOString()}::timestamptz`,
+        after && sql`(${messages.sentAt}, ${messages.id}) > (${after.sentAt}::timestamptz, ${after.id})`,
+      ),
+    )
+    .orderBy(asc(messages.sentAt), asc(messages.id))
+    .limit(range.limit);
+}
+
+/** How many messages listMessagesInRange walks through (the export's progress). */
+export async function countMessagesInRange(db: Executor, range: { from: Date; to: Date }): Promise<number> {
+  const [row] = await queryRows<{ n: string | number }>(
+    db,
+    sql`select count(*) as n from messages
+        where sent_at >= ${range.from.toISOString()}::timestamptz and sent_at < ${range.to.toISOString()}::timestamptz`,
+  );
+  return Number(row?.n ?? 0);
 }

@@ -25,6 +25,8 @@ export function describeAudit(entry: ApiAuditEntry): string {
       return `${who} created the API key "${target}"`;
     case 'api_key.revoked':
       return `${who} revoked the API key "${target}"`;
+    case 'contact.erased':
+      return `${who} erased customer #${entry.target.id ?? '?'}: ${str(d.conversations)} conversations, ${str(d.messages)} messages, ${str(d.mediaFiles)} files, ${str(d.notes)} notes`;
     default:
       return `${who}: ${entry.action} on ${entry.target.kind} ${target}`;
   }

@@ -156,6 +156,7 @@ export type GetMessageResponse = z.infer<typeof getMessageResponseSchema>;
 
 /** One conversation (the thread header): as the list shows it, plus what the composer needs. */
 export const getConversationResponseSchema = apiConversationSchema.extend({
+  contactId: z.string().meta({ description: "The customer's contact id: their export and erasure (/api/contacts/{id}/...)." }),
   lastInboundAt: z
     .string()
     .nullable()

@@ -38,6 +38,7 @@ import { getEvents } from '@/lib/realtime/events-api';
 import { getTemplates, postTemplateSync } from '@/lib/templates/templates-api';
 import { postUpload } from '@/lib/uploads/uploads-api';
 import { postConversationTyping } from '@/lib/customer-signals/typing-api';
+import { getAdminExport, getContactExport, getConversationExport, getErasePreviewRoute, postEraseRoute } from '@/lib/privacy/privacy-api';
 import { openApiDocument } from './openapi';
 import { defineRoute, type AnyApiRoute } from './route';
 
@@ -73,6 +74,10 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   postConversationTyping,
   postConversationNote,
   getConversationActivity,
+  getConversationExport,
+  getContactExport,
+  getErasePreviewRoute,
+  postEraseRoute,
   getMessage,
   postMessageRetry,
   getBusinessNumbers,
@@ -117,6 +122,7 @@ export const API_ROUTES: readonly AnyApiRoute[] = [
   patchLabel,
   deleteLabelRoute,
   getAnalytics,
+  getAdminExport,
   getMetrics,
   getHealth,
   getOpenApi,

@@ -97,12 +97,14 @@ export const readApiDeps = (app: App): ReadApiDeps => ({
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
 const threadCursorSchema = z.tuple([cursorTimestampSchema, cursorIdSchema]);
 
-/** A conversation id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
-export function parseConversationId(raw: string): number {
+/** An id from the path: ids are opaque strings to callers, so one that cannot exist is simply not found. */
+export function parsePathId(raw: string, notFoundMessage: string): number {
   const parsed = cursorIdSchema.safeParse(raw);
-  if (!parsed.success) throw notFound('Conversation not found');
+  if (!parsed.success) throw notFound(notFoundMessage);
   return Number(parsed.data);
 }
+
+export const parseConversationId = (raw: string): number => parsePathId(raw, 'Conversation not found');
 
 // ---- Routes ----
 
@@ -191,6 +193,7 @@ export async function loadApiConversation(deps: ReadApiDeps, id: number): Promis
   const window = serviceWindow(row.lastInboundAt);
   return {
     ...toApiConversation(row),
+    contactId: String(row.contactId),
     lastInboundAt: isoOrNull(row.lastInboundAt),
     serviceWindow: { open: window.open, closesAt: isoOrNull(window.closesAt) },
     sendingEnabled: deps.sendingEnabled === true,
@@ -217,21 +220,30 @@ export const getConversationMessages = defineRoute(
       limit: query.limit,
       before: before && { sentAt: before[0], id: Number(before[1]) },
     });
-    const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
-    const [histories, files] = await Promise.all([
-      getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
-      getMediaStates(
-        deps.db,
-        rows.map((r) => r.id),
-      ),
-    ]);
     const oldest = rows[0];
     return {
-      messages: rows.map((r) => toApiMessage(r, conversation, historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps))),
+      messages: await toApiMessages(deps, rows, () => conversation),
       nextCursor: hasMore && oldest ? encodeThreadCursor(oldest) : null,
     };
   },
 );
+
+/** Message rows as the API shows them, with their status histories and media files (two queries for all of them). */
+export async function toApiMessages<R extends Omit<MessageRecord, 'sortAt'>>(
+  deps: ReadApiDeps,
+  rows: R[],
+  conversationOf: (row: R) => Pick<ConversationSummary, 'phoneNumberId' | 'contact'>,
+): Promise<ApiMessage[]> {
+  const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
+  const [histories, files] = await Promise.all([
+    getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
+    getMediaStates(
+      deps.db,
+      rows.map((r) => r.id),
+    ),
+  ]);
+  return rows.map((r) => toApiMessage(r, conversationOf(r), historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps)));
+}
 
 export const getBusinessNumbers = defineRoute(
   {

@@ -1,4 +1,5 @@
 import type { Db } from '@/db/client';
+import { unreferencedStorageKeys } from '@/db/queries/erase';
 import { claimDueMedia, markMediaDownloaded, recordMediaFailure, type ClaimedMedia } from '@/db/queries/media';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { describeError, type Logger } from '@/lib/log';
@@ -105,6 +106,8 @@ export class MediaDownloader {
         size: file.bytes,
         mimeType: file.mimeType,
       });
+      // The message went while its file downloaded (its customer was erased): the file must not stay behind.
+      if (conversationId === null) await this.removeOrphan(file.key);
       log.info(
         { messageId: item.messageId, wamid: item.wamid, kind: item.kind, bytes: file.bytes, ms: Math.round(performance.now() - started) },
         'media downloaded',
@@ -138,5 +141,13 @@ export class MediaDownloader {
       await notifyChanges(this.db, { conversationIds: [conversationId], messageIds, topics: ['media'] }).catch(() => {});
     }
     return outcome;
+  }
+
+  private async removeOrphan(key: string): Promise<void> {
+    try {
+      for (const orphan of await unreferencedStorageKeys(this.db, [key])) await this.options.storage.remove(orphan);
+    } catch (err) {
+      this.options.log.error({ key, err: describeError(err) }, 'could not remove the file of a message that is gone');
+    }
   }
 }

@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { checkRange, localScratch, MediaObjectMissingError, type MediaStorage, toKey } from './storage';
 
 // Media in an S3-compatible bucket (AWS S3, MinIO, R2, ...), shared by every node: what one node downloads,
@@ -84,6 +91,11 @@ export function s3Storage(options: S3StorageOptions): MediaStorage {
     },
 
     stat: (key) => head(toKey(key)),
+
+    async remove(key) {
+      // S3 answers a delete of a missing object with success too.
+      await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: objectKey(toKey(key)) }));
+    },
 
     async read(key, range) {
       const k = toKey(key);

@@ -26,6 +26,8 @@ export interface MediaStorage {
    * byte stops at the last byte). Rejects with MediaObjectMissingError when the object does not exist.
    */
   read(key: string, range?: { start: number; end: number }): Promise<NodeJS.ReadableStream>;
+  /** Deletes a stored object (an erased customer's file); one already gone is no error. */
+  remove(key: string): Promise<void>;
   /** Deletes scratch files untouched for `olderThanMs` (left by a process killed mid-download). Returns how many. */
   sweepScratch(olderThanMs: number): Promise<number>;
 }
@@ -130,6 +132,10 @@ export function fileStorage(rootDir: string): MediaStorage {
         if (isMissing(err)) return null;
         throw err;
       }
+    },
+
+    async remove(key) {
+      await rm(objectPath(toKey(key)), { force: true });
     },
 
     async read(key, range) {

@@ -31,6 +31,7 @@ import {
   type InsertedMessage,
 } from '@/db/writes/messages';
 import { insertStatusEvents } from '@/db/writes/status-events';
+import { findErasedWamids } from '@/db/queries/erase';
 import { requestTemplateSyncs } from '@/db/queries/templates';
 import { publicMessageId } from '@/lib/inbox/message-id';
 import { messageIdOfCallbackData } from '@/lib/outbox/callback-data';
@@ -66,10 +67,11 @@ export interface EventBatch {
 
 const identityKey = (c: CustomerIdentity) => `${c.waId ?? ''}|${c.userId ?? ''}`;
 
-export async function storeBatches(tx: Transaction, events: EventBatch[]): Promise<StoredChanges> {
+export async function storeBatches(tx: Transaction, received: EventBatch[]): Promise<StoredChanges> {
   // Background work, not a request: a batch of 3 MB bodies may legitimately take longer than the request
   // pool's statement timeout (db/client.ts), when the processor shares that pool (next dev, no worker bundle).
   await liftStatementTimeout(tx);
+  const events = await withoutErased(tx, received);
   const messages = dedupeMessages(events);
   const statuses = events.flatMap((e) => e.batch.statuses.map((s) => ({ ...s, eventId: e.eventId })));
   const changedConversations = new Set<number>();
@@ -108,6 +110,28 @@ export async function storeBatches(tx: Transaction, events: EventBatch[]): Promi
     changedConversations.add(r.conversationId);
   }
   return { conversationIds: [...changedConversations], messageIds: [...changedMessages] };
+}
+
+/**
+ * Messages and statuses of an erased customer's wamids are dropped (lib/privacy/erase.ts): a status Meta
+ * reports late would otherwise bring the customer back as a placeholder in a new conversation.
+ */
+async function withoutErased(tx: Transaction, events: EventBatch[]): Promise<EventBatch[]> {
+  const wamids = new Set(events.flatMap((e) => [...e.batch.messages.map((m) => m.wamid), ...e.batch.statuses.map((s) => s.wamid)]));
+  const erased = await findErasedWamids(tx, [...wamids]);
+  if (erased.size === 0) return events;
+  return events.map((e) => {
+    const messages = e.batch.messages.filter((m) => !erased.has(m.wamid));
+    const statuses = e.batch.statuses.filter((s) => !erased.has(s.wamid));
+    // The sightings that came with the dropped items only go too, or the contact would come back empty.
+    const idsOf = (items: { customer: CustomerIdentity }[]) =>
+      new Set(items.flatMap((x) => [x.customer.waId, x.customer.userId]).filter((id): id is string => !!id));
+    const kept = idsOf([...messages, ...statuses]);
+    const dropped = idsOf([...e.batch.messages, ...e.batch.statuses].filter((x) => erased.has(x.wamid)));
+    const ofDropped = (id: string | null) => !!id && dropped.has(id) && !kept.has(id);
+    const contacts = e.batch.contacts.filter((c) => !ofDropped(c.waId) && !ofDropped(c.userId));
+    return { eventId: e.eventId, batch: { ...e.batch, messages, statuses, contacts } };
+  });
 }
 
 /** A wamid seen twice in one batch (two envelopes of one message) is written once: the first wins. */

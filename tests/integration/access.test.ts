@@ -119,6 +119,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'POST /api/conversations/{id}/typing': {
       deps: (d) => ({ ...d, signals: { enabled: true, typing: async () => 'sent' } }) as AccessDeps,
     },
+    'GET /api/admin/export': { query: () => 'from=2026-01-01&to=2026-01-02' },
     'POST /api/presence': { body: () => ({ clientId: randomUUID(), conversationId: null, typing: false }) },
     'POST /api/presence/leave': { body: () => ({ clientId: randomUUID() }) },
     'PUT /api/me/notification-settings': { body: () => ({ notifyUnassigned: false }) },
@@ -188,6 +189,11 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
     'GET /api/me/mentions': 'session',
     'GET /api/me/notification-settings': 'session',
     'PUT /api/me/notification-settings': 'session',
+    'GET /api/contacts/{id}/erase': 'admin',
+    'POST /api/contacts/{id}/erase': 'admin',
+    'GET /api/contacts/{id}/export': 'inbox',
+    'GET /api/conversations/{id}/export': 'inbox',
+    'GET /api/admin/export': 'admin',
   };
   const nameOf = (route: AnyApiRoute) => `${route.spec.method} ${route.spec.path}`;
   const routes = API_ROUTES.map((route) => [nameOf(route), route] as const);

@@ -51,6 +51,7 @@ describe.each(dbKinds)('GET /api/conversations/{id} on %s', (kind) => {
     const closesAt = new Date((T + 60 + 24 * 3600) * 1000).toISOString();
     expect(conversation).toEqual({
       ...row,
+      contactId: expect.stringMatching(/^\d+$/),
       lastInboundAt: new Date((T + 60) * 1000).toISOString(),
       serviceWindow: { open: Date.now() < Date.parse(closesAt), closesAt },
       sendingEnabled: false,

@@ -107,6 +107,14 @@ describe('S3 media storage', () => {
     expect(await other.stat(key)).toBeNull();
   });
 
+  it('removes an object for every node (an erased customer), and a missing one is no error', async () => {
+    const { key } = await putBytes(nodeA, Buffer.from('erase me from the bucket'));
+    await nodeB.remove(key);
+    expect(await nodeA.stat(key)).toBeNull();
+    await expect(nodeA.read(key)).rejects.toBeInstanceOf(MediaObjectMissingError);
+    await expect(nodeA.remove(key)).resolves.toBeUndefined();
+  });
+
   it('refuses keys that are not SHA-256 digests and bad ranges before asking the server', async () => {
     await expect(nodeA.read('../../etc/passwd')).rejects.toBeInstanceOf(RangeError);
     const { key } = await putBytes(nodeA, Buffer.from('x'));

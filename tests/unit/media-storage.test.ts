@@ -53,6 +53,14 @@ describe('fileStorage', () => {
     expect(existsSync(fresh)).toBe(true);
   });
 
+  it('removes an object for good (an erased customer), and a missing one is no error', async () => {
+    const { key } = await putBytes(Buffer.from('erase me'));
+    await storage.remove(key);
+    expect(await storage.stat(key)).toBeNull();
+    await expect(storage.remove(key)).resolves.toBeUndefined();
+    await expect(storage.remove('../../etc/passwd')).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('stores under rootDir/ab/cd/<sha256> and moves the temp file', async () => {
     const bytes = Buffer.from('hello media');
     const { key, temp } = await putBytes(bytes);

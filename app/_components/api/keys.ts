@@ -210,3 +210,14 @@ export const NOTIFICATIONS = family('/api/me/notifications');
 export const notificationsKey = () => NOTIFICATIONS.path;
 /** GET, PUT: whether unassigned conversations notify too. */
 export const notificationSettingsKey = () => '/api/me/notification-settings';
+
+// ---- Privacy: exports and erasure ----
+
+/** GET: the conversation as a JSON file (a download). */
+export const conversationExportUrl = (id: string) => `${conversationKey(id)}/export`;
+/** GET: everything of the customer as a JSON file (a download). */
+export const contactExportUrl = (contactId: string) => `/api/contacts/${segment(contactId)}/export`;
+/** GET: what erasing the customer would delete; POST: erase them (admins). */
+export const contactEraseUrl = (contactId: string) => `/api/contacts/${segment(contactId)}/erase`;
+/** GET: every message of [from, to) as NDJSON (admins). */
+export const adminExportUrl = (range: { from: string; to: string }) => withQuery('/api/admin/export', range);

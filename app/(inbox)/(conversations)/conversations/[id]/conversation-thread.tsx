@@ -18,6 +18,7 @@ import { CollisionGuardProvider } from './collision-warning';
 import { ActivityLink } from './activity-link';
 import { Composer } from './composer';
 import { ConversationLabels } from './conversation-labels';
+import { ConversationMenu } from './conversation-menu';
 import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
@@ -89,12 +90,14 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   const { ref: scroller, newBelow, toBottom } = useStickToBottom(newest?.id, messages[0]?.id, messages.length);
   const topSentinel = useLoadOlderOnScroll(scroller, hasOlder && !loadingOlder, loadOlder);
 
-  if (error && !data) {
-    const missing = error instanceof ApiRequestError && error.status === 404;
+  // Gone while open (erased, perhaps by another admin): the header's refetch says so first.
+  const gone = header.error instanceof ApiRequestError && header.error.status === 404;
+  if ((error && !data) || gone) {
+    const missing = gone || (error instanceof ApiRequestError && error.status === 404);
     return (
       <div className="m-auto max-w-sm p-6 text-center text-sm">
         <p role="alert" className="font-medium text-slate-800">
-          {missing ? 'This conversation does not exist.' : `Could not load this conversation: ${error.message}`}
+          {missing ? 'This conversation does not exist.' : `Could not load this conversation: ${error?.message}`}
         </p>
         <Link href="/" className="mt-3 inline-block text-emerald-700 underline">
           Back to the inbox
@@ -123,6 +126,7 @@ export function ConversationThread({ conversationId }: { conversationId: string 
         {conversation && <StatusControls conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         {conversation && <ConversationLabels conversation={conversation} onChanged={(c) => header.mutate(c, { revalidate: false })} />}
         <ActivityLink conversationId={conversationId} />
+        {conversation && <ConversationMenu conversation={conversation} />}
       </header>
       <div className="relative flex min-h-0 flex-1 flex-col" {...dropZone.handlers}>
         {dropZone.over && (

@@ -1,0 +1,7 @@
+import { serve } from '@/lib/http/serve';
+import { getContactExport } from '@/lib/privacy/privacy-api';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = serve(getContactExport);
