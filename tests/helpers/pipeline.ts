@@ -7,10 +7,11 @@ import { RawEventLog } from '@/lib/whatsapp/ingest';
 import { EventProcessor, type ProcessorOptions } from '@/lib/whatsapp/processor';
 import { receiveDelivery, type WebhookConfig, type WebhookDeps } from '@/lib/whatsapp/webhook';
 import { signBody } from '../../tools/meta-envelopes';
+import { sharedDir } from './shared-dir';
 
 export const SECRET = 'test-app-secret-1';
 export const SECRET_NEXT = 'test-app-secret-2';
-export const sharedPayloadsDir = path.resolve(process.cwd(), '../shared/payloads');
+export const sharedPayloadsDir = path.join(sharedDir(), 'payloads');
 export const fixturesDir = path.resolve(process.cwd(), 'tests/fixtures/payloads');
 
 export const silentLog = pino({ level: 'silent' });

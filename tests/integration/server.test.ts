@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { EXAMPLE_SECRETS } from '@/lib/env';
 import { signBody } from '@/lib/whatsapp/signature';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
+import { sharedDir } from '../helpers/shared-dir';
 import { messagesBody, status, textMessage } from '../../tools/meta-envelopes';
 import { ensureBuild, serverEnv, startServer, type RunningServer, stopAllServers } from '../../tools/server-harness';
 import { startFakeGraph } from '../../tools/fake-graph';
@@ -15,7 +16,7 @@ import { startTcpProxy } from '../../tools/tcp-proxy';
 
 // The production server as users run it: `next start`, signals, kill -9, two instances on one database.
 
-const contractCheck = path.resolve(process.cwd(), '../shared/tools/contract-check.mjs');
+const contractCheck = path.join(sharedDir(), 'tools/contract-check.mjs');
 
 beforeAll(() => ensureBuild(), 300_000);
 // A server that outlived a failed test must not take the next test down with it.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../helpers/shared-dir';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { messageItemSchema } from '@/lib/whatsapp/payload';
 import { safeJson } from '@/lib/whatsapp/sanitize';
@@ -24,7 +25,7 @@ import { MAX_ORDER_LINES } from '@/lib/whatsapp/message-types/order';
 import { MAX_SHORT_LENGTH, MAX_TEXT_LENGTH } from '@/lib/whatsapp/message-types/read';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PAYLOAD_DIRS = [path.join(ROOT, 'tests/fixtures/payloads'), path.resolve(ROOT, '../shared/payloads')];
+const PAYLOAD_DIRS = [path.join(ROOT, 'tests/fixtures/payloads'), path.join(sharedDir(ROOT), 'payloads')];
 
 /** Keys of a message item that are not the message's own content: who, when, about what. */
 const ENVELOPE_KEYS = new Set([

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDir } from '../helpers/shared-dir';
 import { normalizeWebhook } from '@/lib/whatsapp/normalize';
 import { DELIVERY_ORDER, deliveryRank } from '@/lib/whatsapp/status';
 import type { AccountEvent, NormalizedBatch, NormalizedMessage } from '@/lib/whatsapp/types';
 import { messagesPayload, status } from '../../tools/meta-envelopes';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/payloads');
-const SHARED_PAYLOADS = path.resolve(process.cwd(), '../shared/payloads');
+const SHARED_PAYLOADS = path.join(sharedDir(), 'payloads');
 const RECEIVED_AT = new Date('2026-12-01T10:00:00Z');
 
 const WABA_A = '102290129340398';
