@@ -242,3 +242,11 @@ export { sql };
 /** A sort key for cursors: exact to the microsecond, whatever precision a JS Date has. */
 export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
   sql<T>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Whether PostgreSQL answered with SQLSTATE `code`, wherever drizzle put the driver's error (`cause`, a few deep). */
+export function hasSqlState(err: unknown, code: string): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import { and, asc, eq, getTableName, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client';
+import { hasSqlState, queryRows, type Executor } from '../client';
 import { conversationLabels, conversations, labels, type LabelRow } from '../schema';
 
 // Labels: admins define them (a name unique whatever its case, a colour of the palette), anyone puts them
@@ -190,8 +190,5 @@ export function hasLabel(labelId: number, fromLabelSide: boolean): SQL {
 
 /** PostgreSQL's unique_violation, wherever drizzle put the driver's error. */
 export function isUniqueViolation(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === '23505') return true;
-  }
-  return false;
+  return hasSqlState(err, '23505');
 }

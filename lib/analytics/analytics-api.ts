@@ -1,4 +1,4 @@
-import type { Db } from '@/db/client';
+import { type Db, hasSqlState } from '@/db/client';
 import { deliveryCounts, deliveryTimingSummary, inboundCounts, webhookCounts, type AnalyticsWindow } from '@/db/queries/analytics';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import { getProcessingBacklog } from '@/db/queries/webhook-events';
@@ -63,15 +63,8 @@ export const getAnalytics = defineRoute(
       return await loadAnalytics(deps.db, query);
     } catch (err) {
       // A zone the platform knows but PostgreSQL's tz database does not (22023: invalid_parameter_value).
-      if (hasCode(err, '22023')) throw badRequest(`Invalid tz: PostgreSQL does not know the time zone "${query.tz}"`);
+      if (hasSqlState(err, '22023')) throw badRequest(`Invalid tz: PostgreSQL does not know the time zone "${query.tz}"`);
       throw err;
     }
   },
 );
-
-function hasCode(err: unknown, code: string): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === code) return true;
-  }
-  return false;
-}

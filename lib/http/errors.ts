@@ -1,3 +1,4 @@
+import { hasSqlState } from '@/db/client';
 import { ZodError } from 'zod';
 import { describeError, log } from '@/lib/log';
 
@@ -109,10 +110,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** PostgreSQL cancelled the statement (57014 query_canceled): DATABASE_STATEMENT_TIMEOUT_MS ran out. */
 export function isStatementTimeout(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === '57014') return true;
-  }
-  return false;
+  return hasSqlState(err, '57014');
 }
 
 /** True when the error (or what it wraps: drizzle puts the driver's error in `cause`) means "no database right now". */

@@ -1,4 +1,4 @@
-import type { Database } from '@/db/client';
+import { type Database, hasSqlState } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges, type Topic } from '@/lib/realtime/changes';
@@ -54,10 +54,7 @@ interface ClaimedBatch {
 }
 
 /** PostgreSQL broke a lock cycle between two batches (or instances): nothing is wrong with the events. */
-const isDeadlock = (error: unknown): boolean => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '40P01') return true;
-  return false;
-};
+const isDeadlock = (error: unknown): boolean => hasSqlState(error, '40P01');
 
 export class EventProcessor {
   private readonly runner: JobRunner<ClaimedBatch, ProcessingOutcome>;
