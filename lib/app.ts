@@ -139,8 +139,9 @@ export async function startApp(env: Env): Promise<App> {
     .then((n) => n > 0 && log.info({ files: n }, 'removed scratch files of interrupted media downloads'))
     .catch((err) => log.warn({ err: describeError(err) }, 'could not sweep media scratch files'));
   if (!media.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: media files will not be downloaded (messages show them as waiting)');
-  // New messages (on any instance) may carry media: look at once rather than at the next poll.
-  changes.subscribe((notice) => (notice.topics.includes('messages') || notice.partial) && media.notify());
+  // Media queued to download (on any instance): look at once rather than at the next poll. Not on every
+  // new message: most carry no file, and each look is a claim.
+  changes.subscribe((notice) => (notice.topics.includes('downloads') || notice.partial) && media.notify());
   const graph = env.WHATSAPP_ACCESS_TOKEN
     ? new GraphApiClient({
         graphUrl: env.WHATSAPP_GRAPH_URL,

@@ -96,37 +96,95 @@ export function usePollInterval(): number {
 
 /** Between the starts of two refetches in a burst of notices: caps each open page at ten refetches a second. */
 const MIN_REFRESH_GAP_MS = 100;
+/**
+ * And no sooner than this many times the last refetch took: a slow answer means a loaded server, and
+ * a page that refetches at most half the time leaves it room. Capped, so a page is never far behind.
+ */
+const REFRESH_GAP_PER_DURATION = 2;
+const MAX_REFRESH_GAP_MS = 2000;
+
+/** The open thread's refetches in flight: every other refetch of the page starts after them. */
+const foreground = new Set<Promise<unknown>>();
+
+/**
+ * The page's other refetches (list, counts, numbers, notifications…) in flight at once. Each part of the
+ * page coalesces its own; under a stream of notices they would otherwise all run at once, all the time.
+ */
+const MAX_BACKGROUND_IN_FLIGHT = 2;
+let backgroundInFlight = 0;
+const backgroundQueue: (() => void)[] = [];
+async function backgroundSlot(): Promise<() => void> {
+  if (backgroundInFlight >= MAX_BACKGROUND_IN_FLIGHT) await new Promise<void>((resolve) => backgroundQueue.push(resolve));
+  else backgroundInFlight++;
+  return () => {
+    const next = backgroundQueue.shift();
+    if (next) next();
+    else backgroundInFlight--;
+  };
+}
+
+export interface CoalescedOptions {
+  /**
+   * The open thread: what the agent is looking at goes first. A notice reaches every part of the page at
+   * once (list, counts, notifications, thread); their requests would share the server with the thread's,
+   * and on a loaded server the new message would wait for all of them.
+   */
+  foreground?: boolean;
+}
 
 /**
  * `refresh` at most one at a time: the first notice after a quiet spell refetches at once; a burst of
- * notices while one refetch runs ends in exactly one more, started no sooner than MIN_REFRESH_GAP_MS
- * after the one before it started. So the page is never behind and never floods the server.
+ * notices while one refetch runs ends in exactly one more, started no sooner than MIN_REFRESH_GAP_MS (or
+ * twice the last refetch's time, see REFRESH_GAP_PER_DURATION) after the one before it started. So the
+ * page is never behind and never floods the server. Refetches other than the foreground's wait for it.
  */
-export function useCoalesced(refresh: () => Promise<unknown>): () => void {
+export function useCoalesced(refresh: () => Promise<unknown>, options: CoalescedOptions = {}): () => void {
   const latest = useRef(refresh);
   useEffect(() => {
     latest.current = refresh;
   });
-  const state = useRef({ running: false, again: false, startedAt: Number.NEGATIVE_INFINITY });
+  const state = useRef({ running: false, again: false, startedAt: Number.NEGATIVE_INFINITY, took: 0 });
+  const isForeground = options.foreground === true;
   const [run] = useState(() => {
+    const start = async () => {
+      if (isForeground) {
+        state.current.startedAt = performance.now();
+        const refetch = latest.current();
+        foreground.add(refetch);
+        const done = () => void foreground.delete(refetch);
+        refetch.then(done, done);
+        return refetch;
+      }
+      // Every part of the page hears a notice in the same turn: let the thread start its refetch first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (foreground.size > 0) await Promise.allSettled([...foreground]);
+      const release = await backgroundSlot();
+      try {
+        state.current.startedAt = performance.now();
+        return await latest.current();
+      } finally {
+        release();
+      }
+    };
     const go = () => {
       if (state.current.running) {
         state.current.again = true;
         return;
       }
       state.current.running = true;
-      state.current.startedAt = performance.now();
-      latest
-        .current()
+      start()
         .catch(() => {})
         .finally(() => {
+          const { startedAt } = state.current;
+          state.current.took = performance.now() - startedAt;
           if (!state.current.again) {
             state.current.running = false;
             return;
           }
           // Still "running" until the next one starts, so notices meanwhile fold into this one more refetch.
           state.current.again = false;
-          const wait = Math.max(0, state.current.startedAt + MIN_REFRESH_GAP_MS - performance.now());
+          const gap = Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * state.current.took));
+          const wait = Math.max(0, startedAt + gap - performance.now());
           setTimeout(() => {
             state.current.running = false;
             go();

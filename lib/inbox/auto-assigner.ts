@@ -32,8 +32,10 @@ export class AutoAssigner {
       claim: (limit) => this.pass(limit),
       run: async () => null,
       pollMs: options.pollMs ?? 5000,
-      // A burst of notices (a busy webhook) gathers into few passes.
+      // A burst of notices (a busy webhook, a busy outbox) gathers into a few passes a second, whether or
+      // not the last one assigned anything.
       lingerMs: 250,
+      claimGapMs: 250,
       claimRetryMs: exponentialBackoff({ firstMs: 1000, factor: 2, maxMs: 30_000 }),
       log: options.log,
     });

@@ -40,6 +40,12 @@ export interface JobRunnerOptions<Job, Outcome> {
    * After a quiet spell the first news is claimed at once. Default 0.
    */
   lingerMs?: number;
+  /**
+   * Claims are at least this far apart even when they find nothing: for a queue woken by every change
+   * notice whose work may wait a moment (auto-assignment), so a stream of notices costs a few looks a
+   * second rather than one each. Default 0.
+   */
+  claimGapMs?: number;
   /** Whether more may be due at once after this claim. Default: it filled every free slot. */
   backlogged?: (claimed: Job[], limit: number) => boolean;
   /** Delay after the n-th failure in a row to claim. */
@@ -90,10 +96,11 @@ export class JobRunner<Job, Outcome = never> {
   }
 
   private async runLoop(): Promise<void> {
-    const { pollMs, lingerMs = 0, backlogged = (claimed, limit) => claimed.length >= limit } = this.options;
+    const { pollMs, lingerMs = 0, claimGapMs = 0, backlogged = (claimed, limit) => claimed.length >= limit } = this.options;
     let failures = 0;
-    /** When the last claim that found work was made (performance.now()). */
+    /** When the last claim that found work was made, and the last claim at all (performance.now()). */
     let lastWorkAt = Number.NEGATIVE_INFINITY;
+    let lastClaimAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
       this.wakeUp.rung = false;
       const free = this.concurrency - this.inFlight.size;
@@ -101,6 +108,7 @@ export class JobRunner<Job, Outcome = never> {
       try {
         if (free > 0) {
           const claimedAt = performance.now();
+          lastClaimAt = claimedAt;
           const claimed = await this.claimAndStart();
           if (claimed.length > 0) lastWorkAt = claimedAt;
           more = backlogged(claimed, free);
@@ -123,7 +131,7 @@ export class JobRunner<Job, Outcome = never> {
         // Let a burst gather: one claim of many costs the database far less than many of few. Adaptive:
         // a claim waits out what is left of lingerMs since the last one that found work, so the first
         // webhook after a quiet spell shows at once, and under load claims come one per lingerMs.
-        const gather = lastWorkAt + lingerMs - performance.now();
+        const gather = Math.max(lastWorkAt + lingerMs, lastClaimAt + claimGapMs) - performance.now();
         if (this.running && gather > 0) await new Promise((r) => setTimeout(r, gather));
       }
     }

@@ -12,7 +12,8 @@ const MAX_PAYLOAD = 7000;
  * What else a change concerns, for pages that are not about one conversation (the error log, the charts):
  * deliveries (statuses stored), messages (messages stored), account (account or template events),
  * processing (an event failed for good, or was retried), rejections (webhook requests refused),
- * media (a media file was downloaded, or failed to), outbox (a message was queued for sending), labels
+ * media (a media file was downloaded, or failed to), downloads (media files were queued to download: the
+ * downloaders look), outbox (a message was queued for sending), labels
  * (a label made, renamed, recoloured or deleted, or put on or taken off a conversation), agents (someone
  * signed up, was renamed or deactivated, or changed their availability), presence (who views or types where),
  * mentions (an agent was mentioned in a note), canned-replies (a saved reply made, changed or deleted),
@@ -25,6 +26,7 @@ export const TOPICS = [
   'processing',
   'rejections',
   'media',
+  'downloads',
   'outbox',
   'labels',
   'agents',

@@ -5,7 +5,7 @@ import { notifyChanges, type Topic } from '@/lib/realtime/changes';
 import { exponentialBackoff, retryDelay, type RetryPolicy } from '@/lib/jobs/backoff';
 import { JobRunner } from '@/lib/jobs/runner';
 import { normalizeWebhook } from './normalize';
-import { storeBatches, type EventBatch } from './store';
+import { hasFileToDownload, storeBatches, type EventBatch } from './store';
 
 // Normalizes committed webhook events in the background, many per transaction. Events are locked
 // with FOR UPDATE SKIP LOCKED for the length of the transaction that stores them, so several app
@@ -197,6 +197,7 @@ function topicsOf(batches: EventBatch[]): Topic[] {
   for (const { batch } of batches) {
     if (batch.statuses.length > 0) topics.add('deliveries');
     if (batch.messages.length > 0) topics.add('messages');
+    if (batch.messages.some(hasFileToDownload)) topics.add('downloads');
     if (batch.accountEvents.length > 0) topics.add('account');
   }
   return [...topics];

@@ -349,12 +349,15 @@ function statusRows(statuses: (NormalizedStatus & { eventId: number })[]) {
   }));
 }
 
+/** A media message Meta gave a file id: its file is ours to download. */
+export const hasFileToDownload = (m: NormalizedMessage): boolean => isMediaMessageType(m.type) && !!m.media?.id;
+
 /** A download job per media message really added: committed with the message, so none is ever missed. */
 function downloadsOf(messages: NormalizedMessage[], inserted: InsertedMessage[]) {
   const added = new Map(inserted.map((r) => [r.wamid, r.id]));
   return messages.flatMap((m) => {
     const messageId = added.get(m.wamid);
-    if (messageId === undefined || !isMediaMessageType(m.type) || !m.media?.id) return [];
+    if (messageId === undefined || !hasFileToDownload(m) || !m.media?.id) return [];
     return [{ messageId, mediaId: m.media.id, kind: m.type, mimeType: m.media.mimeType, filename: m.media.filename }];
   });
 }

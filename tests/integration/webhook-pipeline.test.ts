@@ -953,4 +953,15 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       partial: false,
     });
   });
+
+  it('says when a batch queued media downloads, so only then the downloaders look', async () => {
+    const notices: string[] = [];
+    const unlisten = await database.listen(CHANGES_CHANNEL, (p) => notices.push(p));
+    await pipeline.post(readPayload('image.json'));
+    await pipeline.drain();
+    await expect.poll(() => notices.length).toBeGreaterThan(0);
+    await unlisten();
+    expect(decodeChange(notices[0]!)?.topics).toEqual(['messages', 'downloads']);
+    expect(await count(database, 'media_items')).toBe(1);
+  });
 });

@@ -146,6 +146,25 @@ describe('JobRunner', () => {
     expect([...q.running.keys()].sort()).toEqual([1, 2, 3]); // both in the next claim
   });
 
+  it('with `claimGapMs`, a stream of wake-ups that find nothing costs one claim per gap, and work still comes', async () => {
+    const q = fakeQueue();
+    const r = runner(q, { claimGapMs: 100, pollMs: 60_000 });
+    r.start();
+    await tick();
+    const before = q.claims;
+    for (let i = 0; i < 25; i++) {
+      r.notify();
+      await tick(10);
+    }
+    // 250 ms of notices, one every 10 ms: a claim per 100 ms at most (the first at once), not 25.
+    expect(q.claims - before).toBeGreaterThanOrEqual(2);
+    expect(q.claims - before).toBeLessThanOrEqual(4);
+    q.due.push(1);
+    r.notify();
+    await tick(150);
+    expect([...q.running.keys()]).toEqual([1]);
+  });
+
   it('claims again at once while claims come back full, by the queue’s own measure', async () => {
     const q = fakeQueue();
     q.due.push(1, 2, 3);

@@ -35,7 +35,14 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   // Notes and system lines between the loaded messages (older ones come with older pages).
   const activity = useThreadActivity(conversationId, loaded[0]?.timestamp ?? null, data !== undefined && !hasOlder);
 
-  const refresh = useCoalesced(() => Promise.all([thread.refresh(), header.mutate(), activity.refresh()]));
+  // The messages first (what the agent waits to see), then the header and the notes between them.
+  const refresh = useCoalesced(
+    async () => {
+      await thread.refresh();
+      await Promise.all([header.mutate(), activity.refresh()]);
+    },
+    { foreground: true },
+  );
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
