@@ -25,7 +25,9 @@ const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --background
                 two statuses, as bench:ingest sends them): live updates under load. Default 0.
 
 Environment: BENCH_DATABASE_URL (admin connection to create/drop the bench database,
-default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium).`;
+default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium),
+BENCH_LIVE_SAMPLES=1 (print every sample's stages, ack/notify/sse/visible in ms), BENCH_SERVER_NODE_ARGS
+(node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").`;
 
 /** Issue 14: p95 of a new message, idle and under 500 background webhooks/s. */
 const goalP95Ms = (background: number) => (background > 0 ? 300 : 60);
@@ -317,7 +319,8 @@ async function main() {
       ? `${label.padEnd(26)} (not seen)`
       : `${label.padEnd(26)} ${String(percentile(values, 50)).padStart(6)} ${String(percentile(values, 95)).padStart(6)} ${String(percentile(values, 100)).padStart(6)}   (${values.length})`;
   };
-  if (process.env.BENCH_LIVE_SAMPLES) for (const r of results) console.log(r.stages.map((s) => `${s.ack}/${s.notify}/${s.sse}/${s.visible}`).join(" "));
+  if (process.env.BENCH_LIVE_SAMPLES)
+    for (const r of results) console.log(r.stages.map((s) => `${s.ack}/${s.notify}/${s.sse}/${s.visible}`).join(' '));
   console.log('\nWhere the time goes, every sample (ms since the POST):');
   console.log(stageRow('webhook answered 200', (s) => s.ack));
   console.log(stageRow('NOTIFY heard (LISTEN)', (s) => s.notify));
