@@ -28,6 +28,7 @@ Options:
   --events N   Events in the backlog (default 200000).
   --runs R     Backlogs to seed and drain, one after the other; the median is printed (default 1).
   --batch B    Events the processor claims per batch (default: the processor's own).
+  --in-flight K  Batches in flight at once (default: the processor's own, 2).
   --keep       Keep the database afterwards and print its URL.
   -h, --help   Show this help.
 
@@ -39,6 +40,7 @@ interface Options {
   events: number;
   runs: number;
   batch: number | undefined;
+  inFlight: number | undefined;
   keep: boolean;
   adminUrl: string;
 }
@@ -50,6 +52,7 @@ function readOptions(argv: string[]): Options | 'help' {
       events: { type: 'string' },
       runs: { type: 'string' },
       batch: { type: 'string' },
+      'in-flight': { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -61,6 +64,7 @@ function readOptions(argv: string[]): Options | 'help' {
     events: intOption('events', values.events, 200_000, 1, 10_000_000),
     runs: intOption('runs', values.runs, 1, 1, 20),
     batch: values.batch === undefined ? undefined : intOption('batch', values.batch, 250, 1, 10_000),
+    inFlight: values['in-flight'] === undefined ? undefined : intOption('in-flight', values['in-flight'], 2, 1, 16),
     keep: values.keep === true,
     adminUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };
@@ -85,13 +89,14 @@ async function seedBacklog(database: Database, count: number, runId: string): Pr
 }
 
 /** Runs the processor as the app does (its own loop, batches in flight side by side) until `expected` events are handled. */
-async function drain(database: Database, batch: number | undefined, expected: number): Promise<number> {
+async function drain(database: Database, batch: number | undefined, inFlight: number | undefined, expected: number): Promise<number> {
   let handled = 0;
   let drained!: () => void;
   const done = new Promise<void>((resolve) => (drained = resolve));
   const processor = new EventProcessor(database, {
     log: pino({ level: 'warn' }),
     batchSize: batch,
+    batchesInFlight: inFlight,
     onOutcome: ({ processed, failed }) => {
       handled += processed + failed;
       if (handled >= expected) drained();
@@ -149,7 +154,7 @@ async function main(options: Options): Promise<void> {
         const serverBefore = await serverCpuSeconds(database);
         const ownBefore = process.cpuUsage();
         const started = performance.now();
-        const processed = await drain(database, options.batch, options.events);
+        const processed = await drain(database, options.batch, options.inFlight, options.events);
         const seconds = (performance.now() - started) / 1000;
         const own = process.cpuUsage(ownBefore);
         const server = cpuSpent(serverBefore, await serverCpuSeconds(database));

@@ -106,23 +106,6 @@ const MAX_REFRESH_GAP_MS = 2000;
 /** The open thread's refetches in flight: every other refetch of the page starts after them. */
 const foreground = new Set<Promise<unknown>>();
 
-/**
- * The page's other refetches (list, counts, numbers, notifications…) in flight at once. Each part of the
- * page coalesces its own; under a stream of notices they would otherwise all run at once, all the time.
- */
-const MAX_BACKGROUND_IN_FLIGHT = 2;
-let backgroundInFlight = 0;
-const backgroundQueue: (() => void)[] = [];
-async function backgroundSlot(): Promise<() => void> {
-  if (backgroundInFlight >= MAX_BACKGROUND_IN_FLIGHT) await new Promise<void>((resolve) => backgroundQueue.push(resolve));
-  else backgroundInFlight++;
-  return () => {
-    const next = backgroundQueue.shift();
-    if (next) next();
-    else backgroundInFlight--;
-  };
-}
-
 export interface CoalescedOptions {
   /**
    * The open thread: what the agent is looking at goes first. A notice reaches every part of the page at
@@ -136,7 +119,7 @@ export interface CoalescedOptions {
  * `refresh` at most one at a time: the first notice after a quiet spell refetches at once; a burst of
  * notices while one refetch runs ends in exactly one more, started no sooner than MIN_REFRESH_GAP_MS (or
  * twice the last refetch's time, see REFRESH_GAP_PER_DURATION) after the one before it started. So the
- * page is never behind and never floods the server. Refetches other than the foreground's wait for it.
+ * page always ends up current and never floods the server. Refetches other than the foreground's wait for it.
  */
 export function useCoalesced(refresh: () => Promise<unknown>, options: CoalescedOptions = {}): () => void {
   const latest = useRef(refresh);
@@ -158,13 +141,8 @@ export function useCoalesced(refresh: () => Promise<unknown>, options: Coalesced
       // Every part of the page hears a notice in the same turn: let the thread start its refetch first.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (foreground.size > 0) await Promise.allSettled([...foreground]);
-      const release = await backgroundSlot();
-      try {
-        state.current.startedAt = performance.now();
-        return await latest.current();
-      } finally {
-        release();
-      }
+      state.current.startedAt = performance.now();
+      return latest.current();
     };
     const go = () => {
       if (state.current.running) {

@@ -22,6 +22,8 @@ export interface ProcessorOptions {
   lingerMs?: number;
   /** Attempts before an event is marked failed and left for an operator. */
   maxAttempts?: number;
+  /** Batches in flight at once on PostgreSQL (default 2; PGlite: always 1). */
+  batchesInFlight?: number;
   /** Delay before retry n (1-based). */
   backoffMs?: (attempt: number) => number;
   log: Logger;
@@ -72,7 +74,7 @@ export class EventProcessor {
     this.runner = new JobRunner({
       name: 'webhook processing',
       // PGlite has one connection: a second transaction would only wait for the first.
-      concurrency: database.kind === 'pglite' ? 1 : 2,
+      concurrency: database.kind === 'pglite' ? 1 : (options.batchesInFlight ?? 2),
       // A batch per free slot, while full ones come: the second is claimed as soon as the first is locked.
       claim: async (slots) => {
         const batches: ClaimedBatch[] = [];

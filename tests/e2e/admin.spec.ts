@@ -17,6 +17,8 @@ async function signIn(page: Page, email: string, password: string) {
 }
 
 test('an admin adds an agent, who signs in; deactivated, the agent is out at once; reactivated, back in', async ({ page, browser }) => {
+  // Two browsers and three sign-ins (each a deliberately slow password hash).
+  test.setTimeout(60_000);
   const person = { name: `Pat ${unique()}`, email: `pat-${unique()}@ticks.test`, password: 'pat-password-0123' };
   await page.goto('/admin/users');
   const form = page.getByRole('region', { name: 'Add a person' });
@@ -39,7 +41,10 @@ test('an admin adds an agent, who signs in; deactivated, the agent is out at onc
   await row.getByRole('button', { name: 'Deactivate' }).click();
   await expect(row).toContainText('Deactivated');
   await expect(page.getByRole('status')).toContainText('deactivated and signed out');
-  // Their session is gone: the next page they open sends them to sign in, and signing in fails.
+  // Their session is gone: the page they have open leaves by itself (its event stream says so; waited
+  // for, or it would race the next navigation), the next page they open sends them to sign in, and
+  // signing in fails.
+  await expect(agentPage).toHaveURL(/\/login/);
   await agentPage.goto('/');
   await expect(agentPage).toHaveURL('/login');
   await signIn(agentPage, person.email, person.password);

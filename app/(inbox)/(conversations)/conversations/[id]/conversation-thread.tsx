@@ -35,14 +35,13 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   // Notes and system lines between the loaded messages (older ones come with older pages).
   const activity = useThreadActivity(conversationId, loaded[0]?.timestamp ?? null, data !== undefined && !hasOlder);
 
-  // The messages first (what the agent waits to see), then the header and the notes between them.
-  const refresh = useCoalesced(
-    async () => {
-      await thread.refresh();
-      await Promise.all([header.mutate(), activity.refresh()]);
-    },
-    { foreground: true },
-  );
+  // The messages first (what the agent waits to see); the header and the notes between them after.
+  const refreshMessages = useCoalesced(() => thread.refresh(), { foreground: true });
+  const refreshAround = useCoalesced(() => Promise.all([header.mutate(), activity.refresh()]));
+  const refresh = useCallback(() => {
+    refreshMessages();
+    refreshAround();
+  }, [refreshMessages, refreshAround]);
   useChanges((notice) => {
     if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
   });
