@@ -152,13 +152,16 @@ describe('JobRunner', () => {
     r.start();
     await tick();
     const before = q.claims;
+    const started = performance.now();
     for (let i = 0; i < 25; i++) {
       r.notify();
       await tick(10);
     }
-    // 250 ms of notices, one every 10 ms: a claim per 100 ms at most (the first at once), not 25.
-    expect(q.claims - before).toBeGreaterThanOrEqual(2);
-    expect(q.claims - before).toBeLessThanOrEqual(4);
+    // A notice every 10 ms or so: a claim per 100 ms at most (the first at once), not one each. Bounded
+    // by the time it really took, which a loaded machine stretches.
+    const claims = q.claims - before;
+    expect(claims).toBeGreaterThanOrEqual(2);
+    expect(claims).toBeLessThanOrEqual(Math.ceil((performance.now() - started) / 100) + 1);
     q.due.push(1);
     r.notify();
     await tick(150);
