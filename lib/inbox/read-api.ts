@@ -49,7 +49,7 @@ import {
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
-import { notifyChanges } from '@/lib/realtime/changes';
+import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
 import { serviceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
 import { type MessageContent, TARGET_REWRITING_MESSAGE_TYPES } from '@/lib/whatsapp/message-types';
@@ -279,10 +279,10 @@ export const postConversationRead = defineRoute(
   },
   async ({ deps, params }): Promise<PostConversationReadResponse> => {
     const id = parseConversationId(params.id);
-    const { found, changed } = await deps.db.transaction(async (tx) => {
-      const result = await markConversationRead(tx, id);
-      if (result.changed) await notifyChanges(tx, { conversationIds: [id], messageIds: [] });
-      return result;
+    // Other browsers hear of it only when there was something unread (db/queries/conversations.ts).
+    const { found, changed } = await markConversationRead(deps.db, id, {
+      channel: CHANGES_CHANNEL,
+      payload: encodeChange({ conversationIds: [id], messageIds: [] }),
     });
     if (!found) throw notFound('Conversation not found');
     // There were unread messages: blue ticks for the customer, after this answer and never failing it.

@@ -81,11 +81,12 @@ export const postConversationMessage = defineRoute(
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-      await recordActivity(tx, conversationId, actorOf(principal), {
-        action: 'message_sent',
-        details: { messageId: id, type: message.type },
-      });
-      await notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] });
+      // One round trip for both: the conversation stays locked until commit, and every wait for this
+      // process's event loop (a busy one, under load) is time the processor's batches may wait for it.
+      await Promise.all([
+        recordActivity(tx, conversationId, actorOf(principal), { action: 'message_sent', details: { messageId: id, type: message.type } }),
+        notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] }),
+      ]);
       return row;
     });
     // Posted twice at the same moment: the other request wrote it.
