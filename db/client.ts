@@ -243,10 +243,12 @@ export { sql };
 export const cursorTimestamp = <T extends string | null = string>(column: AnyColumn) =>
   sql<T>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** Whether PostgreSQL answered with SQLSTATE `code`, wherever drizzle put the driver's error (`cause`, a few deep). */
-export function hasSqlState(err: unknown, code: string): boolean {
+/** Whether PostgreSQL answered with SQLSTATE `code` (or one of `code`), wherever drizzle put the driver's error (`cause`, a few deep). */
+export function hasSqlState(err: unknown, code: string | readonly string[]): boolean {
+  const codes: readonly string[] = typeof code === 'string' ? [code] : code;
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === code) return true;
+    const found = (e as { code?: unknown }).code;
+    if (typeof found === 'string' && codes.includes(found)) return true;
   }
   return false;
 }

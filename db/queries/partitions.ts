@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { liftStatementTimeout, queryRows, type Db, type Executor } from '../client';
+import { hasSqlState, liftStatementTimeout, queryRows, type Db, type Executor } from '../client';
 
 // Monthly partitions of the two tables that grow fastest (migration 0015): each month of the partition key
 // (UTC) has a partition named <table>_YYYY_MM; a <table>_default partition holds any other time. Partitions
@@ -107,12 +107,4 @@ async function addMonthPartition(db: Db, table: MonthlyPartitioned, month: Date)
     if (hasSqlState(err, ['42P07', '42P17'])) return false;
     throw err;
   }
-}
-
-/** The error (or what it wraps: drizzle puts the driver's error in `cause`) has one of these SQLSTATEs. */
-export function hasSqlState(err: unknown, codes: string[]): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (codes.includes((e as { code?: unknown }).code as string)) return true;
-  }
-  return false;
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, sql, TransactionRollbackError } from 'drizzle-orm';
-import { liftStatementTimeout, queryRows, type Db, type Executor } from '../client';
+import { hasSqlState, liftStatementTimeout, queryRows, type Db, type Executor } from '../client';
 import { rateLimits, retentionWatermarks, sessions, webhookEvents } from '../schema';
-import { hasSqlState, listMonthPartitions, monthStart } from './partitions';
+import { listMonthPartitions, monthStart } from './partitions';
 
 // What retention removes (lib/retention/purger.ts decides when): whole months of raw webhook events past
 // their time, the bodies of those past their time in a month that cannot go yet, the hashes that recognize
