@@ -5,7 +5,7 @@ import { notifyChanges, type Topic } from '@/lib/realtime/changes';
 import { exponentialBackoff, retryDelay, type RetryPolicy } from '@/lib/jobs/backoff';
 import { JobRunner } from '@/lib/jobs/runner';
 import { normalizeWebhook } from './normalize';
-import { hasFileToDownload, storeBatches, type EventBatch } from './store';
+import { storeBatches, type EventBatch } from './store';
 
 // Normalizes committed webhook events in the background, many per transaction. Events are locked
 // with FOR UPDATE SKIP LOCKED for the length of the transaction that stores them, so several app
@@ -159,12 +159,12 @@ export class EventProcessor {
           if (claimed.length === 0) return;
           announce(claimed);
           const batches = claimed.map(normalizeEvent);
-          const changes = await storeBatches(tx, batches);
+          const { downloadsQueued, ...changes } = await storeBatches(tx, batches);
           await markProcessed(
             tx,
             claimed.map((e) => e.id),
           );
-          await notifyChanges(tx, { ...changes, topics: topicsOf(batches) });
+          await notifyChanges(tx, { ...changes, topics: topicsOf(batches, downloadsQueued) });
         })
         .then(
           (): StoredBatch => ({ ok: true, claimed }),
@@ -194,14 +194,14 @@ export class EventProcessor {
   }
 }
 
-function topicsOf(batches: EventBatch[]): Topic[] {
+function topicsOf(batches: EventBatch[], downloadsQueued: boolean): Topic[] {
   const topics = new Set<Topic>();
   for (const { batch } of batches) {
     if (batch.statuses.length > 0) topics.add('deliveries');
     if (batch.messages.length > 0) topics.add('messages');
-    if (batch.messages.some(hasFileToDownload)) topics.add('downloads');
     if (batch.accountEvents.length > 0) topics.add('account');
   }
+  if (downloadsQueued) topics.add('downloads');
   return [...topics];
 }
 

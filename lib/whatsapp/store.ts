@@ -57,6 +57,8 @@ export interface StoredChanges {
   conversationIds: number[];
   /** Messages created or changed, as the API names them. */
   messageIds: string[];
+  /** Media files were queued to download (the downloaders are told: the `downloads` topic). */
+  downloadsQueued: boolean;
 }
 
 /** One event's normalized content, tagged with the raw event it came from. */
@@ -85,7 +87,8 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
     conversationIds.get(`${m.phoneNumberId}#${contactIds.get(identityKey(m.customer))}`);
 
   const insertedMessages = await insertMessages(tx, messageRows(messages, conversationOf));
-  await enqueueMediaDownloads(tx, downloadsOf(messages, insertedMessages));
+  const downloads = downloadsOf(messages, insertedMessages);
+  await enqueueMediaDownloads(tx, downloads);
 
   // The rest depends on what other batches wrote: one batch at a time (db/writes/apply-turn.ts).
   await takeApplyTurn(tx);
@@ -109,7 +112,7 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
     changedMessages.add(publicMessageId(r));
     changedConversations.add(r.conversationId);
   }
-  return { conversationIds: [...changedConversations], messageIds: [...changedMessages] };
+  return { conversationIds: [...changedConversations], messageIds: [...changedMessages], downloadsQueued: downloads.length > 0 };
 }
 
 /**
@@ -349,15 +352,12 @@ function statusRows(statuses: (NormalizedStatus & { eventId: number })[]) {
   }));
 }
 
-/** A media message Meta gave a file id: its file is ours to download. */
-export const hasFileToDownload = (m: NormalizedMessage): boolean => isMediaMessageType(m.type) && !!m.media?.id;
-
 /** A download job per media message really added: committed with the message, so none is ever missed. */
 function downloadsOf(messages: NormalizedMessage[], inserted: InsertedMessage[]) {
   const added = new Map(inserted.map((r) => [r.wamid, r.id]));
   return messages.flatMap((m) => {
     const messageId = added.get(m.wamid);
-    if (messageId === undefined || !hasFileToDownload(m) || !m.media?.id) return [];
+    if (messageId === undefined || !isMediaMessageType(m.type) || !m.media?.id) return [];
     return [{ messageId, mediaId: m.media.id, kind: m.type, mimeType: m.media.mimeType, filename: m.media.filename }];
   });
 }
