@@ -126,7 +126,7 @@ export function useCoalesced(refresh: () => Promise<unknown>, options: Coalesced
   useEffect(() => {
     latest.current = refresh;
   });
-  const state = useRef({ running: false, again: false, startedAt: Number.NEGATIVE_INFINITY, took: 0 });
+  const state = useRef({ running: false, again: false, startedAt: Number.NEGATIVE_INFINITY });
   const isForeground = options.foreground === true;
   const [run] = useState(() => {
     const start = async () => {
@@ -154,14 +154,14 @@ export function useCoalesced(refresh: () => Promise<unknown>, options: Coalesced
         .catch(() => {})
         .finally(() => {
           const { startedAt } = state.current;
-          state.current.took = performance.now() - startedAt;
           if (!state.current.again) {
             state.current.running = false;
             return;
           }
           // Still "running" until the next one starts, so notices meanwhile fold into this one more refetch.
           state.current.again = false;
-          const gap = Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * state.current.took));
+          const took = performance.now() - startedAt;
+          const gap = Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * took));
           const wait = Math.max(0, startedAt + gap - performance.now());
           setTimeout(() => {
             state.current.running = false;
