@@ -144,11 +144,13 @@ test.describe('as an admin', () => {
   test('admins are away for auto-assignment until they tick "Available for assignment"', async ({ page }) => {
     await page.goto('/');
     const available = page.getByRole('checkbox', { name: /Available/ });
+    // The box changes at once (optimistically); reloading before the server has the change would race it.
+    const saved = () => page.waitForResponse((r) => r.url().endsWith('/api/me/availability') && r.request().method() === 'PUT');
     await expect(available).not.toBeChecked();
-    await available.check();
+    await Promise.all([saved(), available.check()]);
     await page.reload();
     await expect(page.getByRole('checkbox', { name: /Available/ })).toBeChecked();
-    await page.getByRole('checkbox', { name: /Available/ }).uncheck();
+    await Promise.all([saved(), page.getByRole('checkbox', { name: /Available/ }).uncheck()]);
     await page.reload();
     await expect(page.getByRole('checkbox', { name: /Available/ })).not.toBeChecked();
   });
