@@ -26,7 +26,7 @@ const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --background
 
 Environment: BENCH_DATABASE_URL (admin connection to create/drop the bench database,
 default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium),
-BENCH_LIVE_SAMPLES=1 (print every sample's stages, ack/notify/sse/visible in ms), BENCH_SERVER_NODE_ARGS
+BENCH_LIVE_SAMPLES=1 (print every sample's stages, ack/notify/sse/fetch sent/fetch answered/visible in ms), BENCH_SERVER_NODE_ARGS
 (node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").`;
 
 /** Issue 14: p95 of a new message, idle and under 500 background webhooks/s. */
@@ -162,6 +162,9 @@ interface Stage {
   /** NaN where the stage was not seen (PGlite: no LISTEN from outside; a notice cut short). */
   notify: number;
   sse: number;
+  /** The thread's refetch after the notice (resource timing in the page): request started, answer complete. */
+  fetchStart: number;
+  fetchEnd: number;
   visible: number;
 }
 
@@ -175,6 +178,19 @@ const RECORD_SSE = `(() => {
       this.addEventListener('change', (e) => window.__ticksNotices.push([Date.now(), e.data]));
     }
   };
+})()`;
+
+/**
+ * The page's requests for the open thread's messages started at or after `after` (epoch ms): the first one's
+ * start and end, from the browser's resource timing (so what the server and the network took, apart from
+ * what the page took to ask and to draw).
+ */
+const THREAD_FETCHES = (after: number) => `(() => {
+  const at = (t) => Math.round(performance.timeOrigin + t);
+  const entries = performance.getEntriesByType('resource')
+    .filter((e) => /\\/api\\/conversations\\/[^/]+\\/messages/.test(e.name) && at(e.startTime) >= ${after});
+  performance.clearResourceTimings();
+  return entries.length ? [at(entries[0].startTime), at(entries[0].responseEnd)] : null;
 })()`;
 
 /** When a notice naming `id` was first seen at or after `after`. */
@@ -205,10 +221,14 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
       const visibleAt = await seen;
       into.push(visibleAt - sentAt);
       const inPage = (await page.evaluate('window.__ticksNotices.splice(0)')) as [number, string][];
+      const sseAt = firstNaming(inPage, id, sentAt);
+      const fetched = (await page.evaluate(THREAD_FETCHES(Number.isFinite(sseAt) ? sseAt : sentAt))) as [number, number] | null;
       stages.push({
         ack: ackAt - sentAt,
         notify: firstNaming(heard, id, sentAt) - sentAt,
-        sse: firstNaming(inPage, id, sentAt) - sentAt,
+        sse: sseAt - sentAt,
+        fetchStart: fetched ? fetched[0] - sentAt : Number.NaN,
+        fetchEnd: fetched ? fetched[1] - sentAt : Number.NaN,
         visible: visibleAt - sentAt,
       });
       heard.length = 0;
@@ -320,11 +340,14 @@ async function main() {
       : `${label.padEnd(26)} ${String(percentile(values, 50)).padStart(6)} ${String(percentile(values, 95)).padStart(6)} ${String(percentile(values, 100)).padStart(6)}   (${values.length})`;
   };
   if (process.env.BENCH_LIVE_SAMPLES)
-    for (const r of results) console.log(r.stages.map((s) => `${s.ack}/${s.notify}/${s.sse}/${s.visible}`).join(' '));
+    for (const r of results)
+      console.log(r.stages.map((s) => `${s.ack}/${s.notify}/${s.sse}/${s.fetchStart}/${s.fetchEnd}/${s.visible}`).join(' '));
   console.log('\nWhere the time goes, every sample (ms since the POST):');
   console.log(stageRow('webhook answered 200', (s) => s.ack));
   console.log(stageRow('NOTIFY heard (LISTEN)', (s) => s.notify));
   console.log(stageRow('SSE event in the page', (s) => s.sse));
+  console.log(stageRow('thread refetch sent', (s) => s.fetchStart));
+  console.log(stageRow('thread refetch answered', (s) => s.fetchEnd));
   console.log(stageRow('visible', (s) => s.visible));
   const p95 = median(results.map((r) => percentile(r.messages, 95)));
   const goal = goalP95Ms(BACKGROUND);

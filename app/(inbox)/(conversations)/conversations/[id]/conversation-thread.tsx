@@ -23,6 +23,7 @@ import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
 import { TypingLine, useThreadPresence, Viewers } from './presence';
+import { threadRefetchFor } from '@/lib/realtime/thread-refetch';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 
@@ -43,7 +44,9 @@ export function ConversationThread({ conversationId }: { conversationId: string 
     refreshAround();
   }, [refreshMessages, refreshAround]);
   useChanges((notice) => {
-    if (!notice || notice.partial || notice.conversations.includes(Number(conversationId))) refresh();
+    const stale = threadRefetchFor(notice, Number(conversationId));
+    if (stale.messages) refreshMessages();
+    if (stale.around) refreshAround();
   });
 
   // What this browser just sent, from the server's 202 answer: shown at once, until the thread has it.

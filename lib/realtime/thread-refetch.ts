@@ -1,0 +1,26 @@
+import type { ChangeNotice, Topic } from './changes';
+
+// Which parts of an open thread a change notice makes stale. The messages are what the agent waits for,
+// so they refetch only when a message may have changed: a read mark, a heartbeat or a label would start
+// a refetch that the next new message then waits behind (bench:live saw its refetch start 25–55 ms late).
+
+/** Notices that change the thread's messages: new ones, their ticks, their files, our sends (lib/realtime/changes.ts). */
+const MESSAGE_TOPICS: ReadonlySet<Topic> = new Set<Topic>(['messages', 'deliveries', 'media', 'downloads', 'outbox']);
+
+export interface ThreadRefetch {
+  /** The thread's pages of messages. */
+  messages: boolean;
+  /** Its header (customer, window, labels, assignee) and the notes between the messages. */
+  around: boolean;
+}
+
+/** null: after a reconnect, when notices may have been missed: everything. */
+export function threadRefetchFor(notice: ChangeNotice | null, conversationId: number): ThreadRefetch {
+  if (!notice || notice.partial) return { messages: true, around: true };
+  if (!notice.conversations.includes(conversationId)) return { messages: false, around: false };
+  return {
+    messages: notice.topics.some((topic) => MESSAGE_TOPICS.has(topic)),
+    // A heartbeat changes who is here (useThreadPresence has it), not the header or the notes.
+    around: !(notice.topics.length > 0 && notice.topics.every((topic) => topic === 'presence')),
+  };
+}

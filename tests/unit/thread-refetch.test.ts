@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { ChangeNotice, Topic } from '@/lib/realtime/changes';
+import { threadRefetchFor } from '@/lib/realtime/thread-refetch';
+
+// What an open thread refetches when a change notice arrives: its messages only when one may have
+// changed, so a read mark or a heartbeat never puts a refetch in front of the next new message.
+
+const THREAD = 7;
+const notice = (topics: Topic[], conversations = [THREAD], partial = false): ChangeNotice => ({
+  conversations,
+  messages: [],
+  topics,
+  partial,
+});
+
+describe('threadRefetchFor', () => {
+  it('refetches the messages for new messages, ticks, files and our own sends in this conversation', () => {
+    for (const topic of ['messages', 'deliveries', 'media', 'downloads', 'outbox'] as const) {
+      expect(threadRefetchFor(notice([topic]), THREAD), topic).toEqual({ messages: true, around: true });
+    }
+  });
+
+  it('leaves the messages alone for a read mark, a status, a note or a label, and refetches the header and notes', () => {
+    // The read mark's notice names the conversation with no topic (POST /api/conversations/{id}/read).
+    for (const topics of [[], ['activity'], ['labels', 'activity'], ['mentions']] as Topic[][]) {
+      expect(threadRefetchFor(notice(topics), THREAD), topics.join() || 'read mark').toEqual({ messages: false, around: true });
+    }
+  });
+
+  it('refetches nothing for a heartbeat: presence has its own hook', () => {
+    expect(threadRefetchFor(notice(['presence']), THREAD)).toEqual({ messages: false, around: false });
+    expect(threadRefetchFor(notice(['presence', 'mentions']), THREAD)).toEqual({ messages: false, around: true });
+  });
+
+  it('refetches nothing for other conversations, whatever the topic', () => {
+    expect(threadRefetchFor(notice(['messages'], [THREAD + 1]), THREAD)).toEqual({ messages: false, around: false });
+    expect(threadRefetchFor(notice(['messages'], []), THREAD)).toEqual({ messages: false, around: false });
+  });
+
+  it('refetches everything after a reconnect or a notice cut short', () => {
+    expect(threadRefetchFor(null, THREAD)).toEqual({ messages: true, around: true });
+    expect(threadRefetchFor(notice([], [], true), THREAD)).toEqual({ messages: true, around: true });
+  });
+});
