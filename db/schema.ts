@@ -144,8 +144,6 @@ export const conversations = pgTable(
     // The list of one status (a tab), alone or on one number: the same walk as the whole list.
     index('conversations_status_activity_idx').on(t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
     index('conversations_number_status_activity_idx').on(t.phoneNumberId, t.status, t.lastMessageAt.desc().nullsLast(), t.id.desc()),
-    // Counting each status (the tabs' counts) reads this index alone: small, since equal keys are stored once.
-    index('conversations_status_idx').on(t.status),
     // The snooze waker's look for snoozes that ended: only snoozed rows are in it.
     index('conversations_snoozed_until_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     index('conversations_contact_idx').on(t.contactId),
@@ -164,6 +162,17 @@ export const conversations = pgTable(
   ],
 );
 export type ConversationRow = typeof conversations.$inferSelect;
+
+/**
+ * How many conversations each business number has in each status, as changes to add up: triggers on
+ * conversations (migration 0018) append one row per number and status a statement changed, so writers never
+ * wait on one another's row; the tabs' counts sum them, and compaction folds them into one row per key.
+ */
+export const conversationStatusCounts = pgTable('conversation_status_counts', {
+  phoneNumberId: text('phone_number_id').notNull(),
+  status: text('status').notNull(),
+  delta: bigint('delta', { mode: 'number' }).notNull(),
+});
 
 /** Labels admins define (name unique whatever its case, a colour of the palette); anyone puts them on conversations. */
 export const labels = pgTable(
@@ -430,6 +439,41 @@ export const deliveryTimings = pgTable(
       .on(t.phoneNumberId, t.sentAt, t.deliveredAfterS, t.readAfterS, t.failedAt)
       .where(sql`sent_at is not null`),
   ],
+);
+
+/**
+ * delivery_timings summed per UTC day of sent_at, business number and kind: `sent` and `failed` (bucket 0),
+ * `delivered` and `read` per bucket of their whole seconds (delivery_seconds_bucket: exact below 32 s, then
+ * 16 buckets per doubling). The funnel adds these up; a median finds its bucket here, then its exact value
+ * in delivery_timing_seconds. Kept by triggers on delivery_timings (migration 0018).
+ */
+export const deliveryTimingBuckets = pgTable(
+  'delivery_timing_buckets',
+  {
+    day: tstz('day').notNull(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    kind: text('kind', { enum: ['sent', 'delivered', 'read', 'failed'] }).notNull(),
+    bucket: integer('bucket').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'delivery_timing_buckets_pkey', columns: [t.day, t.phoneNumberId, t.kind, t.bucket] })],
+);
+
+/**
+ * How many messages took each whole number of seconds to be delivered or read, per UTC day of sent_at and
+ * business number. Keyed by bucket first: a median reads only its own bucket's rows over the window's days.
+ */
+export const deliveryTimingSeconds = pgTable(
+  'delivery_timing_seconds',
+  {
+    kind: text('kind', { enum: ['delivered', 'read'] }).notNull(),
+    bucket: integer('bucket').notNull(),
+    day: tstz('day').notNull(),
+    phoneNumberId: text('phone_number_id').notNull(),
+    seconds: integer('seconds').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ name: 'delivery_timing_seconds_pkey', columns: [t.kind, t.bucket, t.day, t.phoneNumberId, t.seconds] })],
 );
 
 /** Messages stored per UTC hour, business number, direction and type. */

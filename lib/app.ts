@@ -21,6 +21,7 @@ import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host'
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
+import { StatusCountCompactor } from './inbox/status-count-compactor';
 import { RetentionPurger } from './retention/purger';
 import { AutoAssigner } from './inbox/auto-assigner';
 
@@ -58,6 +59,8 @@ export interface App {
   customerSignals: CustomerSignals;
   /** Opens snoozed conversations again when their time comes. */
   snoozeWaker: SnoozeWaker;
+  /** Folds the tabs' kept counts into one row per number and status. */
+  statusCounts: StatusCountCompactor;
   /** Deletes what Ticks no longer keeps: old raw bodies, expired sessions, stale sign-in counters. */
   retention: RetentionPurger;
   /** Gives unassigned open conversations to available agents, when the setting is on. */
@@ -167,6 +170,7 @@ export async function startApp(env: Env): Promise<App> {
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   const snoozeWaker = new SnoozeWaker(database.db, { log }).start();
+  const statusCounts = new StatusCountCompactor(database.db, { log }).start();
   const retention = new RetentionPurger(database.db, {
     log,
     rawEventRetentionDays: env.RAW_EVENT_RETENTION_DAYS,
@@ -196,6 +200,7 @@ export async function startApp(env: Env): Promise<App> {
     templateSync,
     customerSignals,
     snoozeWaker,
+    statusCounts,
     retention,
     autoAssigner,
   };
@@ -209,6 +214,7 @@ export async function stopApp(): Promise<void> {
   await app.outbox.stop();
   await app.templateSync.stop();
   await app.snoozeWaker.stop();
+  await app.statusCounts.stop();
   await app.retention.stop();
   await app.autoAssigner.stop();
   await app.customerSignals.settled();

@@ -226,11 +226,36 @@ export async function fillRollups(exec: Exec): Promise<void> {
       min(occurred_at) filter (where status = 'sent'), min(occurred_at) filter (where status = 'delivered'),
       min(occurred_at) filter (where status = 'read'), min(occurred_at) filter (where status = 'failed')
     from status_events where status in ('sent', 'delivered', 'read', 'failed') group by wamid`);
+  await fillDeliveryTimingRollups(exec);
   await exec(`
     insert into message_stats_hourly (hour, phone_number_id, direction, type, count)
     select date_trunc('hour', m.sent_at, 'UTC'), c.phone_number_id, m.direction, m.type, count(*)
     from messages m join conversations c on c.id = m.conversation_id
     where not m.placeholder group by 1, 2, 3, 4`);
+}
+
+/**
+ * The daily delivery-time rollups from delivery_timings, exactly as migration 0018 backfills them. From
+ * empty: the triggers that keep them may have counted the rows already, or not (session_replication_role).
+ */
+export async function fillDeliveryTimingRollups(exec: Exec): Promise<void> {
+  await exec(`delete from delivery_timing_buckets`);
+  await exec(`delete from delivery_timing_seconds`);
+  await exec(`
+    insert into delivery_timing_buckets (day, phone_number_id, kind, bucket, count)
+    select date_trunc('day', t.sent_at, 'UTC'), t.phone_number_id, k.kind, k.bucket, count(*)
+    from delivery_timings t
+    cross join lateral (values ('sent', 0), ('failed', case when t.failed_at is not null then 0 end),
+      ('delivered', delivery_seconds_bucket(t.delivered_after_s)), ('read', delivery_seconds_bucket(t.read_after_s))) k(kind, bucket)
+    where t.sent_at is not null and k.bucket is not null
+    group by 1, 2, 3, 4`);
+  await exec(`
+    insert into delivery_timing_seconds (kind, bucket, day, phone_number_id, seconds, count)
+    select k.kind, delivery_seconds_bucket(k.seconds), date_trunc('day', t.sent_at, 'UTC'), t.phone_number_id, k.seconds, count(*)
+    from delivery_timings t
+    cross join lateral (values ('delivered', t.delivered_after_s), ('read', t.read_after_s)) k(kind, seconds)
+    where t.sent_at is not null and k.seconds is not null
+    group by 1, 2, 3, 4, 5`);
 }
 
 /** Webhook deliveries over the last 30 days: no bodies are stored, only the hourly counts (8 shards). */

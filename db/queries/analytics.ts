@@ -65,40 +65,178 @@ export interface DeliveryTimingSummary {
 }
 
 /**
- * The funnel of messages sent in the window, and their median times to delivered and to read.
- * Index-only scans of delivery_timings' covering indexes; the medians sort the whole seconds stored with
- * each row (delivered_after_s, read_after_s). Two statements, so that on PostgreSQL the two sorts run side
- * by side on two connections (PGlite runs them one after the other).
+ * The funnel of messages sent in the window, and their median times to delivered and to read, equal to
+ * percentile_cont(0.5) over delivery_timings' rows sent in the window (the two middle values' mean when
+ * the count is even) without reading them all: whole UTC days come from the daily rollups (migration 0018),
+ * the window's edges from delivery_timings' own rows. One statement, so one snapshot: each kind's count per
+ * bucket, and the exact seconds of the buckets that hold the middle values.
  */
-export async function deliveryTimingSummary(db: Executor, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
-  const where = sql`sent_at is not null and ${inWindow(w, sql.raw('sent_at'))} ${ofNumber(w)}`;
-  const [[counts], [read]] = await Promise.all([
-    queryRows<{
-      sent: string | number;
-      delivered: string | number;
-      read: string | number;
-      failed: string | number;
-      median: string | number | null;
-    }>(
-      db,
-      sql`select count(*) as sent, count(delivered_after_s) as delivered, count(read_after_s) as read, count(failed_at) as failed,
-            percentile_cont(0.5) within group (order by delivered_after_s) as median
-          from delivery_timings where ${where}`,
-    ),
-    queryRows<{ median: string | number | null }>(
-      db,
-      sql`select percentile_cont(0.5) within group (order by read_after_s) as median
-          from delivery_timings where ${where} and read_after_s is not null`,
-    ),
-  ]);
-  return {
-    sent: num(counts?.sent),
-    delivered: num(counts?.delivered),
-    read: num(counts?.read),
-    failed: num(counts?.failed),
-    medianDeliveredSeconds: counts?.median == null ? null : Number(counts.median),
-    medianReadSeconds: read?.median == null ? null : Number(read.median),
+export async function deliveryTimingSummary(db: Executor, w: AnalyticsWindow, now = new Date()): Promise<DeliveryTimingSummary> {
+  const rows = await queryRows<{ kind: TimingKind; bucket: number; seconds: number | null; n: string | number }>(
+    db,
+    timingHistogramQuery(timingWindowParts(w.from, w.to, now), w),
+  );
+  const histogram = (of: (typeof rows)[number][], key: (r: (typeof rows)[number]) => number) =>
+    of.map((r) => ({ key: key(r), count: num(r.n) })).sort((a, b) => a.key - b.key);
+  const buckets = (kind: TimingKind) =>
+    histogram(
+      rows.filter((r) => r.kind === kind && r.seconds === null),
+      (r) => Number(r.bucket),
+    );
+  const total = (kind: TimingKind) => buckets(kind).reduce((sum, b) => sum + b.count, 0);
+  const median = (kind: 'delivered' | 'read'): number | null => {
+    const values = middleRanks(total(kind)).map((rank) => {
+      const bucket = entryAtRank(buckets(kind), rank);
+      const seconds = histogram(
+        rows.filter((r) => r.kind === kind && r.seconds !== null && Number(r.bucket) === bucket?.key),
+        (r) => Number(r.seconds),
+      );
+      return bucket && entryAtRank(seconds, rank - bucket.before)?.key;
+    });
+    if (values.length === 0 || values.some((v) => v === undefined || v === null)) return null;
+    return (values as number[]).reduce((a, b) => a + b, 0) / values.length;
   };
+  return {
+    sent: total('sent'),
+    delivered: total('delivered'),
+    read: total('read'),
+    failed: total('failed'),
+    medianDeliveredSeconds: median('delivered'),
+    medianReadSeconds: median('read'),
+  };
+}
+
+type TimingKind = 'sent' | 'delivered' | 'read' | 'failed';
+
+const DAY_MS = 86_400_000;
+
+/** Rows of delivery_timings sent in [from, to), added to the days' rollups (sign 1) or taken from them (-1). */
+export interface RawTimingSpan {
+  from: Date;
+  to: Date;
+  sign: 1 | -1;
+}
+
+/** A window of sent_at as the rollups can read it: whole UTC days [from, to) (or none), plus or minus raw rows. */
+export interface TimingWindowParts {
+  days: { from: Date; to: Date } | null;
+  raw: RawTimingSpan[];
+}
+
+/**
+ * How to read [from, to): the UTC days inside it whole from the rollups; each edge day either as its rows
+ * inside the window, or whole minus its rows outside, whichever reads fewer rows. Rows are counted as time
+ * before `now`: none are sent later, so a window that ends now takes today whole and subtracts nothing real.
+ */
+export function timingWindowParts(from: Date, to: Date, now: Date): TimingWindowParts {
+  const f = from.getTime();
+  const t = to.getTime();
+  if (!(t > f)) return { days: null, raw: [] };
+  const span = (a: number, b: number, sign: 1 | -1): RawTimingSpan[] => (b > a ? [{ from: new Date(a), to: new Date(b), sign }] : []);
+  const cost = (spans: RawTimingSpan[]) =>
+    spans.reduce((sum, s) => sum + Math.max(0, Math.min(s.to.getTime(), now.getTime()) - s.from.getTime()), 0);
+  const cheaper = (a: RawTimingSpan[], b: RawTimingSpan[]) => (cost(b) < cost(a) ? b : a);
+  const first = Math.floor(f / DAY_MS) * DAY_MS;
+  const last = Math.floor(t / DAY_MS) * DAY_MS;
+  if (first === last) {
+    // Inside one day: its rows in the window, or the whole day minus the rows before and after.
+    const inside = span(f, t, 1);
+    const whole = [...span(first, f, -1), ...span(t, first + DAY_MS, -1)];
+    return cheaper(inside, whole) === inside
+      ? { days: null, raw: inside }
+      : { days: { from: new Date(first), to: new Date(first + DAY_MS) }, raw: whole };
+  }
+  const leftInside = span(f, first + DAY_MS, 1);
+  const left = f === first ? [] : cheaper(leftInside, span(first, f, -1));
+  const rightInside = span(last, t, 1);
+  const right = t === last ? [] : cheaper(rightInside, span(t, last + DAY_MS, -1));
+  const daysFrom = f === first || left !== leftInside ? first : first + DAY_MS;
+  const daysTo = t === last || right === rightInside ? last : last + DAY_MS;
+  return {
+    days: daysTo > daysFrom ? { from: new Date(daysFrom), to: new Date(daysTo) } : null,
+    raw: [...left, ...right],
+  };
+}
+
+/** The 0-based ranks percentile_cont(0.5) interpolates between (one rank when the count is odd; none for 0). */
+export function middleRanks(count: number): number[] {
+  if (count <= 0) return [];
+  const lo = Math.floor((count - 1) / 2);
+  const hi = Math.ceil((count - 1) / 2);
+  return lo === hi ? [lo] : [lo, hi];
+}
+
+/** The entry of a histogram (ascending keys) holding the value of 0-based `rank`, and how many come before it. */
+export function entryAtRank(entries: { key: number; count: number }[], rank: number): { key: number; before: number } | null {
+  let before = 0;
+  for (const e of entries) {
+    if (rank < before + e.count) return { key: e.key, before };
+    before += e.count;
+  }
+  return null;
+}
+
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+
+/** delivery_timings' rows of the raw spans, each with its span's sign (read from delivery_timings_sent_idx alone). */
+function rawTimings(parts: TimingWindowParts, w: AnalyticsWindow): SQL {
+  return sql.join(
+    parts.raw.map(
+      (s) => sql`select ${sql.raw(String(s.sign))} as sign, sent_at, delivered_after_s, read_after_s, failed_at
+        from delivery_timings where sent_at is not null and sent_at >= ${ts(s.from)} and sent_at < ${ts(s.to)} ${ofNumber(w)}`,
+    ),
+    sql` union all `,
+  );
+}
+
+const rollupDays = (parts: TimingWindowParts) =>
+  parts.days === null ? sql`false` : sql`day >= ${ts(parts.days.from)} and day < ${ts(parts.days.to)}`;
+
+/**
+ * Rows (kind, bucket, null, count): each kind's count per bucket over the window (sent and failed: bucket 0),
+ * counted as migration 0018's trigger counts a row; then rows (kind, bucket, seconds, count) for the
+ * buckets of delivered and read that hold their middle ranks, each read as one range of
+ * delivery_timing_seconds' key (the lateral join keeps it a nested loop over at most four buckets).
+ */
+function timingHistogramQuery(parts: TimingWindowParts, w: AnalyticsWindow): SQL {
+  const days = rollupDays(parts);
+  const raw =
+    parts.raw.length > 0
+      ? rawTimings(parts, w)
+      : sql`select 0 as sign, null::timestamptz as sent_at, null::integer as delivered_after_s, null::integer as read_after_s,
+          null::timestamptz as failed_at where false`;
+  const middle = (rank: SQL) => sql`(${rank} >= before and ${rank} < before + n)`;
+  return sql`
+    with raw as (${raw}),
+    buckets as (
+      select kind, bucket, sum(n) as n from (
+        select kind, bucket, count as n from delivery_timing_buckets where ${days} ${ofNumber(w)}
+        union all
+        select k.kind, k.bucket, r.sign from raw r
+        cross join lateral (values ('sent', 0), ('failed', case when r.failed_at is not null then 0 end),
+          ('delivered', delivery_seconds_bucket(r.delivered_after_s)), ('read', delivery_seconds_bucket(r.read_after_s))) k(kind, bucket)
+        where k.bucket is not null
+      ) parts group by kind, bucket
+    ),
+    middle as (
+      select kind, bucket from (
+        select kind, bucket, n, sum(n) over (partition by kind order by bucket) - n as before, sum(n) over (partition by kind) as total
+        from buckets where kind in ('delivered', 'read')
+      ) ranked
+      where n > 0 and (${middle(sql`floor((total - 1) / 2.0)`)} or ${middle(sql`ceil((total - 1) / 2.0)`)})
+    )
+    select kind, bucket, null::integer as seconds, n from buckets
+    union all
+    select m.kind, m.bucket, s.seconds, s.n from middle m
+    cross join lateral (
+      select seconds, sum(n) as n from (
+        select seconds, count as n from delivery_timing_seconds where kind = m.kind and bucket = m.bucket and ${days} ${ofNumber(w)}
+        union all
+        select k.seconds, r.sign from raw r
+        cross join lateral (values ('delivered', r.delivered_after_s), ('read', r.read_after_s)) k(kind, seconds)
+        where k.kind = m.kind and delivery_seconds_bucket(k.seconds) = m.bucket
+      ) f group by seconds
+    ) s`;
 }
 
 export interface TypeCountRow {

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client';
 import { conversations, type ConversationRow } from '../schema';
 
@@ -48,29 +48,44 @@ export async function lockConversationStatus(
 export type StatusCounts = Record<ConversationStatus, number>;
 
 /**
- * How many conversations have each status, on every number or one: one statement, each status counted
- * from an index alone (conversations_status_idx, or the number's status index): an index-only scan of
- * that status's entries once the table is vacuumed. It reads every entry, so it grows with the table
- * (about 10 ms per 100,000 conversations); a count kept up to date would not.
+ * How many conversations have each status, on every number or one: the sum of the changes triggers append
+ * to conversation_status_counts (migration 0018), a few rows per key since the last compaction, however
+ * many conversations there are. Exact and transactional: a change is counted in the statement that makes it.
  */
 export async function countConversationsByStatus(db: Executor, options: { phoneNumberId?: string } = {}): Promise<StatusCounts> {
-  const [row] = await queryRows<StatusCounts>(db, conversationCountsQuery(options));
-  return {
-    open: Number(row?.open ?? 0),
-    pending: Number(row?.pending ?? 0),
-    resolved: Number(row?.resolved ?? 0),
-    snoozed: Number(row?.snoozed ?? 0),
-  };
+  const rows = await queryRows<{ status: ConversationStatus; count: string | number }>(db, conversationCountsQuery(options));
+  const counts: StatusCounts = { open: 0, pending: 0, resolved: 0, snoozed: 0 };
+  for (const r of rows) counts[r.status] = Number(r.count);
+  return counts;
 }
 
 /** The statement of countConversationsByStatus (exported for EXPLAIN checks). */
 export function conversationCountsQuery(options: { phoneNumberId?: string }): SQL {
-  const number = options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId);
-  // A subquery per status rather than count(*) filter (...) over the whole table: each reads only its own
-  // index range, and no row is tested four times.
-  const count = (status: ConversationStatus) =>
-    sql`(select count(*)::int from ${conversations} where ${and(eq(conversations.status, status), number)})`;
-  return sql`select ${count('open')} as open, ${count('pending')} as pending, ${count('resolved')} as resolved, ${count('snoozed')} as snoozed`;
+  const number = options.phoneNumberId === undefined ? sql`` : sql`where phone_number_id = ${options.phoneNumberId}`;
+  return sql`select status, sum(delta) as count from conversation_status_counts ${number} group by status`;
+}
+
+/**
+ * Folds the appended changes into one row per number and status, in one statement: the rows it deletes are
+ * summed into the rows it inserts, so a count read at any moment is the same before and after. Changes
+ * appended meanwhile are left for the next time (they are not in the statement's snapshot). Returns how
+ * many rows it folded (0: nothing to do).
+ */
+export async function compactConversationStatusCounts(db: Executor): Promise<number> {
+  const [row] = await queryRows<{ folded: string | number }>(
+    db,
+    sql`with folded as (
+          delete from conversation_status_counts
+          where (phone_number_id, status) in (
+            select phone_number_id, status from conversation_status_counts group by 1, 2 having count(*) > 1)
+          returning phone_number_id, status, delta
+        ), summed as (
+          insert into conversation_status_counts (phone_number_id, status, delta)
+          select phone_number_id, status, sum(delta) from folded group by 1, 2 having sum(delta) <> 0
+        )
+        select count(*) as folded from folded`,
+  );
+  return Number(row?.folded ?? 0);
 }
 
 /**

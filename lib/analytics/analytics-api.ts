@@ -27,7 +27,7 @@ export async function loadAnalytics(db: Db, query: AnalyticsQuery, now = new Dat
   };
   const [deliveries, timings, inbound, webhooks, backlog, numbers] = await Promise.all([
     deliveryCounts(db, window),
-    deliveryTimingSummary(db, window),
+    deliveryTimingSummary(db, window, now),
     inboundCounts(db, window),
     webhookCounts(db, window),
     getProcessingBacklog(db),

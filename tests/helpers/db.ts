@@ -63,6 +63,9 @@ const TABLES = [
   'message_stats_hourly',
   'webhook_stats_hourly',
   'media_items',
+  'conversation_status_counts',
+  'delivery_timing_buckets',
+  'delivery_timing_seconds',
 ];
 
 /** An empty PostgreSQL database on the test server, and how to drop it. */
