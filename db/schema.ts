@@ -456,6 +456,7 @@ export const deliveryTimingBuckets = pgTable(
     bucket: integer('bucket').notNull(),
     count: bigint('count', { mode: 'number' }).notNull(),
   },
+  // Migration 0018 adds INCLUDE (count) to both keys (drizzle cannot say it): index-only reads.
   (t) => [primaryKey({ name: 'delivery_timing_buckets_pkey', columns: [t.day, t.phoneNumberId, t.kind, t.bucket] })],
 );
 
