@@ -48,12 +48,12 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
   const storage = fileStorage(mediaDir);
   let notified = 0;
 
-  const makeSender = (timeoutMs = 2_000) =>
+  const makeSender = (timeoutMs = 2_000, messagesPerSecond = 1000) =>
     new OutboxSender(database.db, {
       graph: new GraphApiClient({ graphUrl: graph.url, graphVersion: VERSION, accessToken: TOKEN }),
       storage,
       log: silentLog,
-      messagesPerSecond: 1000,
+      messagesPerSecond,
       requestTimeoutMs: timeoutMs,
       onOutcome: (o) => outcomes.push(o),
     });
@@ -450,6 +450,38 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
       .map((r) => (bodyOf(r).text as { body: string }).body);
     // The queue is the order written: the retried message is older than 'third', and never overtakes 'next in line'.
     expect(order).toEqual(['will fail', 'next in line', 'will fail', 'third']);
+  });
+
+  it('never makes more than WHATSAPP_SEND_MPS requests to a number in any second, even after the event loop was busy', async () => {
+    const MPS = 20;
+    const conversations = [];
+    for (let i = 0; i < 30; i++) conversations.push(await conversationWithCustomer());
+    const ids: string[] = [];
+    for (const c of conversations) ids.push((await send(c.id, 'paced')).id);
+    const running = makeSender(2_000, MPS).start();
+    // Twice the whole process stops for 300 ms (a long render, a big JSON body): every send timer due
+    // meanwhile fires at once when it ends, and those requests must not leave together.
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {}
+    };
+    const stalls = [setTimeout(() => busy(300), 250), setTimeout(() => busy(300), 900)];
+    try {
+      for (const id of ids) await expect.poll(async () => (await row(id)).status, { timeout: 20_000 }).toBe('sent');
+    } finally {
+      stalls.forEach(clearTimeout);
+      await running.stop();
+    }
+    const times = ids.map((id) => requestsFor(id)[0]!.receivedAt).sort((a, b) => a - b);
+    let most = 0;
+    for (let lo = 0, hi = 0; hi < times.length; hi++) {
+      while (times[hi]! - times[lo]! >= 1000) lo++;
+      most = Math.max(most, hi - lo + 1);
+    }
+    // The fake stamps each request in this same process: a pause between a request's write and its stamp
+    // (a collection) can move one into the next second, so one over is let pass. Without the sender's
+    // second look after each wait, 25 went in one second.
+    expect(most).toBeLessThanOrEqual(MPS + 1);
   });
 
   it('two senders on one database send each message exactly once', async () => {
