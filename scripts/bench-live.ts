@@ -19,10 +19,13 @@ import { mixedBenchBody } from '../tools/simulated-traffic';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
 
-const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --background 500 --skip-build]
+const USAGE = `Usage: npm run bench:live [-- --messages 50 --runs 1 --background 500 --pause-ms 0 --skip-build]
 
 --background R  While timing, other customers' webhooks arrive at R per second (three messages to
                 two statuses, as bench:ingest sends them): live updates under load. Default 0.
+--pause-ms P    Wait P ms after each sample before the next POST, so the page's own refetches for the
+                previous one (the list, the counts, the read mark) are over: a message into a page at
+                rest. Default 0: back to back, each sample meets the previous one's refetches.
 
 Environment: BENCH_DATABASE_URL (admin connection to create/drop the bench database,
 default postgres://postgres@127.0.0.1:5432/test), CHROMIUM_PATH (default /usr/bin/chromium),
@@ -40,6 +43,7 @@ const { values } = parseArgs({
     messages: { type: 'string' },
     runs: { type: 'string' },
     background: { type: 'string' },
+    'pause-ms': { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -60,6 +64,7 @@ function count(name: string, raw: string | undefined, fallback: number, max: num
 const MESSAGES = count('messages', values.messages, 50, 10_000);
 const RUNS = count('runs', values.runs, 1, 99);
 const BACKGROUND = count('background', values.background, 0, 5000, 0);
+const PAUSE_MS = count('pause-ms', values['pause-ms'], 0, 60_000, 0);
 
 // ---- Meta-format bodies ----
 
@@ -232,6 +237,7 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
         visible: visibleAt - sentAt,
       });
       heard.length = 0;
+      if (PAUSE_MS > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
     };
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -326,7 +332,7 @@ async function main() {
     const per = (p: number) => results.map((r) => percentile(pick(r), p));
     return `${label.padEnd(26)} ${String(median(per(50))).padStart(6)} ${String(median(per(95))).padStart(6)} ${String(median(per(100))).padStart(6)}   (${results.length} run(s) × ${pick(results[0]!).length})`;
   };
-  const under = BACKGROUND > 0 ? `, under ${BACKGROUND} background webhooks/s` : ', idle';
+  const under = `${BACKGROUND > 0 ? `, under ${BACKGROUND} background webhooks/s` : ', idle'}${PAUSE_MS > 0 ? `, ${PAUSE_MS} ms between samples` : ', samples back to back'}`;
   console.log(
     `\nNode ${process.version}, ${os.cpus().length} cores, ${usePostgres ? 'PostgreSQL' : 'PGlite'}${under}; milliseconds from POST to visible in Chromium (median over runs)`,
   );
