@@ -21,7 +21,8 @@ import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host'
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
-import { StatusCountCompactor } from './inbox/status-count-compactor';
+import type { JobRunner } from './jobs/runner';
+import { startStatusCountCompactor } from './inbox/status-count-compactor';
 import { RetentionPurger } from './retention/purger';
 import { AutoAssigner } from './inbox/auto-assigner';
 
@@ -60,7 +61,7 @@ export interface App {
   /** Opens snoozed conversations again when their time comes. */
   snoozeWaker: SnoozeWaker;
   /** Folds the tabs' kept counts into one row per number and status. */
-  statusCounts: StatusCountCompactor;
+  statusCounts: JobRunner<never>;
   /** Deletes what Ticks no longer keeps: old raw bodies, expired sessions, stale sign-in counters. */
   retention: RetentionPurger;
   /** Gives unassigned open conversations to available agents, when the setting is on. */
@@ -170,7 +171,7 @@ export async function startApp(env: Env): Promise<App> {
   // A template webhook stored on any instance asked for a sync: look now.
   changes.subscribe((notice) => (notice.topics.includes('account') || notice.partial) && templateSync.notify());
   const snoozeWaker = new SnoozeWaker(database.db, { log }).start();
-  const statusCounts = new StatusCountCompactor(database.db, { log }).start();
+  const statusCounts = startStatusCountCompactor(database.db, { log });
   const retention = new RetentionPurger(database.db, {
     log,
     rawEventRetentionDays: env.RAW_EVENT_RETENTION_DAYS,

@@ -14,29 +14,19 @@ export interface StatusCountCompactorOptions {
   pollMs?: number;
 }
 
-export class StatusCountCompactor {
-  private readonly runner: JobRunner<never>;
-
-  constructor(db: Db, options: StatusCountCompactorOptions) {
-    this.runner = new JobRunner<never>({
-      name: 'status count compaction',
-      claim: async () => {
-        await compactConversationStatusCounts(db);
-        return [];
-      },
-      run: async () => null,
-      pollMs: options.pollMs ?? 30_000,
-      claimRetryMs: exponentialBackoff({ firstMs: 5000, factor: 2, maxMs: 300_000 }),
-      log: options.log,
-    });
-  }
-
-  start(): this {
-    this.runner.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
+/** The compaction's runner, started: nothing to claim, the fold is the whole round. */
+export function startStatusCountCompactor(db: Db, options: StatusCountCompactorOptions): JobRunner<never> {
+  const runner = new JobRunner<never>({
+    name: 'status count compaction',
+    claim: async () => {
+      await compactConversationStatusCounts(db);
+      return [];
+    },
+    run: async () => null,
+    pollMs: options.pollMs ?? 30_000,
+    claimRetryMs: exponentialBackoff({ firstMs: 5000, factor: 2, maxMs: 300_000 }),
+    log: options.log,
+  });
+  runner.start();
+  return runner;
 }
