@@ -9,6 +9,7 @@ import { useDebounced } from '@/app/_components/use-debounced';
 import { useChanges, useCoalesced } from '@/app/_components/use-live-updates';
 import type { ConversationStatus } from '@/lib/contracts/inbox';
 import { formatSnoozeTime } from '@/lib/inbox/snooze';
+import { listRefetchFor } from '@/lib/realtime/refetch';
 import { STATUS_TABS, StatusTabs } from './status-tabs';
 import { assigneeParamOf, useListView, ViewSwitch, viewQuery } from './view-switch';
 
@@ -44,9 +45,11 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
   const refreshCounts = useCoalesced(() => counts.mutate());
   const refreshNumbers = useCoalesced(() => numbers.mutate());
   useChanges((notice) => {
-    refreshList();
-    // Any change may move a conversation between tabs (a status set, a customer writing again, a snooze ending).
-    refreshCounts();
+    if (listRefetchFor(notice)) {
+      refreshList();
+      // Any change may move a conversation between tabs (a status set, a customer writing again, a snooze ending).
+      refreshCounts();
+    }
     // The numbers' counts change only with a conversation this page has not seen (or after a gap).
     const shown = new Set(conversations.map((c) => c.id));
     if (!notice || notice.partial || notice.conversations.some((id) => !shown.has(String(id)))) refreshNumbers();

@@ -23,7 +23,7 @@ import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
 import { TypingLine, useThreadPresence, Viewers } from './presence';
-import { threadRefetchFor } from '@/lib/realtime/thread-refetch';
+import { threadRefetchFor } from '@/lib/realtime/refetch';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeNotice, Topic } from '@/lib/realtime/changes';
-import { threadRefetchFor } from '@/lib/realtime/thread-refetch';
+import { listRefetchFor, threadRefetchFor } from '@/lib/realtime/refetch';
 
 // What an open thread refetches when a change notice arrives: its messages only when one may have
 // changed, so a read mark or a heartbeat never puts a refetch in front of the next new message.
@@ -40,5 +40,43 @@ describe('threadRefetchFor', () => {
   it('refetches everything after a reconnect or a notice cut short', () => {
     expect(threadRefetchFor(null, THREAD)).toEqual({ messages: true, around: true });
     expect(threadRefetchFor(notice([], [], true), THREAD)).toEqual({ messages: true, around: true });
+  });
+});
+
+// The conversation list and its tab counts: every page has them, so every refetch they skip is one request
+// per open page less for the server.
+describe('listRefetchFor', () => {
+  it('refetches for anything that may change a conversation row or a tab count', () => {
+    for (const topics of [
+      ['messages'],
+      ['deliveries'],
+      ['activity'],
+      ['labels'],
+      ['agents'],
+      ['outbox'],
+      ['presence', 'mentions'],
+    ] as Topic[][]) {
+      expect(listRefetchFor(notice(topics)), topics.join()).toBe(true);
+    }
+    // A read mark: the unread counts.
+    expect(listRefetchFor(notice([]))).toBe(true);
+  });
+
+  it('skips heartbeats, canned replies, the error log and the settings', () => {
+    for (const topics of [
+      ['presence'],
+      ['canned-replies'],
+      ['rejections'],
+      ['processing'],
+      ['settings'],
+      ['presence', 'settings'],
+    ] as Topic[][]) {
+      expect(listRefetchFor(notice(topics)), topics.join()).toBe(false);
+    }
+  });
+
+  it('refetches after a reconnect or a notice cut short', () => {
+    expect(listRefetchFor(null)).toBe(true);
+    expect(listRefetchFor(notice(['presence'], [], true))).toBe(true);
   });
 });
