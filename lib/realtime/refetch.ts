@@ -10,6 +10,8 @@ import type { ChangeNotice, Topic } from './changes';
 /** Notices that change the thread's messages: new ones, their ticks, their files, our sends (lib/realtime/changes.ts). */
 const MESSAGE_TOPICS: ReadonlySet<Topic> = new Set<Topic>(['messages', 'deliveries', 'media', 'downloads', 'outbox']);
 
+const PRESENCE: ReadonlySet<Topic> = new Set<Topic>(['presence']);
+
 export interface ThreadRefetch {
   /** The thread's pages of messages. */
   messages: boolean;
@@ -24,7 +26,7 @@ export function threadRefetchFor(notice: ChangeNotice | null, conversationId: nu
   return {
     messages: notice.topics.some((topic) => MESSAGE_TOPICS.has(topic)),
     // A heartbeat changes who is here (useThreadPresence has it), not the header or the notes.
-    around: !(notice.topics.length > 0 && notice.topics.every((topic) => topic === 'presence')),
+    around: !onlyAbout(notice, PRESENCE),
   };
 }
 
@@ -33,7 +35,13 @@ const NOT_LIST_TOPICS: ReadonlySet<Topic> = new Set<Topic>(['presence', 'canned-
 
 /** Whether the conversation list and its tab counts refetch; null: after a reconnect, yes. */
 export function listRefetchFor(notice: ChangeNotice | null): boolean {
-  if (!notice || notice.partial) return true;
-  // No topic at all is a read mark (the unread counts): stale.
-  return notice.topics.length === 0 || notice.topics.some((topic) => !NOT_LIST_TOPICS.has(topic));
+  return !notice || notice.partial || !onlyAbout(notice, NOT_LIST_TOPICS);
+}
+
+/**
+ * Whether every topic of the notice is one of `topics`. No topic at all is about something too: a read
+ * mark (the unread counts) comes without one.
+ */
+function onlyAbout(notice: ChangeNotice, topics: ReadonlySet<Topic>): boolean {
+  return notice.topics.length > 0 && notice.topics.every((topic) => topics.has(topic));
 }
