@@ -29,6 +29,22 @@ function random(seed: number): () => number {
   };
 }
 
+/** One status of `wamid` at `at` (seconds), as the processor writes it. */
+const statusEvent = (wamid: string, status: string, at: number, phoneNumberId: string): StatusEventInsert => ({
+  wamid,
+  status,
+  occurredAt: new Date(at * 1000),
+  recipientId: '4915112345678',
+  recipientUserId: null,
+  errors: [],
+  pricing: null,
+  conversation: null,
+  raw: {},
+  eventId: 1,
+  phoneNumberId,
+  errorCode: null,
+});
+
 /** What the page computed before migration 0018: every row sent in the window, sorted. */
 async function summaryByPercentile(db: Executor, w: AnalyticsWindow): Promise<DeliveryTimingSummary> {
   const number = w.phoneNumberId === null ? sql`` : sql`and phone_number_id = ${w.phoneNumberId}`;
@@ -64,36 +80,22 @@ function randomStatuses(next: () => number, count: number, prefix: string): Stat
     return Math.floor(next() * 400_000);
   };
   const events: StatusEventInsert[] = [];
-  const event = (wamid: string, status: string, at: number, phoneNumberId: string): StatusEventInsert => ({
-    wamid,
-    status,
-    occurredAt: new Date(at * 1000),
-    recipientId: '4915112345678',
-    recipientUserId: null,
-    errors: [],
-    pricing: null,
-    conversation: null,
-    raw: {},
-    eventId: 1,
-    phoneNumberId,
-    errorCode: null,
-  });
   for (let i = 0; i < count; i++) {
     const wamid = `wamid.${prefix}${i}`;
     const number = next() < 0.6 ? A : B;
     const sent = Math.floor((START + next() * 4 * DAY_MS) / 1000);
-    if (next() < 0.95) events.push(event(wamid, 'sent', sent, number));
+    if (next() < 0.95) events.push(statusEvent(wamid, 'sent', sent, number));
     if (next() < 0.05) {
-      events.push(event(wamid, 'failed', sent + seconds(), number));
+      events.push(statusEvent(wamid, 'failed', sent + seconds(), number));
       continue;
     }
     if (next() < 0.85) {
       const delivered = sent + seconds();
-      events.push(event(wamid, 'delivered', delivered, number));
-      if (next() < 0.7) events.push(event(wamid, next() < 0.1 ? 'played' : 'read', delivered + seconds(), number));
+      events.push(statusEvent(wamid, 'delivered', delivered, number));
+      if (next() < 0.7) events.push(statusEvent(wamid, next() < 0.1 ? 'played' : 'read', delivered + seconds(), number));
     }
     // Now and then an earlier sent status than the first one (least() moves sent_at back).
-    if (next() < 0.03) events.push(event(wamid, 'sent', sent - Math.floor(next() * 3600), number));
+    if (next() < 0.03) events.push(statusEvent(wamid, 'sent', sent - Math.floor(next() * 3600), number));
   }
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
@@ -209,20 +211,7 @@ describe.each(dbKinds)('delivery timing rollups on %s', (kind) => {
     const day = Date.UTC(2026, 5, 1);
     const w: AnalyticsWindow = { from: new Date(day), to: new Date(day + DAY_MS), bucket: 'day', tz: 'UTC', phoneNumberId: B };
     const at = (ms: number) => Math.floor(ms / 1000);
-    const event = (status: string, seconds: number): StatusEventInsert => ({
-      wamid: 'wamid.MOVED',
-      status,
-      occurredAt: new Date(seconds * 1000),
-      recipientId: null,
-      recipientUserId: null,
-      errors: [],
-      pricing: null,
-      conversation: null,
-      raw: {},
-      eventId: 1,
-      phoneNumberId: B,
-      errorCode: null,
-    });
+    const event = (status: string, seconds: number) => statusEvent('wamid.MOVED', status, seconds, B);
     // Delivered before any sent status: no time to count yet.
     await store(db, [[event('delivered', at(day + DAY_MS + 600_000))]]);
     expect(await deliveryTimingSummary(db, w)).toMatchObject({ sent: 0, delivered: 0 });

@@ -9,6 +9,7 @@ import { createMetrics } from '@/lib/observability/metrics';
 import { postConversationMessage, postMessageRetry, type OutboxApiDeps } from '@/lib/outbox/outbox-api';
 import { OutboxSender, type SendAttemptOutcome } from '@/lib/outbox/sender';
 import { GraphApiClient } from '@/lib/whatsapp/graph-api';
+import { maxInWindow } from '@/scripts/bench-send/analyse';
 import { type FakeGraph, startFakeGraph } from '@/tools/fake-graph';
 import { messagesBody, status, TEST_WABA_ID, textMessage } from '@/tools/meta-envelopes';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
@@ -472,12 +473,10 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
       stalls.forEach(clearTimeout);
       await running.stop();
     }
-    const times = ids.map((id) => requestsFor(id)[0]!.receivedAt).sort((a, b) => a - b);
-    let most = 0;
-    for (let lo = 0, hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= 1000) lo++;
-      most = Math.max(most, hi - lo + 1);
-    }
+    const most = maxInWindow(
+      ids.map((id) => requestsFor(id)[0]!.receivedAt).sort((a, b) => a - b),
+      1000,
+    );
     // The fake stamps each request in this same process: a pause between a request's write and its stamp
     // (a collection) can move one into the next second, so one over is let pass. Without the sender's
     // second look after each wait, 25 went in one second.
