@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fork } from 'node:child_process';
 import { chromium, type Page } from '@playwright/test';
 import postgres from 'postgres';
 import { chromiumLaunchOptions } from '../tools/chromium';
 import { messagesPayload, postWebhook, status, textMessage, type WebhookPayload } from '../tools/meta-envelopes';
-import { mixedBenchBody } from '../tools/simulated-traffic';
 import { ensureBuild, serverEnv, startServer, type RunningServer } from '../tools/server-harness';
 import { intOption, UsageError } from './cli-options';
 
@@ -85,42 +85,31 @@ async function post(server: RunningServer, body: WebhookPayload): Promise<void> 
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
 }
 
+interface BackgroundFigures {
+  posted: number;
+  failed: number;
+  seconds: number;
+  /** Each background webhook's time to its 200, as its own process saw it. */
+  ackMs: number[];
+}
+
 /**
- * Other customers' webhooks at `perSecond`, posted in 20 ms ticks until stopped; a body that is not
- * answered 200 is counted, never retried (the figures say how many). Resolves with what was posted.
+ * Other customers' webhooks at `perSecond` from a process of its own (scripts/bench-live/background-load.ts),
+ * until stopped; a body that is not answered 200 is counted, never retried (the figures say how many).
  */
-function backgroundLoad(server: RunningServer, perSecond: number): { stop(): Promise<{ posted: number; failed: number }> } {
-  let running = true;
-  let posted = 0;
-  let failed = 0;
-  const inFlight = new Set<Promise<void>>();
-  const started = performance.now();
-  const loop = (async () => {
-    while (running) {
-      const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
-      while (posted < due && inFlight.size < 256) {
-        const { body } = mixedBenchBody(posted++);
-        const sending = postWebhook(`${server.url}/api/webhook`, body, serverEnv.WHATSAPP_APP_SECRET)
-          .then(
-            (res) => {
-              if (res.status !== 200) failed++;
-              return res.arrayBuffer();
-            },
-            () => void failed++,
-          )
-          .then(() => {})
-          .finally(() => inFlight.delete(sending));
-        inFlight.add(sending);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+function backgroundLoad(server: RunningServer, perSecond: number): { stop(): Promise<BackgroundFigures> } {
+  const child = fork(path.join(process.cwd(), 'scripts', 'bench-live', 'background-load.ts'), [`${server.url}/api/webhook`, String(perSecond), serverEnv.WHATSAPP_APP_SECRET], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const figures = new Promise<BackgroundFigures>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as BackgroundFigures));
+    child.once('exit', (code) => reject(new Error(`the background load ended (exit ${code}) before it reported`)));
+  });
   return {
-    async stop() {
-      running = false;
-      await loop;
-      await Promise.all(inFlight);
-      return { posted, failed };
+    stop() {
+      child.send('stop');
+      return figures;
     },
   };
 }
@@ -159,7 +148,7 @@ interface RunResult {
   /** Where the time went, per sample: POST → 200, → NOTIFY heard by a LISTEN here, → SSE event in the page, → visible. */
   stages: Stage[];
   /** Background webhooks posted while timing, and how many were not answered 200. */
-  background: { posted: number; failed: number; seconds: number } | null;
+  background: BackgroundFigures | null;
 }
 
 interface Stage {
@@ -256,7 +245,6 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     await page.getByText(first).last().waitFor();
 
     const load = BACKGROUND > 0 ? backgroundLoad(server, BACKGROUND) : null;
-    const loadStarted = performance.now();
     // The load settles before timing starts.
     if (load) await new Promise((r) => setTimeout(r, 2000));
     const messages: number[] = [];
@@ -278,7 +266,7 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
         await timed(wamid, whenInPage(page, 'tick', `${wamid}|${label}`), statusUpdate(wamid, value), ticks);
       }
     }
-    const background = load ? { ...(await load.stop()), seconds: (performance.now() - loadStarted) / 1000 } : null;
+    const background = load ? await load.stop() : null;
     await listener?.end({ timeout: 1 });
     return { messages, ticks, stages, background };
   } finally {
@@ -320,7 +308,7 @@ async function main() {
     }
     const last = results.at(-1)!;
     const load = last.background
-      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s, ${last.background.failed} not answered 200`
+      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s answered in p50 ${Math.round(percentile(last.background.ackMs, 50))} ms, p95 ${Math.round(percentile(last.background.ackMs, 95))} ms, p99 ${Math.round(percentile(last.background.ackMs, 99))} ms, ${last.background.failed} not answered 200`
       : '';
     console.log(
       `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms${load}`,
