@@ -9,6 +9,9 @@ export interface RawEventInput {
   receivedAt: Date;
 }
 
+/** The bytes of `u` as a Buffer, without a copy. */
+const bytes = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 /**
  * Stores bodies in one statement. A body whose hash is known (received within RAW_EVENT_RETENTION_DAYS,
  * in any month) is skipped; so is the second of two posts of one body at once, which waits on the first's
@@ -16,14 +19,17 @@ export interface RawEventInput {
  */
 export async function insertRawEvents(db: Executor, events: RawEventInput[]): Promise<{ id: number; sha256: Uint8Array }[]> {
   if (events.length === 0) return [];
-  const values = sql.join(
-    events.map((e, i) => sql`(${sql.raw(String(i))}, ${e.body}::bytea, ${e.sha256}::bytea, ${e.receivedAt.toISOString()}::timestamptz)`),
-    sql`, `,
+  // One parameter whatever the batch's size: one statement text, prepared once per connection.
+  const batch = JSON.stringify(
+    events.map((e, n) => ({ n, body: bytes(e.body).toString('base64'), sha256: bytes(e.sha256).toString('hex'), at: e.receivedAt.toISOString() })),
   );
   // One statement: hashes, events and the "received" count commit together (the acknowledgement waits on it).
   const rows = await queryRows<{ id: string | number; sha256: Uint8Array }>(
     db,
-    sql`with batch (n, body, sha256, received_at) as (values ${values}),
+    sql`with batch (n, body, sha256, received_at) as (
+          select n, decode(body, 'base64'), decode(sha256, 'hex'), at
+          from json_to_recordset(${batch}::json) as x(n int, body text, sha256 text, at timestamptz)
+        ),
         fresh as (
           insert into webhook_event_hashes (sha256, received_at) select sha256, received_at from batch
           on conflict do nothing

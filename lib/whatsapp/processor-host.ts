@@ -85,8 +85,16 @@ class ProcessorThread implements ProcessorHandle {
     });
   }
 
+  /** A wake-up posted and not yet sent: every webhook of a group commit resolves in the same turn. */
+  private wakePending = false;
+
   notify(): void {
-    this.worker.postMessage('wake');
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      this.worker.postMessage('wake');
+    });
   }
 
   async stop(): Promise<void> {
