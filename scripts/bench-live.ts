@@ -88,6 +88,8 @@ async function post(server: RunningServer, body: WebhookPayload): Promise<void> 
 interface BackgroundFigures {
   posted: number;
   failed: number;
+  /** Of the failed: how many per HTTP status or socket error. */
+  failures: Record<string, number>;
   seconds: number;
   /** Each background webhook's time to its 200, as its own process saw it. */
   ackMs: number[];
@@ -308,7 +310,7 @@ async function main() {
     }
     const last = results.at(-1)!;
     const load = last.background
-      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s answered in p50 ${Math.round(percentile(last.background.ackMs, 50))} ms, p95 ${Math.round(percentile(last.background.ackMs, 95))} ms, p99 ${Math.round(percentile(last.background.ackMs, 99))} ms, ${last.background.failed} not answered 200`
+      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s answered in p50 ${Math.round(percentile(last.background.ackMs, 50))} ms, p95 ${Math.round(percentile(last.background.ackMs, 95))} ms, p99 ${Math.round(percentile(last.background.ackMs, 99))} ms, ${last.background.failed} not answered 200${last.background.failed > 0 ? ` (${Object.entries(last.background.failures).map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`
       : '';
     console.log(
       `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms${load}`,

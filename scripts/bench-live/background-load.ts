@@ -2,7 +2,7 @@
 // (three messages to two statuses, as bench:ingest sends them). In the timing process its event loop
 // (bodies, signatures, hundreds of sockets) delayed the very moments bench:live notes, so the load
 // looked like server time. Run by bench-live.ts with `node --import tsx`; the parent sends 'stop' and
-// gets back {posted, failed, ackMs} (each answer's time from the POST, for the report).
+// gets back {posted, failed, failures, ackMs} (each answer's time from the POST, for the report).
 
 import http from 'node:http';
 import { signedHeaders } from '../../tools/meta-envelopes';
@@ -21,26 +21,31 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
 const target = new URL(url);
 let posted = 0;
 let failed = 0;
+/** Why the failed ones failed: an HTTP status or the socket's error code. */
+const failures: Record<string, number> = {};
 let inFlight = 0;
 const ackMs: number[] = [];
 
 function post(body: string): void {
   inFlight++;
   const started = performance.now();
-  const done = (ok: boolean) => {
+  const done = (outcome: number | string) => {
     inFlight--;
-    if (ok) ackMs.push(performance.now() - started);
-    else failed++;
+    if (outcome === 200) ackMs.push(performance.now() - started);
+    else {
+      failed++;
+      failures[outcome] = (failures[outcome] ?? 0) + 1;
+    }
   };
   const req = http.request(
     { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: signedHeaders(body, secret!) },
     (res) => {
       res.resume();
-      res.on('end', () => done(res.statusCode === 200));
-      res.on('error', () => done(false));
+      res.on('end', () => done(res.statusCode ?? 'no status'));
+      res.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
     },
   );
-  req.on('error', () => done(false));
+  req.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
   req.end(body);
 }
 
@@ -55,5 +60,5 @@ process.on('message', async (message) => {
   clearInterval(timer);
   while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   agent.destroy();
-  process.send!({ posted, failed, seconds: (performance.now() - started) / 1000, ackMs }, () => process.exit(0));
+  process.send!({ posted, failed, failures, seconds: (performance.now() - started) / 1000, ackMs }, () => process.exit(0));
 });
