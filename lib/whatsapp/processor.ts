@@ -160,11 +160,14 @@ export class EventProcessor {
           announce(claimed);
           const batches = claimed.map(normalizeEvent);
           const { downloadsQueued, ...changes } = await storeBatches(tx, batches);
-          await markProcessed(
-            tx,
-            claimed.map((e) => e.id),
-          );
-          await notifyChanges(tx, { ...changes, topics: topicsOf(batches, downloadsQueued) });
+          // One round trip for both (the NOTIFY goes out at commit either way).
+          await Promise.all([
+            markProcessed(
+              tx,
+              claimed.map((e) => e.id),
+            ),
+            notifyChanges(tx, { ...changes, topics: topicsOf(batches, downloadsQueued) }),
+          ]);
         })
         .then(
           (): StoredBatch => ({ ok: true, claimed }),

@@ -72,8 +72,10 @@ const identityKey = (c: CustomerIdentity) => `${c.waId ?? ''}|${c.userId ?? ''}`
 export async function storeBatches(tx: Transaction, received: EventBatch[]): Promise<StoredChanges> {
   // Background work, not a request: a batch of 3 MB bodies may legitimately take longer than the request
   // pool's statement timeout (db/client.ts), when the processor shares that pool (next dev, no worker bundle).
-  await liftStatementTimeout(tx);
-  const events = await withoutErased(tx, received);
+  // Statements that need nothing from each other are sent together (postgres.js pipelines a transaction's
+  // queries): the database still runs them one after another, in the order written, but the batch waits
+  // for one round trip instead of several (each one a turn of this thread's event loop, long under load).
+  const [, events] = await Promise.all([liftStatementTimeout(tx), withoutErased(tx, received)]);
   const messages = dedupeMessages(events);
   const statuses = events.flatMap((e) => e.batch.statuses.map((s) => ({ ...s, eventId: e.eventId })));
   const changedConversations = new Set<number>();
@@ -101,12 +103,14 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
   const reconcile = new Set([...statuses.map((x) => x.wamid), ...arrived]);
   const statusChanged = await reconcileStatuses(tx, [...reconcile], DELIVERY_ORDER);
   const modified = await applyEditsAndRevokes(tx, editTargets(messages, inserted));
-  await bumpConversations(tx, conversationBumps(inserted));
-  await addMessageStats(tx, countNewMessages(messages, insertedMessages));
-  await insertAccountEvents(tx, accountEventRows(events));
   // A template changed on Meta's side: any instance's template sync fetches the account again (spaced).
   const templateAccounts = accountsWithTemplateChanges(events.flatMap((e) => e.batch.accountEvents));
-  await requestTemplateSyncs(tx, templateAccounts, { atOnce: false, minIntervalMs: TEMPLATE_SYNC_MIN_INTERVAL_MS });
+  await Promise.all([
+    bumpConversations(tx, conversationBumps(inserted)),
+    addMessageStats(tx, countNewMessages(messages, insertedMessages)),
+    insertAccountEvents(tx, accountEventRows(events)),
+    requestTemplateSyncs(tx, templateAccounts, { atOnce: false, minIntervalMs: TEMPLATE_SYNC_MIN_INTERVAL_MS }),
+  ]);
 
   for (const r of [...inserted, ...named, ...statusChanged, ...modified]) {
     changedMessages.add(publicMessageId(r));
