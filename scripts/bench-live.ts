@@ -100,10 +100,14 @@ interface BackgroundFigures {
  * until stopped; a body that is not answered 200 is counted, never retried (the figures say how many).
  */
 function backgroundLoad(server: RunningServer, perSecond: number): { stop(): Promise<BackgroundFigures> } {
-  const child = fork(path.join(process.cwd(), 'scripts', 'bench-live', 'background-load.ts'), [`${server.url}/api/webhook`, String(perSecond), serverEnv.WHATSAPP_APP_SECRET], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    path.join(process.cwd(), 'scripts', 'bench-live', 'background-load.ts'),
+    [`${server.url}/api/webhook`, String(perSecond), serverEnv.WHATSAPP_APP_SECRET],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const figures = new Promise<BackgroundFigures>((resolve, reject) => {
     child.once('message', (m) => resolve(m as BackgroundFigures));
     child.once('exit', (code) => reject(new Error(`the background load ended (exit ${code}) before it reported`)));
@@ -310,7 +314,13 @@ async function main() {
     }
     const last = results.at(-1)!;
     const load = last.background
-      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s answered in p50 ${Math.round(percentile(last.background.ackMs, 50))} ms, p95 ${Math.round(percentile(last.background.ackMs, 95))} ms, p99 ${Math.round(percentile(last.background.ackMs, 99))} ms, ${last.background.failed} not answered 200${last.background.failed > 0 ? ` (${Object.entries(last.background.failures).map(([why, n]) => `${why}: ${n}`).join(', ')})` : ''}`
+      ? `; background ${Math.round(last.background.posted / last.background.seconds)} webhooks/s answered in p50 ${Math.round(percentile(last.background.ackMs, 50))} ms, p95 ${Math.round(percentile(last.background.ackMs, 95))} ms, p99 ${Math.round(percentile(last.background.ackMs, 99))} ms, ${last.background.failed} not answered 200${
+          last.background.failed > 0
+            ? ` (${Object.entries(last.background.failures)
+                .map(([why, n]) => `${why}: ${n}`)
+                .join(', ')})`
+            : ''
+        }`
       : '';
     console.log(
       `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms${load}`,

@@ -21,7 +21,12 @@ export async function insertRawEvents(db: Executor, events: RawEventInput[]): Pr
   if (events.length === 0) return [];
   // One parameter whatever the batch's size: one statement text, prepared once per connection.
   const batch = JSON.stringify(
-    events.map((e, n) => ({ n, body: bytes(e.body).toString('base64'), sha256: bytes(e.sha256).toString('hex'), at: e.receivedAt.toISOString() })),
+    events.map((e, n) => ({
+      n,
+      body: bytes(e.body).toString('base64'),
+      sha256: bytes(e.sha256).toString('hex'),
+      at: e.receivedAt.toISOString(),
+    })),
   );
   // One statement: hashes, events and the "received" count commit together (the acknowledgement waits on it).
   const rows = await queryRows<{ id: string | number; sha256: Uint8Array }>(

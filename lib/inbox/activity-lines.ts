@@ -1,5 +1,5 @@
 import type { ApiActivityEntry, PersonRef } from '@/lib/contracts/activity';
-import { formatDayLabel, localDayKey } from './format-time';
+import { formatDayLabel, formatLocal, localDayKey } from './format-time';
 import type { ThreadDaySeparator, ThreadItem } from './message-view';
 
 // The trail in the thread: what each entry says as a system line, and where entries go between the
@@ -19,7 +19,7 @@ function formatUntil(iso: string, now: Date): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const soon = date.getTime() - now.getTime() < 6 * 86_400_000;
-  return date.toLocaleString(undefined, {
+  return formatLocal(date, {
     ...(soon ? { weekday: 'short' } : { day: 'numeric', month: 'short' }),
     hour: '2-digit',
     minute: '2-digit',

@@ -1,3 +1,5 @@
+import { formatLocal } from './format-time';
+
 // Until when a conversation may be snoozed, and the times the thread offers. PURE; local times are the
 // viewer's own (the browser's time zone), as everywhere in the inbox.
 
@@ -62,7 +64,7 @@ export function parseDateTimeLocalValue(value: string): Date | null {
 
 /** "Tue 3 Mar, 09:00" (the year too when it is not this one), in the viewer's locale. */
 export function formatSnoozeTime(date: Date, now: Date = new Date()): string {
-  return date.toLocaleString(undefined, {
+  return formatLocal(date, {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
