@@ -55,6 +55,9 @@ const timer = setInterval(() => {
   while (posted < due && inFlight < MAX_IN_FLIGHT) post(mixedBenchBody(posted++).body);
 }, 10);
 
+// The parent ended without a 'stop' (a failed run): end too, rather than load the machine for nobody.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message) => {
   if (message !== 'stop') return;
   clearInterval(timer);
