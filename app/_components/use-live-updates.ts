@@ -111,8 +111,9 @@ export interface CoalescedOptions {
    * The open thread: what the agent is looking at goes first. A notice reaches every part of the page at
    * once (list, counts, notifications, thread); their requests would share the server with the thread's,
    * and on a loaded server the new message would wait for all of them. Its next refetch starts as soon as
-   * the one before it is answered, with no gap: still one at a time, but a message that arrives during a
-   * refetch waits for that refetch only (bench:live under load waited 200 ms more for the gap).
+   * the one before it is answered, once MIN_REFRESH_GAP_MS have passed since that one started (ten a second
+   * at most), without the wait that grows with the last refetch's time: a loaded server answers slowly, and
+   * the message the agent waits for would wait twice (bench:live under load: 200 ms more).
    */
   foreground?: boolean;
 }
@@ -120,9 +121,9 @@ export interface CoalescedOptions {
 /**
  * `refresh` at most one at a time: the first notice after a quiet spell refetches at once; a burst of
  * notices while one refetch runs ends in exactly one more, started no sooner than MIN_REFRESH_GAP_MS (or
- * twice the last refetch's time, see REFRESH_GAP_PER_DURATION) after the one before it started (the
- * foreground's: as soon as it is answered). So the page always ends up current and never floods the
- * server. Refetches other than the foreground's wait for it.
+ * twice the last refetch's time, see REFRESH_GAP_PER_DURATION; not for the foreground) after the one
+ * before it started. So the page always ends up current and never floods the server. Refetches other
+ * than the foreground's wait for it.
  */
 export function useCoalesced(refresh: () => Promise<unknown>, options: CoalescedOptions = {}): () => void {
   const latest = useRef(refresh);
@@ -164,7 +165,9 @@ export function useCoalesced(refresh: () => Promise<unknown>, options: Coalesced
           // Still "running" until the next one starts, so notices meanwhile fold into this one more refetch.
           state.current.again = false;
           const took = performance.now() - startedAt;
-          const gap = isForeground ? 0 : Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * took));
+          const gap = isForeground
+            ? MIN_REFRESH_GAP_MS
+            : Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * took));
           const wait = Math.max(0, startedAt + gap - performance.now());
           setTimeout(() => {
             state.current.running = false;
