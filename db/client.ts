@@ -139,7 +139,7 @@ function openPostgres(url: string, options: OpenOptions): Database {
  * all through postgres.js's `unsafe`, which prepares nothing: each statement with parameters then costs two
  * round trips (postgres.js asks for the parameter types, waits, then binds) and a parse. Prepared, the
  * second run of a statement on a connection is one round trip and no parse: under load those waits are
- * turns of a busy event loop (bench:send: 107 → 133 posts/s, PostgreSQL 4.5 → 2 ms of CPU a message).
+ * turns of a busy event loop (bench:send through the API: 107 → 134-166 posts/s).
  * `plan_cache_mode = force_custom_plan` keeps every execution planned for its own values, as before:
  * PostgreSQL's generic plans made the processor 2-3× slower. Connections are recycled every 30-60 min
  * (postgres.js's max_lifetime), which bounds the statements each one keeps.

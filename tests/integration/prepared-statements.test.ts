@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
+import { createPostgresDatabase, dbKinds } from '../helpers/db';
+
+// On PostgreSQL (straight, no pooler) every statement drizzle sends is a named prepared statement, parsed
+// once per connection and planned for its own values at each run (db/client.ts, "Prepared statements" in
+// the README). Unprepared, each one cost two round trips and a parse.
+
+describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL', () => {
+  let drop: () => Promise<void>;
+  let database: Database;
+
+  beforeAll(async () => {
+    let url: string;
+    ({ url, drop } = await createPostgresDatabase());
+    database = await openDatabase({ url, poolMax: 2 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await drop?.();
+  });
+
+  /** This connection's prepared statements whose text holds `marker`. */
+  const preparedWith = async (db: Executor, marker: string) =>
+    queryRows<{ statement: string }>(db, sql`select statement from pg_prepared_statements where statement like ${`%${marker}%`}`);
+
+  it('prepares a statement once per connection and runs it with each call’s own values', async () => {
+    await database.db.transaction(async (tx) => {
+      const square = (n: number) => queryRows<{ v: number }>(tx, sql`select ${n}::int * ${n}::int as v /* square-marker */`);
+      expect((await square(3))[0]!.v).toBe(9);
+      expect((await square(12))[0]!.v).toBe(144);
+      // Once, whatever the values (the marker is in the text, never in a parameter).
+      expect(await preparedWith(tx, 'square-marker */')).toHaveLength(1);
+    });
+  });
+
+  it('prepares inside a nested transaction (a savepoint) too, and rolls it back alone', async () => {
+    await database.db.execute(sql`create table prepared_probe (n int)`);
+    let preparedInside: unknown[] = [];
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into prepared_probe values (${1})`);
+      await tx
+        .transaction(async (inner) => {
+          await inner.execute(sql`insert into prepared_probe values (${2}) /* savepoint-marker */`);
+          preparedInside = await preparedWith(inner, 'savepoint-marker */');
+          throw new Error('roll the savepoint back');
+        })
+        .catch(() => {});
+    });
+    expect(preparedInside).toHaveLength(1);
+    const rows = await queryRows<{ n: number }>(database.db, sql`select n from prepared_probe order by n`);
+    expect(rows.map((r) => r.n)).toEqual([1]);
+  });
+
+  it('plans every run for its own values on every connection (no generic plans)', async () => {
+    const modes = await Promise.all(
+      [1, 2].map(() =>
+        database.db.transaction(async (tx) => {
+          const [row] = await queryRows<{ mode: string }>(tx, sql`select current_setting('plan_cache_mode') as mode, pg_sleep(0.05)`);
+          return row!.mode;
+        }),
+      ),
+    );
+    expect(modes).toEqual(['force_custom_plan', 'force_custom_plan']);
+  });
+});
