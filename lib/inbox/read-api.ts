@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Executor } from '@/db/client';
 import { listBusinessNumbers } from '@/db/queries/business-numbers';
 import {
   getConversationRow,
@@ -129,12 +128,12 @@ export const getMessage = defineRoute(
 );
 
 /** One message as GET /api/messages/{id} answers it (the send routes answer with it too); null if there is none. */
-export async function loadApiMessage(deps: ReadApiDeps, ref: MessageRef, db: Executor = deps.db): Promise<GetMessageResponse | null> {
-  const row = await findMessage(db, ref);
+export async function loadApiMessage(deps: ReadApiDeps, ref: MessageRef): Promise<GetMessageResponse | null> {
+  const row = await findMessage(deps.db, ref);
   if (!row) return null;
   const [histories, files] = await Promise.all([
-    getStatusHistories(db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
-    getMediaStates(db, [row.id]),
+    getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
+    getMediaStates(deps.db, [row.id]),
   ]);
   return { ...toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps)), raw: row.raw };
 }

@@ -81,20 +81,18 @@ export const postConversationMessage = defineRoute(
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-      // One round trip for these: the conversation stays locked until commit, and every wait for this
-      // process's event loop (a busy one, under load) is time the processor's batches may wait for it. The
-      // answer is read here too, as committed: pending, whatever the sender does once it is.
-      const [, , written] = await Promise.all([
+      // One round trip for both: the conversation stays locked until commit, and every wait for this
+      // process's event loop (a busy one, under load) is time the processor's batches may wait for it.
+      await Promise.all([
         recordActivity(tx, conversationId, actorOf(principal), { action: 'message_sent', details: { messageId: id, type: message.type } }),
         notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] }),
-        loadApiMessage(deps, { id: row.id }, tx),
       ]);
-      return written!;
+      return row;
     });
     // Posted twice at the same moment: the other request wrote it.
     if (!queued) return sameMessageAgain(deps, (await findByClientId(deps.db, body.clientId))!, conversationId);
     deps.outbox.notify();
-    return queued;
+    return (await loadApiMessage(deps, { id: queued.id }))!;
   },
 );
 
