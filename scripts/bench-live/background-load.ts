@@ -26,9 +26,8 @@ const failures: Record<string, number> = {};
 let inFlight = 0;
 const ackMs: number[] = [];
 
-function post(body: string): void {
+function post(body: string, started = performance.now()): void {
   inFlight++;
-  const started = performance.now();
   const done = (outcome: number | string) => {
     inFlight--;
     if (outcome === 200) ackMs.push(performance.now() - started);
@@ -45,7 +44,16 @@ function post(body: string): void {
       res.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
     },
   );
-  req.on('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  req.on('error', (err: NodeJS.ErrnoException) => {
+    // A kept-alive socket the server closed as we reused it (its idle timeout): post again, as Node's
+    // documentation advises and as Meta would; an identical body is stored once whatever happened to it.
+    if (req.reusedSocket && err.code === 'ECONNRESET') {
+      inFlight--;
+      post(body, started);
+      return;
+    }
+    done(err.code ?? err.message);
+  });
   req.end(body);
 }
 
