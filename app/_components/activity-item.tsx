@@ -1,7 +1,7 @@
 import { StickyNote } from 'lucide-react';
 import type { ApiActivityEntry, PersonRef } from '@/lib/contracts/activity';
 import { describeActivity } from '@/lib/inbox/activity-lines';
-import { formatLocalDateTime, formatTime } from '@/lib/inbox/format-time';
+import { formatDateTime, formatTime } from '@/lib/inbox/format-time';
 import { splitMentions } from '@/lib/inbox/note-text';
 
 // The trail in the thread: a note as an amber card (private, with its author, time and highlighted
@@ -13,7 +13,7 @@ export function ActivityItem({ entry }: { entry: ApiActivityEntry }) {
   if (line === null) return null;
   return (
     <div data-testid="activity-line" data-action={entry.action} className="my-1 flex justify-center">
-      <span className="rounded-full bg-slate-200/70 px-3 py-0.5 text-center text-xs text-slate-600" title={formatLocalDateTime(entry.at)}>
+      <span className="rounded-full bg-slate-200/70 px-3 py-0.5 text-center text-xs text-slate-600" title={formatDateTime(entry.at)}>
         {line} · {formatTime(entry.at)}
       </span>
     </div>
@@ -32,7 +32,7 @@ export function NoteCard({ entry }: { entry: ApiActivityEntry }) {
         <StickyNote className="size-3.5 shrink-0" aria-hidden="true" />
         <span className="font-semibold uppercase tracking-wide">Note</span>
         <span className="font-medium">{entry.actor.name}</span>
-        <time dateTime={entry.at} title={formatLocalDateTime(entry.at)} className="ml-auto text-amber-800/80">
+        <time dateTime={entry.at} title={formatDateTime(entry.at)} className="ml-auto text-amber-800/80">
           {formatTime(entry.at)}
         </time>
       </header>

@@ -25,16 +25,6 @@ export function formatLocal(date: Date, options: Intl.DateTimeFormatOptions): st
 }
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** What `date.toLocaleString()` writes: the date and the time, numeric. */
-const DATE_AND_TIME: Intl.DateTimeFormatOptions = {
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-};
-
 /** The viewer's local calendar day, as YYYY-MM-DD. */
 export function localDayKey(date: Date): string {
   return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
@@ -95,10 +85,4 @@ export function formatRelativeTime(iso: string | null, now: Date = new Date()): 
 export function formatDateTime(iso: string | null | undefined): string {
   const date = parseDate(iso);
   return date ? formatLocal(date, { dateStyle: 'medium', timeStyle: 'medium' }) : '';
-}
-
-/** The date and time as the browser writes them by default (`toLocaleString()`); '' for an unusable timestamp. */
-export function formatLocalDateTime(iso: string): string {
-  const date = parseDate(iso);
-  return date ? formatLocal(date, DATE_AND_TIME) : '';
 }
