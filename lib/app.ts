@@ -11,6 +11,8 @@ import { openMediaStorage } from './media/open-storage';
 import type { MediaStorage } from './media/storage';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { ChangeHub } from './realtime/hub';
+import { OpenThreads } from './realtime/open-threads';
+import { readApiDeps, threadMessagesOf } from './inbox/read-api';
 import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
@@ -38,6 +40,8 @@ export interface App {
   auth: Auth;
   /** Change notices from every instance's processor, for the live inbox. */
   changes: ChangeHub;
+  /** Threads read lately on this instance: their changed messages go out with the notices. */
+  openThreads: OpenThreads;
   /** Open event streams per user and API key, on this instance. */
   eventStreams: EventStreamLimiter;
   /** What authorizeRequest needs: sessions, API keys from the database, and INBOX_API_KEY. */
@@ -183,7 +187,7 @@ export async function startApp(env: Env): Promise<App> {
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
   const access = { db: database.db, apiKey: env.INBOX_API_KEY, auth };
   const eventStreams = new EventStreamLimiter(env.EVENT_STREAMS_PER_PRINCIPAL);
-  return {
+  const app: App = {
     env,
     database,
     rawEvents,
@@ -191,6 +195,7 @@ export async function startApp(env: Env): Promise<App> {
     auth,
     access,
     changes,
+    openThreads: new OpenThreads(),
     eventStreams,
     metrics,
     rejections,
@@ -205,6 +210,9 @@ export async function startApp(env: Env): Promise<App> {
     retention,
     autoAssigner,
   };
+  const readDeps = readApiDeps(app);
+  changes.sendThreadMessagesWith((change) => threadMessagesOf(readDeps, change));
+  return app;
 }
 
 /** Stops background work and closes the database (PGlite must close cleanly or the next start recovers). */

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
 import { queryRows, statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp } from '../client';
@@ -58,21 +58,50 @@ export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number]
 /** Which message: by our id or by Meta's wamid. */
 export type MessageRef = { id: number } | { wamid: string };
 
+/** A message's columns with its conversation's number and customer. */
+const messageInConversationColumns = {
+  ...messageColumns,
+  phoneNumberId: conversations.phoneNumberId,
+  contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
+};
+
 /** A message with its conversation's number and customer, or null when there is no such message. */
 export async function findMessage(db: Executor, ref: MessageRef) {
   const [row] = await db
-    .select({
-      ...messageColumns,
-      // Only here: the list endpoints leave Meta's raw item out.
-      raw: messages.raw,
-      phoneNumberId: conversations.phoneNumberId,
-      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
-    })
+    // Only here: the list endpoints leave Meta's raw item out.
+    .select({ ...messageInConversationColumns, raw: messages.raw })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
     .where('id' in ref ? eq(messages.id, ref.id) : eq(messages.wamid, ref.wamid));
   return row ?? null;
+}
+
+/**
+ * The messages of these conversations among `refs`, each with its conversation's number and customer,
+ * leaving out `hidden` types as threads do (what the live stream sends along with a change notice).
+ */
+export async function findThreadMessages(
+  db: Executor,
+  refs: MessageRef[],
+  options: { conversationIds: number[]; hidden: readonly string[] },
+) {
+  const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
+  const wamids = refs.flatMap((ref) => ('wamid' in ref ? [ref.wamid] : []));
+  if ((ids.length === 0 && wamids.length === 0) || options.conversationIds.length === 0) return [];
+  return db
+    .select(messageInConversationColumns)
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(
+      and(
+        or(ids.length > 0 ? inArray(messages.id, ids) : undefined, wamids.length > 0 ? inArray(messages.wamid, wamids) : undefined),
+        inArray(messages.conversationId, options.conversationIds),
+        options.hidden.length > 0 ? notInArray(messages.type, [...options.hidden]) : undefined,
+      ),
+    )
+    .orderBy(asc(messages.sentAt), asc(messages.id));
 }
 
 export interface ThreadKey {
@@ -141,12 +170,7 @@ export interface RangeKey {
 export async function listMessagesInRange(db: Executor, range: { from: Date; to: Date; after?: RangeKey; limit: number }) {
   const { after } = range;
   return db
-    .select({
-      ...messageColumns,
-      sortAt: cursorTimestamp<string>(messages.sentAt),
-      phoneNumberId: conversations.phoneNumberId,
-      contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
-    })
+    .select({ ...messageInConversationColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))

@@ -12,6 +12,7 @@ import {
 } from '@/db/queries/conversations';
 import {
   findMessage,
+  findThreadMessages,
   type MessageRef,
   getStatusHistories,
   listThreadMessages,
@@ -49,7 +50,8 @@ import {
 import { cursorIdSchema, cursorTimestampSchema, decodeCursor, encodeCursor } from '@/lib/http/cursor';
 import { notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
-import { CHANGES_CHANNEL, encodeChange } from '@/lib/realtime/changes';
+import { CHANGES_CHANNEL, encodeChange, type ChangeNotice } from '@/lib/realtime/changes';
+import type { OpenThreads } from '@/lib/realtime/open-threads';
 import { serviceWindow } from '@/lib/outbox/service-window';
 import { DELIVERY_ORDER } from '@/lib/whatsapp/status';
 import { type MessageContent, TARGET_REWRITING_MESSAGE_TYPES } from '@/lib/whatsapp/message-types';
@@ -85,6 +87,8 @@ export interface ReadApiDeps extends AccessDeps {
   sendingEnabled?: boolean;
   /** Told when a conversation with unread messages is marked read (read receipts to WhatsApp, in the background). */
   customerSignals?: { conversationRead(conversationId: number): void };
+  /** Told when a thread's newest page is read: the live stream sends that thread's changed messages along. */
+  openThreads?: OpenThreads;
 }
 
 export const readApiDeps = (app: App): ReadApiDeps => ({
@@ -92,6 +96,7 @@ export const readApiDeps = (app: App): ReadApiDeps => ({
   mediaDownloads: app.media.enabled,
   sendingEnabled: app.outbox.enabled,
   customerSignals: app.customerSignals,
+  openThreads: app.openThreads,
 });
 
 const conversationCursorSchema = z.tuple([cursorTimestampSchema.nullable(), cursorIdSchema]);
@@ -215,6 +220,7 @@ export const getConversationMessages = defineRoute(
     const before = query.before === undefined ? undefined : decodeCursor('before', query.before, threadCursorSchema);
     const conversation = await getConversationSummary(deps.db, parseConversationId(params.id));
     if (!conversation) throw notFound('Conversation not found');
+    if (before === undefined) deps.openThreads?.touch(conversation.id);
     const { rows, hasMore } = await listThreadMessages(deps.db, conversation.id, {
       hidden: TARGET_REWRITING_MESSAGE_TYPES,
       limit: query.limit,
@@ -227,6 +233,25 @@ export const getConversationMessages = defineRoute(
     };
   },
 );
+
+/** More messages than this in one notice (a busy batch) are left to the pages' refetches. */
+export const MAX_THREAD_MESSAGES_ALONG = 20;
+
+/**
+ * The messages of a change notice that belong to threads open here (deps.openThreads), as the thread
+ * page shows them, for the live stream to send along; null (at once, without a query where it can tell)
+ * when there are none or too many to bother.
+ * Hidden types (edits, revokes) are left out: they change their targets, which the refetch brings.
+ */
+export function threadMessagesOf(deps: ReadApiDeps, change: ChangeNotice): Promise<ApiMessage[] | null> | null {
+  if (change.partial || change.messages.length === 0 || change.messages.length > MAX_THREAD_MESSAGES_ALONG) return null;
+  const open = deps.openThreads?.openAmong(change.conversations) ?? [];
+  if (open.length === 0) return null;
+  const refs = change.messages.flatMap((id) => parseMessageRef(id) ?? []);
+  return findThreadMessages(deps.db, refs, { conversationIds: open, hidden: TARGET_REWRITING_MESSAGE_TYPES }).then((rows) =>
+    rows.length === 0 ? null : toApiMessages(deps, rows, (row) => row),
+  );
+}
 
 /** Message rows as the API shows them, with their status histories and media files (two queries for all of them). */
 export async function toApiMessages<R extends Omit<MessageRecord, 'sortAt'>>(

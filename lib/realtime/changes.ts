@@ -3,6 +3,7 @@
 // and listeners then refresh wholesale.
 
 import type { Executor } from '@/db/client';
+import type { ApiMessage } from '@/lib/contracts/inbox';
 import { notify } from '@/db/queries/notify';
 
 export const CHANGES_CHANNEL = 'ticks_changes';
@@ -44,6 +45,12 @@ export interface ChangeNotice {
   topics: Topic[];
   /** True when the lists were cut short: refresh everything. */
   partial: boolean;
+  /**
+   * Only on the live stream, never in a NOTIFY: those of `messages` that belong to threads open on this
+   * instance, as GET /api/conversations/{id}/messages shows them, so an open thread shows them at once
+   * (lib/realtime/hub.ts). Its refetch follows all the same.
+   */
+  threadMessages?: ApiMessage[];
 }
 
 export interface Changes {

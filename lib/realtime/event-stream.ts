@@ -2,7 +2,8 @@ import type { AccessNotice, ChangeNotice } from './changes';
 import type { ChangeHub } from './hub';
 
 // GET /api/events: Server-Sent Events carrying ChangeNotices to the inbox page. The browser refetches
-// what changed (with its own session), so the stream itself never carries message content.
+// what changed (with its own session). The only content it carries is the changed messages of threads
+// open on this instance (ChangeNotice.threadMessages), which whoever may listen may read anyway.
 
 export const PING_INTERVAL_MS = 15_000;
 /** Tells EventSource how long to wait before reconnecting on its own (the page also backs off). */
@@ -80,7 +81,7 @@ export function changeEventStream(options: EventStreamOptions): Response {
           if (owner.apiKeyId != null && access.apiKeys.includes(owner.apiKeyId)) signOut();
           else if (owner.userId !== undefined && access.users.includes(owner.userId)) void recheck();
         };
-        const unsubscribe = hub.subscribe((notice: ChangeNotice) => send(frame('change', notice)), onAccess);
+        const unsubscribe = hub.subscribeStream((notice: ChangeNotice) => send(frame('change', notice)), onAccess);
         const ping = setInterval(async () => {
           if (await recheck()) send(encoder.encode(': ping\n\n'));
         }, options.pingIntervalMs ?? PING_INTERVAL_MS);

@@ -92,6 +92,39 @@ test.describe('delivery ticks', () => {
     await expectNotReloaded(page);
   });
 
+  test('an open thread shows a new message and its ticks from the stream itself, before its refetch answers', async ({ page }) => {
+    const customer = uniqueCustomer('Iris');
+    const first = inboundMessage('text', 'Good morning', { customer });
+    await deliver(first.body);
+    const { conversationId } = await waitForProcessed(first.wamid);
+    await openLive(page, `/conversations/${conversationId}`);
+    await expect(bubble(page, first.wamid)).toContainText('Good morning');
+
+    // From now on the thread's refetches hang: what shows must have come with the change notices.
+    const held: (() => Promise<void>)[] = [];
+    let holding = true;
+    await page.route(/\/api\/conversations\/[^/]+\/messages/, (route) =>
+      holding ? void held.push(() => route.continue()) : route.continue(),
+    );
+    const second = inboundMessage('text', 'Is the shop open today?', { customer });
+    await deliver(second.body);
+    await expect(bubble(page, second.wamid)).toContainText('Is the shop open today?');
+
+    const wamid = newWamid(customer.waId);
+    await deliver(statusUpdate(wamid, 'delivered', { recipient: customer.waId }));
+    await expect(bubble(page, wamid).getByRole('img', { name: 'Delivered', exact: true })).toBeVisible();
+    await deliver(statusUpdate(wamid, 'read', { recipient: customer.waId }));
+    await expect(bubble(page, wamid).getByRole('img', { name: 'Read', exact: true })).toBeVisible();
+    expect(held.length, 'the thread asked again for its messages').toBeGreaterThan(0);
+
+    // Once its refetches are answered, the thread still shows each message once, in order.
+    holding = false;
+    await Promise.all(held.map((go) => go()));
+    await expect(page.getByTestId('message')).toHaveCount(3);
+    await expect(page.getByTestId('message').last()).toHaveAttribute('data-wamid', wamid);
+    await expectNotReloaded(page);
+  });
+
   test('a failed message shows the Failed mark, and the error behind it on click', async ({ page }) => {
     const recipient = newCustomerNumber();
     const wamid = newWamid(recipient);

@@ -23,6 +23,7 @@ import { useServiceWindow } from './use-service-window';
 import { StatusControls } from './status-controls';
 import { newClientId } from './use-send';
 import { TypingLine, useThreadPresence, Viewers } from './presence';
+import { useLiveMessages } from './use-live-messages';
 import { threadRefetchFor } from '@/lib/realtime/refetch';
 /** Within this many pixels of the bottom, new messages scroll into view; further up, the reader stays put. */
 const STICK_TO_BOTTOM_PX = 120;
@@ -36,8 +37,11 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   // Notes and system lines between the loaded messages (older ones come with older pages).
   const activity = useThreadActivity(conversationId, loaded[0]?.timestamp ?? null, data !== undefined && !hasOlder);
 
+  // What just came (our own sends, messages the stream sent along) shows before the pages have it.
+  const live = useLiveMessages(loaded);
+  const { messages } = live;
   // The messages first (what the agent waits to see); the header and the notes between them after.
-  const refreshMessages = useCoalesced(() => thread.refresh(), { foreground: true });
+  const refreshMessages = useCoalesced(() => live.settleAfter(thread.refresh), { foreground: true });
   const refreshAround = useCoalesced(() => Promise.all([header.mutate(), activity.refresh()]));
   const refresh = useCallback(() => {
     refreshMessages();
@@ -45,23 +49,19 @@ export function ConversationThread({ conversationId }: { conversationId: string 
   }, [refreshMessages, refreshAround]);
   useChanges((notice) => {
     const stale = threadRefetchFor(notice, Number(conversationId));
+    // Shown now; the refetch still follows (it also brings what the notice changed around them).
+    const sentAlong = notice?.threadMessages?.filter((m) => m.conversationId === conversationId);
+    if (sentAlong?.length) live.add(sentAlong);
     if (stale.messages) refreshMessages();
     if (stale.around) refreshAround();
   });
 
-  // What this browser just sent, from the server's 202 answer: shown at once, until the thread has it.
-  const [justSent, setJustSent] = useState<ApiMessage[]>([]);
-  const messages = useMemo(() => {
-    const ids = new Set(loaded.map((m) => m.id));
-    const extra = justSent.filter((m) => !ids.has(m.id));
-    return extra.length === 0 ? loaded : [...loaded, ...extra];
-  }, [loaded, justSent]);
   const onSent = useCallback(
     (message: ApiMessage) => {
-      setJustSent((sent) => [...sent.filter((m) => m.id !== message.id), message]);
+      live.add([message]);
       refresh();
     },
-    [refresh],
+    [live.add, refresh],
   );
 
   const [replyTo, setReplyTo] = useState<ApiMessage | null>(null);
