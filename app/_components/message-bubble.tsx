@@ -1,4 +1,5 @@
 import { Forward } from 'lucide-react';
+import { memo } from 'react';
 import { useMessage } from '@/app/_components/api/use-inbox';
 import { DeliveryTicks } from '@/app/_components/delivery-ticks';
 import { PreviewLine } from '@/app/_components/icon';
@@ -24,7 +25,27 @@ export interface MessageBubbleProps {
 
 export { LinkifiedText };
 
-export function MessageBubble({ item }: MessageBubbleProps) {
+/**
+ * Drawn again only when its message, quote or reactions changed: the thread rebuilds every item whenever
+ * anything on the page changes (a message that came, someone typing), and redrawing fifty bubbles each
+ * time is most of the time a new message takes to show.
+ */
+export const MessageBubble = memo(MessageBubbleItem, (before, after) => sameItem(before.item, after.item));
+
+function sameItem(a: MessageBubbleProps['item'], b: MessageBubbleProps['item']): boolean {
+  if (a.message !== b.message) return false;
+  if (a.kind === 'reaction-notice' || b.kind === 'reaction-notice') {
+    return a.kind === 'reaction-notice' && b.kind === 'reaction-notice' && a.emoji === b.emoji;
+  }
+  return (
+    a.quoted === b.quoted &&
+    a.quotedMissingId === b.quotedMissingId &&
+    a.reactions.length === b.reactions.length &&
+    a.reactions.every((r, i) => r.emoji === b.reactions[i]?.emoji && r.direction === b.reactions[i]?.direction)
+  );
+}
+
+function MessageBubbleItem({ item }: MessageBubbleProps) {
   if (item.kind === 'reaction-notice') return <ReactionNotice item={item} />;
   const { message, view } = item;
 

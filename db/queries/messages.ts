@@ -78,13 +78,14 @@ export async function findMessage(db: Executor, ref: MessageRef) {
 }
 
 /**
- * The messages of these conversations among `refs`, each with its conversation's number and customer,
- * leaving out `hidden` types as threads do (what the live stream sends along with a change notice).
+ * The messages of these conversations among `refs` (the first `limit`, in thread order), each with its
+ * conversation's number and customer, leaving out `hidden` types as threads do (what the live stream sends
+ * along with a change notice).
  */
 export async function findThreadMessages(
   db: Executor,
   refs: MessageRef[],
-  options: { conversationIds: number[]; hidden: readonly string[] },
+  options: { conversationIds: number[]; hidden: readonly string[]; limit: number },
 ) {
   const ids = refs.flatMap((ref) => ('id' in ref ? [ref.id] : []));
   const wamids = refs.flatMap((ref) => ('wamid' in ref ? [ref.wamid] : []));
@@ -101,7 +102,8 @@ export async function findThreadMessages(
         options.hidden.length > 0 ? notInArray(messages.type, [...options.hidden]) : undefined,
       ),
     )
-    .orderBy(asc(messages.sentAt), asc(messages.id));
+    .orderBy(asc(messages.sentAt), asc(messages.id))
+    .limit(options.limit);
 }
 
 export interface ThreadKey {

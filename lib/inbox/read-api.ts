@@ -234,7 +234,10 @@ export const getConversationMessages = defineRoute(
   },
 );
 
-/** More messages than this in one notice (a busy batch) are left to the pages' refetches. */
+/**
+ * More changed messages than this in open threads (a burst into one thread) are left to the pages'
+ * refetches. A notice names at most ~100 messages (NOTIFY's 8000 bytes), the threads' among them are few.
+ */
 export const MAX_THREAD_MESSAGES_ALONG = 20;
 
 /**
@@ -244,12 +247,13 @@ export const MAX_THREAD_MESSAGES_ALONG = 20;
  * Hidden types (edits, revokes) are left out: they change their targets, which the refetch brings.
  */
 export function threadMessagesOf(deps: ReadApiDeps, change: ChangeNotice): Promise<ApiMessage[] | null> | null {
-  if (change.partial || change.messages.length === 0 || change.messages.length > MAX_THREAD_MESSAGES_ALONG) return null;
+  if (change.partial || change.messages.length === 0) return null;
   const open = deps.openThreads?.openAmong(change.conversations) ?? [];
   if (open.length === 0) return null;
   const refs = change.messages.flatMap((id) => parseMessageRef(id) ?? []);
-  return findThreadMessages(deps.db, refs, { conversationIds: open, hidden: TARGET_REWRITING_MESSAGE_TYPES }).then((rows) =>
-    rows.length === 0 ? null : toApiMessages(deps, rows, (row) => row),
+  const limit = MAX_THREAD_MESSAGES_ALONG + 1;
+  return findThreadMessages(deps.db, refs, { conversationIds: open, hidden: TARGET_REWRITING_MESSAGE_TYPES, limit }).then((rows) =>
+    rows.length === 0 || rows.length >= limit ? null : toApiMessages(deps, rows, (row) => row),
   );
 }
 
