@@ -83,7 +83,7 @@ const unsetSettings = Object.fromEntries(
  * Node flags for the server under test, for diagnosis (`BENCH_SERVER_NODE_ARGS="--cpu-prof
  * --cpu-prof-dir=/tmp/prof" npm run bench:send`): Node refuses --cpu-prof in NODE_OPTIONS.
  */
-const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+export const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export async function startServer(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<RunningServer> {
   const port = await freePort();

@@ -19,7 +19,9 @@ Options:
 
 Environment:
   BENCH_DATABASE_URL  Admin connection used to create and drop the bench databases
-                      (default postgres://postgres@127.0.0.1:5432/test).`;
+                      (default postgres://postgres@127.0.0.1:5432/test).
+  BENCH_SERVER_NODE_ARGS  Node flags for the server, for diagnosis
+                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").`;
 
 export interface Options {
   requests: number;

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { serverNodeArgs } from '../../tools/server-harness';
 import { BenchError, portIsFree, sleep } from './util';
 
 export const SECRET = `bench-app-secret-${randomBytes(8).toString('hex')}`;
@@ -22,7 +23,7 @@ export interface Server {
 export async function startServer(dbUrl: string, port: number): Promise<Server> {
   if (!(await portIsFree(port))) throw new BenchError(`port ${port} is in use: pass another --port`);
   const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [...serverNodeArgs, nextBin, 'start', '-p', String(port)], {
     cwd: process.cwd(),
     // Its own process group, so the whole server (and anything it forks) is stopped together.
     detached: true,
