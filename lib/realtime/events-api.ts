@@ -27,7 +27,8 @@ export const getEvents = defineRoute(
     method: 'GET',
     path: '/api/events',
     access: 'inbox',
-    summary: 'Server-sent events: what changed (conversations, messages, topics), for live pages.',
+    summary:
+      'Server-sent events: what changed (conversations, messages, topics), for live pages; with the changed messages of threads read lately on this instance (threadMessages).',
     deps: (app: App): EventsDeps => ({ ...app.access, hub: app.changes, streams: app.eventStreams }),
     responseType: 'text/event-stream',
   },

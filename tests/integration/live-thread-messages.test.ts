@@ -19,7 +19,7 @@ import { createPipeline } from '../helpers/pipeline';
 
 const KEY = 'thread-messages-test-key-0123456789';
 /** How long the hub here waits for a load (2 s in the app). */
-const TIMEOUT_MS = 400;
+const TIMEOUT_MS = 1500;
 const CUSTOMER_A = '15550001111';
 const CUSTOMER_B = '15550002222';
 
@@ -178,8 +178,9 @@ describe.each(dbKinds)('messages sent along with change notices on %s', (kind) =
       const started = Date.now();
       await notify(['slow']);
       await notify(['after-slow']);
-      await expect.poll(() => heardInside, { timeout: 2000 }).toEqual(['slow', 'after-slow']);
-      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+      await expect.poll(() => heardInside, { timeout: TIMEOUT_MS / 2 }).toEqual(['slow', 'after-slow']);
+      // The server's own listeners have both; the stream has neither: the slow load holds its line.
+      expect(await s.next(() => true, 10).catch(() => null)).toBeNull();
       const first = await s.next((n) => n.messages.includes('slow') || n.messages.includes('after-slow'));
       expect(first.messages).toEqual(['slow']);
       expect(first.threadMessages).toBeUndefined();
