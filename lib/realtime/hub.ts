@@ -81,12 +81,22 @@ export class ChangeHub {
     if (!load && this.waiting === 0) return this.deliver(notice, true);
     this.waiting += 1;
     // The load starts now, beside earlier ones still running; the notice waits for those before it.
-    this.line = this.line.then(async () => {
-      const threadMessages = load ? await load : null;
-      this.waiting -= 1;
-      const along = threadMessages && notice.kind === 'change' && threadMessages.length > 0;
-      this.deliver(along ? { kind: 'change', change: { ...notice.change, threadMessages } } : notice, true);
-    });
+    this.line = this.line
+      .then(async () => {
+        let threadMessages: ApiMessage[] | null = null;
+        try {
+          if (load) threadMessages = await load;
+        } finally {
+          this.waiting -= 1;
+        }
+        if (threadMessages?.length && notice.kind === 'change') {
+          this.deliver({ kind: 'change', change: { ...notice.change, threadMessages } }, true);
+        } else {
+          this.deliver(notice, true);
+        }
+      })
+      // Never left rejected: every later notice waits on this line.
+      .catch((err: unknown) => log.warn({ err: describeError(err) }, 'could not hand a change notice to the event streams'));
   }
 
   private threadMessagesFor(change: ChangeNotice): Promise<ApiMessage[] | null> | null {
