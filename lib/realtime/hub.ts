@@ -1,6 +1,7 @@
 import type { Database } from '@/db/client';
 import type { ApiMessage } from '@/lib/contracts/inbox';
 import { describeError, log } from '@/lib/log';
+import { withinDeadline } from '@/lib/observability/database-deadline';
 import { CHANGES_CHANNEL, decodeNotice, type AccessNotice, type ChangeNotice, type Notice } from './changes';
 
 // One LISTEN per process, fanned out to every open event stream. The processor (this instance's or
@@ -108,15 +109,10 @@ export class ChangeHub {
       loading = Promise.reject(err);
     }
     if (!loading) return null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.threadMessagesTimeoutMs);
-    });
-    const loaded = loading.catch((err: unknown) => {
-      log.warn({ err: describeError(err) }, 'could not load the messages of a change notice: pages refetch them');
+    return withinDeadline(loading, this.threadMessagesTimeoutMs).catch((err: unknown) => {
+      log.warn({ err: describeError(err) }, 'could not load the messages of a change notice in time: pages refetch them');
       return null;
     });
-    return Promise.race([loaded, timeout]).finally(() => clearTimeout(timer));
   }
 
   private hasStreams(): boolean {
