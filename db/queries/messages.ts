@@ -34,6 +34,9 @@ const messageColumns = {
   sentByName: messages.sentByName,
 };
 
+/** Leaves out messages of the `hidden` types (none when it is empty). */
+const notOfTypes = (hidden: readonly string[]) => (hidden.length > 0 ? notInArray(messages.type, [...hidden]) : undefined);
+
 /** `hidden`: types that change other messages rather than being messages (edits, revokes): threads leave them out. */
 function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number, hidden: readonly string[]) {
   return (
@@ -44,7 +47,7 @@ function selectThreadPage(db: Executor, conversationId: number, before: ThreadKe
         and(
           eq(messages.conversationId, conversationId),
           before && sql`(${messages.sentAt}, ${messages.id}) < (${before.sentAt}::timestamptz, ${before.id})`,
-          hidden.length > 0 ? notInArray(messages.type, [...hidden]) : undefined,
+          notOfTypes(hidden),
         ),
       )
       // Spelled exactly like messages_thread_idx (see descNullsLast), so the planner walks it instead of sorting.
@@ -99,7 +102,7 @@ export async function findThreadMessages(
       and(
         or(ids.length > 0 ? inArray(messages.id, ids) : undefined, wamids.length > 0 ? inArray(messages.wamid, wamids) : undefined),
         inArray(messages.conversationId, options.conversationIds),
-        options.hidden.length > 0 ? notInArray(messages.type, [...options.hidden]) : undefined,
+        notOfTypes(options.hidden),
       ),
     )
     .orderBy(asc(messages.sentAt), asc(messages.id))
