@@ -196,17 +196,15 @@ const THREAD_FETCHES = (after: number) => `(() => {
   return entries.length ? [at(entries[0].startTime), at(entries[0].responseEnd)] : null;
 })()`;
 
-/** Whether the first notice naming `id` at or after `after` carried the message itself (ChangeNotice.threadMessages). */
-function cameAlong(notices: [number, string][], id: string, after: number): boolean {
-  const data = notices.find(([t, d]) => t >= after && d.includes(JSON.stringify(id)))?.[1];
-  if (!data) return false;
+/** The first notice naming `id` seen at or after `after`: when, and its data. */
+const firstNaming = (notices: [number, string][], id: string, after: number) =>
+  notices.find(([t, data]) => t >= after && data.includes(JSON.stringify(id)));
+
+/** Whether a notice's data carried the message `id` itself (ChangeNotice.threadMessages). */
+function carries(data: string, id: string): boolean {
   const notice = JSON.parse(data) as { threadMessages?: { id: string; wamid: string | null }[] };
   return (notice.threadMessages ?? []).some((m) => m.id === id || m.wamid === id);
 }
-
-/** When a notice naming `id` was first seen at or after `after`. */
-const firstNaming = (notices: [number, string][], id: string, after: number) =>
-  notices.find(([t, data]) => t >= after && data.includes(JSON.stringify(id)))?.[0] ?? Number.NaN;
 
 async function run(databaseUrl: string | undefined, dataDir: string | undefined): Promise<RunResult> {
   const server = await startServer({
@@ -232,16 +230,17 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
       const visibleAt = await seen;
       into.push(visibleAt - sentAt);
       const inPage = (await page.evaluate('window.__ticksNotices.splice(0)')) as [number, string][];
-      const sseAt = firstNaming(inPage, id, sentAt);
+      const inPageNotice = firstNaming(inPage, id, sentAt);
+      const sseAt = inPageNotice?.[0] ?? Number.NaN;
       const fetched = (await page.evaluate(THREAD_FETCHES(Number.isFinite(sseAt) ? sseAt : sentAt))) as [number, number] | null;
       stages.push({
         ack: ackAt - sentAt,
-        notify: firstNaming(heard, id, sentAt) - sentAt,
+        notify: (firstNaming(heard, id, sentAt)?.[0] ?? Number.NaN) - sentAt,
         sse: sseAt - sentAt,
         fetchStart: fetched ? fetched[0] - sentAt : Number.NaN,
         fetchEnd: fetched ? fetched[1] - sentAt : Number.NaN,
         visible: visibleAt - sentAt,
-        along: cameAlong(inPage, id, sentAt),
+        along: inPageNotice !== undefined && carries(inPageNotice[1], id),
       });
       heard.length = 0;
       if (PAUSE_MS > 0) await new Promise((r) => setTimeout(r, PAUSE_MS));
