@@ -467,7 +467,11 @@ describe('downloadMedia: streaming', () => {
           for await (const piece of make() as AsyncIterable<Buffer>) {
             if (sent >= half && onDiskAtHalf < 0) {
               const deadline = Date.now() + 10_000;
-              while ((onDiskAtHalf = await scratchBytes()) < half - MB && Date.now() < deadline) await sleep(10);
+              for (;;) {
+                onDiskAtHalf = await scratchBytes();
+                if (onDiskAtHalf >= half - MB || Date.now() > deadline) break;
+                await sleep(10);
+              }
             }
             sent += piece.length;
             yield piece;
@@ -485,5 +489,17 @@ describe('downloadMedia: streaming', () => {
     expect(onDiskAtHalf).toBeGreaterThanOrEqual(half - MB);
     expect(got.bytes).toBe(size);
     expect((await storage.stat(got.key))?.size).toBe(size);
+  });
+});
+
+describe('normalizeSha256', () => {
+  it('reads hex in either case and base64 (padded or url-safe), rejects anything else', () => {
+    const digest = createHash('sha256').update('x').digest();
+    const hex = digest.toString('hex');
+    expect(normalizeSha256(hex.toUpperCase())).toBe(hex);
+    expect(normalizeSha256(digest.toString('base64'))).toBe(hex);
+    expect(normalizeSha256(digest.toString('base64url'))).toBe(hex);
+    expect(normalizeSha256('abc')).toBeNull();
+    expect(normalizeSha256(hex.slice(1))).toBeNull();
   });
 });
