@@ -16,14 +16,15 @@ import { readApiDeps, threadMessagesOf } from './inbox/read-api';
 import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
-import { OutboxSender } from './outbox/sender';
+import { type OutboxHandle, graphClientOf, startSender } from './outbox/sender-host';
 import { backfillMessageContent } from './whatsapp/content-backfill';
-import { GraphApiClient } from './whatsapp/graph-api';
+import type { GraphApiClient } from './whatsapp/graph-api';
 import { startProcessor, type ProcessorHandle } from './whatsapp/processor-host';
 import { TemplateSync } from './templates/sync';
 import { CustomerSignals } from './customer-signals/customer-signals';
 import { SnoozeWaker } from './inbox/snooze-waker';
 import type { JobRunner } from './jobs/runner';
+import type { WorkerData } from './jobs/worker-thread';
 import { startStatusCountCompactor } from './inbox/status-count-compactor';
 import { RetentionPurger } from './retention/purger';
 import { AutoAssigner } from './inbox/auto-assigner';
@@ -57,7 +58,7 @@ export interface App {
   /** The one Graph API client for sending (null without WHATSAPP_ACCESS_TOKEN). */
   graph: GraphApiClient | null;
   /** Sends the messages agents write, in order, once each. */
-  outbox: OutboxSender;
+  outbox: OutboxHandle;
   /** Keeps a copy of every known account's message templates. */
   templateSync: TemplateSync;
   /** Read receipts and the typing indicator. */
@@ -114,14 +115,16 @@ export async function startApp(env: Env): Promise<App> {
     throw err;
   }
   const metrics = createMetrics(database.db, log);
+  // The processor and the sender run on threads of their own with connections of their own, on PostgreSQL
+  // in production; `next dev` keeps them in this thread, where edits to them take effect.
+  const onThread = (poolMax: number): WorkerData | null =>
+    env.NODE_ENV === 'production' && env.DATABASE_URL
+      ? { databaseUrl: env.DATABASE_URL, directUrl: env.DATABASE_DIRECT_URL, poolMax, logLevel: env.LOG_LEVEL }
+      : null;
   const processor = startProcessor(database, {
-    onOutcome: (outcome) => metrics.observeProcessing(outcome),
-    // `next dev` keeps it in this thread, where edits to the processor take effect.
-    databaseUrl: env.NODE_ENV === 'production' ? env.DATABASE_URL : undefined,
-    directUrl: env.DATABASE_DIRECT_URL,
-    poolMax: env.DATABASE_POOL_MAX,
-    logLevel: env.LOG_LEVEL,
+    thread: onThread(Math.max(2, Math.ceil(env.DATABASE_POOL_MAX / 2))),
     log,
+    onOutcome: (outcome) => metrics.observeProcessing(outcome),
   });
   const changes = await ChangeHub.start(database);
   const rawEvents = new RawEventLog(database.db, { timeoutMs: env.WEBHOOK_DB_TIMEOUT_MS });
@@ -150,23 +153,14 @@ export async function startApp(env: Env): Promise<App> {
   // Media queued to download (on any instance): look at once rather than at the next poll. Not on every
   // new message: most carry no file, and each look is a claim.
   changes.subscribe((notice) => (notice.topics.includes('downloads') || notice.partial) && media.notify());
-  const graph = env.WHATSAPP_ACCESS_TOKEN
-    ? new GraphApiClient({
-        graphUrl: env.WHATSAPP_GRAPH_URL,
-        graphVersion: env.WHATSAPP_GRAPH_VERSION,
-        accessToken: env.WHATSAPP_ACCESS_TOKEN,
-        mediaHosts: env.WHATSAPP_MEDIA_HOSTS,
-      })
-    : null;
-  const outbox = new OutboxSender(database.db, {
-    graph,
+  const graph = graphClientOf(env);
+  const outbox = startSender(database, env, {
+    // A claim, a batch of Meta's answers and the odd release at a time: a few connections do.
+    thread: onThread(Math.max(2, Math.ceil(env.DATABASE_POOL_MAX / 4))),
     storage: mediaStorage,
     log,
-    messagesPerSecond: env.WHATSAPP_SEND_MPS,
-    concurrency: env.OUTBOX_CONCURRENCY,
-    requestTimeoutMs: env.WHATSAPP_SEND_TIMEOUT_MS,
     onOutcome: (outcome) => metrics.observeSend(outcome),
-  }).start();
+  });
   if (!outbox.enabled) log.warn('WHATSAPP_ACCESS_TOKEN is not set: agents cannot send messages');
   // A message queued on another instance: this one may send it as soon as its conversation's turn comes.
   changes.subscribe((notice) => (notice.topics.includes('outbox') || notice.partial) && outbox.notify());

@@ -1,10 +1,12 @@
-// Bundles the processor's worker thread (lib/whatsapp/processor-worker.ts) into dist/, for `npm run build`
-// and `npm run dev`. Packages stay external: Node loads them from node_modules at run time.
+// Bundles the worker threads (lib/jobs/worker-thread.ts) into dist/, for `npm run build`: the processor's
+// (lib/whatsapp/processor-worker.ts) and the outbox sender's (lib/outbox/sender-worker.ts). Packages stay
+// external: Node loads them from node_modules at run time.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['lib/whatsapp/processor-worker.ts'],
-  outfile: 'dist/processor-worker.mjs',
+  entryPoints: { 'processor-worker': 'lib/whatsapp/processor-worker.ts', 'sender-worker': 'lib/outbox/sender-worker.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

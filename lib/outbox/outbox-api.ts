@@ -12,7 +12,7 @@ import { ApiError, badRequest, conflict, notFound } from '@/lib/http/errors';
 import { defineRoute } from '@/lib/http/route';
 import { actorOf } from '@/lib/inbox/actor';
 import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
-import { loadApiMessage, parseConversationId, type ReadApiDeps } from '@/lib/inbox/read-api';
+import { apiMessageOf, loadApiMessage, parseConversationId, type ReadApiDeps } from '@/lib/inbox/read-api';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { isMediaMessageType } from '@/lib/whatsapp/types';
 import { TemplateValueError } from '@/lib/whatsapp/message-types/template';
@@ -81,18 +81,20 @@ export const postConversationMessage = defineRoute(
       if (!row) return null;
       if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
       const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-      // One round trip for both: the conversation stays locked until commit, and every wait for this
-      // process's event loop (a busy one, under load) is time the processor's batches may wait for it.
-      await Promise.all([
+      // One round trip for all three, the answer's read included: the conversation stays locked until
+      // commit, and every wait for this process's event loop (a busy one, under load) is time the
+      // processor's batches may wait for it.
+      const [, , written] = await Promise.all([
         recordActivity(tx, conversationId, actorOf(principal), { action: 'message_sent', details: { messageId: id, type: message.type } }),
         notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] }),
+        findMessage(tx, { id: row.id }),
       ]);
-      return row;
+      return written!;
     });
     // Posted twice at the same moment: the other request wrote it.
     if (!queued) return sameMessageAgain(deps, (await findByClientId(deps.db, body.clientId))!, conversationId);
     deps.outbox.notify();
-    return (await loadApiMessage(deps, { id: queued.id }))!;
+    return apiMessageOf(deps, queued, { withoutFile: file === null });
   },
 );
 

@@ -102,8 +102,9 @@ export class EventProcessor {
     });
   }
 
-  start(): void {
+  start(): this {
     this.runner.start();
+    return this;
   }
 
   /** Finishes the batch in hand, then stops. */

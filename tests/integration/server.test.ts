@@ -423,6 +423,9 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       expect(await waitFor(async () => (await message(second)).status === 'sent')).toBe(true);
       expect(sendsOf(first)).toHaveLength(1);
       expect(sendsOf(second)).toHaveLength(1);
+      // Counted where /api/metrics is served, wherever the sender runs (its own thread on PostgreSQL).
+      const metrics = await (await api(server, '/api/metrics')).text();
+      expect(metrics).toContain('ticks_outbox_sends_total{result="sent",reason=""} 1\n');
     } finally {
       expect(await server.stop()).toBe(0);
       await graph.close();
