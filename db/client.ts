@@ -56,6 +56,13 @@ export interface OpenOptions {
    * enforces it (no timer signals in WebAssembly), so it is not set there.
    */
   statementTimeoutMs?: number;
+  /**
+   * Let PostgreSQL keep a generic plan for a prepared statement once it costs no more than planning each
+   * run (its default, plan_cache_mode = auto). Unset: every run is planned for its own values, which the
+   * processor needs (generic plans of its batch statements made it 2-3× slower). The app's own pool and
+   * the sender's set it: their statements mostly find rows by key, where planning was most of the work.
+   */
+  genericPlans?: boolean;
 }
 
 /** Extensions the migrations create (PGlite bundles them but loads only what is named here). */
@@ -80,7 +87,12 @@ function openPostgres(url: string, options: OpenOptions): Database {
     // Direct: each statement is planned for its own values (see preparing below), as it was unprepared.
     ...(pooled
       ? { prepare: false }
-      : { connection: { ...(timeoutMs > 0 ? { statement_timeout: timeoutMs } : {}), plan_cache_mode: 'force_custom_plan' } }),
+      : {
+          connection: {
+            ...(timeoutMs > 0 ? { statement_timeout: timeoutMs } : {}),
+            plan_cache_mode: options.genericPlans ? 'auto' : 'force_custom_plan',
+          },
+        }),
   });
   // What needs a session of its own: LISTEN and session advisory locks (opened when first needed).
   let sessionClient: postgres.Sql | undefined;
@@ -140,8 +152,8 @@ function openPostgres(url: string, options: OpenOptions): Database {
  * round trips (postgres.js asks for the parameter types, waits, then binds) and a parse. Prepared, the
  * second run of a statement on a connection is one round trip and no parse: under load those waits are
  * turns of a busy event loop (bench:send through the API: 107 → 134-166 posts/s).
- * `plan_cache_mode = force_custom_plan` keeps every execution planned for its own values, as before:
- * PostgreSQL's generic plans made the processor 2-3× slower. Connections are recycled every 30-60 min
+ * Unless genericPlans, `plan_cache_mode = force_custom_plan` keeps every execution planned for its own
+ * values, as before: PostgreSQL's generic plans made the processor 2-3× slower. Connections are recycled every 30-60 min
  * (postgres.js's max_lifetime), which bounds the statements each one keeps.
  */
 function preparing(sql: postgres.Sql): postgres.Sql {

@@ -27,6 +27,8 @@ export interface WorkerData {
   /** Set when databaseUrl is a pooler's (see db/client.ts). */
   directUrl?: string;
   poolMax: number;
+  /** See OpenOptions.genericPlans (db/client.ts). */
+  genericPlans?: boolean;
   logLevel: string;
 }
 
@@ -113,7 +115,12 @@ export class BackgroundThread<O> implements BackgroundJob {
 export async function runBackgroundJob(make: (database: Database, log: Logger) => BackgroundJob): Promise<void> {
   const data = workerData as WorkerData;
   workerLog.level = data.logLevel;
-  const database = await openDatabase({ url: data.databaseUrl, directUrl: data.directUrl, poolMax: data.poolMax });
+  const database = await openDatabase({
+    url: data.databaseUrl,
+    directUrl: data.directUrl,
+    poolMax: data.poolMax,
+    genericPlans: data.genericPlans,
+  });
   const job = make(database, workerLog);
   parentPort!.on('message', (message: unknown) => {
     if (message === 'wake') job.notify();
