@@ -162,6 +162,17 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       });
       expect(upload.status, await upload.clone().text()).toBe(201);
       expect(await upload.json()).toMatchObject({ kind: 'document', size: big.length, filename: 'big-contract.pdf' });
+      // A large answer is gzipped for a client that takes gzip; one under 1 KB goes as it is (gzip would
+      // cost more than it saves).
+      const asGzipTaker = (p: string) =>
+        fetch(`${server.url}${p}`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}`, 'accept-encoding': 'gzip' } });
+      const large = await asGzipTaker('/api/openapi.json');
+      expect(large.headers.get('content-encoding')).toBe('gzip');
+      expect(((await large.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+      const small = await asGzipTaker('/api/messages/wamid.NOT-THERE');
+      expect(small.status).toBe(404);
+      expect(small.headers.get('content-encoding')).toBeNull();
+      expect(((await small.json()) as { error: { code: string } }).error.code).toBe('not_found');
       // LOG_LEVEL reaches every route's logger (LOG_LEVEL=warn here: no line per accepted webhook).
       expect(server.output()).not.toContain('"msg":"webhook accepted"');
       expect(server.output()).toContain('"msg":"webhook rejected"');
