@@ -59,8 +59,9 @@ export interface OpenOptions {
   /**
    * Let PostgreSQL keep a generic plan for a prepared statement once it costs no more than planning each
    * run (its default, plan_cache_mode = auto). Unset: every run is planned for its own values, which the
-   * processor needs (generic plans of its batch statements made it 2-3× slower). The app's own pool and
-   * the sender's set it: their statements mostly find rows by key, where planning was most of the work.
+   * processor needs (generic plans of its batch statements made it 2-3× slower) and searches too (one
+   * generic plan would serve a rare term as a common one). The outbox sender's pool sets it: its statements
+   * all find rows by key, where planning was most of the work. A transaction can ask for it (genericPlansHere).
    */
   genericPlans?: boolean;
 }
@@ -273,6 +274,14 @@ export async function liftStatementTimeout(tx: Transaction): Promise<void> {
  * with jsonb_to_recordset, which behaves the same on postgres.js and PGlite.
  */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
+
+/**
+ * For the rest of transaction `tx`: generic plans allowed (OpenOptions.genericPlans), for a transaction of
+ * key lookups that runs all the time (a posted message). Sent along with its first statements: no round trip.
+ */
+export async function genericPlansHere(tx: Executor): Promise<void> {
+  await tx.execute(sql`set local plan_cache_mode = auto`);
+}
 
 /**
  * A status's 1-based place in the delivery order (lib/whatsapp/status.ts DELIVERY_ORDER), null for a status

@@ -100,9 +100,6 @@ export async function startApp(env: Env): Promise<App> {
     poolMax: env.DATABASE_POOL_MAX,
     // The pool of pages and API routes; the processor's worker thread opens its own, without a limit.
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
-    // Planning each run was a third of PostgreSQL's work for a posted message (bench:send: 255 → 280
-    // messages/s); bench:list and bench:analytics showed no query slower with generic plans.
-    genericPlans: true,
   });
   let auth: Auth;
   try {
@@ -159,7 +156,8 @@ export async function startApp(env: Env): Promise<App> {
   const graph = graphClientOf(env);
   const outbox = startSender(database, env, {
     // A claim, a batch of Meta's answers and the odd release at a time: a few connections do.
-    // Generic plans, as for the pages and routes (the processor's thread plans every run: see db/client.ts).
+    // Generic plans: every statement of the sender finds its rows by key, and planning each run was most
+    // of PostgreSQL's work for them (see db/client.ts).
     thread: onThread(Math.max(2, Math.ceil(env.DATABASE_POOL_MAX / 4)), { genericPlans: true }),
     storage: mediaStorage,
     log,

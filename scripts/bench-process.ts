@@ -142,15 +142,7 @@ async function main(options: Options): Promise<void> {
   console.log(`bench:process: ${fmt(options.events)} events per backlog, ${options.runs} run(s), Node ${process.version}`);
   const rates: number[] = [];
   await withScratchDatabase(
-    {
-      script: 'bench:process',
-      adminUrl: options.adminUrl,
-      name: 'ticks_bench_process',
-      keep: options.keep,
-      poolMax: 10,
-      // As the processor's worker thread opens it: every run planned for its own values (db/client.ts).
-      genericPlans: false,
-    },
+    { script: 'bench:process', adminUrl: options.adminUrl, name: 'ticks_bench_process', keep: options.keep, poolMax: 10 },
     async (database) => {
       for (let run = 1; run <= options.runs; run++) {
         const seedStart = performance.now();

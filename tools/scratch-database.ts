@@ -26,11 +26,10 @@ export function scratchDatabaseUrl(adminUrl: string, name: string): URL {
 /**
  * Runs `work` on a fresh, migrated database `name` on the server at `adminUrl`, then drops it
  * (or keeps it and prints its URL, for EXPLAIN ANALYZE). `reuse`: the database a kept run left, migrated
- * to the latest schema and kept again; `work` is told whether it is fresh. Opened as the app opens its
- * pages' and routes' pool (generic plans allowed) unless `genericPlans: false` (the processor's thread).
+ * to the latest schema and kept again; `work` is told whether it is fresh.
  */
 export async function withScratchDatabase(
-  options: { script: string; adminUrl: string; name: string; keep: boolean; poolMax: number; reuse?: boolean; genericPlans?: boolean },
+  options: { script: string; adminUrl: string; name: string; keep: boolean; poolMax: number; reuse?: boolean },
   work: (database: Database, fresh: boolean) => Promise<void>,
 ): Promise<void> {
   const admin = postgres(options.adminUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
@@ -50,7 +49,7 @@ export async function withScratchDatabase(
   }
   let database: Database | undefined;
   try {
-    database = await openDatabase({ url: url.toString(), poolMax: options.poolMax, genericPlans: options.genericPlans ?? true });
+    database = await openDatabase({ url: url.toString(), poolMax: options.poolMax });
     await migrateDatabase(database);
     await work(database, fresh);
   } finally {
