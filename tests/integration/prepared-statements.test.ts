@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
+import { genericPlansHere, openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 
 // On PostgreSQL (straight, no pooler) every statement drizzle sends is a named prepared statement, parsed
@@ -9,11 +9,11 @@ import { createPostgresDatabase, dbKinds } from '../helpers/db';
 describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL', () => {
   let drop: () => Promise<void>;
   let database: Database;
+  let databaseUrl: string;
 
   beforeAll(async () => {
-    let url: string;
-    ({ url, drop } = await createPostgresDatabase());
-    database = await openDatabase({ url, poolMax: 2 });
+    ({ url: databaseUrl, drop } = await createPostgresDatabase());
+    database = await openDatabase({ url: databaseUrl, poolMax: 2 });
   });
   afterAll(async () => {
     await database?.close();
@@ -62,5 +62,34 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
       ),
     );
     expect(modes).toEqual(['force_custom_plan', 'force_custom_plan']);
+  });
+
+  it('lets a transaction that asks for it keep generic plans, for that transaction only', async () => {
+    const mode = (db: Executor) => queryRows<{ mode: string }>(db, sql`select current_setting('plan_cache_mode') as mode`);
+    const inside = await database.db.transaction(async (tx) => {
+      const [, rows] = await Promise.all([genericPlansHere(tx), mode(tx)]);
+      return rows[0]!.mode;
+    });
+    expect(inside).toBe('auto');
+    // Both connections of the pool, the one that ran it included, plan every run again.
+    const after = await Promise.all([1, 2].map(() => database.db.transaction(async (tx) => (await mode(tx))[0]!.mode)));
+    expect(after).toEqual(['force_custom_plan', 'force_custom_plan']);
+  });
+
+  it('keeps generic plans on every connection of a pool opened with genericPlans (the sender’s)', async () => {
+    const sender = await openDatabase({ url: databaseUrl, poolMax: 2, genericPlans: true });
+    try {
+      const modes = await Promise.all(
+        [1, 2].map(() =>
+          sender.db.transaction(async (tx) => {
+            const [row] = await queryRows<{ mode: string }>(tx, sql`select current_setting('plan_cache_mode') as mode, pg_sleep(0.05)`);
+            return row!.mode;
+          }),
+        ),
+      );
+      expect(modes).toEqual(['auto', 'auto']);
+    } finally {
+      await sender.close();
+    }
   });
 });
