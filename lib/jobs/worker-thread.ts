@@ -45,6 +45,8 @@ const restartDelay = exponentialBackoff({ firstMs: 500, factor: 2, maxMs: 30_000
 /** The host's handle on a job running in dist/<name>.mjs, restarted if it dies. */
 export class BackgroundThread<O> implements BackgroundJob {
   private worker!: Worker;
+  /** Between its exit and the restart: a stop then has nothing to wait for. */
+  private exited = false;
   private stopping = false;
   private restarts = 0;
   /** A wake-up posted and not yet sent: every notify of one turn (a group commit's webhooks) sends one. */
@@ -67,6 +69,7 @@ export class BackgroundThread<O> implements BackgroundJob {
     const { log, onOutcome } = this.options;
     const worker = new Worker(workerBundle(this.name), { workerData: this.data });
     this.worker = worker;
+    this.exited = false;
     worker.on('message', (m: unknown) => {
       if (m === 'ready') this.restarts = 0;
       else if (isOutcomeMessage<O>(m)) onOutcome?.(m.outcome);
@@ -74,6 +77,7 @@ export class BackgroundThread<O> implements BackgroundJob {
     // describeError: an uncaught query error's message would list its parameters (message content).
     worker.on('error', (err) => log.error({ err: describeError(err) }, `${this.name} failed`));
     worker.on('exit', (code) => {
+      this.exited = true;
       if (this.stopping) return;
       // Its work stays committed in the database; a fresh thread (or another instance) picks it up.
       const delay = restartDelay(++this.restarts);
@@ -93,6 +97,7 @@ export class BackgroundThread<O> implements BackgroundJob {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.exited) return;
     const worker = this.worker;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.options.stopTimeoutMs);
