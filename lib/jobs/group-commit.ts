@@ -13,10 +13,17 @@ interface Waiting<T> {
 export class GroupCommit<T> {
   private waiting: Waiting<T>[] = [];
   private writing = false;
+  private lastWriteEnded = Number.NEGATIVE_INFINITY;
+  private lingering: NodeJS.Timeout | null = null;
 
+  /**
+   * `lingerMs`: under load, a write starts at least this long after the last one ended, so more items share
+   * it (fewer transactions, each with a commit to wait for). An item that comes after a quiet spell, or
+   * that fills a batch, is written at once.
+   */
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
-    private readonly maxBatch = 256,
+    private readonly options: { maxBatch?: number; lingerMs?: number } = {},
   ) {}
 
   /** Resolves once `item` is committed; rejects with the error of its own write. */
@@ -29,10 +36,25 @@ export class GroupCommit<T> {
 
   private flush(): void {
     if (this.writing || this.waiting.length === 0) return;
+    const { maxBatch = 256, lingerMs = 0 } = this.options;
+    if (this.waiting.length < maxBatch) {
+      if (this.lingering) return;
+      const wait = this.lastWriteEnded + lingerMs - performance.now();
+      if (wait > 0) {
+        this.lingering = setTimeout(() => {
+          this.lingering = null;
+          this.flush();
+        }, wait);
+        return;
+      }
+    }
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = null;
     this.writing = true;
-    const batch = this.waiting.splice(0, this.maxBatch);
+    const batch = this.waiting.splice(0, maxBatch);
     void this.writeBatch(batch).finally(() => {
       this.writing = false;
+      this.lastWriteEnded = performance.now();
       this.flush();
     });
   }
