@@ -52,42 +52,38 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     expect(rows.map((r) => r.n)).toEqual([1]);
   });
 
-  it('plans every run for its own values on every connection (no generic plans)', async () => {
-    const modes = await Promise.all(
+  /** plan_cache_mode on both connections of a pool of two (each held 50 ms, so the two are different). */
+  const modeOnEachConnection = (db: Executor) =>
+    Promise.all(
       [1, 2].map(() =>
-        database.db.transaction(async (tx) => {
+        db.transaction(async (tx) => {
           const [row] = await queryRows<{ mode: string }>(tx, sql`select current_setting('plan_cache_mode') as mode, pg_sleep(0.05)`);
           return row!.mode;
         }),
       ),
     );
-    expect(modes).toEqual(['force_custom_plan', 'force_custom_plan']);
+
+  it('plans every run for its own values on every connection (no generic plans)', async () => {
+    expect(await modeOnEachConnection(database.db)).toEqual(['force_custom_plan', 'force_custom_plan']);
   });
 
   it('lets a transaction that asks for it keep generic plans, for that transaction only', async () => {
-    const mode = (db: Executor) => queryRows<{ mode: string }>(db, sql`select current_setting('plan_cache_mode') as mode`);
     const inside = await database.db.transaction(async (tx) => {
-      const [, rows] = await Promise.all([genericPlansHere(tx), mode(tx)]);
+      const [, rows] = await Promise.all([
+        genericPlansHere(tx),
+        queryRows<{ mode: string }>(tx, sql`select current_setting('plan_cache_mode') as mode`),
+      ]);
       return rows[0]!.mode;
     });
     expect(inside).toBe('auto');
     // Both connections of the pool, the one that ran it included, plan every run again.
-    const after = await Promise.all([1, 2].map(() => database.db.transaction(async (tx) => (await mode(tx))[0]!.mode)));
-    expect(after).toEqual(['force_custom_plan', 'force_custom_plan']);
+    expect(await modeOnEachConnection(database.db)).toEqual(['force_custom_plan', 'force_custom_plan']);
   });
 
   it('keeps generic plans on every connection of a pool opened with genericPlans (the sender’s)', async () => {
     const sender = await openDatabase({ url: databaseUrl, poolMax: 2, genericPlans: true });
     try {
-      const modes = await Promise.all(
-        [1, 2].map(() =>
-          sender.db.transaction(async (tx) => {
-            const [row] = await queryRows<{ mode: string }>(tx, sql`select current_setting('plan_cache_mode') as mode, pg_sleep(0.05)`);
-            return row!.mode;
-          }),
-        ),
-      );
-      expect(modes).toEqual(['auto', 'auto']);
+      expect(await modeOnEachConnection(sender.db)).toEqual(['auto', 'auto']);
     } finally {
       await sender.close();
     }
