@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Locator, Page } from '@playwright/test';
 import {
   type Customer,
@@ -10,13 +11,17 @@ import {
   serverUrl,
   test,
   uniqueCustomer,
+  waitForProcessed,
 } from './helpers';
+import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 import { E2E_ENV } from './shared';
 
 // Conversation status in a browser, as an agent: Resolve and Reopen from the thread, the list's tabs and
 // their counts, a customer writing again opening a resolved conversation live, Snooze (a preset, a date
 // and time of one's own), and a snooze ending by itself while the inbox is open. Each test has its own
-// customer; the counts of Resolved and Snoozed change only here (other specs never set a status).
+// customer; the counts of Pending and Snoozed change only here. Resolved changes elsewhere too (the
+// shortcut test in presence.spec resolves one, maybe while this runs): the Resolve test counts within a
+// business number of its own.
 
 test.use({ role: 'agent' });
 
@@ -58,8 +63,16 @@ test('the counts come from their own route, not from /api/conversations/{id}', a
 
 test('Resolve moves the conversation from Open to Resolved; the customer writing again brings it back, live', async ({ page }) => {
   const customer = uniqueCustomer('Rosa');
-  const id = await customerWrites(customer, 'Where is my parcel?');
+  const number: SimulatedBusinessNumber = {
+    phoneNumberId: `1066${randomInt(10 ** 10, 10 ** 11)}`,
+    displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
+  };
+  const first = inboundMessage('text', 'Where is my parcel?', { customer, to: number });
+  await deliver(first.body);
+  const id = String((await waitForProcessed(first.wamid)).conversationId);
   await openLive(page, `/conversations/${id}`);
+  // The tabs count this number's conversations only.
+  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
 
   await expect(tab(page, 'Open')).toHaveAttribute('aria-selected', 'true');
   await expect(rowOf(page, customer)).toBeVisible();
@@ -77,7 +90,7 @@ test('Resolve moves the conversation from Open to Resolved; the customer writing
   await expect(rowOf(page, customer)).toBeVisible();
 
   // The customer writes again: out of Resolved, back in Open, in this page without a reload.
-  await deliver(inboundMessage('text', 'Hello? Any news?', { customer }).body);
+  await deliver(inboundMessage('text', 'Hello? Any news?', { customer, to: number }).body);
   await expect(rowOf(page, customer)).toHaveCount(0);
   await expect(badge(page)).toHaveText('Open');
   await expectCount(page, 'Resolved', resolvedBefore);
