@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import {
   REENGAGEMENT_ERROR,
   deliver,
@@ -9,8 +8,8 @@ import {
   test,
   waitForProcessed,
   type DeliveryStatus,
+  uniqueBusinessNumber,
 } from './helpers';
-import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 
 // The analytics page: an admin sees the failed deliveries of a business number (its own number here,
 // since every spec shares the server's database) add up, in every range, and live.
@@ -25,10 +24,7 @@ test.describe('analytics', () => {
   test.use({ role: 'admin' });
 
   test('an admin sees the failure totals of a business number, in every range, and live', async ({ page }) => {
-    const number: SimulatedBusinessNumber = {
-      phoneNumberId: `1065${randomInt(10 ** 10, 10 ** 11)}`,
-      displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
-    };
+    const number = uniqueBusinessNumber();
     const at = nowSeconds() - 60;
     // Five messages sent from this number: two delivered, two failed outside the 24-hour window, one undeliverable.
     const send = async (status: DeliveryStatus, errors?: (typeof REENGAGEMENT_ERROR)[]) => {

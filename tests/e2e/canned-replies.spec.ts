@@ -159,7 +159,7 @@ test.describe('canned replies', () => {
   });
 
   test('outside the 24-hour window, "/" offers nothing', async ({ page }) => {
-    const conversationId = await customerWrites(newCustomer(`Ines ${unique()}`), 'Still there?', nowSeconds() - 25 * 3600);
+    const conversationId = await customerWrites(newCustomer(`Ines ${unique()}`), 'Still there?', { timestamp: nowSeconds() - 25 * 3600 });
     await openLive(page, `/conversations/${conversationId}`);
     await expect(page.getByTestId('service-window')).toHaveAttribute('data-state', 'closed');
     await expect(messageBox(page)).toHaveCount(0);

@@ -66,14 +66,27 @@ export const newCustomer = (name = 'Erin Example'): Customer => ({ waId: newCust
 
 export const BUSINESS_NUMBER: SimulatedBusinessNumber = SIMULATED_NUMBERS.sales;
 
+/** A business number no other test uses: its counts and totals are this test's alone. */
+export const uniqueBusinessNumber = (): SimulatedBusinessNumber => ({
+  phoneNumberId: `1065${randomInt(10 ** 10, 10 ** 11)}`,
+  displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
+});
+
 const lowercase = (length: number) => Array.from({ length }, () => String.fromCharCode(97 + randomInt(26))).join('');
 
 /** A customer whose name ends in a random word, so list filters and searches find only this test's row. */
 export const uniqueCustomer = (first: string): Customer => newCustomer(`${first} ${lowercase(8)}`);
 
-/** A customer writes (at `timestamp`, Meta's seconds; default now); their conversation's id once it is stored. */
-export async function customerWrites(customer: Customer, text: string, timestamp?: number): Promise<string> {
-  const message = inboundMessage('text', text, { customer, timestamp });
+/**
+ * A customer writes (at `timestamp`, Meta's seconds, default now; to business number `to`, default
+ * BUSINESS_NUMBER); their conversation's id once it is stored.
+ */
+export async function customerWrites(
+  customer: Customer,
+  text: string,
+  { timestamp, to }: { timestamp?: number; to?: SimulatedBusinessNumber } = {},
+): Promise<string> {
+  const message = inboundMessage('text', text, { customer, timestamp, to });
   await deliver(message.body);
   return String((await waitForProcessed(message.wamid)).conversationId);
 }

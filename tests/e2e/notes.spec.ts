@@ -146,7 +146,7 @@ test('the admin mentioned in a note gets a browser notification that opens the c
 
 test('a note can be written when the 24-hour window is closed', async ({ page }) => {
   const customer = uniqueCustomer('Olga');
-  const id = await customerWrites(customer, 'Hello from yesterday', nowSeconds() - 25 * 3600);
+  const id = await customerWrites(customer, 'Hello from yesterday', { timestamp: nowSeconds() - 25 * 3600 });
   await openLive(page, `/conversations/${id}`);
   await expect(page.getByTestId('service-window')).toHaveAttribute('data-state', 'closed');
   await page.getByRole('tab', { name: 'Note' }).click();

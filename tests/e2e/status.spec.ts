@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import type { Locator, Page } from '@playwright/test';
 import {
   type Customer,
@@ -10,10 +9,9 @@ import {
   readApi,
   serverUrl,
   test,
+  uniqueBusinessNumber,
   uniqueCustomer,
-  waitForProcessed,
 } from './helpers';
-import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 import { E2E_ENV } from './shared';
 
 // Conversation status in a browser, as an agent: Resolve and Reopen from the thread, the list's tabs and
@@ -63,13 +61,8 @@ test('the counts come from their own route, not from /api/conversations/{id}', a
 
 test('Resolve moves the conversation from Open to Resolved; the customer writing again brings it back, live', async ({ page }) => {
   const customer = uniqueCustomer('Rosa');
-  const number: SimulatedBusinessNumber = {
-    phoneNumberId: `1066${randomInt(10 ** 10, 10 ** 11)}`,
-    displayPhoneNumber: `1555${randomInt(10 ** 6, 10 ** 7)}`,
-  };
-  const first = inboundMessage('text', 'Where is my parcel?', { customer, to: number });
-  await deliver(first.body);
-  const id = String((await waitForProcessed(first.wamid)).conversationId);
+  const number = uniqueBusinessNumber();
+  const id = await customerWrites(customer, 'Where is my parcel?', { to: number });
   await openLive(page, `/conversations/${id}`);
   // The tabs count this number's conversations only.
   await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
