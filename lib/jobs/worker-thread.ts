@@ -7,13 +7,13 @@ import { exponentialBackoff } from './backoff';
 
 // A background job (the webhook processor, the outbox's sender) on a worker thread of its own: its own
 // event loop and database connections, so its work never delays an HTTP answer, and the machine's other
-// core does it. The host side (BackgroundThread) and the worker side (serveBackgroundJob) speak a small
+// core does it. The host side (BackgroundThread) and the worker side (runBackgroundJob) speak a small
 // protocol: to the worker 'wake' (new work) and 'stop'; from it 'ready', 'stopped' and outcomes for metrics.
 
 /** A bundle built by scripts/build-worker.mjs (`npm run build`), e.g. dist/sender-worker.mjs. */
 export const workerBundle = (name: string) => path.join(/* turbopackIgnore: true */ process.cwd(), 'dist', `${name}.mjs`);
 
-export const hasWorkerBundle = (name: string) => fs.existsSync(workerBundle(name));
+const hasWorkerBundle = (name: string) => fs.existsSync(workerBundle(name));
 
 /** What a job on either side of the thread offers: told of new work, and stopped. */
 export interface BackgroundJob {
@@ -111,6 +111,36 @@ export class BackgroundThread<O> implements BackgroundJob {
     });
     await worker.terminate();
   }
+}
+
+/**
+ * Runs a job on a thread of its own (dist/<bundle>.mjs) when the host asks for one (`thread`: production
+ * on PostgreSQL) and the bundle was built; otherwise in this thread (`inThisThread`: PGlite, one in-process
+ * database; `next dev`, where edits take effect; a build without the bundle, which is logged).
+ */
+export function startBackgroundJob<O>(
+  database: Database,
+  options: {
+    /** In log lines: "processor", "outbox sender". */
+    what: string;
+    bundle: string;
+    thread: WorkerData | null;
+    log: Logger;
+    onOutcome?: (outcome: O) => void;
+    stopTimeoutMs: number;
+    inThisThread: () => BackgroundJob;
+  },
+): BackgroundJob {
+  const { what, bundle, thread, log } = options;
+  if (database.kind === 'postgres' && thread) {
+    if (hasWorkerBundle(bundle)) {
+      log.info(`${what} running on a worker thread`);
+      return new BackgroundThread<O>(bundle, thread, options);
+    }
+    log.warn({ workerBundle: workerBundle(bundle) }, `${what} worker bundle missing (run npm run build); running in the main thread`);
+  }
+  log.info(`${what} running on the main thread`);
+  return options.inThisThread();
 }
 
 /**

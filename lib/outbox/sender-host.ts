@@ -1,6 +1,6 @@
 import type { Database, Db } from '@/db/client';
 import type { Env } from '@/lib/env';
-import { BackgroundThread, type BackgroundJob, hasWorkerBundle, workerBundle, type WorkerData } from '@/lib/jobs/worker-thread';
+import { type BackgroundJob, startBackgroundJob, type WorkerData } from '@/lib/jobs/worker-thread';
 import type { Logger } from '@/lib/log';
 import type { MediaStorage } from '@/lib/media/storage';
 import { GraphApiClient } from '@/lib/whatsapp/graph-api';
@@ -26,8 +26,6 @@ type SenderEnv = Pick<
   | 'OUTBOX_CONCURRENCY'
   | 'WHATSAPP_SEND_TIMEOUT_MS'
 >;
-
-const BUNDLE = 'sender-worker';
 
 /** The Graph API client the settings describe; null without an access token. */
 export function graphClientOf(env: SenderEnv): GraphApiClient | null {
@@ -69,15 +67,16 @@ export function startSender(
     onOutcome?: (outcome: SendAttemptOutcome) => void;
   },
 ): OutboxHandle {
-  const { thread, log, onOutcome } = options;
   const enabled = Boolean(env.WHATSAPP_ACCESS_TOKEN);
-  if (database.kind === 'postgres' && thread && enabled && hasWorkerBundle(BUNDLE)) {
-    log.info('outbox sender running on a worker thread');
+  const job = startBackgroundJob(database, {
+    ...options,
+    what: 'outbox sender',
+    bundle: 'sender-worker',
+    // Nothing to send without a token: no thread for it.
+    thread: enabled ? options.thread : null,
     // Requests in flight are waited for on a stop: cut short, their outcome would be unknown.
-    const worker = new BackgroundThread(BUNDLE, thread, { log, onOutcome, stopTimeoutMs: env.WHATSAPP_SEND_TIMEOUT_MS + 10_000 });
-    return { enabled, notify: () => worker.notify(), stop: () => worker.stop() };
-  }
-  if (database.kind === 'postgres' && thread && enabled)
-    log.warn({ workerBundle: workerBundle(BUNDLE) }, 'sender worker bundle missing (run npm run build); sending from the main thread');
-  return startOutboxSender(database.db, env, options);
+    stopTimeoutMs: env.WHATSAPP_SEND_TIMEOUT_MS + 10_000,
+    inThisThread: () => startOutboxSender(database.db, env, options),
+  });
+  return { enabled, notify: () => job.notify(), stop: () => job.stop() };
 }

@@ -1,5 +1,5 @@
 import type { Database } from '@/db/client';
-import { BackgroundThread, type BackgroundJob, hasWorkerBundle, workerBundle, type WorkerData } from '@/lib/jobs/worker-thread';
+import { type BackgroundJob, startBackgroundJob, type WorkerData } from '@/lib/jobs/worker-thread';
 import type { Logger } from '@/lib/log';
 import { EventProcessor, type ProcessingOutcome } from './processor';
 
@@ -8,8 +8,6 @@ import { EventProcessor, type ProcessingOutcome } from './processor';
 // not built: in this thread.
 
 export type ProcessorHandle = BackgroundJob;
-
-const BUNDLE = 'processor-worker';
 
 export function startProcessor(
   database: Database,
@@ -20,13 +18,12 @@ export function startProcessor(
     onOutcome?: (outcome: ProcessingOutcome) => void;
   },
 ): ProcessorHandle {
-  const { thread, log, onOutcome } = options;
-  if (database.kind === 'postgres' && thread && hasWorkerBundle(BUNDLE)) {
-    log.info('processor running on a worker thread');
-    return new BackgroundThread(BUNDLE, thread, { log, onOutcome, stopTimeoutMs: 8_000 });
-  }
-  if (database.kind === 'postgres' && thread)
-    log.warn({ workerBundle: workerBundle(BUNDLE) }, 'processor worker bundle missing (run npm run build); normalizing in the main thread');
-  log.info('processor running on the main thread');
-  return new EventProcessor(database, { log, onOutcome }).start();
+  const { log, onOutcome } = options;
+  return startBackgroundJob(database, {
+    ...options,
+    what: 'processor',
+    bundle: 'processor-worker',
+    stopTimeoutMs: 8_000,
+    inThisThread: () => new EventProcessor(database, { log, onOutcome }).start(),
+  });
 }
