@@ -423,6 +423,16 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       templates.set(decodeURIComponent(rawId), { list, pageSize });
       return json(res, 200, {});
     }
+    if (route === 'templates' && req.method === 'POST' && rawId) {
+      // Added to what the account has (the same name and language replaced): tests running side by side
+      // each add their own without taking the other's away.
+      const { templates: added } = body as { templates: FakeTemplate[] };
+      const wabaId = decodeURIComponent(rawId);
+      const known = templates.get(wabaId) ?? { list: [] };
+      const kept = known.list.filter((t) => !added.some((a) => a.name === t.name && a.language === t.language));
+      templates.set(wabaId, { ...known, list: [...kept, ...added] });
+      return json(res, 200, {});
+    }
     return notFound(res);
   };
 
@@ -504,6 +514,9 @@ export function connectFakeGraph(url: string) {
     accepted: async () => (await call('GET', 'accepted')) as AcceptedMessage[],
     setTemplates: async (wabaId: string, templates: FakeTemplate[], options: { pageSize?: number } = {}) =>
       void (await call('PUT', `templates/${encodeURIComponent(wabaId)}`, { templates, ...options })),
+    /** Adds to the account's templates (the same name and language replaced), keeping the rest. */
+    addTemplates: async (wabaId: string, templates: FakeTemplate[]) =>
+      void (await call('POST', `templates/${encodeURIComponent(wabaId)}`, { templates })),
   };
 }
 

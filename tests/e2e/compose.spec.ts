@@ -77,18 +77,18 @@ test.describe('the composer', () => {
     const mine = outbound(page).filter({ hasText: 'It left our warehouse today.' });
     await expect(mine).toHaveCount(1);
     await expect(mine).toContainText('Tracking follows.');
-    await expect(mine.getByRole('img', { name: 'Pending' })).toBeVisible();
+    await expect(mine.getByRole('img', { name: 'Pending', exact: true })).toBeVisible();
     await expect(mine.getByTestId('sent-by')).toHaveText('Alex Agent');
     await expect(messageBox(page)).toHaveValue('');
 
-    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
     const sent = await waitForSend(customer, 'text');
     expect(sent.body.text).toMatchObject({ body: 'It left our warehouse today.\nTracking follows.' });
 
     await deliver(statusUpdate(sent.wamid, 'delivered', { recipient: customer.waId }));
-    await expect(mine.getByRole('img', { name: 'Delivered' })).toBeVisible();
+    await expect(mine.getByRole('img', { name: 'Delivered', exact: true })).toBeVisible();
     await deliver(statusUpdate(sent.wamid, 'read', { recipient: customer.waId }));
-    await expect(mine.getByRole('img', { name: 'Read' })).toBeVisible();
+    await expect(mine.getByRole('img', { name: 'Read', exact: true })).toBeVisible();
     // One message, one request.
     expect(await sendsTo(customer, 'text')).toHaveLength(1);
   });
@@ -107,7 +107,7 @@ test.describe('the composer', () => {
     await theirs.hover();
     await theirs.getByRole('button', { name: 'Reply' }).click();
     await messageBox(page).fill('Yes, in 3 to 5 days.');
-    await page.getByRole('button', { name: 'Send' }).click();
+    await composer(page).getByRole('button', { name: 'Send', exact: true }).click();
 
     const mine = outbound(page).filter({ hasText: 'Yes, in 3 to 5 days.' });
     await expect(mine).toContainText('Do you ship to Norway?');
@@ -130,7 +130,7 @@ test.describe('the composer', () => {
 
     const mine = outbound(page).filter({ hasText: 'The blue mug, 350 ml' });
     await expect(mine).toHaveCount(1);
-    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
     const sent = await waitForSend(customer, 'image');
     expect(sent.body.image).toMatchObject({ caption: 'The blue mug, 350 ml' });
     const requests = await graph().requests();
@@ -187,7 +187,7 @@ test.describe('the composer', () => {
     await expect(mine.getByRole('button', { name: 'Failed' })).toBeVisible();
 
     await problem.getByRole('button', { name: 'Retry' }).click();
-    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
     await expect(mine.getByTestId('send-problem')).toHaveCount(0);
     await expect(outbound(page).filter({ hasText: 'Yes, how can I help?' })).toHaveCount(1);
     expect(await sendsTo(customer, 'text')).toHaveLength(1);
@@ -211,7 +211,7 @@ test.describe('the composer', () => {
     expect(asked).toHaveLength(1);
 
     await problem.getByRole('button', { name: 'Retry' }).click();
-    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
     await expect(mine.getByTestId('send-problem')).toHaveCount(0);
     expect(await sendsTo(customer, 'text')).toHaveLength(1);
   });
@@ -237,7 +237,9 @@ test.describe('the composer', () => {
     await attachment.getByRole('button', { name: 'Send file' }).click();
     const sent = await waitForSend(customer, 'document');
     expect(sent.body.document).toMatchObject({ caption: 'Invoice 2041', filename: 'invoice-2041.pdf' });
-    await expect(outbound(page).filter({ hasText: 'Invoice 2041' }).getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(outbound(page).filter({ hasText: 'Invoice 2041' }).getByRole('img', { name: 'Sent', exact: true })).toBeVisible({
+      timeout: 15_000,
+    });
   });
 
   test('opening a conversation marks the customer’s message read on WhatsApp; writing shows them typing, once per 20 s', async ({
@@ -279,10 +281,10 @@ test.describe('the composer', () => {
       const seen = outbound(second).filter({ hasText: 'Hi Vera, Alex here.' });
       await expect(seen).toBeVisible();
       await expect(seen.getByTestId('sent-by')).toHaveText('Alex Agent');
-      await expect(seen.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+      await expect(seen.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
       const sent = await waitForSend(customer, 'text');
       await deliver(statusUpdate(sent.wamid, 'delivered', { recipient: customer.waId }));
-      await expect(seen.getByRole('img', { name: 'Delivered' })).toBeVisible();
+      await expect(seen.getByRole('img', { name: 'Delivered', exact: true })).toBeVisible();
     } finally {
       await other.close();
     }
@@ -318,7 +320,7 @@ test.describe('the composer', () => {
     // The customer's last message is 25 hours old by Meta's timestamp.
     await openConversation(page, customer, 'Is my order ready?', { timestamp: nowSeconds() - 25 * 3600 });
     // Synced once the inbox knows the account (from that webhook); the picker reads them when it opens.
-    await graph().setTemplates(TEST_WABA_ID, [
+    await graph().addTemplates(TEST_WABA_ID, [
       approvedTemplate(templateName, 'UTILITY', [
         { type: 'BODY', text: 'Hi {{1}}, your order {{2}} is ready for pickup.', example: { body_text: [['Maria', 'A-1001']] } },
         { type: 'FOOTER', text: 'Reply STOP to opt out' },
@@ -347,7 +349,7 @@ test.describe('the composer', () => {
 
     const mine = outbound(page).filter({ hasText: `Hi ${first}, your order B-2002 is ready for pickup.` });
     await expect(mine).toHaveCount(1);
-    await expect(mine.getByRole('img', { name: 'Sent' })).toBeVisible({ timeout: 15_000 });
+    await expect(mine.getByRole('img', { name: 'Sent', exact: true })).toBeVisible({ timeout: 15_000 });
     const sent = await waitForSend(customer, 'template');
     expect(sent.body.template).toMatchObject({
       name: templateName,
@@ -378,7 +380,7 @@ test.describe('templates, as an admin', () => {
     await expect(dialog.getByRole('button', { name: new RegExp(templateName) })).toHaveCount(0);
 
     // Made on Meta's side just now.
-    await graph().setTemplates(TEST_WABA_ID, [
+    await graph().addTemplates(TEST_WABA_ID, [
       approvedTemplate(templateName, 'MARKETING', [{ type: 'BODY', text: 'Spring sale: 20% off until Sunday.' }]),
     ]);
     await dialog.getByRole('button', { name: 'Sync from Meta' }).click();

@@ -33,6 +33,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const teardown = async () => {
     if (server) {
       const code = await server.stop();
+      // E2E_SERVER_LOG=/tmp/server.log keeps what the server logged (at info), for diagnosing a failure.
+      if (process.env.E2E_SERVER_LOG) fs.writeFileSync(process.env.E2E_SERVER_LOG, server.output());
       if (code !== 0 && code !== null) console.warn(`e2e: the server exited with ${code}:\n${server.output().slice(-4000)}`);
     }
     await graph?.close();
@@ -57,6 +59,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       ADMIN_EMAIL: E2E_USERS.admin.email,
       ADMIN_PASSWORD: E2E_USERS.admin.password,
       SIGN_IN_ATTEMPTS_PER_MINUTE: '1000',
+      ...(process.env.E2E_SERVER_LOG ? { LOG_LEVEL: 'info' } : {}),
     });
     process.env[E2E_ENV.url] = server.url;
     process.env[E2E_ENV.webhookSecret] = serverEnv.WHATSAPP_APP_SECRET.split(',')[0]!;
