@@ -17,9 +17,9 @@ import { E2E_ENV } from './shared';
 // Conversation status in a browser, as an agent: Resolve and Reopen from the thread, the list's tabs and
 // their counts, a customer writing again opening a resolved conversation live, Snooze (a preset, a date
 // and time of one's own), and a snooze ending by itself while the inbox is open. Each test has its own
-// customer; the counts of Pending and Snoozed change only here. Resolved changes elsewhere too (the
-// shortcut test in presence.spec resolves one, maybe while this runs): the Resolve test counts within a
-// business number of its own.
+// customer. A test that reads the tabs' counts writes to a business number of its own and shows only it
+// (ownNumber), so the counts are its conversation's alone: other specs resolve conversations too, and a
+// test running beside its own repeat would move the same counts.
 
 test.use({ role: 'agent' });
 
@@ -27,11 +27,17 @@ const rowOf = (page: Page, customer: Customer) => page.getByTestId('conversation
 const tab = (page: Page, label: string) => page.getByRole('tab', { name: new RegExp(`^${label}`) });
 const threadHeader = (page: Page) => page.locator('section[aria-label="Conversation"] header');
 const badge = (page: Page) => threadHeader(page).getByTestId('conversation-status');
-/** The tab's count, once shown (its title has the whole number). */
-async function countOf(page: Page, label: string): Promise<number> {
-  const count = tab(page, label).getByTestId('status-count');
-  await expect(count).toBeVisible();
-  return Number((await count.getAttribute('title'))!.replace(/\D/g, ''));
+/**
+ * The customer writes to a business number no other test uses; the page opens their conversation and
+ * shows that number only. Once its Open tab counts 1, every count on the page is this conversation's.
+ */
+async function ownNumber(page: Page, customer: Customer, text: string) {
+  const number = uniqueBusinessNumber();
+  const id = await customerWrites(customer, text, { to: number });
+  await openLive(page, `/conversations/${id}`);
+  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
+  await expectCount(page, 'Open', 1);
+  return { id, number };
 }
 const expectCount = (page: Page, label: string, n: number) =>
   expect(tab(page, label).getByTestId('status-count')).toHaveAttribute('title', n.toLocaleString('en-US'));
@@ -61,21 +67,17 @@ test('the counts come from their own route, not from /api/conversations/{id}', a
 
 test('Resolve moves the conversation from Open to Resolved; the customer writing again brings it back, live', async ({ page }) => {
   const customer = uniqueCustomer('Rosa');
-  const number = uniqueBusinessNumber();
-  const id = await customerWrites(customer, 'Where is my parcel?', { to: number });
-  await openLive(page, `/conversations/${id}`);
-  // The tabs count this number's conversations only.
-  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
+  const { number } = await ownNumber(page, customer, 'Where is my parcel?');
 
   await expect(tab(page, 'Open')).toHaveAttribute('aria-selected', 'true');
   await expect(rowOf(page, customer)).toBeVisible();
   await expect(badge(page)).toHaveText('Open');
-  const resolvedBefore = await countOf(page, 'Resolved');
+  await expectCount(page, 'Resolved', 0);
 
   await page.getByRole('button', { name: 'Resolve', exact: true }).click();
   await expect(badge(page)).toHaveText('Resolved');
   await expect(rowOf(page, customer)).toHaveCount(0);
-  await expectCount(page, 'Resolved', resolvedBefore + 1);
+  await expectCount(page, 'Resolved', 1);
   await expect(page.getByRole('button', { name: 'Resolve', exact: true })).toHaveCount(0);
 
   await tab(page, 'Resolved').click();
@@ -86,34 +88,32 @@ test('Resolve moves the conversation from Open to Resolved; the customer writing
   await deliver(inboundMessage('text', 'Hello? Any news?', { customer, to: number }).body);
   await expect(rowOf(page, customer)).toHaveCount(0);
   await expect(badge(page)).toHaveText('Open');
-  await expectCount(page, 'Resolved', resolvedBefore);
+  await expectCount(page, 'Resolved', 0);
   await tab(page, 'Open').click();
   await expect(rowOf(page, customer)).toContainText('Hello? Any news?');
 });
 
 test('Mark pending moves it under Pending; Reopen takes it back before the customer answers', async ({ page }) => {
   const customer = uniqueCustomer('Petra');
-  const id = await customerWrites(customer, 'Let me find my order number');
-  await openLive(page, `/conversations/${id}`);
-  const pendingBefore = await countOf(page, 'Pending');
+  await ownNumber(page, customer, 'Let me find my order number');
+  await expectCount(page, 'Pending', 0);
 
   await page.getByRole('button', { name: 'Mark pending', exact: true }).click();
   await expect(badge(page)).toHaveText('Pending');
   await expect(rowOf(page, customer)).toHaveCount(0);
-  await expectCount(page, 'Pending', pendingBefore + 1);
+  await expectCount(page, 'Pending', 1);
   await expect(page.getByRole('button', { name: 'Mark pending', exact: true })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Reopen', exact: true }).click();
   await expect(badge(page)).toHaveText('Open');
-  await expectCount(page, 'Pending', pendingBefore);
+  await expectCount(page, 'Pending', 0);
   await expect(rowOf(page, customer)).toBeVisible();
 });
 
 test('Snooze for 1 hour puts it under Snoozed with its time; Reopen brings it back', async ({ page }) => {
   const customer = uniqueCustomer('Otto');
-  const id = await customerWrites(customer, 'I will call you later');
-  await openLive(page, `/conversations/${id}`);
-  const snoozedBefore = await countOf(page, 'Snoozed');
+  await ownNumber(page, customer, 'I will call you later');
+  await expectCount(page, 'Snoozed', 0);
 
   await page.getByRole('button', { name: 'Snooze', exact: true }).click();
   await page
@@ -124,7 +124,7 @@ test('Snooze for 1 hour puts it under Snoozed with its time; Reopen brings it ba
   await expectSnoozedAbout(badge(page).locator('time'), 60 * 60_000);
   await expect(page.getByRole('group', { name: 'Snooze until' })).toHaveCount(0);
   await expect(rowOf(page, customer)).toHaveCount(0);
-  await expectCount(page, 'Snoozed', snoozedBefore + 1);
+  await expectCount(page, 'Snoozed', 1);
 
   await tab(page, 'Snoozed').click();
   const item = page.getByRole('listitem').filter({ has: rowOf(page, customer) });
@@ -134,7 +134,7 @@ test('Snooze for 1 hour puts it under Snoozed with its time; Reopen brings it ba
   await page.getByRole('button', { name: 'Reopen', exact: true }).click();
   await expect(badge(page)).toHaveText('Open');
   await expect(rowOf(page, customer)).toHaveCount(0);
-  await expectCount(page, 'Snoozed', snoozedBefore);
+  await expectCount(page, 'Snoozed', 0);
   await tab(page, 'Open').click();
   await expect(rowOf(page, customer)).toBeVisible();
 });
