@@ -165,8 +165,12 @@ function preparing(sql: postgres.Sql): postgres.Sql {
           return (query: string, params: unknown[] = [], options: object = {}) =>
             target.unsafe(query, params as postgres.ParameterOrJSON<never>[], { ...options, prepare: true });
         case 'begin':
-        case 'savepoint':
           // The transaction's own sql, with the callback last (an options string may come first).
+          return (...args: unknown[]) => {
+            const fn = args.pop() as (tx: postgres.Sql) => unknown;
+            return beginPipelined(target, typeof args[0] === 'string' ? args[0] : '', (tx) => fn(preparing(tx)));
+          };
+        case 'savepoint':
           return (...args: unknown[]) => {
             const fn = args.pop() as (tx: postgres.Sql) => unknown;
             const method = Reflect.get(target, property) as (...a: unknown[]) => unknown;
@@ -177,6 +181,54 @@ function preparing(sql: postgres.Sql): postgres.Sql {
       }
     },
   });
+}
+
+/**
+ * postgres.js's begin waits for BEGIN's answer before it runs the callback: a round trip of its own for
+ * every transaction, and under load a turn of a busy event loop. Here BEGIN is sent, not awaited, and the
+ * callback's first statements follow it in the same write; the connection runs them in order. BEGIN
+ * fails only with its connection, and then so does everything after it. Savepoints as postgres.js makes
+ * them (drizzle's nested transactions).
+ */
+async function beginPipelined(pool: postgres.Sql, options: string, fn: (tx: postgres.Sql) => unknown): Promise<unknown> {
+  const connection = await pool.reserve();
+  let savepoints = 0;
+  const tx: postgres.Sql = new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property !== 'savepoint') return Reflect.get(target, property, receiver);
+      return async (...args: unknown[]) => {
+        const inner = args.pop() as (tx: postgres.Sql) => unknown;
+        const name = `s${++savepoints}`;
+        await target.unsafe(`savepoint ${name}`);
+        try {
+          const result = await inner(tx);
+          await target.unsafe(`release savepoint ${name}`);
+          return result;
+        } catch (err) {
+          await target.unsafe(`rollback to savepoint ${name}`);
+          throw err;
+        }
+      };
+    },
+  });
+  try {
+    const began = connection.unsafe(`begin ${options.replace(/[^a-z ]/gi, '')}`).execute();
+    // Awaited below; a failure before then is not an unhandled one.
+    began.catch(() => {});
+    let result: unknown;
+    try {
+      result = await fn(tx);
+    } finally {
+      await began;
+    }
+    await connection.unsafe('commit');
+    return result;
+  } catch (err) {
+    await connection.unsafe('rollback').catch(() => {});
+    throw err;
+  } finally {
+    connection.release();
+  }
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {

@@ -34,9 +34,22 @@ export async function lockConversation(tx: Executor, conversationId: number): Pr
 }
 
 /**
+ * lockConversation for a message being written: the window's start comes with the lock (null: no such
+ * conversation), so the post needs no read of its own before it (lib/outbox/outbox-api.ts).
+ */
+export async function lockConversationForSend(tx: Executor, conversationId: number): Promise<{ lastInboundAt: Date | null } | null> {
+  const [row] = await queryRows<{ last_inbound_at: string | Date | null }>(
+    tx,
+    sql`select last_inbound_at from conversations where id = ${conversationId} for update`,
+  );
+  if (!row) return null;
+  return { lastInboundAt: row.last_inbound_at === null ? null : new Date(row.last_inbound_at) };
+}
+
+/**
  * Queues a message (due at once when nothing else of its conversation is queued) and makes it the
- * conversation's newest; null when its clientId was used before (nothing is written then). Run after
- * lockConversation, in the same transaction.
+ * conversation's newest; null when its clientId was used before or the conversation is not there (nothing
+ * is written then). Run after lockConversation, in the same transaction.
  */
 export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Promise<{ id: number; sentAt: Date } | null> {
   const [row] = await queryRows<{ id: string | number; sent_at: string | Date }>(
@@ -44,11 +57,13 @@ export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Pr
     sql`with ins as (
           insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
             target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
-          values (${m.conversationId}, 'outbound', ${m.type}, ${m.subtype}, ${m.text}, now(), 'pending', ${jsonb(m.content)},
-            ${m.media === null ? null : jsonb(m.media)}, ${m.replyToWamid}, ${m.targetWamid}, ${m.clientId}, ${m.sentByUserId},
-            ${m.sentByApiKeyId}, ${m.sentByName}, 'queued',
+          -- A select, not values, for the where: the parameters are typed, as a select list's would be text.
+          select ${m.conversationId}::bigint, 'outbound', ${m.type}::text, ${m.subtype}::text, ${m.text}::text, now(), 'pending',
+            ${jsonb(m.content)}, ${m.media === null ? sql`null::jsonb` : jsonb(m.media)}, ${m.replyToWamid}::text, ${m.targetWamid}::text,
+            ${m.clientId}::text, ${m.sentByUserId}::text, ${m.sentByApiKeyId}::bigint, ${m.sentByName}::text, 'queued',
             case when exists (select 1 from messages q where q.conversation_id = ${m.conversationId} and q.outbox_state = 'queued')
-              then null else now() end)
+              then null else now() end
+          where exists (select 1 from conversations v where v.id = ${m.conversationId})
           on conflict (client_id) do nothing
           returning id, sent_at),
         -- Our message is the conversation's newest now; it adds nothing unread and never extends the window.

@@ -192,12 +192,24 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
   it('refuses free-form messages outside the 24-hour window by Meta’s timestamp, before calling Meta', async () => {
     // Delivered now, but written 25 hours ago by Meta's clock.
     const conversation = await conversationWithCustomer(25 * HOUR);
-    const res = await post(conversation.id, { clientId: randomUUID(), type: 'text', text: 'Too late' });
+    const body = { clientId: randomUUID(), type: 'text', text: 'Too late' };
+    const res = await post(conversation.id, body);
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
       code: 'window_closed',
       message: expect.stringContaining('only an approved template'),
     });
+    // Nothing was kept (the message is written, then rolled back under the lock), so its clientId made
+    // nothing: the same post again is refused again, and the conversation's newest message is still theirs.
+    expect((await post(conversation.id, body)).status).toBe(409);
+    const kept = await queryRows<{ n: string | number; last_is_inbound: boolean }>(
+      database.db,
+      sql`select (select count(*) from messages where conversation_id = ${Number(conversation.id)} and direction = 'outbound') as n,
+            (select m.direction = 'inbound' from conversations v join messages m on m.id = v.last_message_id
+             where v.id = ${Number(conversation.id)}) as last_is_inbound`,
+    );
+    expect(kept[0]).toMatchObject({ last_is_inbound: true });
+    expect(Number(kept[0]!.n)).toBe(0);
     await sender.sendDue();
     expect(graph.requests).toHaveLength(0);
     const res2 = await withApiErrors(getConversation)(
