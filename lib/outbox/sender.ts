@@ -144,10 +144,15 @@ export class OutboxSender {
     }
     const slotted: Slotted[] = [];
     try {
-      for (const [phoneNumberId, group] of byNumber) {
-        const first = (await reserveSendSlots(this.db, phoneNumberId, group.length, this.slotMs)).getTime();
+      // Every number's reservation in one round trip: they touch one row each, none another's.
+      const groups = [...byNumber];
+      const firsts = await Promise.all(
+        groups.map(([phoneNumberId, group]) => reserveSendSlots(this.db, phoneNumberId, group.length, this.slotMs)),
+      );
+      groups.forEach(([, group], g) => {
+        const first = firsts[g]!.getTime();
         slotted.push(...group.map((job, i) => ({ ...job, slot: first + i * this.slotMs })));
-      }
+      });
     } catch (err) {
       // Nothing was sent: give them back rather than let their leases run out (that would read as a crash).
       await Promise.allSettled(jobs.map((job) => releaseSend(this.db, job.id)));
