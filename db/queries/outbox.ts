@@ -57,7 +57,8 @@ export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Pr
     sql`with ins as (
           insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
             target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
-          -- A select, not values, for the where: the parameters are typed, as a select list's would be text.
+          -- A select rather than values, so that a conversation that is not there gets nothing (the where); each
+          -- parameter is cast, as a select list would take it for text.
           select ${m.conversationId}::bigint, 'outbound', ${m.type}::text, ${m.subtype}::text, ${m.text}::text, now(), 'pending',
             ${jsonb(m.content)}, ${m.media === null ? sql`null::jsonb` : jsonb(m.media)}, ${m.replyToWamid}::text, ${m.targetWamid}::text,
             ${m.clientId}::text, ${m.sentByUserId}::text, ${m.sentByApiKeyId}::bigint, ${m.sentByName}::text, 'queued',
