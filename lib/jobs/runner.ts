@@ -41,6 +41,12 @@ export interface JobRunnerOptions<Job, Outcome> {
    */
   lingerMs?: number;
   /**
+   * Whether a claim found enough to call it a burst, worth letting the next one gather for `lingerMs`.
+   * Default: it found anything. A queue fed one item at a time (a webhook now and then) says no for one
+   * item, and each is claimed the moment it comes.
+   */
+  burst?: (claimed: Job[]) => boolean;
+  /**
    * Claims are at least this far apart even when they find nothing: for a queue woken by every change
    * notice whose work may wait a moment (auto-assignment), so a stream of notices costs a few looks a
    * second rather than one each. Default 0.
@@ -96,9 +102,15 @@ export class JobRunner<Job, Outcome = never> {
   }
 
   private async runLoop(): Promise<void> {
-    const { pollMs, lingerMs = 0, claimGapMs = 0, backlogged = (claimed, limit) => claimed.length >= limit } = this.options;
+    const {
+      pollMs,
+      lingerMs = 0,
+      claimGapMs = 0,
+      backlogged = (claimed, limit) => claimed.length >= limit,
+      burst = (claimed) => claimed.length > 0,
+    } = this.options;
     let failures = 0;
-    /** When the last claim that found work was made, and the last claim at all (performance.now()). */
+    /** When the last claim that found a burst was made, and the last claim at all (performance.now()). */
     let lastWorkAt = Number.NEGATIVE_INFINITY;
     let lastClaimAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
@@ -110,7 +122,7 @@ export class JobRunner<Job, Outcome = never> {
           const claimedAt = performance.now();
           lastClaimAt = claimedAt;
           const claimed = await this.claimAndStart();
-          if (claimed.length > 0) lastWorkAt = claimedAt;
+          if (claimed.length > 0 && burst(claimed)) lastWorkAt = claimedAt;
           more = backlogged(claimed, free);
         }
         failures = 0;
@@ -129,7 +141,7 @@ export class JobRunner<Job, Outcome = never> {
       if (!more) {
         if (!this.wakeUp.rung) await this.wakeUp.sleep(pollMs);
         // Let a burst gather: one claim of many costs the database far less than many of few. Adaptive:
-        // a claim waits out what is left of lingerMs since the last one that found work, so the first
+        // a claim waits out what is left of lingerMs since the last one that found a burst, so the first
         // webhook after a quiet spell shows at once, and under load claims come one per lingerMs.
         const gather = Math.max(lastWorkAt + lingerMs, lastClaimAt + claimGapMs) - performance.now();
         if (this.running && gather > 0) await new Promise((r) => setTimeout(r, gather));

@@ -146,6 +146,27 @@ describe('JobRunner', () => {
     expect([...q.running.keys()].sort()).toEqual([1, 2, 3]); // both in the next claim
   });
 
+  it('with `burst`, a claim that found too little to gather for lets the next one go at once', async () => {
+    const q = fakeQueue();
+    const r = runner(q, { lingerMs: 3000, concurrency: 10, burst: (claimed) => claimed.length > 1 });
+    r.start();
+    await tick();
+    for (const job of [1, 2]) {
+      q.due.push(job);
+      r.notify();
+      await tick(30);
+      expect(q.running.has(job)).toBe(true); // the last claim found one: no waiting
+    }
+    q.due.push(3, 4);
+    r.notify();
+    await tick(30);
+    expect([...q.running.keys()].sort()).toEqual([1, 2, 3, 4]);
+    q.due.push(5);
+    r.notify();
+    await tick(60);
+    expect(q.running.has(5)).toBe(false); // the last claim found two: a burst, so this one gathers
+  });
+
   it('with `claimGapMs`, a stream of wake-ups that find nothing costs one claim per gap, and work still comes', async () => {
     const q = fakeQueue();
     const r = runner(q, { claimGapMs: 100, pollMs: 60_000 });
