@@ -27,17 +27,12 @@ export interface OutboundInsert {
   sentByName: string;
 }
 
-/** Holds the conversation's row until commit: who is next in its queue is decided one at a time. */
-export async function lockConversation(tx: Executor, conversationId: number): Promise<boolean> {
-  const rows = await queryRows<{ id: string | number }>(tx, sql`select id from conversations where id = ${conversationId} for update`);
-  return rows.length > 0;
-}
-
 /**
- * lockConversation for a message being written: the window's start comes with the lock (null: no such
- * conversation), so the post needs no read of its own before it (lib/outbox/outbox-api.ts).
+ * Holds the conversation's row until commit: who is next in its queue is decided one at a time. The
+ * window's start comes with the lock (null: no such conversation), so a message being written needs no
+ * read of its own before it (lib/outbox/outbox-api.ts).
  */
-export async function lockConversationForSend(tx: Executor, conversationId: number): Promise<{ lastInboundAt: Date | null } | null> {
+export async function lockConversation(tx: Executor, conversationId: number): Promise<{ lastInboundAt: Date | null } | null> {
   const [row] = await queryRows<{ last_inbound_at: string | Date | null }>(
     tx,
     sql`select last_inbound_at from conversations where id = ${conversationId} for update`,

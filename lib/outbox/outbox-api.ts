@@ -2,14 +2,7 @@ import { genericPlansHere } from '@/db/client';
 import { recordActivity } from '@/db/queries/activity';
 import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
 import { findMessage } from '@/db/queries/messages';
-import {
-  findByClientId,
-  insertOutboundMedia,
-  insertOutboundMessage,
-  lockConversation,
-  lockConversationForSend,
-  requeueSend,
-} from '@/db/queries/outbox';
+import { findByClientId, insertOutboundMedia, insertOutboundMessage, lockConversation, requeueSend } from '@/db/queries/outbox';
 import { findTemplate } from '@/db/queries/templates';
 import { getUpload } from '@/db/queries/uploads';
 import type { App } from '@/lib/app';
@@ -83,7 +76,7 @@ export const postConversationMessage = defineRoute(
         // of PostgreSQL's work for a posted message (bench:send).
         const [, locked, row] = await Promise.all([
           genericPlansHere(tx),
-          lockConversationForSend(tx, conversationId),
+          lockConversation(tx, conversationId),
           insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) }),
         ]);
         const refusal = !locked ? notFound('Conversation not found') : windowRefusal(body, locked);
@@ -151,13 +144,11 @@ export const postMessageRetry = defineRoute(
     if (message.clientId === null || !['failed', 'unconfirmed'].includes(message.status)) {
       throw conflict('Only a failed or unconfirmed message written here can be sent again.');
     }
-    if (message.type !== 'template') {
-      const conversation = await getConversationSummary(deps.db, message.conversationId);
-      const closed = windowClosed(conversation?.lastInboundAt ?? null);
-      if (closed) throw closed;
-    }
     const conversationId = await deps.db.transaction(async (tx) => {
-      await lockConversation(tx, message.conversationId);
+      // The window comes with the lock, as for a post; a template goes out whatever it says.
+      const locked = await lockConversation(tx, message.conversationId);
+      const closed = message.type === 'template' ? null : windowClosed(locked?.lastInboundAt ?? null);
+      if (closed) throw closed;
       const requeued = await requeueSend(tx, message.id);
       if (requeued !== null) {
         const id = publicMessageId(message);

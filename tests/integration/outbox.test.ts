@@ -465,6 +465,31 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     expect(order).toEqual(['will fail', 'next in line', 'will fail', 'third']);
   });
 
+  it('refuses to retry a free-form message once the window has closed, and leaves it failed', async () => {
+    const conversation = await conversationWithCustomer();
+    const message = await send(conversation.id, 'will fail');
+    graph.script({ method: 'POST', path: MESSAGES_PATH }, { kind: 'meta-error', status: 400, code: 131026 });
+    await sender.sendDue();
+    expect(await row(message.id)).toMatchObject({ status: 'failed' });
+    // The customer's last message is 25 hours old now.
+    await database.db.execute(
+      sql`update conversations set last_inbound_at = now() - interval '25 hours' where id = ${Number(conversation.id)}`,
+    );
+    const retry = await withApiErrors(postMessageRetry)(
+      new Request(`http://ticks.test/api/messages/${message.id}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}` },
+      }),
+      deps,
+      { id: message.id },
+    );
+    expect(retry.status).toBe(409);
+    expect(((await retry.json()) as { error: { code: string } }).error.code).toBe('window_closed');
+    expect(await row(message.id)).toMatchObject({ status: 'failed', outbox_state: null });
+    await sender.sendDue();
+    expect(requestsFor(message.id)).toHaveLength(1);
+  });
+
   it('never makes more than WHATSAPP_SEND_MPS requests to a number in any second, even after the event loop was busy', async () => {
     const MPS = 20;
     const conversations = [];
