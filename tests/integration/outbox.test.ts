@@ -119,6 +119,13 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     });
     return withApiErrors(postConversationMessage)(req, d, { id: conversationId });
   }
+  function postRetry(messageId: string) {
+    const req = new Request(`http://ticks.test/api/messages/${messageId}/retry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    return withApiErrors(postMessageRetry)(req, deps, { id: messageId });
+  }
   async function send(conversationId: string, text: string, extra: Record<string, unknown> = {}): Promise<GetMessageResponse> {
     const res = await post(conversationId, { clientId: randomUUID(), type: 'text', text, ...extra });
     expect(res.status, await res.clone().text()).toBe(202);
@@ -300,14 +307,7 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     expect(requestsFor(refused.id)).toHaveLength(1);
 
     // An agent's retry sends it again.
-    const res = await withApiErrors(postMessageRetry)(
-      new Request(`http://ticks.test/api/messages/${refused.id}/retry`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}` },
-      }),
-      deps,
-      { id: refused.id },
-    );
+    const res = await postRetry(refused.id);
     expect(res.status).toBe(202);
     expect(((await res.json()) as GetMessageResponse).status).toBe('pending');
     await sender.sendDue();
@@ -451,11 +451,7 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     expect(await row(first.id)).toMatchObject({ status: 'failed' });
     expect(await row(second.id)).toMatchObject({ status: 'pending' });
     await send(conversation.id, 'third');
-    const retry = await withApiErrors(postMessageRetry)(
-      new Request(`http://ticks.test/api/messages/${first.id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}` } }),
-      deps,
-      { id: first.id },
-    );
+    const retry = await postRetry(first.id);
     expect(retry.status).toBe(202);
     for (let i = 0; i < 5; i++) await sender.sendDue();
     const order = graph.requests
@@ -475,14 +471,7 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     await database.db.execute(
       sql`update conversations set last_inbound_at = now() - interval '25 hours' where id = ${Number(conversation.id)}`,
     );
-    const retry = await withApiErrors(postMessageRetry)(
-      new Request(`http://ticks.test/api/messages/${message.id}/retry`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${API_KEY}` },
-      }),
-      deps,
-      { id: message.id },
-    );
+    const retry = await postRetry(message.id);
     expect(retry.status).toBe(409);
     expect(((await retry.json()) as { error: { code: string } }).error.code).toBe('window_closed');
     expect(await row(message.id)).toMatchObject({ status: 'failed', outbox_state: null });
