@@ -1,10 +1,10 @@
 import { getSessionCookie } from 'better-auth/cookies';
 import { NextResponse, type NextRequest } from 'next/server';
 import { loginPathFor } from '@/lib/auth/next-path';
-import { env } from '@/lib/env';
+import { withTransportSecurity } from '@/lib/http/transport-security';
 
-// In front of every page and API route but the webhook. For API routes it only refuses a path Next
-// could not decode (400, not Next's bare 500); route handlers answer 401/403 themselves. For pages:
+// In front of every page, and of an API path only to refuse one Next could not decode (see `config`):
+// 400, not Next's bare 500. For pages:
 // 1. A browser without a session cookie goes to /login?next=<where it was>. This is only the
 //    fast path; layouts and handlers still check the session itself (the cookie may be stale).
 // 2. A Content-Security-Policy with a fresh nonce, so only our own scripts run even if some
@@ -21,8 +21,7 @@ export function proxy(request: NextRequest) {
       { status: 400 },
     );
   }
-  // API routes answer 401/403 themselves, and need no CSP.
-  if (pathname.startsWith('/api/')) return withTransportSecurity(NextResponse.next());
+  if (pathname.startsWith('/api/')) return NextResponse.next();
   if (!PUBLIC_PAGES.has(pathname) && !getSessionCookie(request, { cookiePrefix: 'ticks' })) {
     return withTransportSecurity(NextResponse.redirect(new URL(loginPathFor(pathname + search), request.url)));
   }
@@ -37,16 +36,6 @@ export function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set('content-security-policy', csp);
   return withTransportSecurity(response);
-}
-
-/**
- * Strict-Transport-Security when the inbox is served over https (APP_URL says so): browsers then never
- * speak plain http to it again, so a session cookie cannot be caught on the way. Not without APP_URL:
- * a local http install must stay reachable.
- */
-function withTransportSecurity(response: NextResponse): NextResponse {
-  if (env().APP_URL?.startsWith('https://')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
-  return response;
 }
 
 function decodesCleanly(pathname: string): boolean {
@@ -77,8 +66,9 @@ function contentSecurityPolicy(nonce: string, dev: boolean): string {
 }
 
 export const config = {
-  // Not the webhook: it takes no path parameters, and Meta's traffic should not pay for this. Not uploads:
-  // with a proxy in the way Next buffers a request body, and cuts it at 10 MB (proxyClientMaxBodySize);
-  // the route streams files of up to 100 MB and checks its callers itself.
-  matcher: ['/((?!api/webhook|api/uploads|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)'],
+  // Pages. API routes answer 401/403 themselves and need no CSP, and with a proxy in the way Next copies
+  // every request into a second Request and buffers its body (cut at 10 MB, proxyClientMaxBodySize, where
+  // uploads stream up to 100 MB): that copy was a quarter of a posted message's cost (bench:send). So an API
+  // path comes here only when it holds a percent sign, to be refused if it does not decode.
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico|icon.svg|robots.txt).*)', '/(api/.*%.*)'],
 };

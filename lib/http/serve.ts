@@ -2,6 +2,7 @@ import 'server-only';
 import { getApp } from '@/lib/app';
 import { errorResponse, toApiError } from './errors';
 import type { ApiRoute } from './route';
+import { withTransportSecurity } from './transport-security';
 
 /**
  * A declared route as a Next route handler: the running app supplies its deps (a failed start is a
@@ -13,8 +14,8 @@ export function serve<D>(route: ApiRoute<D>) {
     try {
       deps = route.spec.deps(await getApp());
     } catch (err) {
-      return errorResponse(toApiError(err, req));
+      return withTransportSecurity(errorResponse(toApiError(err, req)));
     }
-    return route(req, deps, await context.params);
+    return withTransportSecurity(await route(req, deps, await context.params));
   };
 }
