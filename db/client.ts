@@ -193,20 +193,35 @@ function preparing(sql: postgres.Sql): postgres.Sql {
 async function beginPipelined(pool: postgres.Sql, options: string, fn: (tx: postgres.Sql) => unknown): Promise<unknown> {
   const connection = await pool.reserve();
   let savepoints = 0;
+  let openSavepoints = 0;
+  let committed = false;
   const tx: postgres.Sql = new Proxy(connection, {
     get(target, property, receiver) {
+      if (property === COMMIT_NOW) {
+        return async () => {
+          if (openSavepoints > 0) throw new Error('commitNow inside a nested transaction');
+          committed = true;
+          await afterStatementsIssued();
+          await target.unsafe('commit');
+        };
+      }
       if (property !== 'savepoint') return Reflect.get(target, property, receiver);
       return async (...args: unknown[]) => {
         const inner = args.pop() as (tx: postgres.Sql) => unknown;
         const name = `s${++savepoints}`;
-        await target.unsafe(`savepoint ${name}`);
+        openSavepoints++;
         try {
-          const result = await inner(tx);
-          await target.unsafe(`release savepoint ${name}`);
-          return result;
-        } catch (err) {
-          await target.unsafe(`rollback to savepoint ${name}`);
-          throw err;
+          await target.unsafe(`savepoint ${name}`);
+          try {
+            const result = await inner(tx);
+            await target.unsafe(`release savepoint ${name}`);
+            return result;
+          } catch (err) {
+            await target.unsafe(`rollback to savepoint ${name}`);
+            throw err;
+          }
+        } finally {
+          openSavepoints--;
         }
       };
     },
@@ -221,9 +236,11 @@ async function beginPipelined(pool: postgres.Sql, options: string, fn: (tx: post
     } finally {
       await began;
     }
-    await connection.unsafe('commit');
+    if (!committed) await connection.unsafe('commit');
     return result;
   } catch (err) {
+    // After a commitNow whose batch failed, PostgreSQL has rolled back already (a COMMIT in a failed
+    // transaction is a ROLLBACK), and this one only draws a notice.
     await connection.unsafe('rollback').catch(() => {});
     throw err;
   } finally {
@@ -326,6 +343,32 @@ export async function liftStatementTimeout(tx: Transaction): Promise<void> {
  * with jsonb_to_recordset, which behaves the same on postgres.js and PGlite.
  */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
+
+const COMMIT_NOW = Symbol('commitNow');
+
+/**
+ * Resolves once every promise chain running now has settled its synchronous steps: statements issued
+ * beside the caller (drizzle takes a few microtasks to hand one to postgres.js) are queued on the connection
+ * by then, while postgres.js has not written them yet (it writes on setImmediate). A tick queued from a
+ * microtask runs when the microtask queue is empty; the microtask in between makes that hold when the
+ * caller is not in one.
+ */
+const afterStatementsIssued = () =>
+  new Promise<void>((resolve) => process.nextTick(() => queueMicrotask(() => process.nextTick(resolve))));
+
+/**
+ * Commits transaction `tx` now, in the same write as the statements issued just before it: one round trip
+ * less, and its locks go sooner (a posted message: bench:send). Only beside a transaction's last
+ * statements, awaited together with them (`Promise.all`): nothing may run in `tx` after it. Should one of
+ * them fail, PostgreSQL turns this COMMIT into a rollback, so they still commit all or none. Where the
+ * transaction is not pipelined by us (PGlite, or through a pooler) it commits when its callback returns,
+ * as any other.
+ */
+export async function commitNow(tx: Executor): Promise<void> {
+  // drizzle keeps the transaction's driver client in its session.
+  const client = (tx as unknown as { session?: { client?: { [COMMIT_NOW]?: () => Promise<void> } } }).session?.client;
+  await client?.[COMMIT_NOW]?.();
+}
 
 /**
  * For the rest of transaction `tx`: generic plans allowed (OpenOptions.genericPlans), for a transaction of

@@ -1,4 +1,4 @@
-import { genericPlansHere } from '@/db/client';
+import { commitNow, genericPlansHere } from '@/db/client';
 import { recordActivity } from '@/db/queries/activity';
 import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
 import { findMessage } from '@/db/queries/messages';
@@ -84,9 +84,9 @@ export const postConversationMessage = defineRoute(
         if (!row) return null;
         if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
         const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-        // One round trip for all three, the answer's read included: the conversation stays locked until
-        // commit, and every wait for this process's event loop (a busy one, under load) is time the
-        // processor's batches may wait for it.
+        // One round trip for all three and the commit, the answer's read included: the conversation stays
+        // locked until commit, and every wait for this process's event loop (a busy one, under load) is
+        // time the processor's batches may wait for it.
         const [, , written] = await Promise.all([
           recordActivity(tx, conversationId, actorOf(principal), {
             action: 'message_sent',
@@ -94,6 +94,7 @@ export const postConversationMessage = defineRoute(
           }),
           notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] }),
           findMessage(tx, { id: row.id }),
+          commitNow(tx),
         ]);
         return written!;
       });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { genericPlansHere, openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
+import { commitNow, genericPlansHere, openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 
 // On PostgreSQL (straight, no pooler) every statement drizzle sends is a named prepared statement, parsed
@@ -50,6 +50,45 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     expect(preparedInside).toHaveLength(1);
     const rows = await queryRows<{ n: number }>(database.db, sql`select n from prepared_probe order by n`);
     expect(rows.map((r) => r.n)).toEqual([1]);
+  });
+
+  it('commits with a transaction’s last statements (commitNow): all of them, or none when one fails', async () => {
+    await database.db.execute(sql`create table commit_probe (n int)`);
+    const committed = async () => (await queryRows<{ n: number }>(database.db, sql`select n from commit_probe order by n`)).map((r) => r.n);
+    // A statement that reaches the driver a few microtasks late, as drizzle's query builders do.
+    const late = async (run: () => Promise<unknown>) => {
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      return run();
+    };
+    let seenBeforeReturn: number[] = [];
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into commit_probe values (1)`);
+      await Promise.all([late(() => tx.execute(sql`insert into commit_probe values (2)`)), commitNow(tx)]);
+      // Committed already: another connection sees both rows before the callback returns.
+      seenBeforeReturn = await committed();
+    });
+    expect(seenBeforeReturn).toEqual([1, 2]);
+
+    // A failing statement beside it: the COMMIT, sent after it, rolls everything back. Were the COMMIT
+    // sent before the late insert, that insert would have been committed on its own.
+    const failing = database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into commit_probe values (3)`);
+      await Promise.all([
+        late(() => tx.execute(sql`insert into commit_probe values (4)`)),
+        late(() => tx.execute(sql`select 1 / 0`)),
+        commitNow(tx),
+      ]);
+    });
+    await expect(failing).rejects.toThrow(/select 1 \/ 0/);
+    expect(await committed()).toEqual([1, 2]);
+
+    // Inside a savepoint it would commit the outer transaction: refused.
+    const nested = database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into commit_probe values (5)`);
+      await tx.transaction(async (inner) => commitNow(inner));
+    });
+    await expect(nested).rejects.toThrow(/nested/);
+    expect(await committed()).toEqual([1, 2]);
   });
 
   /** plan_cache_mode on both connections of a pool of two (each held 50 ms, so the two are different). */
