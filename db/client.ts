@@ -353,8 +353,7 @@ const COMMIT_NOW = Symbol('commitNow');
  * microtask runs when the microtask queue is empty; the microtask in between makes that hold when the
  * caller is not in one.
  */
-const afterStatementsIssued = () =>
-  new Promise<void>((resolve) => process.nextTick(() => queueMicrotask(() => process.nextTick(resolve))));
+const afterStatementsIssued = () => new Promise<void>((resolve) => process.nextTick(() => queueMicrotask(() => process.nextTick(resolve))));
 
 /**
  * Commits transaction `tx` now, in the same write as the statements issued just before it: one round trip
