@@ -200,9 +200,15 @@ async function beginPipelined(pool: postgres.Sql, options: string, fn: (tx: post
       if (property === COMMIT_NOW) {
         return async () => {
           if (openSavepoints > 0) throw new Error('commitNow inside a nested transaction');
-          committed = true;
           await afterStatementsIssued();
+          committed = true;
           await target.unsafe('commit');
+        };
+      }
+      if (property === 'unsafe' && committed) {
+        // A statement after commitNow would run outside the transaction, in a transaction of its own.
+        return () => {
+          throw new Error('a statement after commitNow: commitNow goes beside the last statements only');
         };
       }
       if (property !== 'savepoint') return Reflect.get(target, property, receiver);

@@ -82,13 +82,21 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     await expect(failing).rejects.toThrow(/select 1 \/ 0/);
     expect(await committed()).toEqual([1, 2]);
 
+    // A statement after it would run in a transaction of its own: refused, and the rest was committed.
+    const after = database.db.transaction(async (tx) => {
+      await Promise.all([tx.execute(sql`insert into commit_probe values (5)`), commitNow(tx)]);
+      await tx.execute(sql`insert into commit_probe values (6)`);
+    });
+    await expect(after).rejects.toMatchObject({ cause: { message: expect.stringMatching(/after commitNow/) } });
+    expect(await committed()).toEqual([1, 2, 5]);
+
     // Inside a savepoint it would commit the outer transaction: refused.
     const nested = database.db.transaction(async (tx) => {
-      await tx.execute(sql`insert into commit_probe values (5)`);
+      await tx.execute(sql`insert into commit_probe values (7)`);
       await tx.transaction(async (inner) => commitNow(inner));
     });
     await expect(nested).rejects.toThrow(/nested/);
-    expect(await committed()).toEqual([1, 2]);
+    expect(await committed()).toEqual([1, 2, 5]);
   });
 
   /** plan_cache_mode on both connections of a pool of two (each held 50 ms, so the two are different). */
