@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { Executor } from '../client';
+import { cursorTimestamp, jsonb, queryRows, type Executor } from '../client';
 import { conversationActivity, conversations, mentions, users } from '../schema';
-import { cursorTimestamp } from '../client';
 import type { ActivityActor, ActivityEntry } from '@/lib/contracts/activity';
 
 // A conversation's trail: written in the transaction of the action it records, so an action and its
@@ -16,21 +15,17 @@ export async function recordActivity(
 ): Promise<number[]> {
   const ids = typeof conversationIds === 'number' ? [conversationIds] : conversationIds;
   if (ids.length === 0) return [];
-  const rows = await db
-    .insert(conversationActivity)
-    .values(
-      ids.map((conversationId) => ({
-        conversationId,
-        actorKind: actor.kind,
-        actorUserId: actor.kind === 'user' ? actor.userId : null,
-        actorName: actor.name,
-        action: entry.action,
-        body: entry.action === 'note' ? entry.body : null,
-        details: entry.details,
-      })),
-    )
-    .returning({ id: conversationActivity.id });
-  return rows.map((r) => r.id);
+  // Written as SQL rather than with drizzle's insert builder, which took 90 µs of CPU to build the
+  // statement: every posted message records one (bench:send).
+  const rows = await queryRows<{ id: string | number }>(
+    db,
+    sql`insert into conversation_activity (conversation_id, actor_kind, actor_user_id, actor_name, action, body, details)
+        select c::bigint, ${actor.kind}::text, ${actor.kind === 'user' ? actor.userId : null}::text, ${actor.name}::text,
+          ${entry.action}::text, ${entry.action === 'note' ? entry.body : null}::text, ${jsonb(entry.details ?? {})}
+        from jsonb_array_elements_text(${jsonb(ids)}) as x(c)
+        returning id`,
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 export interface ActivityRecord {
