@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
-import { queryRows, statusRank, type Executor } from '../client';
+import { prebuilt, queryRows, statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp } from '../client';
 import { descNullsLast } from './conversations';
@@ -68,15 +68,23 @@ const messageInConversationColumns = {
   contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
 };
 
+/** A message with its conversation's number and customer, by `key` (built once: see prebuilt). */
+const messageBy = (key: typeof messages.id | typeof messages.wamid) =>
+  prebuilt((db: Executor) =>
+    db
+      // Only here: the list endpoints leave Meta's raw item out.
+      .select({ ...messageInConversationColumns, raw: messages.raw })
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .where(eq(key, sql.placeholder('key'))),
+  );
+const messageById = messageBy(messages.id);
+const messageByWamid = messageBy(messages.wamid);
+
 /** A message with its conversation's number and customer, or null when there is no such message. */
 export async function findMessage(db: Executor, ref: MessageRef) {
-  const [row] = await db
-    // Only here: the list endpoints leave Meta's raw item out.
-    .select({ ...messageInConversationColumns, raw: messages.raw })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where('id' in ref ? eq(messages.id, ref.id) : eq(messages.wamid, ref.wamid));
+  const [row] = 'id' in ref ? await messageById(db, { key: ref.id }) : await messageByWamid(db, { key: ref.wamid });
   return row ?? null;
 }
 

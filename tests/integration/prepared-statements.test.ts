@@ -1,10 +1,14 @@
+import { eq } from 'drizzle-orm';
+import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitNow, genericPlansHere, openDatabase, queryRows, sql, type Database, type Executor } from '@/db/client';
+import { commitNow, genericPlansHere, openDatabase, prebuilt, queryRows, sql, type Database, type Executor } from '@/db/client';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 
 // On PostgreSQL (straight, no pooler) every statement drizzle sends is a named prepared statement, parsed
 // once per connection and planned for its own values at each run (db/client.ts, "Prepared statements" in
 // the README). Unprepared, each one cost two round trips and a parse.
+
+const sqlTable = (name: string) => pgTable(name, { n: integer('n').primaryKey(), label: text('label') });
 
 describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL', () => {
   let drop: () => Promise<void>;
@@ -97,6 +101,26 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     });
     await expect(nested).rejects.toThrow(/nested/);
     expect(await committed()).toEqual([1, 2, 5]);
+  });
+
+  it('runs a prebuilt query on the transaction it is given, with each run’s own values', async () => {
+    await database.db.execute(sql`create table prebuilt_probe (n int primary key, label text)`);
+    const probe = sqlTable('prebuilt_probe');
+    const byN = prebuilt((db: Executor) =>
+      db
+        .select()
+        .from(probe)
+        .where(eq(probe.n, sql.placeholder('n'))),
+    );
+    await database.db.execute(sql`insert into prebuilt_probe values (1, 'one')`);
+    expect(await byN(database.db, { n: 1 })).toEqual([{ n: 1, label: 'one' }]);
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into prebuilt_probe values (2, 'two')`);
+      // Uncommitted: only the transaction sees it.
+      expect(await byN(tx, { n: 2 })).toEqual([{ n: 2, label: 'two' }]);
+      expect(await byN(database.db, { n: 2 })).toEqual([]);
+      expect(await byN(tx, { n: 1 })).toEqual([{ n: 1, label: 'one' }]);
+    });
   });
 
   /** plan_cache_mode on both connections of a pool of two (each held 50 ms, so the two are different). */
