@@ -79,13 +79,17 @@ export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Pr
 export async function advanceQueues(tx: Executor, conversationIds: number[]): Promise<void> {
   if (conversationIds.length === 0) return;
   const ids = jsonb([...new Set(conversationIds)].sort((a, b) => a - b));
-  await tx.execute(sql`select id from conversations where id in (select jsonb_array_elements_text(${ids})::bigint) order by id for update`);
-  await tx.execute(sql`
+  // Sent together: the connection runs the update once the locks are held, and neither answer is needed
+  // before the other (so a caller may send its commit along: commitNow).
+  await Promise.all([
+    tx.execute(sql`select id from conversations where id in (select jsonb_array_elements_text(${ids})::bigint) order by id for update`),
+    tx.execute(sql`
     update messages m set next_send_at = now()
     from (select distinct on (conversation_id) id from messages
           where outbox_state = 'queued' and conversation_id in (select jsonb_array_elements_text(${ids})::bigint)
           order by conversation_id, id) h
-    where m.id = h.id and m.next_send_at is null`);
+    where m.id = h.id and m.next_send_at is null`),
+  ]);
 }
 
 /** The message a clientId was used for, with its conversation. */
@@ -216,18 +220,33 @@ export async function claimDueSends(db: Executor, { limit, leaseMs }: { limit: n
 }
 
 /**
- * When this business number may make its next `count` requests: the first of `count` slots `intervalMs`
- * apart, shared by every instance, so the number never goes over its messages-per-second.
+ * When each business number may make its next `count` requests: the first of `count` slots `intervalMs`
+ * apart, shared by every instance, so a number never goes over its messages-per-second. One statement for
+ * all the numbers of a claim; rows taken in the numbers' order, so two instances never wait on each other
+ * in a circle.
  */
-export async function reserveSendSlots(db: Executor, phoneNumberId: string, count: number, intervalMs: number): Promise<Date> {
-  const span = `${intervalMs * count} milliseconds`;
-  const [row] = await queryRows<{ first: string | Date }>(
+export async function reserveSendSlots(
+  db: Executor,
+  requests: { phoneNumberId: string; count: number }[],
+  intervalMs: number,
+): Promise<Map<string, Date>> {
+  if (requests.length === 0) return new Map();
+  const rows = [...requests]
+    .sort((a, b) => (a.phoneNumberId < b.phoneNumberId ? -1 : a.phoneNumberId > b.phoneNumberId ? 1 : 0))
+    .map((r) => ({ n: r.phoneNumberId, ms: intervalMs * r.count }));
+  // The span to add comes in as the row to insert's next_slot_at (now() + span), which is all an update
+  // can see of it; the first slot is the new next_slot_at less that span.
+  const reserved = await queryRows<{ phone_number_id: string; next_slot_at: string | Date }>(
     db,
-    sql`insert into send_pacing (phone_number_id, next_slot_at) values (${phoneNumberId}, now() + ${span}::interval)
-        on conflict (phone_number_id) do update set next_slot_at = greatest(send_pacing.next_slot_at, now()) + ${span}::interval
-        returning next_slot_at - ${span}::interval as first`,
+    sql`insert into send_pacing (phone_number_id, next_slot_at)
+        select x.n, now() + x.ms * interval '1 millisecond' from jsonb_to_recordset(${jsonb(rows)}) as x(n text, ms float8)
+        order by x.n
+        on conflict (phone_number_id) do update
+          set next_slot_at = greatest(send_pacing.next_slot_at, now()) + (excluded.next_slot_at - now())
+        returning phone_number_id, next_slot_at`,
   );
-  return new Date(row!.first);
+  const spanOf = new Map(rows.map((r) => [r.n, r.ms]));
+  return new Map(reserved.map((r) => [r.phone_number_id, new Date(new Date(r.next_slot_at).getTime() - spanOf.get(r.phone_number_id)!)]));
 }
 
 /** Meta's media id for an attached file, once uploaded (kept in the content too, as inbound media has it). */

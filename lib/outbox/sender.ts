@@ -1,4 +1,4 @@
-import type { Db, Transaction } from '@/db/client';
+import { commitNow, type Db, type Transaction } from '@/db/client';
 import {
   acceptSends,
   advanceQueues,
@@ -133,7 +133,7 @@ export class OutboxSender {
     return (await this.runner.runDue()).length;
   }
 
-  /** Due messages, each with its send slot (reserved per number for the whole claim: one statement a number). */
+  /** Due messages, each with its send slot (reserved per number for the whole claim, one statement for all). */
   private async claim(limit: number): Promise<Slotted[]> {
     const jobs = await claimDueSends(this.db, { limit, leaseMs: this.timeoutMs * 2 + LEASE_MARGIN_MS });
     const byNumber = new Map<string, ClaimedSend[]>();
@@ -144,15 +144,15 @@ export class OutboxSender {
     }
     const slotted: Slotted[] = [];
     try {
-      // Every number's reservation in one round trip: they touch one row each, none another's.
-      const groups = [...byNumber];
-      const firsts = await Promise.all(
-        groups.map(([phoneNumberId, group]) => reserveSendSlots(this.db, phoneNumberId, group.length, this.slotMs)),
+      const firsts = await reserveSendSlots(
+        this.db,
+        [...byNumber].map(([phoneNumberId, group]) => ({ phoneNumberId, count: group.length })),
+        this.slotMs,
       );
-      groups.forEach(([, group], g) => {
-        const first = firsts[g]!.getTime();
+      for (const [phoneNumberId, group] of byNumber) {
+        const first = firsts.get(phoneNumberId)!.getTime();
         slotted.push(...group.map((job, i) => ({ ...job, slot: first + i * this.slotMs })));
-      });
+      }
     } catch (err) {
       // Nothing was sent: give them back rather than let their leases run out (that would read as a crash).
       await Promise.allSettled(jobs.map((job) => releaseSend(this.db, job.id)));
@@ -197,7 +197,10 @@ export class OutboxSender {
     // timer due meanwhile at once, and those requests would leave together.
     let slot = job.slot;
     for (;;) {
-      if (Date.now() - slot > this.lateMs) slot = (await reserveSendSlots(this.db, job.phoneNumberId, 1, this.slotMs)).getTime();
+      if (Date.now() - slot > this.lateMs) {
+        const fresh = await reserveSendSlots(this.db, [{ phoneNumberId: job.phoneNumberId, count: 1 }], this.slotMs);
+        slot = fresh.get(job.phoneNumberId)!.getTime();
+      }
       const wait = slot - Date.now();
       if (wait <= 0 || stopping.aborted) break;
       await sleep(wait, stopping);
@@ -240,21 +243,26 @@ export class OutboxSender {
         await nameOutboundMessages(tx, held);
         for (const { id } of held) await markAccepted(tx, id, SENT_RANK);
       }
-      // Statuses that came before Meta's answer (without our id) were kept: they apply now.
-      await reconcileStatuses(
-        tx,
-        sends.map((s) => s.wamid),
-        DELIVERY_ORDER,
-      );
-      await advanceQueues(
-        tx,
-        items.map(({ job }) => job.conversationId),
-      );
-      await notifyChanges(tx, {
-        conversationIds: [...new Set(items.map(({ job }) => job.conversationId))],
-        messageIds: items.map(({ job }) => this.idOf(job)),
-        topics: ['messages'],
-      });
+      // None of the rest needs an answer before the next: sent together with the commit, one round trip
+      // (the connection runs them in order).
+      await Promise.all([
+        // Statuses that came before Meta's answer (without our id) were kept: they apply now.
+        reconcileStatuses(
+          tx,
+          sends.map((s) => s.wamid),
+          DELIVERY_ORDER,
+        ),
+        advanceQueues(
+          tx,
+          items.map(({ job }) => job.conversationId),
+        ),
+        notifyChanges(tx, {
+          conversationIds: [...new Set(items.map(({ job }) => job.conversationId))],
+          messageIds: items.map(({ job }) => this.idOf(job)),
+          topics: ['messages'],
+        }),
+        commitNow(tx),
+      ]);
     });
   }
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows, sql, type Database } from '@/db/client';
+import { reserveSendSlots } from '@/db/queries/outbox';
 import type { GetConversationResponse, GetMessageResponse } from '@/lib/contracts/inbox';
 import { getConversation } from '@/lib/inbox/read-api';
 import { withApiErrors } from '@/lib/http/errors';
@@ -507,6 +508,33 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     // (a collection) can move one into the next second, so one over is let pass. Without the sender's
     // second look after each wait, 25 went in one second.
     expect(most).toBeLessThanOrEqual(MPS + 1);
+  });
+
+  it('reserves send slots for several numbers in one statement, each number’s after the ones it gave before', async () => {
+    const [a, b] = [`slots-a-${randomUUID()}`, `slots-b-${randomUUID()}`];
+    const before = Date.now();
+    const first = await reserveSendSlots(
+      database.db,
+      [
+        { phoneNumberId: b, count: 3 },
+        { phoneNumberId: a, count: 1 },
+      ],
+      100,
+    );
+    // A number seen for the first time may go now.
+    for (const n of [a, b]) expect(Math.abs(first.get(n)!.getTime() - before)).toBeLessThan(1_000);
+    const again = await reserveSendSlots(
+      database.db,
+      [
+        { phoneNumberId: a, count: 2 },
+        { phoneNumberId: b, count: 1 },
+      ],
+      100,
+    );
+    // Next: after the slots reserved before (b had three of 100 ms, a one).
+    expect(again.get(b)!.getTime() - first.get(b)!.getTime()).toBe(300);
+    expect(again.get(a)!.getTime() - first.get(a)!.getTime()).toBe(100);
+    expect(await reserveSendSlots(database.db, [], 100)).toEqual(new Map());
   });
 
   it('two senders on one database send each message exactly once', async () => {
