@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray, or, type Placeholder, sql } from 'drizzle-orm';
 import { prebuilt, queryRows, statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp } from '../client';
@@ -37,8 +37,16 @@ const messageColumns = {
 /** Leaves out messages of the `hidden` types (none when it is empty). */
 const notOfTypes = (hidden: readonly string[]) => (hidden.length > 0 ? notInArray(messages.type, [...hidden]) : undefined);
 
+type Value<T> = T | Placeholder;
+
 /** `hidden`: types that change other messages rather than being messages (edits, revokes): threads leave them out. */
-function selectThreadPage(db: Executor, conversationId: number, before: ThreadKey | undefined, limit: number, hidden: readonly string[]) {
+function selectThreadPage(
+  db: Executor,
+  conversationId: Value<number>,
+  before: { sentAt: Value<string>; id: Value<number> } | undefined,
+  limit: Value<number>,
+  hidden: readonly string[],
+) {
   return (
     db
       .select({ ...messageColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
@@ -57,6 +65,21 @@ function selectThreadPage(db: Executor, conversationId: number, before: ThreadKe
 }
 
 export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];
+
+/** A thread page's query built once for each of its shapes: first page or later, which types hidden (see prebuilt). */
+const threadPages = new Map<string, (db: Executor, values: Record<string, unknown>) => Promise<MessageRecord[]>>();
+function threadPage(later: boolean, hidden: readonly string[]) {
+  const shape = `${later}:${hidden.join(',')}`;
+  let query = threadPages.get(shape);
+  if (!query) {
+    const before = later ? { sentAt: sql.placeholder('beforeSentAt'), id: sql.placeholder('beforeId') } : undefined;
+    query = prebuilt((db: Executor) =>
+      selectThreadPage(db, sql.placeholder('conversationId'), before, sql.placeholder('limit'), [...hidden]),
+    );
+    threadPages.set(shape, query);
+  }
+  return query;
+}
 
 /** Which message: by our id or by Meta's wamid. */
 export type MessageRef = { id: number } | { wamid: string };
@@ -135,7 +158,12 @@ export async function listThreadMessages(
   conversationId: number,
   options: { limit: number; before?: ThreadKey; hidden: readonly string[] },
 ): Promise<{ rows: MessageRecord[]; hasMore: boolean }> {
-  const newestFirst = await selectThreadPage(db, conversationId, options.before, options.limit + 1, options.hidden);
+  const { before } = options;
+  const newestFirst = await threadPage(before !== undefined, options.hidden)(db, {
+    conversationId,
+    limit: options.limit + 1,
+    ...(before && { beforeSentAt: before.sentAt, beforeId: before.id }),
+  });
   const hasMore = newestFirst.length > options.limit;
   return { rows: newestFirst.slice(0, options.limit).reverse(), hasMore };
 }
