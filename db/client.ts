@@ -403,6 +403,26 @@ export function prebuilt<V extends Record<string, unknown>, T>(
 }
 
 /**
+ * prebuilt for a query of a few shapes (a first page or a later one, which types are left out): built once
+ * for each. Shapes come from code, never from input, so they stay a handful.
+ */
+export function prebuiltByShape<S, V extends Record<string, unknown>, T>(
+  keyOf: (shape: S) => string,
+  build: (shape: S) => (db: Executor) => { prepare(name: string): { execute(values: V): Promise<T> } },
+): (shape: S) => (db: Executor, values: V) => Promise<T> {
+  const queries = new Map<string, (db: Executor, values: V) => Promise<T>>();
+  return (shape) => {
+    const key = keyOf(shape);
+    let query = queries.get(key);
+    if (!query) {
+      query = prebuilt(build(shape));
+      queries.set(key, query);
+    }
+    return query;
+  };
+}
+
+/**
  * For the rest of transaction `tx`: generic plans allowed (OpenOptions.genericPlans), for a transaction of
  * key lookups that runs all the time (a posted message). Sent along with its first statements: no round trip.
  */

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, notInArray, or, type Placeholder, sql } from 'drizzle-orm';
-import { prebuilt, queryRows, statusRank, type Executor } from '../client';
+import { prebuilt, prebuiltByShape, queryRows, statusRank, type Executor } from '../client';
 import { contacts, conversations, messages, statusEvents } from '../schema';
 import { cursorTimestamp } from '../client';
 import { descNullsLast } from './conversations';
@@ -66,20 +66,15 @@ function selectThreadPage(
 
 export type MessageRecord = Awaited<ReturnType<typeof selectThreadPage>>[number];
 
-/** A thread page's query built once for each of its shapes: first page or later, which types hidden (see prebuilt). */
-const threadPages = new Map<string, (db: Executor, values: Record<string, unknown>) => Promise<MessageRecord[]>>();
-function threadPage(later: boolean, hidden: readonly string[]) {
-  const shape = `${later}:${hidden.join(',')}`;
-  let query = threadPages.get(shape);
-  if (!query) {
-    const before = later ? { sentAt: sql.placeholder('beforeSentAt'), id: sql.placeholder('beforeId') } : undefined;
-    query = prebuilt((db: Executor) =>
-      selectThreadPage(db, sql.placeholder('conversationId'), before, sql.placeholder('limit'), [...hidden]),
-    );
-    threadPages.set(shape, query);
-  }
-  return query;
-}
+/** A thread page's query, built once for each shape: the first page or a later one, which types hidden. */
+const threadPage = prebuiltByShape(
+  ({ later, hidden }: { later: boolean; hidden: readonly string[] }) => `${later}:${hidden.join(',')}`,
+  ({ later, hidden }) =>
+    (db: Executor) => {
+      const before = later ? { sentAt: sql.placeholder('beforeSentAt'), id: sql.placeholder('beforeId') } : undefined;
+      return selectThreadPage(db, sql.placeholder('conversationId'), before, sql.placeholder('limit'), [...hidden]);
+    },
+);
 
 /** Which message: by our id or by Meta's wamid. */
 export type MessageRef = { id: number } | { wamid: string };
@@ -159,7 +154,7 @@ export async function listThreadMessages(
   options: { limit: number; before?: ThreadKey; hidden: readonly string[] },
 ): Promise<{ rows: MessageRecord[]; hasMore: boolean }> {
   const { before } = options;
-  const newestFirst = await threadPage(before !== undefined, options.hidden)(db, {
+  const newestFirst = await threadPage({ later: before !== undefined, hidden: options.hidden })(db, {
     conversationId,
     limit: options.limit + 1,
     ...(before && { beforeSentAt: before.sentAt, beforeId: before.id }),
@@ -187,15 +182,29 @@ export async function getStatusHistories(
 ): Promise<Map<string, StatusHistoryEntry[]>> {
   const histories = new Map<string, StatusHistoryEntry[]>(wamids.map((w) => [w, []]));
   if (wamids.length === 0) return histories;
-  const rank = sql`coalesce(${statusRank(statusEvents.status, deliveryOrder)}, ${deliveryOrder.length + 1})`;
-  const rows = await db
-    .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
-    .from(statusEvents)
-    .where(inArray(statusEvents.wamid, [...new Set(wamids)]))
-    .orderBy(asc(statusEvents.wamid), asc(statusEvents.occurredAt), rank, asc(statusEvents.id));
+  const rows = await statusHistoriesQuery(deliveryOrder)(db, { wamids: JSON.stringify([...new Set(wamids)]) });
   for (const r of rows) histories.get(r.wamid)?.push({ status: r.status, occurredAt: r.occurredAt });
   return histories;
 }
+
+/**
+ * Built once (prebuilt), and one text whatever the number of wamids (they come as one JSON array): a list
+ * of parameters would make a prepared statement of each length on every connection.
+ */
+const statusHistoriesQuery = prebuiltByShape(
+  (deliveryOrder: readonly string[]) => deliveryOrder.join(','),
+  (deliveryOrder) => (db: Executor) =>
+    db
+      .select({ wamid: statusEvents.wamid, status: statusEvents.status, occurredAt: statusEvents.occurredAt })
+      .from(statusEvents)
+      .where(sql`${statusEvents.wamid} = any(array(select jsonb_array_elements_text(${sql.placeholder('wamids')}::jsonb)))`)
+      .orderBy(
+        asc(statusEvents.wamid),
+        asc(statusEvents.occurredAt),
+        sql`coalesce(${statusRank(statusEvents.status, deliveryOrder)}, ${deliveryOrder.length + 1})`,
+        asc(statusEvents.id),
+      ),
+);
 
 /** Where a walk of a date range stopped: cursorTimestamp of sent_at, and the id. */
 export interface RangeKey {
