@@ -60,11 +60,17 @@ export const postConversationMessage = defineRoute(
     // is written at once and its window checked under the conversation's lock, where a refusal rolls it
     // back: one read fewer for every message posted (bench:send).
     let composed: Composed;
-    if (body.type === 'template') {
-      const conversation = await getConversationSummary(deps.db, conversationId);
-      if (!conversation) return refused(deps, body.clientId, conversationId, notFound('Conversation not found'));
-      composed = await composeTemplateMessage(deps, conversation, body.template);
-    } else composed = await compose(deps, conversationId, body);
+    try {
+      if (body.type === 'template') {
+        const conversation = await getConversationSummary(deps.db, conversationId);
+        if (!conversation) throw notFound('Conversation not found');
+        composed = await composeTemplateMessage(deps, conversation, body.template);
+      } else composed = await compose(deps, conversationId, body);
+    } catch (err) {
+      // No such conversation (a reply or a reaction finds that out while composing): refused as any post to it.
+      if (err instanceof ApiError && err.status === 404) return refused(deps, body.clientId, conversationId, err);
+      throw err;
+    }
     const { message, file } = composed;
 
     let queued: Awaited<ReturnType<typeof findMessage>>;
@@ -271,7 +277,11 @@ async function quotedWamid(deps: ReadApiDeps, conversationId: number, replyToId:
 async function threadMessage(deps: ReadApiDeps, conversationId: number, id: string, field: string) {
   const ref = parseMessageRef(id);
   const message = ref && (await findMessage(deps.db, ref));
-  if (!message || message.conversationId !== conversationId) throw badRequest(`${field}: no such message in this conversation`);
+  if (!message || message.conversationId !== conversationId) {
+    // Nothing to point at in a conversation that is not there: that is the 404 any post to it gets.
+    if (!(await getConversationSummary(deps.db, conversationId))) throw notFound('Conversation not found');
+    throw badRequest(`${field}: no such message in this conversation`);
+  }
   if (message.wamid === null) throw badRequest(`${field}: that message has not been sent yet`);
   return { wamid: message.wamid, sentAt: message.sentAt };
 }

@@ -258,6 +258,11 @@ describe.each(dbKinds)('the outbox on %s', (kind) => {
     await bad({ clientId: randomUUID(), type: 'reaction', messageId: 'wamid.NOT-HERE', emoji: '👍' }, 'messageId');
     await bad({ clientId: randomUUID(), type: 'media', uploadId: 'nope' }, 'uploadId');
     expect((await post('999999999', { clientId: randomUUID(), type: 'text', text: 'x' })).status).toBe(404);
+    // A reply or a reaction into a conversation that is not there: 404 too, not a 400 about the message.
+    const quoted = { clientId: randomUUID(), type: 'text', text: 'x', replyToId: conversation.inboundWamid };
+    expect((await post('999999999', quoted)).status).toBe(404);
+    const reaction = { clientId: randomUUID(), type: 'reaction', messageId: conversation.inboundWamid, emoji: '👍' };
+    expect((await post('999999999', reaction)).status).toBe(404);
     expect(graph.requests).toHaveLength(0);
   });
 
