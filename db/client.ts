@@ -370,10 +370,17 @@ const afterStatementsIssued = () => new Promise<void>((resolve) => process.nextT
  * as any other.
  */
 export async function commitNow(tx: Executor): Promise<void> {
-  // drizzle keeps the transaction's driver client in its session.
-  const client = (tx as unknown as { session?: { client?: { [COMMIT_NOW]?: () => Promise<void> } } }).session?.client;
-  await client?.[COMMIT_NOW]?.();
+  const client = driverClientOf(tx) as { [COMMIT_NOW]?: () => Promise<void> };
+  await client[COMMIT_NOW]?.();
 }
+
+/**
+ * drizzle's session of a database or transaction, and the driver client it runs statements on
+ * (postgres.js's sql or reserved connection, PGlite or its transaction): not public in drizzle, so
+ * reached here alone.
+ */
+const sessionOf = (db: Executor) => (db as unknown as { session: { client: object } }).session;
+const driverClientOf = (db: Executor) => sessionOf(db).client;
 
 /**
  * A drizzle query whose SQL is built once, on its first run, with its values as placeholders
@@ -388,7 +395,7 @@ export function prebuilt<V extends Record<string, unknown>, T>(
   // its text on it. Each run gets the built query with the client of the database or transaction at hand.
   const built = new Map<unknown, object>();
   return (db, values) => {
-    const session = (db as unknown as { session: { client: unknown } }).session;
+    const session = sessionOf(db);
     let template = built.get(session.constructor);
     if (!template) {
       // No name: a named statement would be prepared even through a pooler (preparing() prepares where it may).

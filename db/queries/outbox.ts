@@ -231,9 +231,7 @@ export async function reserveSendSlots(
   intervalMs: number,
 ): Promise<Map<string, Date>> {
   if (requests.length === 0) return new Map();
-  const rows = [...requests]
-    .sort((a, b) => (a.phoneNumberId < b.phoneNumberId ? -1 : a.phoneNumberId > b.phoneNumberId ? 1 : 0))
-    .map((r) => ({ n: r.phoneNumberId, ms: intervalMs * r.count }));
+  const rows = requests.map((r) => ({ n: r.phoneNumberId, ms: intervalMs * r.count }));
   // The span to add comes in as the row to insert's next_slot_at (now() + span), which is all an update
   // can see of it; the first slot is the new next_slot_at less that span.
   const reserved = await queryRows<{ phone_number_id: string; next_slot_at: string | Date }>(
