@@ -100,6 +100,14 @@ export async function openLive(page: Page, path: string): Promise<void> {
   await stream;
 }
 
+/**
+ * The list shows one business number's conversations only: a test that writes to a number of its own
+ * (uniqueBusinessNumber) then sees its conversations alone, whatever other tests write meanwhile.
+ */
+export async function showOnlyNumber(page: Page, number: SimulatedBusinessNumber): Promise<void> {
+  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
+}
+
 export type InboundType =
   | 'text'
   | 'image'

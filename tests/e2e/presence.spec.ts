@@ -5,6 +5,7 @@ import {
   E2E_USERS,
   expect,
   openLive,
+  showOnlyNumber,
   recordNotifications,
   serverUrl,
   shownNotifications,
@@ -153,7 +154,7 @@ test('? lists the shortcuts and Esc closes them; j and k move through the list; 
   const older = await customerWrites(first, 'First question', { to: number, timestamp: Math.floor(Date.now() / 1000) - 60 });
   const newer = await customerWrites(second, 'Second question', { to: number });
   await openLive(page, `/conversations/${newer}`);
-  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
+  await showOnlyNumber(page, number);
   await expect(page.getByTestId('conversation')).toHaveCount(2);
   await expect(page.getByTestId('conversation').first()).toHaveAttribute('data-conversation-id', newer);
 

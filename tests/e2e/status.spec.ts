@@ -6,6 +6,7 @@ import {
   expect,
   inboundMessage,
   openLive,
+  showOnlyNumber,
   readApi,
   serverUrl,
   test,
@@ -35,7 +36,7 @@ async function ownNumber(page: Page, customer: Customer, text: string) {
   const number = uniqueBusinessNumber();
   const id = await customerWrites(customer, text, { to: number });
   await openLive(page, `/conversations/${id}`);
-  await page.getByRole('combobox', { name: /Business number/ }).selectOption(number.phoneNumberId);
+  await showOnlyNumber(page, number);
   await expectCount(page, 'Open', 1);
   return { id, number };
 }
