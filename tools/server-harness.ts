@@ -99,13 +99,17 @@ export async function startServer(env: Record<string, string>, options: { waitRe
       NODE_ENV: 'production',
       NEXT_MANUAL_SIG_HANDLE: '1',
       NEXT_TELEMETRY_DISABLED: '1',
+      ...(process.env.BENCH_SERVER_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  // BENCH_SERVER_LOG=file keeps the server's output for diagnosis: with BENCH_SERVER_LOG_LEVEL=info, one
+  // line per webhook with its time in our handler; with BENCH_SERVER_NODE_ARGS=--trace-gc, every collection.
+  const keep = process.env.BENCH_SERVER_LOG ? fs.createWriteStream(process.env.BENCH_SERVER_LOG) : null;
+  child.stdout!.on('data', (d) => ((out += d), keep?.write(d)));
+  child.stderr!.on('data', (d) => ((out += d), keep?.write(d)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const server: RunningServer = {
     url: `http://127.0.0.1:${port}`,
