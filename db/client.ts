@@ -350,7 +350,9 @@ export async function liftStatementTimeout(tx: Transaction): Promise<void> {
  */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
 
-const COMMIT_NOW = Symbol('commitNow');
+// Registered (Symbol.for): the pool is made by the instrumentation's copy of this module and a route's
+// copy calls commitNow (lib/bundle-identity.ts). With a plain Symbol, commitNow did nothing in `next start`.
+const COMMIT_NOW = Symbol.for('ticks.commitNow');
 
 /**
  * Resolves once every promise chain running now has settled its synchronous steps: statements issued

@@ -1,6 +1,7 @@
 import { getConversationForSignals } from '@/db/queries/customer-signals';
 import { countInWindow, deleteStaleCounters } from '@/db/queries/rate-limits';
 import type { Db } from '@/db/client';
+import { recognisedAcrossBundles } from '@/lib/bundle-identity';
 import { describeError, type Logger } from '@/lib/log';
 import { serviceWindow } from '@/lib/outbox/service-window';
 import type { GraphApiClient } from '@/lib/whatsapp/graph-api';
@@ -27,6 +28,8 @@ export class ConversationNotFoundError extends Error {
     this.name = 'ConversationNotFoundError';
   }
 }
+// Thrown by the app's CustomerSignals, caught by the typing route: lib/bundle-identity.ts.
+recognisedAcrossBundles(ConversationNotFoundError, 'ConversationNotFoundError');
 
 export interface CustomerSignalsOptions {
   /** Null without an access token: nothing is sent. */

@@ -1,5 +1,6 @@
 import { hasSqlState } from '@/db/client';
 import { ZodError } from 'zod';
+import { recognisedAcrossBundles } from '@/lib/bundle-identity';
 import { describeError, log } from '@/lib/log';
 
 // The one error type of the HTTP API and its one mapping to responses. Every API error body is
@@ -29,6 +30,8 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+// Thrown by the app's long-lived parts too (their copy of this module): see lib/bundle-identity.ts.
+recognisedAcrossBundles(ApiError, 'ApiError');
 
 export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);

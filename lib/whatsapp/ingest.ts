@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '@/db/client';
 import { insertRawEvents, type RawEventInput } from '@/db/queries/webhook-events';
+import { recognisedAcrossBundles } from '@/lib/bundle-identity';
 import { describeError } from '@/lib/log';
 
 // Commits raw webhook bodies durably before the 200 goes out, with group commit: bodies that arrive
@@ -15,6 +16,8 @@ export class DatabaseUnavailableError extends Error {
     this.name = 'DatabaseUnavailableError';
   }
 }
+// Thrown by the app's RawEventLog, told apart by the webhook route: lib/bundle-identity.ts.
+recognisedAcrossBundles(DatabaseUnavailableError, 'DatabaseUnavailableError');
 
 function innermostCause(err: unknown): unknown {
   let e = err;

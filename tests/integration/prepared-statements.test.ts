@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commitNow, genericPlansHere, openDatabase, prebuilt, queryRows, sql, type Database, type Executor } from '@/db/client';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 
@@ -101,6 +101,21 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     });
     await expect(nested).rejects.toThrow(/nested/);
     expect(await committed()).toEqual([1, 2, 5]);
+  });
+
+  it('commits now when commitNow comes from another copy of db/client than the pool (as in next start)', async () => {
+    // Next bundles db/client once per layer: the pool is made by the instrumentation's copy, the routes call
+    // their own copy's commitNow (lib/bundle-identity.ts).
+    vi.resetModules();
+    const other = await import('@/db/client');
+    expect(other.commitNow).not.toBe(commitNow);
+    await database.db.execute(sql`create table commit_copy_probe (n int)`);
+    let seenBeforeReturn: unknown[] = [];
+    await database.db.transaction(async (tx) => {
+      await Promise.all([tx.execute(sql`insert into commit_copy_probe values (1)`), other.commitNow(tx)]);
+      seenBeforeReturn = await queryRows(database.db, sql`select n from commit_copy_probe`);
+    });
+    expect(seenBeforeReturn).toEqual([{ n: 1 }]);
   });
 
   it('runs a prebuilt query on the transaction it is given, with each run’s own values', async () => {

@@ -368,6 +368,25 @@ describe.each(dbKinds)('next start on %s', (kind) => {
     }
   });
 
+  it('answers an error of the app’s long-lived parts with its own status in a route (Next bundles each layer apart)', async () => {
+    // The typing route calls the app's CustomerSignals, made by the instrumentation's copy of its module;
+    // its "no such conversation" was a 500 in `next start` and a 404 in every in-process test
+    // (lib/bundle-identity.ts).
+    const graph = await startFakeGraph({ token: 'server-test-typing-token', version: 'v23.0' });
+    const server = await startServer({ ...env, WHATSAPP_ACCESS_TOKEN: 'server-test-typing-token', WHATSAPP_GRAPH_URL: graph.url });
+    try {
+      const res = await fetch(`${server.url}/api/conversations/987654321/typing`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` },
+      });
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    } finally {
+      expect(await server.stop()).toBe(0);
+      await graph.close();
+    }
+  });
+
   it('never resends a message whose request was in flight when the server was killed; a status with our id settles it', async () => {
     const token = 'server-test-send-token';
     const graph = await startFakeGraph({ token, version: 'v23.0' });
