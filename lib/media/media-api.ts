@@ -8,7 +8,7 @@ import { publicMessageId, parseMessageRef } from '@/lib/inbox/message-id';
 import { defineRoute } from '@/lib/http/route';
 import { notifyChanges } from '@/lib/realtime/changes';
 import { MEDIA_MAX_ATTEMPTS, type MediaDownloader } from './downloader';
-import type { MediaStorage } from './storage';
+import { MediaObjectMissingError, type MediaStorage } from './storage';
 
 // GET /api/media/{id}: a downloaded file, to signed-in people and API keys. The bytes came from a
 // customer: they are served with nosniff and a content type we chose, and only plain images, audio and
@@ -97,7 +97,14 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, messageId: strin
     headers.set('content-range', `bytes */${stat.size}`);
     return new Response(null, { status: 416, headers });
   }
-  const body = await deps.storage.read(item.storageKey, range ?? undefined);
+  let body: unknown;
+  try {
+    body = await deps.storage.read(item.storageKey, range ?? undefined);
+  } catch (err) {
+    // Erased between the stat and the read (an erase, a retention run): as missing as before it.
+    if (err instanceof MediaObjectMissingError) throw notFound('The stored file is missing');
+    throw err;
+  }
   const stream = Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>;
   if (range) {
     headers.set('content-range', `bytes ${range.start}-${range.end}/${stat.size}`);

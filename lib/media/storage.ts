@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { recognisedAcrossBundles } from '@/lib/bundle-identity';
 
 // Content-addressed media storage: an object's key is the SHA-256 of its bytes, so the same sticker sent
 // a thousand times is stored once, and a stored object never changes. Two stores speak this interface of
@@ -38,6 +39,8 @@ export class MediaObjectMissingError extends Error {
     this.name = 'MediaObjectMissingError';
   }
 }
+// Thrown by the app's storage, caught by the media route: lib/bundle-identity.ts.
+recognisedAcrossBundles(MediaObjectMissingError, 'MediaObjectMissingError');
 
 const KEY = /^[0-9a-f]{64}$/;
 

@@ -18,7 +18,7 @@ describe('classes the app and the routes share across bundles', () => {
     expect(new a.WakeUp() instanceof b.WakeUp).toBe(false);
   });
 
-  it('recognise an ApiError, a DatabaseUnavailableError and a ConversationNotFoundError from the other copy', async () => {
+  it('recognise the errors that cross (ApiError, DatabaseUnavailableError, ConversationNotFoundError, MediaObjectMissingError) from the other copy', async () => {
     const [errorsA, errorsB] = await twoCopies(() => import('@/lib/http/errors'));
     expect(errorsA.ApiError).not.toBe(errorsB.ApiError);
     const thrown = errorsA.notFound('Conversation not found');
@@ -31,6 +31,9 @@ describe('classes the app and the routes share across bundles', () => {
 
     const [signalsA, signalsB] = await twoCopies(() => import('@/lib/customer-signals/customer-signals'));
     expect(new signalsA.ConversationNotFoundError() instanceof signalsB.ConversationNotFoundError).toBe(true);
+
+    const [storageA, storageB] = await twoCopies(() => import('@/lib/media/storage'));
+    expect(new storageA.MediaObjectMissingError('k') instanceof storageB.MediaObjectMissingError).toBe(true);
   });
 
   it('still tell other errors apart, and a subclass keeps the ordinary check', async () => {
