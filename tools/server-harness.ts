@@ -108,8 +108,12 @@ export async function startServer(env: Record<string, string>, options: { waitRe
   // BENCH_SERVER_LOG=file keeps the server's output for diagnosis: with BENCH_SERVER_LOG_LEVEL=info, one
   // line per webhook with its time in our handler; with BENCH_SERVER_NODE_ARGS=--trace-gc, every collection.
   const keep = process.env.BENCH_SERVER_LOG ? fs.createWriteStream(process.env.BENCH_SERVER_LOG) : null;
-  child.stdout!.on('data', (d) => ((out += d), keep?.write(d)));
-  child.stderr!.on('data', (d) => ((out += d), keep?.write(d)));
+  const collect = (d: Buffer) => {
+    out += d;
+    keep?.write(d);
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const server: RunningServer = {
     url: `http://127.0.0.1:${port}`,
