@@ -213,11 +213,14 @@ export interface RangeKey {
 }
 
 /**
- * Messages of every conversation with `from <= sent_at < to` (Meta's timestamps), in (sent_at, id) order,
- * `limit` after `after`, each with its conversation's number and customer: one page of the admin's export,
- * read along messages_sent_at_idx.
+ * Messages of every conversation with `from <= sent_at < to` (Meta's timestamps) and an id up to `upToId`,
+ * in (sent_at, id) order, `limit` after `after`, each with its conversation's number and customer: one page
+ * of the admin's export, read along messages_sent_at_idx.
  */
-export async function listMessagesInRange(db: Executor, range: { from: Date; to: Date; after?: RangeKey; limit: number }) {
+export async function listMessagesInRange(
+  db: Executor,
+  range: { from: Date; to: Date; upToId: number; after?: RangeKey; limit: number },
+) {
   const { after } = range;
   return db
     .select({ ...messageInConversationColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
@@ -227,6 +230,7 @@ export async function listMessagesInRange(db: Executor, range: { from: Date; to:
     .where(
       and(
         sql`${messages.sentAt} >= ${range.from.toISOString()}::timestamptz and ${messages.sentAt} < ${range.to.toISOString()}::timestamptz`,
+        sql`${messages.id} <= ${range.upToId}`,
         after && sql`(${messages.sentAt}, ${messages.id}) > (${after.sentAt}::timestamptz, ${after.id})`,
       ),
     )
@@ -234,12 +238,16 @@ export async function listMessagesInRange(db: Executor, range: { from: Date; to:
     .limit(range.limit);
 }
 
-/** How many messages listMessagesInRange walks through (the export's progress). */
-export async function countMessagesInRange(db: Executor, range: { from: Date; to: Date }): Promise<number> {
-  const [row] = await queryRows<{ n: string | number }>(
+/**
+ * The messages in a date range now: how many (the export's progress), and the highest id among them. Read
+ * in one statement, so both come from one snapshot: walked with that id as `upToId`, the range gives
+ * exactly these messages, whatever arrives meanwhile (ids only grow).
+ */
+export async function countMessagesInRange(db: Executor, range: { from: Date; to: Date }): Promise<{ total: number; upToId: number }> {
+  const [row] = await queryRows<{ n: string | number; last: string | number | null }>(
     db,
-    sql`select count(*) as n from messages
+    sql`select count(*) as n, max(id) as last from messages
         where sent_at >= ${range.from.toISOString()}::timestamptz and sent_at < ${range.to.toISOString()}::timestamptz`,
   );
-  return Number(row?.n ?? 0);
+  return { total: Number(row?.n ?? 0), upToId: Number(row?.last ?? 0) };
 }

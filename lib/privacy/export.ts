@@ -70,9 +70,10 @@ async function wholeThread(deps: ReadApiDeps, conversationId: number): Promise<M
 }
 
 /**
- * Every message with `from <= timestamp < to` as NDJSON: a header line with the total, one line per message
- * in (timestamp, id) order, and an end line with the count written. Each pull reads one page (keyset, never
- * OFFSET), so memory stays flat however long the range, and a slow reader slows the reading.
+ * Every message with `from <= timestamp < to` as the export begins, as NDJSON: a header line with the
+ * total, one line per message in (timestamp, id) order, and an end line with the count written. Each pull
+ * reads one page (keyset, never OFFSET), so memory stays flat however long the range, and a slow reader
+ * slows the reading.
  */
 export function exportRange(
   deps: ReadApiDeps & { log: Logger },
@@ -82,6 +83,7 @@ export function exportRange(
   const encoder = new TextEncoder();
   const lines = (values: ExportLine[]) => encoder.encode(values.map((v) => `${JSON.stringify(v)}\n`).join(''));
   let after: RangeKey | undefined;
+  let upToId = 0;
   let written = 0;
   let started = false;
   let done = false;
@@ -91,7 +93,10 @@ export function exportRange(
         try {
           if (!started) {
             started = true;
-            const total = await countMessagesInRange(deps.db, range);
+            // The range as it stands now: a message that arrives while the file streams (its timestamp in
+            // the range, as today's are) is not in it, so the end line's count is the header's total.
+            const { total, upToId: last } = await countMessagesInRange(deps.db, range);
+            upToId = last;
             const header = {
               kind: 'export',
               exportedAt: now.toISOString(),
@@ -103,7 +108,7 @@ export function exportRange(
             return;
           }
           if (done) return;
-          const rows = await listMessagesInRange(deps.db, { ...range, after, limit: EXPORT_PAGE_SIZE });
+          const rows = await listMessagesInRange(deps.db, { ...range, upToId, after, limit: EXPORT_PAGE_SIZE });
           const messages = await toApiMessages(deps, rows, (r) => r);
           written += messages.length;
           const last = rows.at(-1);

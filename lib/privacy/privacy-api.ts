@@ -123,7 +123,7 @@ export const getAdminExport = defineRoute(
     path: '/api/admin/export',
     access: 'admin',
     summary:
-      'Every message sent in [from, to) by its own timestamp, all conversations, as NDJSON streamed: a header line {kind:"export", total}, one {kind:"message", message} per message in time order, then {kind:"end", count}.',
+      'Every message sent in [from, to) by its own timestamp, as they stand when the export begins, all conversations, as NDJSON streamed: a header line {kind:"export", total}, one {kind:"message", message} per message in time order, then {kind:"end", count}.',
     deps: (app: App) => ({ ...readApiDeps(app), log }),
     query: adminExportQuerySchema,
     responseType: 'application/x-ndjson',
