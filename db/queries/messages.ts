@@ -217,10 +217,7 @@ export interface RangeKey {
  * in (sent_at, id) order, `limit` after `after`, each with its conversation's number and customer: one page
  * of the admin's export, read along messages_sent_at_idx.
  */
-export async function listMessagesInRange(
-  db: Executor,
-  range: { from: Date; to: Date; upToId: number; after?: RangeKey; limit: number },
-) {
+export async function listMessagesInRange(db: Executor, range: { from: Date; to: Date; upToId: number; after?: RangeKey; limit: number }) {
   const { after } = range;
   return db
     .select({ ...messageInConversationColumns, sortAt: cursorTimestamp<string>(messages.sentAt) })
