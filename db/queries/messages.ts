@@ -238,7 +238,8 @@ export async function listMessagesInRange(db: Executor, range: { from: Date; to:
 /**
  * The messages in a date range now: how many (the export's progress), and the highest id among them. Read
  * in one statement, so both come from one snapshot: walked with that id as `upToId`, the range gives
- * exactly these messages, whatever arrives meanwhile (ids only grow).
+ * these messages, whatever arrives meanwhile (ids only grow; only a write committing in the very moment of
+ * this statement, with a lower id, could still slip in).
  */
 export async function countMessagesInRange(db: Executor, range: { from: Date; to: Date }): Promise<{ total: number; upToId: number }> {
   const [row] = await queryRows<{ n: string | number; last: string | number | null }>(
