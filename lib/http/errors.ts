@@ -95,9 +95,17 @@ export function toApiError(err: unknown, req?: Request): ApiError {
     log.error({ err: describeError(err), route }, 'database unavailable');
     return new ApiError(503, 'unavailable', 'The database is unavailable. Try again shortly.');
   }
+  if (hasSqlState(err, UNSTORABLE_TEXT_CODES)) {
+    // A value the caller sent holds U+0000 (or another character PostgreSQL's text cannot hold): theirs to fix.
+    log.warn({ err: describeError(err), route }, 'request refused: a character the database cannot store');
+    return badRequest('The request holds a character that cannot be stored (such as U+0000, the NUL character).');
+  }
   log.error({ err: describeError(err), route }, 'unhandled error in API route');
   return new ApiError(500, 'internal', 'Internal server error');
 }
+
+/** 22021 character_not_in_repertoire (a NUL in text, malformed UTF-8), 22P05 untranslatable_character. */
+const UNSTORABLE_TEXT_CODES = ['22021', '22P05'] as const;
 
 // postgres.js connection failures, Node socket errors, and PostgreSQL's "can't serve you now" states.
 const UNAVAILABLE_CODES = new Set([

@@ -288,10 +288,14 @@ describe.each(dbKinds)('templates on %s', (kind) => {
       expect(await names({ q: 'r_u' })).toEqual(['order_update']);
     });
 
-    it('404 for a number the inbox does not know; 400 without one', async () => {
+    it('404 for a number the inbox does not know; 400 without one, or with a character no text can hold', async () => {
       const res = await get({ businessPhoneNumberId: '999999' });
       expect(res.status).toBe(404);
       expect((await get({})).status).toBe(400);
+      // A NUL reaches PostgreSQL, which refuses it in text: the caller's mistake, not a 500.
+      const nul = await get({ businessPhoneNumberId: '\u0000' });
+      expect(nul.status).toBe(400);
+      expect(await nul.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(/U\+0000/) } });
     });
   });
 
