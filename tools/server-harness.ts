@@ -115,6 +115,7 @@ export async function startServer(env: Record<string, string>, options: { waitRe
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => keep?.end());
   const server: RunningServer = {
     url: `http://127.0.0.1:${port}`,
     process: child,

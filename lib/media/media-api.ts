@@ -97,14 +97,10 @@ async function serveMediaFile(req: Request, deps: MediaApiDeps, messageId: strin
     headers.set('content-range', `bytes */${stat.size}`);
     return new Response(null, { status: 416, headers });
   }
-  let body: unknown;
-  try {
-    body = await deps.storage.read(item.storageKey, range ?? undefined);
-  } catch (err) {
+  const body = await deps.storage.read(item.storageKey, range ?? undefined).catch((err: unknown) => {
     // Erased between the stat and the read (an erase, a retention run): as missing as before it.
-    if (err instanceof MediaObjectMissingError) throw notFound('The stored file is missing');
-    throw err;
-  }
+    throw err instanceof MediaObjectMissingError ? notFound('The stored file is missing') : err;
+  });
   const stream = Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>;
   if (range) {
     headers.set('content-range', `bytes ${range.start}-${range.end}/${stat.size}`);
