@@ -71,7 +71,9 @@ export type FakeAnswer =
   /** Read the request, never answer; the connection closes when the server stops. */
   | { kind: 'hang' }
   /** Read the request, then reset the connection (TCP RST) without answering. */
-  | { kind: 'reset'; delayMs?: number };
+  | { kind: 'reset'; delayMs?: number }
+  /** Answer 200 with half of a body its Content-Length promised, then close the connection. */
+  | { kind: 'cut' };
 
 /** Which requests a scripted answer is for: every field given must match. */
 export interface RequestMatch {
@@ -292,6 +294,12 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       case 'reset':
         req.socket.resetAndDestroy();
         return true;
+      case 'cut': {
+        const body = '{"messaging_product":"whatsapp","messages":[{"id":"wamid.CUT"}]}';
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        res.write(body.slice(0, 20), () => req.socket.destroy());
+        return true;
+      }
       case 'meta-error':
         json(res, answer.status, {
           error: {

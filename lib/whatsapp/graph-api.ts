@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkOutboundFile, isAnimatedWebp, type OutboundFileCheck, type OutboundMediaKind } from '@/lib/contracts/outbound-media';
+import { ExchangeError, type ExchangeAnswer, type ExchangeRequest, exchange } from '@/lib/whatsapp/json-exchange';
 import { buildReadRequest, buildTypingRequest, type MessageRequest } from '@/lib/whatsapp/send-requests';
 
 // The one client of Meta's Graph API: everything that talks to Meta goes through here (media download,
@@ -313,6 +314,18 @@ export class GraphApiClient {
     const signal = deadline?.signal ?? callerSignal;
     let status: number | null = null;
     try {
+      // A POST of JSON (a message, a read receipt, typing) follows no redirect and wants its whole small
+      // answer: node:http, at a third of fetch's CPU (lib/whatsapp/json-exchange.ts).
+      if (method !== 'GET' && rawBody === undefined) {
+        const answer = await this.exchangeJson(url, { method, headers, body: body as string | undefined, signal, what });
+        status = answer.status;
+        return parseJsonAnswer<T>(
+          answer.text,
+          answer.status,
+          (message) => this.error(message, 'invalid_response', answer.status, null),
+          what,
+        );
+      }
       const res = await this.send(url, { method, headers, body, signal, what });
       status = res.status;
       const text = await res.text().catch((err: unknown) => {
@@ -320,11 +333,7 @@ export class GraphApiClient {
         // Meta said yes and the rest was lost: what it did is unknown (a send went out without our wamid).
         throw this.error(`${what} answer was cut off`, 'network', res.status, null, err, 'unknown');
       });
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw this.error(`${what} answered ${res.status} without JSON`, 'invalid_response', res.status, null);
-      }
+      return parseJsonAnswer<T>(text, res.status, (message) => this.error(message, 'invalid_response', res.status, null), what);
     } catch (err) {
       if (deadline?.expired) {
         throw this.error(`${what}: no complete answer within ${timeoutMs} ms`, 'network', status, null, undefined, 'unknown');
@@ -333,6 +342,40 @@ export class GraphApiClient {
     } finally {
       deadline?.clear();
     }
+  }
+
+  /**
+   * send() for a POST of JSON over node:http: the token checked the same way, no redirect followed (any
+   * answer but a 2xx is Meta's error), failures classified by when they happened. Resolves with a 2xx answer.
+   */
+  private async exchangeJson(
+    url: URL,
+    { method, headers, body, signal, what }: Omit<ExchangeRequest, 'maxBytes'> & { what: string },
+  ): Promise<ExchangeAnswer> {
+    const refusal = tokenRefusal(url, this.config.graphUrl, this.mediaHosts);
+    if (refusal !== null) throw this.error(`${what} url ${refusal}`, 'untrusted_host', null, null);
+    if (signal?.aborted) throw signal.reason;
+    let answer: ExchangeAnswer;
+    try {
+      answer = await exchange(url, {
+        method,
+        headers: { ...headers, Authorization: `Bearer ${this.config.accessToken}` },
+        body,
+        signal,
+        maxBytes: MAX_JSON_ANSWER_BYTES,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (!(err instanceof ExchangeError)) throw err;
+      if (err.phase === 'answering') {
+        // Meta answered and the rest was lost: what it did is unknown (a send went out without our wamid).
+        throw this.error(`${what} answer was cut off`, 'network', err.status, null, err.cause, 'unknown');
+      }
+      const fate = err.phase === 'before_connected' ? 'not_sent' : 'unknown';
+      throw this.error(`${what}: network failure (${describeNetworkError(err.cause)})`, 'network', null, null, err.cause, fate);
+    }
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw this.errorOfAnswer(answer.status, answer.text, what);
   }
 
   /**
@@ -399,10 +442,15 @@ export class GraphApiClient {
 
   private async httpError(res: Response, what: string): Promise<GraphApiError> {
     // Graph errors are small JSON; a media host may answer anything, so read only a little.
-    const metaError = parseGraphError(await readSome(res, 16 * 1024));
+    return this.errorOfAnswer(res.status, await readSome(res, 16 * 1024), what);
+  }
+
+  /** An error answer: Meta's error when its body is Graph's envelope, the status alone otherwise. */
+  private errorOfAnswer(status: number, body: string, what: string): GraphApiError {
+    const metaError = parseGraphError(body);
     const code = metaError?.code ?? null;
     const detail = metaError?.message ? ` (${metaError.message.slice(0, 200)})` : '';
-    return this.error(`${what} answered ${res.status}${code !== null ? ` code ${code}` : ''}${detail}`, 'http', res.status, metaError);
+    return this.error(`${what} answered ${status}${code !== null ? ` code ${code}` : ''}${detail}`, 'http', status, metaError);
   }
 
   private error(
@@ -526,6 +574,24 @@ function describeFetchError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err.cause as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' ? `${err.message}: ${code}` : err.message;
+}
+
+/** node:http's error and its code: "connect ECONNREFUSED 127.0.0.1:9" already names it; else the code is added. */
+function describeNetworkError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && !err.message.includes(code) ? `${err.message}: ${code}` : err.message;
+}
+
+/** Graph answers are small JSON; anything longer is not one (and is cut here). */
+const MAX_JSON_ANSWER_BYTES = 1024 * 1024;
+
+function parseJsonAnswer<T>(text: string, status: number, invalid: (message: string) => GraphApiError, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw invalid(`${what} answered ${status} without JSON`);
+  }
 }
 
 const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';

@@ -227,6 +227,13 @@ describe('sendMessage: every failure in its class', () => {
     expect(graph.requests).toHaveLength(1);
   });
 
+  it('an answer cut off after its status → unknown (Meta may have sent it)', async () => {
+    const { outcome, error } = await sendAgainst({ kind: 'cut' });
+    expect([error.fate, error.failure, error.status]).toEqual(['unknown', 'network', 200]);
+    expect(error.message).toContain('answer was cut off');
+    expect(outcome).toEqual({ kind: 'unknown', reason: 'no_answer' });
+  });
+
   it('a refused connection never reached Meta → retryable', async () => {
     const error = await failure(client({ graphUrl: `http://127.0.0.1:${await closedPort()}` }).sendMessage(PHONE, text('x')));
     expect([error.fate, error.failure]).toEqual(['not_sent', 'network']);
