@@ -364,6 +364,24 @@ const COMMIT_NOW = Symbol.for('ticks.commitNow');
 const afterStatementsIssued = () => new Promise<void>((resolve) => process.nextTick(() => queueMicrotask(() => process.nextTick(resolve))));
 
 /**
+ * Starts each of `steps` (each one statement on a transaction) once the one before it is queued on the
+ * connection, and resolves with all their results: sent in this order in one write, answered in one round
+ * trip. With Promise.all alone they are queued in the order their builders finish (a prebuilt query is
+ * quicker than a drizzle builder), and a read must follow the write it reads. A commitNow goes last.
+ */
+export async function inOrder<T extends unknown[]>(steps: [...{ [K in keyof T]: () => Promise<T[K]> }]): Promise<T> {
+  const started: Promise<unknown>[] = [];
+  for (const step of steps) {
+    const run = step();
+    // Awaited below, with the rest; a failure meanwhile is not an unhandled one.
+    run.catch(() => {});
+    started.push(run);
+    await afterStatementsIssued();
+  }
+  return (await Promise.all(started)) as T;
+}
+
+/**
  * Commits transaction `tx` now, in the same write as the statements issued just before it: one round trip
  * less, and its locks go sooner (a posted message: bench:send). Only beside a transaction's last
  * statements, awaited together with them (`Promise.all`): nothing may run in `tx` after it. Should one of

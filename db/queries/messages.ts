@@ -87,7 +87,7 @@ const messageInConversationColumns = {
 };
 
 /** A message with its conversation's number and customer, by `key` (built once: see prebuilt). */
-const messageBy = (key: typeof messages.id | typeof messages.wamid) =>
+const messageBy = (key: typeof messages.id | typeof messages.wamid | typeof messages.clientId) =>
   prebuilt((db: Executor) =>
     db
       // Only here: the list endpoints leave Meta's raw item out.
@@ -99,10 +99,17 @@ const messageBy = (key: typeof messages.id | typeof messages.wamid) =>
   );
 const messageById = messageBy(messages.id);
 const messageByWamid = messageBy(messages.wamid);
+const messageByClientId = messageBy(messages.clientId);
 
 /** A message with its conversation's number and customer, or null when there is no such message. */
 export async function findMessage(db: Executor, ref: MessageRef) {
   const [row] = 'id' in ref ? await messageById(db, { key: ref.id }) : await messageByWamid(db, { key: ref.wamid });
+  return row ?? null;
+}
+
+/** The message written here with `clientId` (lib/outbox), as findMessage finds it, or null. */
+export async function findMessageByClientId(db: Executor, clientId: string) {
+  const [row] = await messageByClientId(db, { key: clientId });
   return row ?? null;
 }
 

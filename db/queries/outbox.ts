@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { jsonb, queryRows, type Executor } from '../client';
+import type { ActivityActor, ActivityDetails } from '@/lib/contracts/activity';
 
 // The outbox: messages written here wait in `messages` itself (outbox_state = 'queued') until the sender
 // (lib/outbox/sender.ts) has Meta's answer. A message is committed before any request is made; the sender
@@ -41,35 +42,68 @@ export async function lockConversation(tx: Executor, conversationId: number): Pr
   return { lastInboundAt: row.last_inbound_at === null ? null : new Date(row.last_inbound_at) };
 }
 
+/** What a posted message writes besides itself, in the same statement (queueOutboundMessage). */
+export interface OutboundWrites {
+  /**
+   * The service window's length: the message is written only while the customer's last message is younger
+   * (null: whatever the window, as for a template).
+   */
+  windowMs: number | null;
+  /** Who wrote it: the conversation's trail says `message_sent` by them. */
+  actor: ActivityActor;
+  /** A change notice as lib/realtime/changes.ts encodes it; its `messages` become the new message's id. */
+  notice: { channel: string; payload: string };
+  /** Our copy of the file it sends, in the media table like a downloaded one (Meta's id comes with the upload). */
+  file: { kind: string; mimeType: string; filename: string | null; storageKey: string; size: number } | null;
+}
+
 /**
- * Queues a message (due at once when nothing else of its conversation is queued) and makes it the
- * conversation's newest; null when its clientId was used before or the conversation is not there (nothing
- * is written then). Run after lockConversation, in the same transaction.
+ * Queues a message (due at once when nothing else of its conversation is queued), makes it the
+ * conversation's newest, and writes its trail entry, its file and its change notice: one statement, so a
+ * post is one round trip with its lock and its commit (lib/outbox/outbox-api.ts, bench:send). Null when
+ * nothing was written: its clientId was used before, the conversation is not there, or the window is
+ * closed. Run after lockConversation, in the same transaction (its snapshot then sees what the lock waited for).
  */
-export async function insertOutboundMessage(tx: Executor, m: OutboundInsert): Promise<{ id: number; sentAt: Date } | null> {
-  const [row] = await queryRows<{ id: string | number; sent_at: string | Date }>(
+export async function queueOutboundMessage(tx: Executor, m: OutboundInsert, also: OutboundWrites): Promise<{ id: number } | null> {
+  const { actor } = also;
+  // The new message's id goes in as the database makes it: as the API names a message written here (publicMessageId).
+  const details = { type: m.type } satisfies Omit<ActivityDetails['message_sent'], 'messageId'>;
+  const files = also.file === null ? [] : [also.file];
+  const [row] = await queryRows<{ id: string | number }>(
     tx,
     sql`with ins as (
           insert into messages (conversation_id, direction, type, subtype, text, sent_at, status, content, media, reply_to_wamid,
             target_wamid, client_id, sent_by_user_id, sent_by_api_key_id, sent_by_name, outbox_state, next_send_at)
-          -- A select rather than values, so that a conversation that is not there gets nothing (the where); each
-          -- parameter is cast, as a select list would take it for text.
+          -- A select rather than values, so that a conversation that is not there (or whose window is closed)
+          -- gets nothing (the where); each parameter is cast, as a select list would take it for text.
           select ${m.conversationId}::bigint, 'outbound', ${m.type}::text, ${m.subtype}::text, ${m.text}::text, now(), 'pending',
             ${jsonb(m.content)}, ${m.media === null ? sql`null::jsonb` : jsonb(m.media)}, ${m.replyToWamid}::text, ${m.targetWamid}::text,
             ${m.clientId}::text, ${m.sentByUserId}::text, ${m.sentByApiKeyId}::bigint, ${m.sentByName}::text, 'queued',
             case when exists (select 1 from messages q where q.conversation_id = ${m.conversationId} and q.outbox_state = 'queued')
               then null else now() end
-          where exists (select 1 from conversations v where v.id = ${m.conversationId})
+          where exists (select 1 from conversations v where v.id = ${m.conversationId}
+            and (${also.windowMs}::float8 is null or v.last_inbound_at + ${also.windowMs}::float8 * interval '1 millisecond' > now()))
           on conflict (client_id) do nothing
           returning id, sent_at),
         -- Our message is the conversation's newest now; it adds nothing unread and never extends the window.
         bumped as (
           update conversations c set last_message_at = ins.sent_at, last_message_id = ins.id
           from ins where c.id = ${m.conversationId}
-            and (c.last_message_at is null or (ins.sent_at, ins.id) > (c.last_message_at, c.last_message_id)))
-        select id, sent_at from ins`,
+            and (c.last_message_at is null or (ins.sent_at, ins.id) > (c.last_message_at, c.last_message_id))),
+        trail as (
+          insert into conversation_activity (conversation_id, actor_kind, actor_user_id, actor_name, action, details)
+          select ${m.conversationId}::bigint, ${actor.kind}::text, ${actor.kind === 'user' ? actor.userId : null}::text,
+            ${actor.name}::text, 'message_sent', jsonb_set(${jsonb(details)}, '{messageId}', to_jsonb(ins.id::text))
+          from ins),
+        file as (
+          insert into media_items (message_id, media_id, kind, mime_type, filename, state, storage_key, size, downloaded_at)
+          select ins.id, null, f.kind, f."mimeType", f.filename, 'downloaded', f."storageKey", f.size, now()
+          from ins, jsonb_to_recordset(${jsonb(files)}) as f(kind text, "mimeType" text, filename text, "storageKey" text, size bigint))
+        -- Delivered at commit, and not at all when nothing was written.
+        select id, pg_notify(${also.notice.channel}::text, jsonb_set(${also.notice.payload}::jsonb, '{messages}', jsonb_build_array(id::text))::text)
+        from ins`,
   );
-  return row ? { id: Number(row.id), sentAt: new Date(row.sent_at) } : null;
+  return row ? { id: Number(row.id) } : null;
 }
 
 /**
@@ -90,25 +124,6 @@ export async function advanceQueues(tx: Executor, conversationIds: number[]): Pr
           order by conversation_id, id) h
     where m.id = h.id and m.next_send_at is null`),
   ]);
-}
-
-/** The message a clientId was used for, with its conversation. */
-export async function findByClientId(db: Executor, clientId: string): Promise<{ id: number; conversationId: number } | null> {
-  const [row] = await queryRows<{ id: string | number; conversation_id: string | number }>(
-    db,
-    sql`select id, conversation_id from messages where client_id = ${clientId}`,
-  );
-  return row ? { id: Number(row.id), conversationId: Number(row.conversation_id) } : null;
-}
-
-/** Our copy of a file an agent sends, in the media table like a downloaded one (Meta's id comes with the upload). */
-export async function insertOutboundMedia(
-  tx: Executor,
-  file: { messageId: number; kind: string; mimeType: string; filename: string | null; storageKey: string; size: number },
-): Promise<void> {
-  await tx.execute(sql`
-    insert into media_items (message_id, media_id, kind, mime_type, filename, state, storage_key, size, downloaded_at)
-    values (${file.messageId}, null, ${file.kind}, ${file.mimeType}, ${file.filename}, 'downloaded', ${file.storageKey}, ${file.size}, now())`);
 }
 
 /** A message due to be sent, with everything a request needs. */

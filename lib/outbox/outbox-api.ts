@@ -1,8 +1,8 @@
-import { commitNow, genericPlansHere } from '@/db/client';
+import { commitNow, genericPlansHere, inOrder } from '@/db/client';
 import { recordActivity } from '@/db/queries/activity';
 import { type ConversationSummary, getConversationSummary } from '@/db/queries/conversations';
-import { findMessage } from '@/db/queries/messages';
-import { findByClientId, insertOutboundMedia, insertOutboundMessage, lockConversation, requeueSend } from '@/db/queries/outbox';
+import { findMessage, findMessageByClientId } from '@/db/queries/messages';
+import { lockConversation, queueOutboundMessage, requeueSend } from '@/db/queries/outbox';
 import { findTemplate } from '@/db/queries/templates';
 import { getUpload } from '@/db/queries/uploads';
 import type { App } from '@/lib/app';
@@ -14,11 +14,11 @@ import { defineRoute } from '@/lib/http/route';
 import { actorOf } from '@/lib/inbox/actor';
 import { parseMessageRef, publicMessageId } from '@/lib/inbox/message-id';
 import { apiMessageOf, loadApiMessage, parseConversationId, type ReadApiDeps } from '@/lib/inbox/read-api';
-import { notifyChanges } from '@/lib/realtime/changes';
+import { CHANGES_CHANNEL, encodeChange, notifyChanges, type Topic } from '@/lib/realtime/changes';
 import { isMediaMessageType } from '@/lib/whatsapp/types';
 import { TemplateValueError } from '@/lib/whatsapp/message-types/template';
 import { type ComposedMessage, composeMedia, composeReaction, composeTemplate, composeText } from './compose';
-import { serviceWindow } from './service-window';
+import { SERVICE_WINDOW_MS, serviceWindow } from './service-window';
 
 // POST /api/conversations/{id}/messages: an agent (or an integrator's key) writes a message. It is committed
 // to the outbox first and sent after (lib/outbox/sender.ts): the answer is 202 with the message as
@@ -40,6 +40,8 @@ const outboxApiDeps = (app: App): OutboxApiDeps => ({
 /** Meta takes reactions to messages up to 30 days old. */
 const REACTION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
+type FoundMessage = NonNullable<Awaited<ReturnType<typeof findMessage>>>;
+
 export const postConversationMessage = defineRoute(
   {
     method: 'POST',
@@ -57,8 +59,8 @@ export const postConversationMessage = defineRoute(
     const conversationId = parseConversationId(params.id);
     if (!deps.outbox.enabled) return refused(deps, body.clientId, conversationId, sendingDisabled());
     // A template is found in the conversation's account, so that conversation is read first. Anything else
-    // is written at once and its window checked under the conversation's lock, where a refusal rolls it
-    // back: one read fewer for every message posted (bench:send).
+    // is written at once, its window checked by the statement that writes it, under the conversation's
+    // lock: one read fewer for every message posted (bench:send).
     let composed: Composed;
     try {
       if (body.type === 'template') {
@@ -73,61 +75,57 @@ export const postConversationMessage = defineRoute(
     }
     const { message, file } = composed;
 
-    let queued: Awaited<ReturnType<typeof findMessage>>;
-    try {
-      queued = await deps.db.transaction(async (tx) => {
-        // Its place in the conversation's queue is decided under the conversation's lock (db/queries/outbox.ts).
-        // Sent together, one round trip: the database runs them in order, and the insert's snapshot is taken
-        // once the lock is held. Key lookups all, planned once per connection: planning each run was a third
-        // of PostgreSQL's work for a posted message (bench:send).
-        const [, locked, row] = await Promise.all([
-          genericPlansHere(tx),
-          lockConversation(tx, conversationId),
-          insertOutboundMessage(tx, { conversationId, clientId: body.clientId, ...message, ...writer(principal) }),
-        ]);
-        const refusal = !locked ? notFound('Conversation not found') : windowRefusal(body, locked);
-        if (refusal) throw new Refusal(refusal);
-        if (!row) return null;
-        if (file) await insertOutboundMedia(tx, { messageId: row.id, ...file });
-        const id = publicMessageId({ id: row.id, wamid: null, clientId: body.clientId });
-        // One round trip for all three and the commit, the answer's read included: the conversation stays
-        // locked until commit, and every wait for this process's event loop (a busy one, under load) is
-        // time the processor's batches may wait for it.
-        const [, , written] = await Promise.all([
-          recordActivity(tx, conversationId, actorOf(principal), {
-            action: 'message_sent',
-            details: { messageId: id, type: message.type },
-          }),
-          notifyChanges(tx, { conversationIds: [conversationId], messageIds: [id], topics: ['messages', 'outbox', 'activity'] }),
-          findMessage(tx, { id: row.id }),
-          commitNow(tx),
-        ]);
-        return written!;
-      });
-    } catch (err) {
-      if (err instanceof Refusal) return refused(deps, body.clientId, conversationId, err.error);
-      throw err;
+    // One round trip, its commit included: the lock, then the message with everything it writes (its trail
+    // entry, its file, its change notice) in one statement that writes nothing when it may not be sent,
+    // then the message as it now stands, found by its clientId. Each waits for the one before it in the
+    // database, not here: every wait for this process's event loop (a busy one, under load) is time the
+    // conversation stays locked. Key lookups all, planned once per connection: planning each run was a
+    // third of PostgreSQL's work for a posted message (bench:send).
+    const [, locked, queued, stored] = await deps.db.transaction((tx) =>
+      inOrder([
+        () => genericPlansHere(tx),
+        () => lockConversation(tx, conversationId),
+        () =>
+          queueOutboundMessage(
+            tx,
+            { conversationId, clientId: body.clientId, ...message, ...writer(principal) },
+            {
+              // Templates go out whatever the window; everything else only while it is open.
+              windowMs: body.type === 'template' ? null : SERVICE_WINDOW_MS,
+              actor: actorOf(principal),
+              notice: {
+                channel: CHANGES_CHANNEL,
+                payload: encodeChange({ conversationIds: [conversationId], messageIds: [], topics: QUEUED_TOPICS }),
+              },
+              file,
+            },
+          ),
+        () => findMessageByClientId(tx, body.clientId),
+        () => commitNow(tx),
+      ]),
+    );
+    if (queued) {
+      deps.outbox.notify();
+      return apiMessageOf(deps, stored!, { withoutFile: file === null });
     }
-    // Posted twice at the same moment: the other request wrote it.
-    if (!queued) return sameMessageAgain(deps, (await findByClientId(deps.db, body.clientId))!, conversationId);
-    deps.outbox.notify();
-    return apiMessageOf(deps, queued, { withoutFile: file === null });
+    // Nothing written. A repeat of a clientId answers with its message, whatever changed since (the window,
+    // the conversation); otherwise the conversation is not there, or its window is closed.
+    if (stored) return sameMessageAgain(deps, stored, conversationId);
+    if (!locked) throw notFound('Conversation not found');
+    // The database's clock decided, as it does for every writer of the window.
+    throw windowClosedError(locked.lastInboundAt);
   },
 );
 
-/** Thrown out of a post's transaction to roll its message back: the post is refused with `error`. */
-class Refusal extends Error {
-  constructor(readonly error: ApiError) {
-    super(error.message);
-  }
-}
+/** What a queued message changes, for the live UI. */
+const QUEUED_TOPICS: Topic[] = ['messages', 'outbox', 'activity'];
 
 /**
  * A post that cannot be sent: a repeat of a clientId still answers with its message, whatever changed
  * since (the window, sending, the conversation); anything else gets `error`.
  */
 async function refused(deps: ReadApiDeps, clientId: string, conversationId: number, error: ApiError): Promise<GetMessageResponse> {
-  const earlier = await findByClientId(deps.db, clientId);
+  const earlier = await findMessageByClientId(deps.db, clientId);
   if (earlier) return sameMessageAgain(deps, earlier, conversationId);
   throw error;
 }
@@ -177,9 +175,12 @@ export const sendingDisabled = () =>
   new ApiError(409, SEND_REFUSALS.sendingDisabled, 'Sending is off: an admin needs to set WHATSAPP_ACCESS_TOKEN.');
 
 function windowClosed(lastInboundAt: Date | null): ApiError | null {
-  const window = serviceWindow(lastInboundAt);
-  if (window.open) return null;
-  const since = window.closesAt ? `since ${window.closesAt.toISOString()}` : 'the customer has never written';
+  return serviceWindow(lastInboundAt).open ? null : windowClosedError(lastInboundAt);
+}
+
+function windowClosedError(lastInboundAt: Date | null): ApiError {
+  const { closesAt } = serviceWindow(lastInboundAt);
+  const since = closesAt ? `since ${closesAt.toISOString()}` : 'the customer has never written';
   return new ApiError(
     409,
     SEND_REFUSALS.windowClosed,
@@ -187,14 +188,10 @@ function windowClosed(lastInboundAt: Date | null): ApiError | null {
   );
 }
 
-/** Templates go out whatever the window; everything else only while it is open. */
-const windowRefusal = (body: { type: string }, conversation: { lastInboundAt: Date | null }) =>
-  body.type === 'template' ? null : windowClosed(conversation.lastInboundAt);
-
 /** A repeat of a clientId: the message it made, if it was made in this conversation. */
-async function sameMessageAgain(deps: ReadApiDeps, earlier: { id: number; conversationId: number }, conversationId: number) {
+async function sameMessageAgain(deps: ReadApiDeps, earlier: FoundMessage, conversationId: number) {
   if (earlier.conversationId !== conversationId) throw conflict('clientId: already used for a message in another conversation.');
-  return (await loadApiMessage(deps, { id: earlier.id }))!;
+  return apiMessageOf(deps, earlier);
 }
 
 function writer(principal: Principal) {

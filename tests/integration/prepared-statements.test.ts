@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { commitNow, genericPlansHere, openDatabase, prebuilt, queryRows, sql, type Database, type Executor } from '@/db/client';
+import { commitNow, genericPlansHere, inOrder, openDatabase, prebuilt, queryRows, sql, type Database, type Executor } from '@/db/client';
 import { createPostgresDatabase, dbKinds } from '../helpers/db';
 
 // On PostgreSQL (straight, no pooler) every statement drizzle sends is a named prepared statement, parsed
@@ -173,5 +173,60 @@ describe.runIf(dbKinds.includes('postgres'))('prepared statements on PostgreSQL'
     } finally {
       await sender.close();
     }
+  });
+});
+
+describe.each(dbKinds)('statements sent in order (inOrder) on %s', (kind) => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    if (kind === 'pglite') {
+      database = await openDatabase({});
+      drop = () => database.close();
+    } else {
+      const created = await createPostgresDatabase();
+      database = await openDatabase({ url: created.url, poolMax: 2 });
+      drop = async () => {
+        await database.close();
+        await created.drop();
+      };
+    }
+    await database.db.execute(sql`create table order_probe (n int primary key)`);
+  });
+  afterAll(async () => {
+    await drop?.();
+  });
+
+  const rows = async () => (await queryRows<{ n: number }>(database.db, sql`select n from order_probe order by n`)).map((r) => r.n);
+  /** A write that reaches the driver a few microtasks late, as drizzle's query builders do. */
+  const lateInsert = (tx: Executor, n: number) => async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    return queryRows(tx, sql`insert into order_probe values (${n}) returning n`);
+  };
+  const count = (tx: Executor) => async () => (await queryRows<{ c: number }>(tx, sql`select count(*)::int as c from order_probe`))[0]!.c;
+
+  it('a read after a write that is slow to build sees that write (Promise.all alone would not)', async () => {
+    const raced = await database.db.transaction(async (tx) => (await Promise.all([lateInsert(tx, 1)(), count(tx)()]))[1]);
+    expect(raced).toBe(0);
+    const [, seen] = await database.db.transaction((tx) => inOrder([lateInsert(tx, 2), count(tx)]));
+    expect(seen).toBe(2);
+  });
+
+  // PGlite is one connection: nothing outside the transaction can look while it is open.
+  it.runIf(kind === 'postgres')('with commitNow last: committed before the callback returns', async () => {
+    let seenBeforeReturn: number[] = [];
+    await database.db.transaction(async (tx) => {
+      await inOrder([lateInsert(tx, 3), count(tx), () => commitNow(tx)]);
+      seenBeforeReturn = await rows();
+    });
+    expect(seenBeforeReturn).toContain(3);
+  });
+
+  it('with commitNow last: nothing is committed when one of the statements fails', async () => {
+    const failing = database.db.transaction((tx) =>
+      inOrder([lateInsert(tx, 4), () => queryRows(tx, sql`select 1 / 0`), () => commitNow(tx)]),
+    );
+    await expect(failing).rejects.toThrow(/select 1 \/ 0/);
+    expect(await rows()).not.toContain(4);
   });
 });
