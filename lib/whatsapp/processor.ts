@@ -1,4 +1,4 @@
-import { type Database, hasSqlState } from '@/db/client';
+import { commitNow, type Database, hasSqlState } from '@/db/client';
 import { claimDueEvents, markProcessed, recordFailedAttempt, type ClaimedEvent } from '@/db/queries/webhook-events';
 import { describeError, type Logger } from '@/lib/log';
 import { notifyChanges, type Topic } from '@/lib/realtime/changes';
@@ -164,13 +164,15 @@ export class EventProcessor {
           announce(claimed);
           const batches = claimed.map(normalizeEvent);
           const { downloadsQueued, ...changes } = await storeBatches(tx, batches);
-          // One round trip for both (the NOTIFY goes out at commit either way).
+          // One round trip for both and the commit (the NOTIFY goes out at commit either way): a customer's
+          // message reaches the pages one round trip sooner (bench:live).
           await Promise.all([
             markProcessed(
               tx,
               claimed.map((e) => e.id),
             ),
             notifyChanges(tx, { ...changes, topics: topicsOf(batches, downloadsQueued) }),
+            commitNow(tx),
           ]);
         })
         .then(
