@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { Db } from '@/db/client';
 import { postUser } from '@/lib/admin/users-api';
 import { type Auth, createAuth, ensureFirstAdmin, loadAuthSecret } from '@/lib/auth/auth';
-import { parseEnv } from '@/lib/env';
+import { type Env, parseEnv } from '@/lib/env';
 import { ORIGIN, request, sessionCookie } from './auth';
 
 // A team on a test database: the first admin (made from the environment, as at start-up) and one agent the
@@ -15,7 +15,10 @@ export interface TeamSpec {
   apiKey: string;
 }
 
-export async function signInTeam(db: Db, team: TeamSpec): Promise<{ auth: Auth; admin: { cookie: string }; agent: { cookie: string } }> {
+export async function signInTeam(
+  db: Db,
+  team: TeamSpec,
+): Promise<{ env: Env; auth: Auth; admin: { cookie: string }; agent: { cookie: string } }> {
   const env = parseEnv({
     WHATSAPP_APP_SECRET: `${team.apiKey}-secret`,
     WHATSAPP_VERIFY_TOKEN: 'v',
@@ -33,5 +36,5 @@ export async function signInTeam(db: Db, team: TeamSpec): Promise<{ auth: Auth; 
   );
   expect(created.status).toBe(201);
   const agent = await sessionCookie(auth, team.agent.email, team.agent.password);
-  return { auth, admin, agent };
+  return { env, auth, admin, agent };
 }

@@ -16,10 +16,8 @@ import { API_ROUTES } from '@/lib/http/routes';
 import { postLabel, type ApiLabel } from '@/lib/inbox/labels-api';
 import { getConversations } from '@/lib/inbox/read-api';
 import { fileStorage } from '@/lib/media/storage';
-import { createMetrics } from '@/lib/observability/metrics';
 import { ChangeHub } from '@/lib/realtime/hub';
-import { EventStreamLimiter } from '@/lib/realtime/stream-limiter';
-import { silentLog } from '../helpers/pipeline';
+import { routeTableApp } from '../helpers/app';
 import { ORIGIN, request, sessionCookie, signIn, type Credential } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
 
@@ -231,17 +229,7 @@ describe.each(dbKinds)('access rules on %s', (kind) => {
   // biome-ignore lint/suspicious/noDuplicateTestHooks: the route table's set-up, beside the samples it uses; runs after the accounts above
   beforeAll(async () => {
     hub = await ChangeHub.start(testDb.database);
-    testApp = {
-      access: deps,
-      env,
-      changes: hub,
-      eventStreams: new EventStreamLimiter(10),
-      media: { enabled: true, notify() {} },
-      outbox: { enabled: true, notify() {} },
-      mediaStorage: fileStorage(os.tmpdir()),
-      metrics: createMetrics(db, silentLog),
-      processor: { notify() {} },
-    } as unknown as App;
+    testApp = routeTableApp(db, deps, env, hub);
     const res = await postApiKey(
       request('/api/admin/api-keys', admin, { method: 'POST', body: { name: 'to revoke' }, origin: ORIGIN }),
       deps,

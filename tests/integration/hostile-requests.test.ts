@@ -3,18 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '@/lib/app';
-import type { AccessDeps } from '@/lib/auth/access';
-import { createAuth, ensureFirstAdmin, loadAuthSecret } from '@/lib/auth/auth';
-import { parseEnv } from '@/lib/env';
 import type { AnyApiRoute } from '@/lib/http/route';
 import { API_ROUTES } from '@/lib/http/routes';
 import { fileStorage } from '@/lib/media/storage';
-import { createMetrics } from '@/lib/observability/metrics';
 import { ChangeHub } from '@/lib/realtime/hub';
-import { EventStreamLimiter } from '@/lib/realtime/stream-limiter';
-import { ORIGIN, sessionCookie } from '../helpers/auth';
+import { routeTableApp } from '../helpers/app';
+import { ORIGIN } from '../helpers/auth';
 import { createTestDatabase, dbKinds, type TestDatabase } from '../helpers/db';
-import { silentLog } from '../helpers/pipeline';
+import { signInTeam } from '../helpers/team';
 
 // Odd requests to every route of the table, as an admin (who passes every access rule): ids that are no
 // ids in the path and the query (0, -1, 1.5, 20 digits, a NUL, a right-to-left mark, 3,000 characters) and
@@ -24,6 +20,7 @@ import { silentLog } from '../helpers/pipeline';
 // (templates, users).
 
 const ADMIN = { email: 'admin@ticks.test', password: 'admin-password-123' };
+const AGENT = { email: 'agent@ticks.test', password: 'agent-password-123', name: 'Agent' };
 const API_KEY = 'hostile-requests-key-0123456789';
 
 const ODD_IDS = ['0', '-1', '1.5', '12345678901234567890', 'a\u0000b', '\u202Eevil', 'x'.repeat(3000)];
@@ -80,30 +77,10 @@ describe.each(dbKinds)('hostile requests on %s', (kind) => {
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
     const { db } = testDb.database;
-    const env = parseEnv({
-      WHATSAPP_APP_SECRET: 'hostile-test-secret',
-      WHATSAPP_VERIFY_TOKEN: 'v',
-      INBOX_API_KEY: API_KEY,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      APP_URL: ORIGIN,
-    });
-    const auth = createAuth(db, env, await loadAuthSecret(db, env));
-    await ensureFirstAdmin(auth, db, env);
-    admin = await sessionCookie(auth, ADMIN.email, ADMIN.password);
+    const team = await signInTeam(db, { admin: ADMIN, agent: AGENT, apiKey: API_KEY });
+    admin = team.admin;
     hub = await ChangeHub.start(testDb.database);
-    const access: AccessDeps = { db, apiKey: API_KEY, auth };
-    app = {
-      access,
-      env,
-      changes: hub,
-      eventStreams: new EventStreamLimiter(10),
-      media: { enabled: true, notify() {} },
-      outbox: { enabled: true, notify() {} },
-      mediaStorage: fileStorage(os.tmpdir()),
-      metrics: createMetrics(db, silentLog),
-      processor: { notify() {} },
-    } as unknown as App;
+    app = routeTableApp(db, { db, apiKey: API_KEY, auth: team.auth }, team.env, hub);
   });
   afterAll(async () => {
     await hub?.stop();
