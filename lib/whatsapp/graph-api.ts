@@ -335,10 +335,14 @@ export class GraphApiClient {
       });
       return parseJsonAnswer<T>(text, res.status, (message) => this.error(message, 'invalid_response', res.status, null), what);
     } catch (err) {
+      const neverConnected = err instanceof AbortedBeforeConnected;
       if (deadline?.expired) {
+        // No connection at all (a TLS handshake that never ended, an address that never answered): not a
+        // byte of the request went out, so it may be sent again.
+        if (neverConnected) throw this.error(`${what}: no connection within ${timeoutMs} ms`, 'network', null, null, undefined, 'not_sent');
         throw this.error(`${what}: no complete answer within ${timeoutMs} ms`, 'network', status, null, undefined, 'unknown');
       }
-      throw err;
+      throw neverConnected ? err.reason : err;
     } finally {
       deadline?.clear();
     }
@@ -365,7 +369,9 @@ export class GraphApiClient {
         maxBytes: MAX_JSON_ANSWER_BYTES,
       });
     } catch (err) {
-      if (signal?.aborted) throw signal.reason;
+      if (signal?.aborted) {
+        throw err instanceof ExchangeError && err.phase === 'before_connected' ? new AbortedBeforeConnected(signal.reason) : signal.reason;
+      }
       if (!(err instanceof ExchangeError)) throw err;
       if (err.phase === 'answering') {
         // Meta answered and the rest was lost: what it did is unknown (a send went out without our wamid).
@@ -473,6 +479,13 @@ export class GraphApiClient {
 
 function sendTimeout(options: CallOptions): Pick<GraphRequest, 'signal' | 'timeoutMs'> {
   return { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS };
+}
+
+/** Aborted (`reason`) while still connecting: requestUrl tells a timeout before any byte went out from one after. */
+class AbortedBeforeConnected extends Error {
+  constructor(readonly reason: unknown) {
+    super('aborted before the connection was up');
+  }
 }
 
 /** An abort signal that fires after `ms`, or with the caller's reason when the caller aborts first. */

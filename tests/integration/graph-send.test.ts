@@ -234,6 +234,24 @@ describe('sendMessage: every failure in its class', () => {
     expect(outcome).toEqual({ kind: 'unknown', reason: 'no_answer' });
   });
 
+  it('a TLS handshake that never ends, past the timeout, never reached Meta → retryable', async () => {
+    // A server that takes the connection and says nothing: the handshake waits for its answer.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const sockets: net.Socket[] = [];
+    silent.on('connection', (socket) => sockets.push(socket));
+    try {
+      const { port } = silent.address() as net.AddressInfo;
+      const error = await failure(client({ graphUrl: `https://127.0.0.1:${port}` }).sendMessage(PHONE, text('x'), { timeoutMs: 200 }));
+      expect([error.fate, error.failure]).toEqual(['not_sent', 'network']);
+      expect(error.message).toContain('no connection within 200 ms');
+      expect(classifySendFailure(error, 1)).toMatchObject({ kind: 'retryable', reason: 'not_sent' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   it('a refused connection never reached Meta → retryable', async () => {
     const error = await failure(client({ graphUrl: `http://127.0.0.1:${await closedPort()}` }).sendMessage(PHONE, text('x')));
     expect([error.fate, error.failure]).toEqual(['not_sent', 'network']);
