@@ -251,6 +251,9 @@ export const getConversationMessages = defineRoute(
  */
 export const MAX_THREAD_MESSAGES_ALONG = 20;
 
+/** Types whose messages never have a file (a media message, or a template with a header file, may). */
+const FILELESS_TYPES: ReadonlySet<string> = new Set(['text', 'reaction']);
+
 /**
  * The messages of a change notice that belong to threads open here (deps.openThreads), as the thread
  * page shows them, for the live stream to send along; null (at once, without a query where it can tell)
@@ -268,18 +271,23 @@ export function threadMessagesOf(deps: ReadApiDeps, change: ChangeNotice): Promi
   );
 }
 
-/** Message rows as the API shows them, with their status histories and media files (two queries for all of them). */
+/**
+ * Message rows as the API shows them, with their status histories and media files (at most two queries for
+ * all of them, sent together). Meta reports statuses of the business's own messages only, and text and
+ * reactions carry no file: rows that can have neither ask for nothing, so a customer's text (most of the
+ * traffic, and what the live stream sends along with its notice) costs no query here.
+ */
 export async function toApiMessages<R extends Omit<MessageRecord, 'sortAt'>>(
   deps: ReadApiDeps,
   rows: R[],
   conversationOf: (row: R) => Pick<ConversationSummary, 'phoneNumberId' | 'contact'>,
 ): Promise<ApiMessage[]> {
-  const wamids = rows.flatMap((r) => (r.wamid === null ? [] : [r.wamid]));
+  const wamids = rows.flatMap((r) => (r.wamid === null || r.direction !== 'outbound' ? [] : [r.wamid]));
   const [histories, files] = await Promise.all([
     getStatusHistories(deps.db, wamids, DELIVERY_ORDER),
     getMediaStates(
       deps.db,
-      rows.map((r) => r.id),
+      rows.flatMap((r) => (FILELESS_TYPES.has(r.type) ? [] : [r.id])),
     ),
   ]);
   return rows.map((r) => toApiMessage(r, conversationOf(r), historyOf(histories, r), mediaFileOf(files.get(r.id), r, deps)));
