@@ -319,12 +319,7 @@ export class GraphApiClient {
       if (method !== 'GET' && rawBody === undefined) {
         const answer = await this.exchangeJson(url, { method, headers, body: body as string | undefined, signal, what });
         status = answer.status;
-        return parseJsonAnswer<T>(
-          answer.text,
-          answer.status,
-          (message) => this.error(message, 'invalid_response', answer.status, null),
-          what,
-        );
+        return this.parseJson<T>(answer.text, answer.status, what);
       }
       const res = await this.send(url, { method, headers, body, signal, what });
       status = res.status;
@@ -333,7 +328,7 @@ export class GraphApiClient {
         // Meta said yes and the rest was lost: what it did is unknown (a send went out without our wamid).
         throw this.error(`${what} answer was cut off`, 'network', res.status, null, err, 'unknown');
       });
-      return parseJsonAnswer<T>(text, res.status, (message) => this.error(message, 'invalid_response', res.status, null), what);
+      return this.parseJson<T>(text, res.status, what);
     } catch (err) {
       const neverConnected = err instanceof AbortedBeforeConnected;
       if (deadline?.expired) {
@@ -449,6 +444,15 @@ export class GraphApiClient {
   private async httpError(res: Response, what: string): Promise<GraphApiError> {
     // Graph errors are small JSON; a media host may answer anything, so read only a little.
     return this.errorOfAnswer(res.status, await readSome(res, 16 * 1024), what);
+  }
+
+  /** A success's body as JSON; a body that is not JSON is an `invalid_response`. */
+  private parseJson<T>(text: string, status: number, what: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw this.error(`${what} answered ${status} without JSON`, 'invalid_response', status, null);
+    }
   }
 
   /** An error answer: Meta's error when its body is Graph's envelope, the status alone otherwise. */
@@ -598,14 +602,6 @@ function describeNetworkError(err: unknown): string {
 
 /** Graph answers are small JSON; anything longer is not one (and is cut here). */
 const MAX_JSON_ANSWER_BYTES = 1024 * 1024;
-
-function parseJsonAnswer<T>(text: string, status: number, invalid: (message: string) => GraphApiError, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw invalid(`${what} answered ${status} without JSON`);
-  }
-}
 
 const TEMPLATE_FIELDS = 'id,name,language,status,category,parameter_format,components';
 

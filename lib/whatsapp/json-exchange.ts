@@ -4,8 +4,8 @@ import https from 'node:https';
 // One small request and its whole answer over node:http(s), on kept-alive connections: how the Graph client
 // sends messages, read receipts and typing (lib/whatsapp/graph-api.ts). fetch costs about three times the
 // CPU per call (a Request, web streams, an AbortSignal and their transfer machinery each time), and the
-// sender makes one call per message: measured on 2 cores, 440 → 60 µs of CPU per call (.exp of 2026-12-04,
-// in bench:send's sender thread undici was 13% of its time). Streams (media) and uploads stay with fetch.
+// sender makes one call per message: measured on 2 cores, 440 → 60 µs of CPU per call (2026-12-04; in
+// bench:send's sender thread undici was 13% of its time). Streams (media) and uploads stay with fetch.
 
 /** Idle connections are closed after this long (undici's default too): before Meta's own idle limit. */
 const IDLE_MS = 4_000;
@@ -25,7 +25,6 @@ export interface ExchangeRequest {
 
 export interface ExchangeAnswer {
   status: number;
-  location: string | null;
   /** The body as text, cut at `maxBytes`. */
   text: string;
 }
@@ -48,7 +47,7 @@ export class ExchangeError extends Error {
 
 /**
  * Sends `body` to `url` and resolves with the status and the body (at most `maxBytes` of it). Rejects with
- * ExchangeError, or, when `signal` aborts, with whatever node:http rejects with (the caller knows why).
+ * ExchangeError, an abort by `signal` included (its phase says whether the connection was up).
  */
 export function exchange(url: URL, { method, headers, body, signal, maxBytes }: ExchangeRequest): Promise<ExchangeAnswer> {
   return new Promise((resolve, reject) => {
@@ -89,8 +88,7 @@ export function exchange(url: URL, { method, headers, body, signal, maxBytes }: 
         if (!res.complete) reject(new ExchangeError('answering', status, new Error('the answer was cut off')));
       });
       res.on('end', () => {
-        const location = res.headers.location;
-        resolve({ status, location: location ?? null, text: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8') });
+        resolve({ status, text: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8') });
       });
     });
     req.end(payload);
