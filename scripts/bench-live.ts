@@ -124,15 +124,18 @@ function backgroundLoad(server: RunningServer, perSecond: number): { stop(): Pro
 // ---- Timing in the page ----
 
 /**
- * Resolves with Date.now() in the page at the moment `needle` first holds. The page code is a string:
- * tsx compiles functions with helpers (__name) that do not exist inside the page.
+ * Resolves with Date.now() in the page at the moment the message `wamid` is in the open thread: with `text`
+ * in it, or with its tick named `label`. Checked on every DOM change, so the check is a selector, never
+ * innerText (which lays the whole page out each time: the bench's own work would load the machine it
+ * measures). The page code is a string: tsx compiles functions with helpers (__name) that do not exist
+ * inside the page.
  */
-function whenInPage(page: Page, kind: 'text' | 'tick', needle: string): Promise<number> {
-  const [wamid, label] = needle.split('|');
+function whenInPage(page: Page, wamid: string, shows: { text: string } | { tick: string }): Promise<number> {
+  const row = `document.querySelector(${JSON.stringify(`[data-wamid="${wamid}"]`)})`;
   const condition =
-    kind === 'text'
-      ? `document.body.innerText.includes(${JSON.stringify(needle)})`
-      : `!!document.querySelector(${JSON.stringify(`[data-wamid="${wamid}"] [aria-label="${label}"]`)})`;
+    'text' in shows
+      ? `(${row}?.textContent ?? '').includes(${JSON.stringify(shows.text)})`
+      : `!!document.querySelector(${JSON.stringify(`[data-wamid="${wamid}"] [aria-label="${shows.tick}"]`)})`;
   return page.evaluate(`new Promise((resolve) => {
     const holds = () => ${condition};
     if (holds()) return resolve(Date.now());
@@ -156,6 +159,8 @@ interface RunResult {
   stages: Stage[];
   /** Background webhooks posted while timing, and how many were not answered 200. */
   background: BackgroundFigures | null;
+  /** The page's own requests to /api while timing, per route (ids folded into {id}), and over how many seconds. */
+  pageRequests: { byRoute: Map<string, number>; seconds: number };
 }
 
 interface Stage {
@@ -254,9 +259,8 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     // The conversation exists and is open before timing starts.
     const runId = randomBytes(4).toString('hex');
     const first = `warm-up ${runId}`;
-    const appeared = whenInPage(page, 'text', first);
     await post(server, inboundText(`wamid.bench.${runId}.0`, first));
-    await appeared;
+    await page.getByText(first).first().waitFor();
     await page.getByTestId('conversation').first().click();
     await page.waitForURL(/\/conversations\//);
     await page.getByText(first).last().waitFor();
@@ -271,11 +275,21 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
     const load = BACKGROUND > 0 ? backgroundLoad(server, BACKGROUND) : null;
     // The load settles before timing starts.
     if (load) await new Promise((r) => setTimeout(r, 2000));
+    // What the page asks the server while timing: each request shares the server with the webhooks.
+    const byRoute = new Map<string, number>();
+    const countRequest = (request: { url(): string }) => {
+      const { pathname } = new URL(request.url());
+      if (!pathname.startsWith('/api/')) return;
+      const route = pathname.replace(/\/(?=[^/]*\d)[^/]+/g, '/{id}');
+      byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+    };
+    page.on('request', countRequest);
+    const timingStarted = Date.now();
     const messages: number[] = [];
     for (let i = 1; i <= MESSAGES; i++) {
       const text = `live ${runId} #${i}`;
       const wamid = `wamid.bench.${runId}.${i}`;
-      await timed(wamid, whenInPage(page, 'text', text), inboundText(wamid, text), messages);
+      await timed(wamid, whenInPage(page, wamid, { text }), inboundText(wamid, text), messages);
     }
 
     // Ticks: an outbound message known from its statuses, sent → delivered → read, 10 times.
@@ -287,9 +301,11 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
         ['delivered', 'Delivered'],
         ['read', 'Read'],
       ] as const) {
-        await timed(wamid, whenInPage(page, 'tick', `${wamid}|${label}`), statusUpdate(wamid, value), ticks);
+        await timed(wamid, whenInPage(page, wamid, { tick: label }), statusUpdate(wamid, value), ticks);
       }
     }
+    page.off('request', countRequest);
+    const pageRequests = { byRoute, seconds: (Date.now() - timingStarted) / 1000 };
     const background = load ? await load.stop() : null;
     if (cdp && profilePath) {
       const { profile } = await cdp.send('Profiler.stop');
@@ -297,7 +313,7 @@ async function run(databaseUrl: string | undefined, dataDir: string | undefined)
       console.log(`page CPU profile: ${profilePath}`);
     }
     await listener?.end({ timeout: 1 });
-    return { messages, ticks, stages, background };
+    return { messages, ticks, stages, background, pageRequests };
   } finally {
     await browser.close();
     await server.stop();
@@ -345,6 +361,14 @@ async function main() {
             : ''
         }`
       : '';
+    const { byRoute, seconds } = last.pageRequests;
+    const asked = [...byRoute].sort((a, b) => b[1] - a[1]);
+    const total = asked.reduce((n, [, count]) => n + count, 0);
+    console.log(
+      `run ${r + 1}: the page asked the server ${(total / seconds).toFixed(1)} times a second while timing (${asked
+        .map(([route, count]) => `${route} ${(count / seconds).toFixed(1)}`)
+        .join(', ')})`,
+    );
     console.log(
       `run ${r + 1}: messages p50 ${median(last.messages)} ms, p95 ${percentile(last.messages, 95)} ms; ticks p50 ${median(last.ticks)} ms, p95 ${percentile(last.ticks, 95)} ms${load}`,
     );

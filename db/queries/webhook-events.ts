@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../client';
 import { webhookEvents } from '../schema';
 import { countInto } from './webhook-stats';
@@ -87,12 +87,19 @@ export async function claimDueEvents(
 
 export async function markProcessed(tx: Executor, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
-  await tx.execute(sql`
+  await tx.execute(markProcessedStatement(ids));
+}
+
+/** The statement of markProcessed (its plan is tested: tests/integration/processor-plans.test.ts). */
+export function markProcessedStatement(ids: number[]): SQL {
+  return sql`
     with done as (
       update webhook_events set state = 'processed', processed_at = now(), attempts = attempts + 1, last_error = null
-      where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)
+      -- An index condition in any plan: \`in (select …)\` was planned as a scan of the month's events while the
+      -- table was small, and a prepared statement keeps that plan as the table grows.
+      where id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))
       returning processed_at as at
-    ) ${countInto('processed', 'done')}`);
+    ) ${countInto('processed', 'done')}`;
 }
 
 /** Records a failed attempt: due again after `retryInMs`, or failed for good once attempts run out. */

@@ -64,7 +64,9 @@ export async function bumpConversations(tx: Executor, bumps: ConversationBump[])
     with x as (
       select * from jsonb_to_recordset(${jsonb(rows)}) as x(id bigint, at timestamptz, message_id bigint, unread int, inbound_at timestamptz)
     ),
-    reopened as (select c.id from conversations c join x on x.id = c.id where x.unread > 0 and c.status <> 'open'),
+    -- \`c.id = any(…)\` makes the look-ups index conditions: joined alone, conversations were planned as a scan
+    -- of every one on a young database (bench:live under load).
+    reopened as (select c.id from conversations c join x on x.id = c.id where c.id = any(array(select id from x)) and x.unread > 0 and c.status <> 'open'),
     bumped as (
     update conversations c set
       unread_count = c.unread_count + x.unread,
@@ -75,7 +77,7 @@ export async function bumpConversations(tx: Executor, bumps: ConversationBump[])
       last_message_at = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.at else c.last_message_at end,
       last_message_id = case when c.last_message_at is null or (x.at, x.message_id) > (c.last_message_at, c.last_message_id) then x.message_id else c.last_message_id end
     from x
-    where c.id = x.id)
+    where c.id = x.id and c.id = any(array(select id from x)))
     insert into conversation_activity (conversation_id, actor_kind, actor_name, action, details)
     select id, ${CUSTOMER.kind}, ${CUSTOMER.name}, 'status', '{"status":"open"}'::jsonb from reopened`);
 }
