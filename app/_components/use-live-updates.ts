@@ -2,6 +2,7 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { ChangeNotice } from '@/lib/realtime/changes';
 import { loginUrl } from '@/app/_components/fetch-json';
+import { RefreshCoalescer } from '@/app/_components/refresh-coalescer';
 
 // The inbox's line to /api/events. Each change notice is handed to whoever subscribed (the list,
 // the open thread), which refetch what they show. When the stream drops, it reconnects with
@@ -94,15 +95,6 @@ export function usePollInterval(): number {
   return useContext(LiveUpdatesContext).status === 'live' ? 0 : 5000;
 }
 
-/** Between the starts of two refetches in a burst of notices: caps each open page at ten refetches a second. */
-const MIN_REFRESH_GAP_MS = 100;
-/**
- * And no sooner than this many times the last refetch took: a slow answer means a loaded server, and
- * a page that refetches at most half the time leaves it room. Capped, so a page is never far behind.
- */
-const REFRESH_GAP_PER_DURATION = 2;
-const MAX_REFRESH_GAP_MS = 2000;
-
 /** The open thread's refetches in flight: every other refetch of the page starts after them. */
 const foreground = new Set<Promise<unknown>>();
 
@@ -110,72 +102,42 @@ export interface CoalescedOptions {
   /**
    * The open thread: what the agent is looking at goes first. A notice reaches every part of the page at
    * once (list, counts, notifications, thread); their requests would share the server with the thread's,
-   * and on a loaded server the new message would wait for all of them. Its next refetch starts as soon as
-   * the one before it is answered, once MIN_REFRESH_GAP_MS have passed since that one started (ten a second
-   * at most), without the wait that grows with the last refetch's time: a loaded server answers slowly, and
-   * the message the agent waits for would wait twice (bench:live under load: 200 ms more).
+   * and on a loaded server the new message would wait for all of them. Its refetches also come closer
+   * together (RefreshCoalescerOptions.foreground).
    */
   foreground?: boolean;
 }
 
 /**
- * `refresh` at most one at a time: the first notice after a quiet spell refetches at once; a burst of
- * notices while one refetch runs ends in exactly one more, started no sooner than MIN_REFRESH_GAP_MS (or
- * twice the last refetch's time, see REFRESH_GAP_PER_DURATION; not for the foreground) after the one
- * before it started. So the page always ends up current and never floods the server. Refetches other
- * than the foreground's wait for it.
+ * `refresh` on change notices, coalesced (refresh-coalescer.ts): at most one at a time, the first notice
+ * after a quiet spell at once, a burst folded into one more a gap later. Refetches other than the
+ * foreground's wait for it.
  */
 export function useCoalesced(refresh: () => Promise<unknown>, options: CoalescedOptions = {}): () => void {
   const latest = useRef(refresh);
   useEffect(() => {
     latest.current = refresh;
   });
-  const state = useRef({ running: false, again: false, startedAt: Number.NEGATIVE_INFINITY });
   const isForeground = options.foreground === true;
-  const [run] = useState(() => {
-    const start = async () => {
-      if (isForeground) {
-        state.current.startedAt = performance.now();
-        const refetch = latest.current();
-        foreground.add(refetch);
-        const done = () => void foreground.delete(refetch);
-        refetch.then(done, done);
-        return refetch;
-      }
-      // Every part of the page hears a notice in the same turn: let the thread start its refetch first.
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      if (foreground.size > 0) await Promise.allSettled([...foreground]);
-      state.current.startedAt = performance.now();
-      return latest.current();
-    };
-    const go = () => {
-      if (state.current.running) {
-        state.current.again = true;
-        return;
-      }
-      state.current.running = true;
-      start()
-        .catch(() => {})
-        .finally(() => {
-          const { startedAt } = state.current;
-          if (!state.current.again) {
-            state.current.running = false;
-            return;
+  const [coalescer] = useState(
+    () =>
+      new RefreshCoalescer(
+        async (began) => {
+          if (isForeground) {
+            const refetch = latest.current();
+            foreground.add(refetch);
+            const done = () => void foreground.delete(refetch);
+            refetch.then(done, done);
+            return refetch;
           }
-          // Still "running" until the next one starts, so notices meanwhile fold into this one more refetch.
-          state.current.again = false;
-          const took = performance.now() - startedAt;
-          const gap = isForeground
-            ? MIN_REFRESH_GAP_MS
-            : Math.min(MAX_REFRESH_GAP_MS, Math.max(MIN_REFRESH_GAP_MS, REFRESH_GAP_PER_DURATION * took));
-          const wait = Math.max(0, startedAt + gap - performance.now());
-          setTimeout(() => {
-            state.current.running = false;
-            go();
-          }, wait);
-        });
-    };
-    return go;
-  });
-  return run;
+          // Every part of the page hears a notice in the same turn: let the thread start its refetch first.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (foreground.size > 0) await Promise.allSettled([...foreground]);
+          began();
+          return latest.current();
+        },
+        { foreground: isForeground },
+      ),
+  );
+  return coalescer.request;
 }
