@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RefreshCoalescer } from '@/app/_components/refresh-coalescer';
+import {
+  MIN_BACKGROUND_REFRESH_GAP_MS as GAP,
+  MIN_REFRESH_GAP_MS as THREAD_GAP,
+  RefreshCoalescer,
+} from '@/app/_components/refresh-coalescer';
 
 // How often a part of an open page refetches when change notices come: at once after a quiet spell,
 // never two at a time, a burst folded into one more, and the last notice always followed by a refetch,
@@ -66,28 +70,28 @@ describe('RefreshCoalescer', () => {
 
   it('folds a burst into exactly one more refetch, a gap after the first started, and never runs two at once', async () => {
     const background = coalescer({ tookMs: 50 });
-    await notices(background, [0, 10, 20, 30, 40, 45, 200, 600, 900], 5000);
-    expect(background.starts).toEqual([0, 1000]);
+    await notices(background, [0, 10, 20, 30, 40, 45, GAP - 10], 5000);
+    expect(background.starts).toEqual([0, GAP]);
 
     const thread = coalescer({ foreground: true, tookMs: 50 });
     await notices(thread, [0, 10, 20, 30, 40, 45], 5000);
-    expect(thread.starts).toEqual([0, 100]);
+    expect(thread.starts).toEqual([0, THREAD_GAP]);
   });
 
-  it('keeps the list to one refetch a second under a stream of notices, and ends with one after the last', async () => {
+  it('keeps the list to one refetch a gap under a stream of notices, and ends with one after the last', async () => {
     const run = coalescer({ tookMs: 30 });
-    const times = Array.from({ length: 100 }, (_, i) => i * 100 + 7); // ten a second for ten seconds
+    const times = Array.from({ length: 400 }, (_, i) => i * 25 + 7); // forty a second for ten seconds
     await notices(run, times, 20_000);
-    expect(run.starts.length).toBeGreaterThanOrEqual(10);
-    expect(run.starts.length).toBeLessThanOrEqual(11);
-    for (let i = 1; i < run.starts.length; i++) expect(run.starts[i]! - run.starts[i - 1]!).toBeGreaterThanOrEqual(1000);
+    expect(run.starts.length).toBeGreaterThanOrEqual(10_000 / GAP);
+    expect(run.starts.length).toBeLessThanOrEqual(10_000 / GAP + 1);
+    for (let i = 1; i < run.starts.length; i++) expect(run.starts[i]! - run.starts[i - 1]!).toBeGreaterThanOrEqual(GAP);
     expect(run.starts.at(-1)).toBeGreaterThan(times.at(-1)!);
   });
 
   it('makes a notice just after a refetch wait for the gap, but not the open thread’s', async () => {
     const background = coalescer({ tookMs: 30 });
-    await notices(background, [0, 300], 5000);
-    expect(background.starts).toEqual([0, 1000]);
+    await notices(background, [0, GAP - 100], 5000);
+    expect(background.starts).toEqual([0, GAP]);
 
     const thread = coalescer({ foreground: true, tookMs: 30 });
     await notices(thread, [0, 60], 5000);
@@ -107,6 +111,6 @@ describe('RefreshCoalescer', () => {
   it('goes on after a refetch that failed', async () => {
     const run = coalescer({ fail: true });
     await notices(run, [0, 10, 3000], 6000);
-    expect(run.starts).toEqual([0, 1000, 3000]);
+    expect(run.starts).toEqual([0, GAP, 3000]);
   });
 });
