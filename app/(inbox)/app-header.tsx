@@ -48,7 +48,8 @@ export function AppHeader({ user }: { user: HeaderUser }) {
       <Link href="/" className="flex items-center gap-2 font-semibold text-emerald-700">
         <CheckCheck className="size-5" aria-hidden="true" /> <span className="hidden sm:inline">Ticks</span>
       </Link>
-      <nav aria-label="Main" className="flex gap-1 text-sm whitespace-nowrap">
+      {/* The links scroll sideways when an admin's dozen do not fit: the name and Sign out never wrap or go. */}
+      <nav aria-label="Main" className="flex min-w-0 gap-1 overflow-x-auto text-sm whitespace-nowrap [scrollbar-width:thin]">
         {links.map((link) => (
           <Link
             key={link.href}
@@ -60,10 +61,10 @@ export function AppHeader({ user }: { user: HeaderUser }) {
           </Link>
         ))}
       </nav>
-      <div className="ml-auto flex items-center gap-3 text-sm">
+      <div className="ml-auto flex shrink-0 items-center gap-3 text-sm">
         <AvailabilityToggle role={user.role} />
         <NotificationsMenu />
-        <span className="hidden text-slate-600 sm:inline" title={user.email}>
+        <span className="hidden max-w-40 truncate whitespace-nowrap text-slate-600 sm:inline-block" title={`${user.name} · ${user.email}`}>
           {user.name} <span className="text-slate-400">· {ROLE_LABELS[user.role]}</span>
         </span>
         <button

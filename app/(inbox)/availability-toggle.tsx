@@ -41,8 +41,10 @@ export function AvailabilityToggle({ role }: { role: Role }) {
           onChange={(e) => set(e.target.checked ? 'available' : 'away')}
           className="accent-emerald-600"
         />
-        <span className="hidden md:inline">Available for assignment</span>
-        <span className="md:hidden">Available</span>
+        {/* Short in a crowded admin header; the whole name for screen readers and on wide screens. */}
+        <span>
+          Available<span className="sr-only 2xl:not-sr-only"> for assignment</span>
+        </span>
       </label>
     );
   return (
