@@ -350,6 +350,18 @@ export async function liftStatementTimeout(tx: Transaction): Promise<void> {
  */
 export const jsonb = (value: unknown): SQL => sql`${JSON.stringify(value)}::jsonb`;
 
+/**
+ * Keys as an array, from one jsonb parameter: `column = any(${keyArray(ids, 'bigint')})` is an index
+ * condition in any plan, where `column in (select …)` or a join may be planned, on a young database without
+ * statistics, as a scan of the whole table (and a prepared statement keeps that plan as the table grows).
+ * One parameter, so the statement's text is the same whatever the list's length.
+ */
+export function keyArray(keys: readonly (string | number)[], type: 'text' | 'bigint' = 'text'): SQL {
+  return type === 'bigint'
+    ? sql`array(select jsonb_array_elements_text(${jsonb(keys)})::bigint)`
+    : sql`array(select jsonb_array_elements_text(${jsonb(keys)}))`;
+}
+
 // Registered (Symbol.for): the pool is made by the instrumentation's copy of this module and a route's
 // copy calls commitNow (lib/bundle-identity.ts). With a plain Symbol, commitNow did nothing in `next start`.
 const COMMIT_NOW = Symbol.for('ticks.commitNow');

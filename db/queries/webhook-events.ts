@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../client';
+import { keyArray, queryRows, type Executor } from '../client';
 import { webhookEvents } from '../schema';
 import { countInto } from './webhook-stats';
 
@@ -95,9 +95,8 @@ export function markProcessedStatement(ids: number[]): SQL {
   return sql`
     with done as (
       update webhook_events set state = 'processed', processed_at = now(), attempts = attempts + 1, last_error = null
-      -- An index condition in any plan: \`in (select …)\` was planned as a scan of the month's events while the
-      -- table was small, and a prepared statement keeps that plan as the table grows.
-      where id = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint))
+      -- Not \`in (select …)\`: that was planned as a scan of the month's events (see keyArray).
+      where id = any(${keyArray(ids, 'bigint')})
       returning processed_at as at
     ) ${countInto('processed', 'done')}`;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { jsonb, queryRows, statusRank, type Executor } from '../client';
+import { jsonb, keyArray, queryRows, statusRank, type Executor } from '../client';
 import { advanceQueues } from '../queries/outbox';
 
 // Messages as webhook batches write them: inserted once per wamid (Meta's name for a message; our own id
@@ -161,7 +161,7 @@ export async function insertPlaceholders(
  */
 export async function reconcileStatuses(tx: Executor, wamids: string[], deliveryOrder: readonly string[]): Promise<ChangedMessage[]> {
   if (wamids.length === 0) return [];
-  const wamidList = sql`array(select jsonb_array_elements_text(${jsonb([...wamids].sort())}))`;
+  const wamidList = keyArray([...wamids].sort());
   const rows = await queryRows<ChangedRow>(
     tx,
     sql`
@@ -188,9 +188,9 @@ export async function reconcileStatuses(tx: Executor, wamids: string[], delivery
  */
 export async function applyEditsAndRevokes(tx: Executor, targets: string[]): Promise<ChangedMessage[]> {
   if (targets.length === 0) return [];
-  // `= any(array(…))` is an index condition on the partial target index; `in (select …)` was planned as a
-  // scan of every message, once per batch.
-  const targetList = sql`array(select jsonb_array_elements_text(${jsonb([...targets].sort())}))`;
+  // An index condition on the partial target index; `in (select …)` was planned as a scan of every message,
+  // once per batch.
+  const targetList = keyArray([...targets].sort());
   // Most batches have neither: one look saves them both updates.
   const kinds = await queryRows<{ type: string }>(
     tx,
