@@ -27,6 +27,7 @@ import type { JobRunner } from './jobs/runner';
 import type { WorkerData } from './jobs/worker-thread';
 import { startStatusCountCompactor } from './inbox/status-count-compactor';
 import { RetentionPurger } from './retention/purger';
+import { StatisticsKeeper } from './jobs/statistics-keeper';
 import { AutoAssigner } from './inbox/auto-assigner';
 
 // The server's long-lived parts, created once per process: the database, the raw event log the
@@ -71,6 +72,8 @@ export interface App {
   retention: RetentionPurger;
   /** Gives unassigned open conversations to available agents, when the setting is on. */
   autoAssigner: AutoAssigner;
+  /** Null on PGlite (see lib/jobs/statistics-keeper.ts). */
+  statistics: StatisticsKeeper | null;
 }
 
 const holder = globalThis as typeof globalThis & { __ticksApp?: Promise<App> };
@@ -178,6 +181,8 @@ export async function startApp(env: Env): Promise<App> {
     onPurged: (report) => metrics.observePurge(report),
   }).start();
   const autoAssigner = new AutoAssigner(database.db, { log }).start();
+  // Tables that grew get fresh planner statistics when autovacuum is off or behind.
+  const statistics = database.kind === 'postgres' ? new StatisticsKeeper(database.db, { log }).start() : null;
   // Any change on any instance may free or bring a conversation (its own notices too: one more pass finds nothing).
   changes.subscribe(() => autoAssigner.notify());
   log.info({ database: database.kind === 'postgres' ? 'postgres' : `pglite (${env.DATA_DIR})`, ms: Date.now() - started }, 'ticks ready');
@@ -205,6 +210,7 @@ export async function startApp(env: Env): Promise<App> {
     statusCounts,
     retention,
     autoAssigner,
+    statistics,
   };
   const readDeps = readApiDeps(app);
   changes.sendThreadMessagesWith((change) => threadMessagesOf(readDeps, change));
@@ -222,6 +228,7 @@ export async function stopApp(): Promise<void> {
   await app.statusCounts.stop();
   await app.retention.stop();
   await app.autoAssigner.stop();
+  await app.statistics?.stop();
   await app.customerSignals.settled();
   await app.media.stop();
   await app.rejections.stop();

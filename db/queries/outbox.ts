@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { jsonb, queryRows, type Executor } from '../client';
+import { jsonb, keyArray, queryRows, type Executor } from '../client';
 import type { ActivityActor, ActivityDetails } from '@/lib/contracts/activity';
 
 // The outbox: messages written here wait in `messages` itself (outbox_state = 'queued') until the sender
@@ -112,17 +112,22 @@ export async function queueOutboundMessage(tx: Executor, m: OutboundInsert, also
  */
 export async function advanceQueues(tx: Executor, conversationIds: number[]): Promise<void> {
   if (conversationIds.length === 0) return;
-  const ids = jsonb([...new Set(conversationIds)].sort((a, b) => a - b));
+  // Lists of keys as index conditions (keyArray): generic plans made while the tables were small scanned them.
+  const ids = keyArray(
+    [...new Set(conversationIds)].sort((a, b) => a - b),
+    'bigint',
+  );
   // Sent together: the connection runs the update once the locks are held, and neither answer is needed
   // before the other (so a caller may send its commit along: commitNow).
   await Promise.all([
-    tx.execute(sql`select id from conversations where id in (select jsonb_array_elements_text(${ids})::bigint) order by id for update`),
+    tx.execute(sql`select id from conversations where id = any(${ids}) order by id for update`),
     tx.execute(sql`
     update messages m set next_send_at = now()
-    from (select distinct on (conversation_id) id from messages
-          where outbox_state = 'queued' and conversation_id in (select jsonb_array_elements_text(${ids})::bigint)
-          order by conversation_id, id) h
-    where m.id = h.id and m.next_send_at is null`),
+    where m.id = any(array(
+        select distinct on (conversation_id) id from messages
+        where outbox_state = 'queued' and conversation_id = any(${ids})
+        order by conversation_id, id))
+      and m.next_send_at is null`),
   ]);
 }
 
@@ -284,13 +289,20 @@ export async function acceptSends(tx: Executor, sends: { id: number; wamid: stri
   if (sends.length === 0) return [];
   const rows = await queryRows<{ id: string | number }>(
     tx,
-    sql`update messages m set wamid = x.wamid, outbox_state = null, send_lease_until = null, next_send_at = null,
+    // The messages by their ids (keyArray), each its wamid from an object keyed by id: joined to a list of
+    // rows instead, a generic plan made while the table was small scanned every message, for every group
+    // of answers from then on (bench:send: 560 pages read each time; tests/integration/generic-plans.test.ts).
+    sql`with answer as (select ${jsonb(Object.fromEntries(sends.map((s) => [s.id, s.wamid])))} as wamid_of)
+        update messages m set wamid = a.wamid_of ->> m.id::text, outbox_state = null, send_lease_until = null, next_send_at = null,
           status = case when m.status_rank < ${sentRank} then 'sent' else m.status end,
           status_rank = greatest(m.status_rank, ${sentRank}),
           status_at = case when m.status_rank < ${sentRank} then now() else m.status_at end
-        from jsonb_to_recordset(${jsonb(sends)}) as x(id bigint, wamid text)
-        where m.id = x.id and (m.wamid is null or m.wamid = x.wamid)
-          and not exists (select 1 from messages o where o.wamid = x.wamid and o.id <> x.id)
+        from answer a
+        where m.id = any(${keyArray(
+          sends.map((s) => s.id),
+          'bigint',
+        )}) and (m.wamid is null or m.wamid = a.wamid_of ->> m.id::text)
+          and not exists (select 1 from messages o where o.wamid = a.wamid_of ->> m.id::text and o.id <> m.id)
         returning m.id`,
   );
   return rows.map((r) => Number(r.id));

@@ -20,6 +20,8 @@ Options:
   --rate R           Posts per second (default: the ceiling, numbers × mps); 0 posts as fast as
                      --concurrency allows, so the outbox works through a backlog.
   --concurrency K    API calls in flight at most (default 32).
+  --warm-up W        Messages sent on numbers of their own before measuring (default 3000): a
+                     server's first ten seconds of load are JIT warm-up, not its steady pace.
   --runs R           Repeat on fresh databases and print medians (default 1).
   --queued           Diagnosis: no API calls; the messages are queued by SQL while the server is
                      stopped, then it starts and its outbox sends them (the sender alone, from a
@@ -41,6 +43,8 @@ export interface Options {
   /** Posts per second; 0: unpaced. */
   rate: number;
   concurrency: number;
+  /** Messages sent before measuring, on numbers the measured run does not use. */
+  warmUp: number;
   runs: number;
   timeline: boolean;
   /** Queue the messages by SQL instead of posting them (the outbox alone). */
@@ -63,6 +67,7 @@ export function readOptions(argv: string[]): Options | 'help' {
       'delay-ms': { type: 'string' },
       rate: { type: 'string' },
       concurrency: { type: 'string' },
+      'warm-up': { type: 'string' },
       runs: { type: 'string' },
       timeline: { type: 'boolean' },
       queued: { type: 'boolean' },
@@ -83,6 +88,7 @@ export function readOptions(argv: string[]): Options | 'help' {
     delayMs: intOption('delay-ms', values['delay-ms'], 50, 0, 60_000),
     rate: intOption('rate', values.rate, numbers * mps, 0, 100_000),
     concurrency: intOption('concurrency', values.concurrency, 32, 1, 1000),
+    warmUp: intOption('warm-up', values['warm-up'], 3000, 1, 1_000_000),
     runs: intOption('runs', values.runs, 1, 1, 20),
     timeline: values.timeline === true,
     queued: values.queued === true,

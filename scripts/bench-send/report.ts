@@ -39,7 +39,7 @@ export function report(options: Options, runs: RunFigures[], pgVersion: string) 
   console.log(
     `${fmt(options.messages)} text messages over ${fmt(options.conversations)} conversations on ${options.numbers} numbers; ` +
       `WHATSAPP_SEND_MPS=${options.mps} → ceiling ${fmt(ceiling)}/s; fake Graph API (another process) answers in ${options.delayMs} ms; ` +
-      `${options.queued ? '' : 'posts '}${pace}; ${runs.length} run${runs.length === 1 ? '' : 's'}\n`,
+      `${options.queued ? '' : 'posts '}${pace}; after ${fmt(options.warmUp)} messages of warm-up; ${runs.length} run${runs.length === 1 ? '' : 's'}\n`,
   );
 
   const cols = runs.map((_, i) => `run ${i + 1}`);
