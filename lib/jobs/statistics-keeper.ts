@@ -1,4 +1,4 @@
-import type { Db } from '@/db/client';
+import { type Db, liftStatementTimeout } from '@/db/client';
 import { analyzeTables, grownTables } from '@/db/queries/planner-statistics';
 import type { Logger } from '@/lib/log';
 import { exponentialBackoff } from './backoff';
@@ -48,7 +48,11 @@ export class StatisticsKeeper {
     const tables = await grownTables(this.db);
     if (tables.length === 0) return [];
     const started = performance.now();
-    await analyzeTables(this.db, tables);
+    // Background work, not a request: a big table's sample may take longer than the pool's statement timeout.
+    await this.db.transaction(async (tx) => {
+      await liftStatementTimeout(tx);
+      await analyzeTables(tx, tables);
+    });
     this.options.log.info({ tables, ms: Math.round(performance.now() - started) }, 'analyzed tables that grew (planner statistics)');
     return tables;
   }
