@@ -92,18 +92,30 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
   const downloads = downloadsOf(messages, insertedMessages);
   await enqueueMediaDownloads(tx, downloads);
 
-  // The rest depends on what other batches wrote: one batch at a time (db/writes/apply-turn.ts).
-  await takeApplyTurn(tx);
-  // Statuses of messages written here carry our id: they name them (before any placeholder is made for the wamid).
-  const named = await nameOutboundMessages(tx, outboundNamesOf(statuses));
-  const inserted = [...insertedMessages, ...(await insertPlaceholders(tx, placeholdersOf(statuses, conversationOf)))];
-  await insertStatusEvents(tx, statusRows(statuses), { delivery: DELIVERY_ORDER, read: READ_STATUSES });
-  // Statuses belong to the business's messages: a customer's new message has none waiting for it.
-  const arrived = inserted.filter((r) => r.isNew && r.direction === 'outbound').map((r) => r.wamid);
-  const reconcile = new Set([...statuses.map((x) => x.wamid), ...arrived]);
-  const statusChanged = await reconcileStatuses(tx, [...reconcile], DELIVERY_ORDER);
-  const modified = await applyEditsAndRevokes(tx, editTargets(messages, inserted));
-  // A template changed on Meta's side: any instance's template sync fetches the account again (spaced).
+  // The rest depends on what other batches wrote: one batch at a time (db/writes/apply-turn.ts). The turn is
+  // held until commit, and every round trip in it waits for this thread, which may be normalizing the next
+  // batch meanwhile (bench:process): the statements go together, and the server runs them in the order written.
+  const turn = takeApplyTurn(tx);
+  // Awaited below with the statements sent after it: a failure (a deadlock) is not "unhandled" meanwhile.
+  turn.catch(() => {});
+  // Statuses of messages written here carry our id: they name them before any placeholder is made for the
+  // wamid. Naming is several statements, each on the last one's answer: it ends before the rest is sent.
+  const names = outboundNamesOf(statuses);
+  const named = names.length > 0 ? (await Promise.all([turn, nameOutboundMessages(tx, names)]))[1] : [];
+  const placeholders = placeholdersOf(statuses, conversationOf);
+  // Statuses belong to the business's messages: a customer's new message has none waiting for it. A
+  // placeholder's wamid is a status's, so it is in the set already.
+  const arrived = insertedMessages.filter((r) => r.isNew && r.direction === 'outbound').map((r) => r.wamid);
+  const [, placeholderRows, , statusChanged, modified] = await Promise.all([
+    turn,
+    insertPlaceholders(tx, placeholders),
+    insertStatusEvents(tx, statusRows(statuses), { delivery: DELIVERY_ORDER, read: READ_STATUSES }),
+    reconcileStatuses(tx, [...new Set([...statuses.map((x) => x.wamid), ...arrived])], DELIVERY_ORDER),
+    // Every placeholder this batch may add, not only those it does add (unknown until it has): applying an
+    // edit or a revoke again changes nothing.
+    applyEditsAndRevokes(tx, editTargets(messages, insertedMessages, placeholders)),
+  ]);
+  const inserted = [...insertedMessages, ...placeholderRows];
   const templateAccounts = accountsWithTemplateChanges(events.flatMap((e) => e.batch.accountEvents));
   await Promise.all([
     bumpConversations(tx, conversationBumps(inserted)),
@@ -388,10 +400,11 @@ function countNewMessages(messages: NormalizedMessage[], inserted: InsertedMessa
  * The originals an edit or revoke may now apply to: those a new edit or revoke points at, and new
  * messages that edits or revokes may have reached before them.
  */
-function editTargets(messages: NormalizedMessage[], inserted: InsertedMessage[]): string[] {
+function editTargets(messages: NormalizedMessage[], inserted: InsertedMessage[], placeholders: { wamid: string }[]): string[] {
   const targets = new Set<string>();
   for (const m of messages) if (rewritesTarget(m.type) && m.targetWamid) targets.add(m.targetWamid);
   for (const r of inserted) if (r.isNew && !rewritesTarget(r.type)) targets.add(r.wamid);
+  for (const p of placeholders) targets.add(p.wamid);
   return [...targets];
 }
 
