@@ -240,6 +240,13 @@ export const messages = pgTable(
     /** Ordering of status so it only moves forward (see lib/whatsapp/status.ts). */
     statusRank: smallint('status_rank').notNull().default(0),
     statusAt: tstz('status_at'),
+    /**
+     * status_at while the status is failed: the error log's key, kept by PostgreSQL. The failed-message
+     * indexes name this column rather than status and status_at, so that a message moving on from sent to
+     * delivered to read changes no indexed column and is updated in place (HOT): a new version of the row
+     * would need new entries in every index, the text's trigrams included (migration 0019).
+     */
+    failedAt: tstz('failed_at').generatedAlwaysAs(sql`case when status = 'failed' then status_at end`),
     errors: jsonb('errors').notNull().default(sql`'[]'::jsonb`),
     /** Known only from a status (sent by another system); filled in if the message itself arrives later. */
     placeholder: boolean('placeholder').notNull().default(false),
@@ -285,8 +292,8 @@ export const messages = pgTable(
     index('messages_target_idx').on(t.targetWamid).where(sql`target_wamid is not null`),
     index('messages_text_trgm_idx').using('gin', t.text.op('gin_trgm_ops')),
     // The error log: failed deliveries, newest first, optionally of one error code.
-    index('messages_failed_idx').on(t.statusAt.desc(), t.id.desc()).where(sql`status = 'failed'`),
-    index('messages_failed_code_idx').on(sql`(errors -> 0 ->> 'code')`, t.statusAt.desc(), t.id.desc()).where(sql`status = 'failed'`),
+    index('messages_failed_idx').on(t.failedAt.desc(), t.id.desc()).where(sql`failed_at is not null`),
+    index('messages_failed_code_idx').on(sql`(errors -> 0 ->> 'code')`, t.failedAt.desc(), t.id.desc()).where(sql`failed_at is not null`),
   ],
 );
 export type MessageRow = typeof messages.$inferSelect;

@@ -11,7 +11,7 @@ import { contactMatches } from './conversations';
 // ---- Failed deliveries ----
 
 export interface FailedDeliveryKey {
-  /** cursorTimestamp of status_at. */
+  /** cursorTimestamp of failed_at (status_at of a failed message). */
   statusAt: string;
   id: number;
 }
@@ -22,9 +22,9 @@ export interface FailedDeliveryOptions {
   /** The first error's code. */
   code?: number;
   phoneNumberId?: string;
-  /** status_at >= from. */
+  /** failed_at >= from. */
   from?: Date;
-  /** status_at < to. */
+  /** failed_at < to. */
   to?: Date;
   /** Case-insensitive substring of the recipient's name, wa_id or user_id. */
   q?: string;
@@ -50,7 +50,7 @@ export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptio
         phoneNumberId: conversations.phoneNumberId,
         displayPhoneNumber: businessNumbers.displayPhoneNumber,
         contact: { waId: contacts.waId, userId: contacts.userId, name: contacts.name },
-        sortAt: cursorTimestamp(messages.statusAt),
+        sortAt: cursorTimestamp(messages.failedAt),
       })
       .from(messages)
       .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -58,21 +58,20 @@ export function failedDeliveriesQuery(db: Executor, options: FailedDeliveryOptio
       .leftJoin(businessNumbers, eq(businessNumbers.phoneNumberId, conversations.phoneNumberId))
       .where(
         and(
-          sql`${messages.status} = 'failed'`,
-          // A failed status always comes with its time; the row comparison below never matches a NULL.
-          sql`${messages.statusAt} is not null`,
+          // status_at while the status is failed (a failed status always comes with its time): the indexes' key.
+          sql`${messages.failedAt} is not null`,
           options.code === undefined ? undefined : sql`${firstErrorCode} = ${String(options.code)}`,
           options.phoneNumberId === undefined ? undefined : eq(conversations.phoneNumberId, options.phoneNumberId),
-          options.from === undefined ? undefined : sql`${messages.statusAt} >= ${options.from.toISOString()}::timestamptz`,
-          options.to === undefined ? undefined : sql`${messages.statusAt} < ${options.to.toISOString()}::timestamptz`,
+          options.from === undefined ? undefined : sql`${messages.failedAt} >= ${options.from.toISOString()}::timestamptz`,
+          options.to === undefined ? undefined : sql`${messages.failedAt} < ${options.to.toISOString()}::timestamptz`,
           options.after === undefined
             ? undefined
-            : sql`(${messages.statusAt}, ${messages.id}) < (${options.after.statusAt}::timestamptz, ${options.after.id})`,
+            : sql`(${messages.failedAt}, ${messages.id}) < (${options.after.statusAt}::timestamptz, ${options.after.id})`,
           options.q === undefined ? undefined : contactMatches(options.q),
         ),
       )
-      // Spelled like the indexes (status_at desc, id desc; drizzle-kit writes desc nulls last).
-      .orderBy(sql`${messages.statusAt} desc nulls last`, sql`${messages.id} desc nulls last`)
+      // Spelled like the indexes (failed_at desc, id desc; drizzle-kit writes desc nulls last).
+      .orderBy(sql`${messages.failedAt} desc nulls last`, sql`${messages.id} desc nulls last`)
       .limit(limit)
   );
 }

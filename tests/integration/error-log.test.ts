@@ -273,13 +273,13 @@ describe.each(dbKinds)('error log on %s', (kind) => {
           (
             await queryRows<{ 'QUERY PLAN': string }>(
               tx as unknown as Database['db'],
-              sql`explain select id from messages where status = 'failed' ${where}
-                  order by status_at desc nulls last, id desc nulls last limit 10`,
+              sql`explain select id from messages where failed_at is not null ${where}
+                  order by failed_at desc nulls last, id desc nulls last limit 10`,
             )
           )
             .map((p) => p['QUERY PLAN'])
             .join('\n');
-        return [await plan(sql`and (errors -> 0 ->> 'code') = '131047'`), await plan(sql`and (status_at, id) < (now(), 1)`)];
+        return [await plan(sql`and (errors -> 0 ->> 'code') = '131047'`), await plan(sql`and (failed_at, id) < (now(), 1)`)];
       });
       expect(plans[0]).toMatch(/messages_failed_code_idx/);
       expect(plans[1]).toMatch(/messages_failed_idx/);
