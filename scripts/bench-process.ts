@@ -28,7 +28,7 @@ Options:
   --events N   Events in the backlog (default 200000).
   --runs R     Backlogs to seed and drain, one after the other; the median is printed (default 1).
   --batch B    Events the processor claims per batch (default: the processor's own).
-  --in-flight K  Batches in flight at once (default: the processor's own, 2).
+  --in-flight K  Batches in flight at once (default: the processor's own, 3).
   --keep       Keep the database afterwards and print its URL.
   -h, --help   Show this help.
 

@@ -867,9 +867,9 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
     });
 
     it.runIf(kind === 'postgres')(
-      'two batches in flight at once come out as one after the other would: edits, statuses, counts',
+      'batches in flight at once come out as one after the other would: edits, statuses, counts',
       async () => {
-        // Batches of 4, two in flight: four originals in one batch and their edits in the next (or the
+        // Batches of 4, three in flight: four originals in one batch and their edits in another (or the
         // other way round), a message's statuses in the batches around them, stored side by side.
         const sideBySide = createPipeline(database, { processor: { batchSize: 4 } });
         const posts: string[] = [];
