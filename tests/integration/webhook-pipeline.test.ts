@@ -866,53 +866,50 @@ describe.each(dbKinds)('webhook pipeline on %s', (kind) => {
       expect(await count(database, 'messages')).toBe(1);
     });
 
-    it.runIf(kind === 'postgres')(
-      'batches in flight at once come out as one after the other would: edits, statuses, counts',
-      async () => {
-        // Batches of 4, three in flight: four originals in one batch and their edits in another (or the
-        // other way round), a message's statuses in the batches around them, stored side by side.
-        const sideBySide = createPipeline(database, { processor: { batchSize: 4 } });
-        const posts: string[] = [];
-        for (let group = 0; group < 6; group++) {
-          const ks = [0, 1, 2, 3].map((i) => group * 4 + i);
-          const originals = ks.map((k) =>
-            messagesBody({ messages: [textMessage(`wamid.ORIG-${k}`, `49${k % 5}`, `draft ${k}`, 1767000000 + k)] }),
-          );
-          const edits = ks.map((k) =>
-            messagesBody({
-              messages: [
-                {
-                  from: `49${k % 5}`,
-                  id: `wamid.EDIT-${k}`,
-                  timestamp: String(1767000100 + k),
-                  type: 'edit',
-                  edit: { original_message_id: `wamid.ORIG-${k}`, message: { type: 'text', text: { body: `final ${k}` } } },
-                },
-              ],
-            }),
-          );
-          const ticks = (s: string, i: number) =>
-            ks.map((k) => messagesBody({ statuses: [status(`wamid.OUT-${k}`, s, 1767000000 + k + i, `49${k % 5}`)] }));
-          const [sent, delivered, read] = [ticks('sent', 0), ticks('delivered', 1), ticks('read', 2)];
-          posts.push(...(group % 2 ? [...originals, ...edits] : [...edits, ...originals]), ...read, ...sent, ...delivered);
-        }
-        for (const body of posts) expect((await sideBySide.post(body)).status).toBe(200);
-        expect(await sideBySide.drain()).toBe(posts.length);
-
-        const texts = await queryRows<{ wamid: string; text: string }>(
-          database.db,
-          sql`select wamid, text from messages where wamid like 'wamid.ORIG-%' order by wamid`,
+    it.runIf(kind === 'postgres')('batches in flight at once come out as one after the other would: edits, statuses, counts', async () => {
+      // Batches of 4, three in flight: four originals in one batch and their edits in another (or the
+      // other way round), a message's statuses in the batches around them, stored side by side.
+      const sideBySide = createPipeline(database, { processor: { batchSize: 4 } });
+      const posts: string[] = [];
+      for (let group = 0; group < 6; group++) {
+        const ks = [0, 1, 2, 3].map((i) => group * 4 + i);
+        const originals = ks.map((k) =>
+          messagesBody({ messages: [textMessage(`wamid.ORIG-${k}`, `49${k % 5}`, `draft ${k}`, 1767000000 + k)] }),
         );
-        expect(texts).toHaveLength(24);
-        for (const t of texts) expect(t.text).toBe(`final ${t.wamid.slice('wamid.ORIG-'.length)}`);
-        expect(await count(database, 'messages', sql`where wamid like 'wamid.OUT-%' and status = 'read'`)).toBe(24);
-        const [sum] = await queryRows<{ unread: string | number }>(database.db, sql`select sum(unread_count) as unread from conversations`);
-        expect(Number(sum!.unread)).toBe(24);
-        const [delivery] = await queryRows<{ n: string | number }>(database.db, sql`select sum(count) as n from delivery_stats_hourly`);
-        expect(Number(delivery!.n)).toBe(72);
-        expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(posts.length);
-      },
-    );
+        const edits = ks.map((k) =>
+          messagesBody({
+            messages: [
+              {
+                from: `49${k % 5}`,
+                id: `wamid.EDIT-${k}`,
+                timestamp: String(1767000100 + k),
+                type: 'edit',
+                edit: { original_message_id: `wamid.ORIG-${k}`, message: { type: 'text', text: { body: `final ${k}` } } },
+              },
+            ],
+          }),
+        );
+        const ticks = (s: string, i: number) =>
+          ks.map((k) => messagesBody({ statuses: [status(`wamid.OUT-${k}`, s, 1767000000 + k + i, `49${k % 5}`)] }));
+        const [sent, delivered, read] = [ticks('sent', 0), ticks('delivered', 1), ticks('read', 2)];
+        posts.push(...(group % 2 ? [...originals, ...edits] : [...edits, ...originals]), ...read, ...sent, ...delivered);
+      }
+      for (const body of posts) expect((await sideBySide.post(body)).status).toBe(200);
+      expect(await sideBySide.drain()).toBe(posts.length);
+
+      const texts = await queryRows<{ wamid: string; text: string }>(
+        database.db,
+        sql`select wamid, text from messages where wamid like 'wamid.ORIG-%' order by wamid`,
+      );
+      expect(texts).toHaveLength(24);
+      for (const t of texts) expect(t.text).toBe(`final ${t.wamid.slice('wamid.ORIG-'.length)}`);
+      expect(await count(database, 'messages', sql`where wamid like 'wamid.OUT-%' and status = 'read'`)).toBe(24);
+      const [sum] = await queryRows<{ unread: string | number }>(database.db, sql`select sum(unread_count) as unread from conversations`);
+      expect(Number(sum!.unread)).toBe(24);
+      const [delivery] = await queryRows<{ n: string | number }>(database.db, sql`select sum(count) as n from delivery_stats_hourly`);
+      expect(Number(delivery!.n)).toBe(72);
+      expect(await count(database, 'webhook_events', sql`where state = 'processed'`)).toBe(posts.length);
+    });
 
     it.runIf(kind === 'postgres')('shares the work between two instances without doing anything twice', async () => {
       const other = await openDatabase({ url: test.url!, poolMax: 4 });
