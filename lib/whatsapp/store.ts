@@ -116,6 +116,7 @@ export async function storeBatches(tx: Transaction, received: EventBatch[]): Pro
     applyEditsAndRevokes(tx, editTargets(messages, insertedMessages, placeholders)),
   ]);
   const inserted = [...insertedMessages, ...placeholderRows];
+  // A template changed on Meta's side: any instance's template sync fetches the account again (spaced).
   const templateAccounts = accountsWithTemplateChanges(events.flatMap((e) => e.batch.accountEvents));
   await Promise.all([
     bumpConversations(tx, conversationBumps(inserted)),
@@ -398,7 +399,7 @@ function countNewMessages(messages: NormalizedMessage[], inserted: InsertedMessa
 
 /**
  * The originals an edit or revoke may now apply to: those a new edit or revoke points at, and new
- * messages that edits or revokes may have reached before them.
+ * messages (placeholders included) that edits or revokes may have reached before them.
  */
 function editTargets(messages: NormalizedMessage[], inserted: InsertedMessage[], placeholders: { wamid: string }[]): string[] {
   const targets = new Set<string>();
