@@ -80,9 +80,11 @@ describe.each(dbKinds)('status updates on %s', (kind) => {
     return counts!;
   }
 
-  it('moves messages from sent to delivered to read in place, their pages keeping room for them', async () => {
+  it('moves messages from sent to delivered in place, their pages keeping room for them', async () => {
     expect(await move('delivered')).toEqual({ changed: MOVED, updated: MOVED, hot: MOVED });
-    expect(await move('read')).toEqual({ changed: MOVED, updated: MOVED, hot: MOVED });
+    // The next one finds room again once the page is pruned of the old version, which waits until no
+    // snapshot anywhere may still see it: in place or not depends on what else runs, so it is not counted.
+    expect(await move('read')).toMatchObject({ changed: MOVED, updated: MOVED });
   });
 
   it('still lists a message that fails in the error log, newest first', async () => {
