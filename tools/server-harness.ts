@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { envSchema } from '../lib/env';
 
@@ -10,20 +12,63 @@ import { envSchema } from '../lib/env';
 const root = process.cwd();
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
-/** Builds once per source change: `next build` takes a while, and every server test shares the result. */
+/**
+ * Builds once per source change: `next build` takes a while, and every server test shares the result.
+ * Test files run side by side, and two may need the build at once: one builds, the other waits for it
+ * (a second `next build` in the same directory refuses to start).
+ */
 export function ensureBuild(): void {
+  const lock = path.join(os.tmpdir(), `ticks-build-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.lock`);
+  for (;;) {
+    if (isBuilt()) return;
+    let fd: number;
+    try {
+      fd = fs.openSync(lock, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // Held by a process that died mid-build (a killed run): take it over.
+      if (isStale(lock)) fs.rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      continue;
+    }
+    try {
+      fs.writeSync(fd, String(process.pid));
+      if (isBuilt()) return;
+      const result = spawnSync('npm', ['run', 'build'], {
+        cwd: root,
+        stdio: 'pipe',
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      });
+      if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+      return;
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(lock, { force: true });
+    }
+  }
+}
+
+function isBuilt(): boolean {
   const outputs = [
     path.join(root, '.next', 'BUILD_ID'),
     ...['processor-worker', 'sender-worker'].map((w) => path.join(root, 'dist', `${w}.mjs`)),
   ];
   const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
-  if (built && newestSource() < built) return;
-  const result = spawnSync('npm', ['run', 'build'], {
-    cwd: root,
-    stdio: 'pipe',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}\n${result.stderr}`);
+  return built > 0 && newestSource() < built;
+}
+
+function isStale(lock: string): boolean {
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    // Empty: its holder is writing its pid this instant, or died before it could.
+    if (!pid) return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOENT: released meanwhile (nothing to remove); EPERM: alive, someone else's.
+    return code === 'ESRCH';
+  }
 }
 
 /** The newest file the build reads. tools/, tests/ and scripts/ are not part of the app: editing them rebuilds nothing. */
