@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -20,7 +21,8 @@ export interface TestDatabase {
 /** A fresh, migrated database: in-memory PGlite, or a new PostgreSQL database dropped afterwards. */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const database = await openDatabase({});
+    // From the run's migrated dump (tests/helpers/global-setup.ts); migrating again finds nothing to do.
+    const database = await openDatabase({ pgliteDump: await migratedPgliteDump() });
     await migrateDatabase(database);
     return { database, drop: () => database.close() };
   }
@@ -35,6 +37,12 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
       await drop();
     },
   };
+}
+
+let dump: Promise<Blob> | undefined;
+function migratedPgliteDump(): Promise<Blob> {
+  dump ??= fs.promises.readFile(inject('pgliteDump')).then((bytes) => new Blob([bytes]));
+  return dump;
 }
 
 /** Empties every table: cheaper than a fresh database per test (a new PGlite takes seconds). */
