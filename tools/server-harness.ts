@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { envSchema } from '../lib/env';
+import { isProcessAlive } from '../lib/process-alive';
 
 // Runs the production server (`next start`) the way users do, for tests that need the real thing
 // (instrumentation, the route handlers, signals, crashes) and for bench:live.
@@ -62,12 +63,10 @@ function isStale(lock: string): boolean {
     const pid = Number(fs.readFileSync(lock, 'utf8'));
     // Empty: its holder is writing its pid this instant, or died before it could.
     if (!pid) return Date.now() - fs.statSync(lock).mtimeMs > 10_000;
-    process.kill(pid, 0);
+    return !isProcessAlive(pid);
+  } catch {
+    // Released meanwhile (ENOENT): nothing to take over.
     return false;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // ENOENT: released meanwhile (nothing to remove); EPERM: alive, someone else's.
-    return code === 'ESRCH';
   }
 }
 

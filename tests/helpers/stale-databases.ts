@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { isProcessAlive } from '../../lib/process-alive';
 
 // Test databases are named after the process that made them (ticks_test_<pid>_…, ticks_e2e_<pid>_…) and
 // dropped when it ends; a run that was killed leaves its databases behind. The next run drops those
@@ -11,21 +12,11 @@ export async function dropStaleTestDatabases(admin: postgres.Sql): Promise<numbe
   let dropped = 0;
   for (const { datname } of rows) {
     const pid = Number(NAMED.exec(datname)?.[1]);
-    if (!pid || processAlive(pid)) continue;
+    if (!pid || isProcessAlive(pid)) continue;
     await admin.unsafe(`drop database if exists "${datname}" with (force)`).then(
       () => dropped++,
       () => {}, // another run dropped it first
     );
   }
   return dropped;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive, but someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
