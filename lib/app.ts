@@ -16,6 +16,7 @@ import { readApiDeps, threadMessagesOf } from './inbox/read-api';
 import { EventStreamLimiter } from './realtime/stream-limiter';
 import { RejectionCounter } from './whatsapp/rejections';
 import { RawEventLog } from './whatsapp/ingest';
+import type { WebhookDeps } from './whatsapp/webhook';
 import { type OutboxHandle, graphClientOf, startSender } from './outbox/sender-host';
 import { backfillMessageContent } from './whatsapp/content-backfill';
 import type { GraphApiClient } from './whatsapp/graph-api';
@@ -235,4 +236,22 @@ export async function stopApp(): Promise<void> {
   await app.changes.stop();
   await app.database.close();
   holder.__ticksApp = undefined;
+}
+
+/** What the webhook needs of the app, for both ways a delivery arrives (lib/whatsapp/webhook.ts). */
+export function webhookDepsOf(app: App): WebhookDeps {
+  return {
+    config: {
+      appSecrets: app.env.WHATSAPP_APP_SECRET,
+      verifyToken: app.env.WHATSAPP_VERIFY_TOKEN,
+      maxBodyBytes: app.env.WEBHOOK_MAX_BODY_BYTES,
+    },
+    rawEvents: app.rawEvents,
+    log,
+    onAccepted: () => app.processor.notify(),
+    onOutcome: (result, seconds) => {
+      app.metrics.observeWebhook(result, seconds);
+      if (result.outcome === 'rejected') app.rejections.record(result.reason);
+    },
+  };
 }

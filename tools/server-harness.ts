@@ -7,11 +7,14 @@ import path from 'node:path';
 import { envSchema } from '../lib/env';
 import { isProcessAlive } from '../lib/process-alive';
 
-// Runs the production server (`next start`) the way users do, for tests that need the real thing
-// (instrumentation, the route handlers, signals, crashes) and for bench:live.
+// Runs the production server the way users do (`npm start`: dist/production-server.mjs, Next behind the
+// webhook lane), for tests that need the real thing (instrumentation, the route handlers, signals,
+// crashes) and for bench:live. `via: 'next start'` runs Next's own server instead, where Next's route
+// takes the webhook too.
 
 const root = process.cwd();
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+const productionServer = path.join(root, 'dist', 'production-server.mjs');
 
 /**
  * Builds once per source change: `next build` takes a while, and every server test shares the result.
@@ -52,7 +55,7 @@ export function ensureBuild(): void {
 function isBuilt(): boolean {
   const outputs = [
     path.join(root, '.next', 'BUILD_ID'),
-    ...['processor-worker', 'sender-worker'].map((w) => path.join(root, 'dist', `${w}.mjs`)),
+    ...['production-server', 'processor-worker', 'sender-worker'].map((w) => path.join(root, 'dist', `${w}.mjs`)),
   ];
   const built = Math.min(...outputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : 0)));
   return built > 0 && newestSource() < built;
@@ -130,11 +133,23 @@ const unsetSettings = Object.fromEntries(
  * Node flags for the server under test, for diagnosis (`BENCH_SERVER_NODE_ARGS="--cpu-prof
  * --cpu-prof-dir=/tmp/prof" npm run bench:send`): Node refuses --cpu-prof in NODE_OPTIONS.
  */
+/**
+ * The server's script and arguments, before -p and -H: `npm start`'s by default, Next's own with
+ * `via: 'next start'` or, for a benchmark's comparison, BENCH_VIA=next-start.
+ */
+export function serverCommand(via?: 'npm start' | 'next start'): string[] {
+  const chosen = via ?? (process.env.BENCH_VIA === 'next-start' ? 'next start' : 'npm start');
+  return chosen === 'next start' ? [nextBin, 'start'] : [productionServer];
+}
+
 export const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-export async function startServer(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { waitReady?: boolean; via?: 'npm start' | 'next start' } = {},
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...serverNodeArgs, nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [...serverNodeArgs, ...serverCommand(options.via), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: {
       ...process.env,

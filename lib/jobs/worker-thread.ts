@@ -10,7 +10,7 @@ import { exponentialBackoff } from './backoff';
 // core does it. The host side (BackgroundThread) and the worker side (runBackgroundJob) speak a small
 // protocol: to the worker 'wake' (new work) and 'stop'; from it 'ready', 'stopped' and outcomes for metrics.
 
-/** A bundle built by scripts/build-worker.mjs (`npm run build`), e.g. dist/sender-worker.mjs. */
+/** A bundle built by scripts/build-dist.mjs (`npm run build`), e.g. dist/sender-worker.mjs. */
 export const workerBundle = (name: string) => path.join(/* turbopackIgnore: true */ process.cwd(), 'dist', `${name}.mjs`);
 
 const hasWorkerBundle = (name: string) => fs.existsSync(workerBundle(name));

@@ -1,4 +1,4 @@
-// Entry of the outbox sender's worker thread (bundled by scripts/build-worker.mjs into dist/). Its
+// Entry of the outbox sender's worker thread (bundled by scripts/build-dist.mjs into dist/). Its
 // settings are the host's: a worker starts with a copy of the process's environment.
 import { env } from '@/lib/env';
 import { reportOutcome, runBackgroundJob } from '@/lib/jobs/worker-thread';

@@ -1,4 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { REJECTION_REASONS } from '@/lib/contracts/error-log';
+import { SECURITY_HEADERS } from '@/lib/http/security-headers';
 import { describeError, type Logger } from '@/lib/log';
 import { safeEqual } from '@/lib/safe-equal';
 import { DatabaseUnavailableError, type RawEventLog } from './ingest';
@@ -7,6 +9,8 @@ import { readSignatureHeader, type SignatureHeader, signatureMatches } from './s
 
 // The HTTP edge of the webhook: Meta's subscription handshake, and deliveries that are verified over the
 // exact raw bytes, committed durably, and only then answered 200. Normalization happens afterwards.
+// A delivery arrives one of two ways: through Next's route (app/api/webhook/route.ts) or, under `npm start`,
+// through the webhook lane in front of Next (lib/http/webhook-lane.ts); both end in acceptDelivery.
 
 export interface WebhookConfig {
   appSecrets: readonly string[];
@@ -58,8 +62,19 @@ export function verifySubscription(url: URL, verifyToken: string, log: Logger): 
   return empty(403);
 }
 
+/**
+ * One POST as the webhook needs it, whatever server received it: Next's route hands a Web `Request`
+ * (`receiveDelivery`), the production server's webhook lane a Node request (`receiveNodeDelivery`,
+ * lib/http/webhook-lane.ts).
+ */
+export interface DeliveryRequest {
+  header(name: string): string | null;
+  /** At most `limit` bytes; stops reading (without buffering the rest) as soon as the body is larger. */
+  readBody(limit: number): Promise<Uint8Array | 'too_large' | 'aborted'>;
+}
+
 /** POST: one delivery from Meta. A 200 means the body is committed. One log line per request. */
-export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<Response> {
+export async function acceptDelivery(req: DeliveryRequest, deps: WebhookDeps): Promise<DeliveryOutcome> {
   const { config, log } = deps;
   const started = performance.now();
   let bytes: number | undefined;
@@ -70,17 +85,18 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
     if (result.outcome === 'rejected') log.warn(line, 'webhook rejected');
     else if (result.outcome === 'unavailable') log.error(line, 'webhook not stored');
     else log.info(line, 'webhook accepted');
-    return empty(result.status);
+    return result;
   };
   const reject = (status: 400 | 401 | 413, reason: RejectionReason, extra?: Record<string, unknown>) =>
     finish({ outcome: 'rejected', status, reason }, extra);
 
   // A request without a signature of the right shape (or with no secret to check it against) can never be
   // valid: refuse it before reading a byte, so nobody can make us buffer megabytes only to say 401.
-  const signed = readSignatureHeader(req.headers.get('x-hub-signature-256'), config.appSecrets);
+  const signed = readSignatureHeader(req.header('x-hub-signature-256'), config.appSecrets);
   if (!signed.ok) return reject(401, SIGNATURE_REASONS[signed.reason]);
 
-  const body = await readBodyWithin(req, config.maxBodyBytes);
+  if (Number(req.header('content-length') ?? NaN) > config.maxBodyBytes) return reject(413, 'too_large', { limit: config.maxBodyBytes });
+  const body = await req.readBody(config.maxBodyBytes);
   if (body === 'too_large') return reject(413, 'too_large', { limit: config.maxBodyBytes });
   if (body === 'aborted') return reject(400, 'unreadable');
   bytes = body.byteLength;
@@ -108,10 +124,16 @@ export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<
   }
 }
 
-/** Reads at most `limit` bytes; stops reading (without buffering the rest) as soon as the body is larger. */
-async function readBodyWithin(req: Request, limit: number): Promise<Uint8Array | 'too_large' | 'aborted'> {
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > limit) return 'too_large';
+/** A delivery through Next's route handler (app/api/webhook/route.ts): a Web `Request` in, a `Response` out. */
+export async function receiveDelivery(req: Request, deps: WebhookDeps): Promise<Response> {
+  const { status } = await acceptDelivery(
+    { header: (name) => req.headers.get(name), readBody: (limit) => readStreamWithin(req, limit) },
+    deps,
+  );
+  return empty(status);
+}
+
+async function readStreamWithin(req: Request, limit: number): Promise<Uint8Array | 'too_large' | 'aborted'> {
   if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -131,4 +153,62 @@ async function readBodyWithin(req: Request, limit: number): Promise<Uint8Array |
     return 'aborted';
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+/**
+ * A delivery through the production server's webhook lane (lib/http/webhook-lane.ts): Node's request and
+ * response, without the Web `Request`, its stream and its abort signal that Next makes for every request.
+ */
+export async function receiveNodeDelivery(req: IncomingMessage, res: ServerResponse, deps: WebhookDeps): Promise<void> {
+  let status: number;
+  try {
+    ({ status } = await acceptDelivery(
+      { header: (name) => headerOf(req, name), readBody: (limit) => readNodeBodyWithin(req, limit) },
+      deps,
+    ));
+  } catch (err) {
+    // acceptDelivery answers every failure it knows of; this is a bug. Nothing was stored: Meta retries.
+    deps.log.error({ err: describeError(err) }, 'webhook failed');
+    status = 503;
+  }
+  const headers: Record<string, string> = { ...LANE_HEADERS };
+  // A body we stopped reading (too large, broken off) is not read to its end for the next request's sake.
+  if (!req.complete) headers.connection = 'close';
+  res.writeHead(status, headers).end();
+}
+
+/** Next's headers() would add these (next.config.ts); an empty answer says it is empty. */
+const LANE_HEADERS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(SECURITY_HEADERS.map((h) => [h.key, h.value])),
+  'content-length': '0',
+};
+
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
+function readNodeBodyWithin(req: IncomingMessage, limit: number): Promise<Uint8Array | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const settle = (result: Uint8Array | 'too_large' | 'aborted') => {
+      req.off('data', onData).off('end', onEnd).off('error', onBroken).off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        req.pause();
+        settle('too_large');
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => settle(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    const onBroken = () => settle('aborted');
+    // The client went away before the end of its body.
+    const onClose = () => {
+      if (!req.complete) settle('aborted');
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onBroken).on('close', onClose);
+  });
 }

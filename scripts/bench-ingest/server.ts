@@ -1,11 +1,10 @@
-// The server under test: `next start` in its own process group on a given port and database, with
+// The server under test: `npm start`'s (BENCH_VIA=next-start: Next's own) in its own process group on a given port and database, with
 // what it logs at warn and above counted. (tools/server-harness.ts is the tests' harness; this one
 // takes a fixed port, is stopped as a whole process group, and keeps a log tail for the report.)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { serverNodeArgs } from '../../tools/server-harness';
+import { serverCommand, serverNodeArgs } from '../../tools/server-harness';
 import { BenchError, portIsFree, sleep } from './util';
 
 export const SECRET = `bench-app-secret-${randomBytes(8).toString('hex')}`;
@@ -22,8 +21,7 @@ export interface Server {
 
 export async function startServer(dbUrl: string, port: number): Promise<Server> {
   if (!(await portIsFree(port))) throw new BenchError(`port ${port} is in use: pass another --port`);
-  const nextBin = path.join(process.cwd(), 'node_modules', 'next', 'dist', 'bin', 'next');
-  const child = spawn(process.execPath, [...serverNodeArgs, nextBin, 'start', '-p', String(port)], {
+  const child = spawn(process.execPath, [...serverNodeArgs, ...serverCommand(), '-p', String(port)], {
     cwd: process.cwd(),
     // Its own process group, so the whole server (and anything it forks) is stopped together.
     detached: true,

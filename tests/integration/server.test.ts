@@ -113,7 +113,7 @@ async function waitFor(check: () => Promise<boolean>, ms = 20_000) {
   return false;
 }
 
-describe.each(dbKinds)('next start on %s', (kind) => {
+describe.each(dbKinds)('the production server on %s', (kind) => {
   let env: Record<string, string>;
   let cleanup: () => Promise<void>;
   let dbUrl = '';
@@ -544,6 +544,56 @@ describe.each(dbKinds)('next start on %s', (kind) => {
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.runIf(kind === 'postgres')(
+    'answers a webhook the same through the lane (npm start) and through Next’s route (next start)',
+    async () => {
+      // Two instances on one database, as behind a load balancer: one of each.
+      const lane = await startServer(env);
+      const route = await startServer(env, { via: 'next start' });
+      try {
+        const body = messagesBody({ messages: [textMessage(`wamid.BOTH-WAYS-${Date.now()}`, '4952', 'both ways', 1767000000)] });
+        const send = (server: RunningServer, bytes: string, signature = signBody(bytes, serverEnv.WHATSAPP_APP_SECRET)) =>
+          fetch(`${server.url}/api/webhook`, {
+            method: 'POST',
+            body: bytes,
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+          });
+        const answers = async (server: RunningServer) => {
+          const seen = [];
+          for (const res of [
+            await send(server, body),
+            await send(server, body),
+            await send(server, body, signBody(body, 'not-the-app-secret')),
+            await send(server, '{"object":'),
+            await send(server, '{"object":"whatsapp_business_account"}'),
+          ]) {
+            const headers = ['x-content-type-options', 'cross-origin-opener-policy', 'referrer-policy', 'permissions-policy'].map((h) =>
+              res.headers.get(h),
+            );
+            seen.push({ status: res.status, headers, body: await res.text() });
+          }
+          return seen;
+        };
+        const viaLane = await answers(lane);
+        // The same body again through the other instance: recognised as stored.
+        const viaRoute = await answers(route);
+        expect(viaLane.map((a) => a.status)).toEqual([200, 200, 401, 400, 400]);
+        expect(viaRoute).toEqual(viaLane);
+        expect(viaLane[0]!.headers.every((h) => h !== null)).toBe(true);
+        // The lane answered (an empty answer of known length; Next's route streams its empty body).
+        expect((await send(lane, body)).headers.get('content-length')).toBe('0');
+        const metrics = await fetch(`${lane.url}/api/metrics`, { headers: { authorization: `Bearer ${serverEnv.INBOX_API_KEY}` } }).then(
+          (r) => r.text(),
+        );
+        expect(metrics).toMatch(/^ticks_webhook_requests_total\{outcome="accepted",reason=""\} 1$/m);
+        expect(metrics).toMatch(/^ticks_webhook_requests_total\{outcome="rejected",reason="not_json"\} 1$/m);
+      } finally {
+        expect(await lane.stop()).toBe(0);
+        expect(await route.stop()).toBe(0);
+      }
+    },
+  );
 
   it.runIf(kind === 'postgres')('answers 503 while the database is down, and catches up when it is back', async () => {
     // A database of its own: the first admin is created only where nobody has an account yet.

@@ -1,6 +1,9 @@
-import { getApp } from '@/lib/app';
+import { getApp, webhookDepsOf } from '@/lib/app';
 import { log } from '@/lib/log';
 import { receiveDelivery, verifySubscription } from '@/lib/whatsapp/webhook';
+
+// Meta's subscription handshake, and its deliveries wherever the webhook lane does not take them first
+// (`next start`, `next dev`; under `npm start` the POSTs go through lib/http/webhook-lane.ts).
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -11,19 +14,5 @@ export async function GET(req: Request) {
 }
 
 export async function POST(req: Request) {
-  const app = await getApp();
-  return receiveDelivery(req, {
-    config: {
-      appSecrets: app.env.WHATSAPP_APP_SECRET,
-      verifyToken: app.env.WHATSAPP_VERIFY_TOKEN,
-      maxBodyBytes: app.env.WEBHOOK_MAX_BODY_BYTES,
-    },
-    rawEvents: app.rawEvents,
-    log,
-    onAccepted: () => app.processor.notify(),
-    onOutcome: (result, seconds) => {
-      app.metrics.observeWebhook(result, seconds);
-      if (result.outcome === 'rejected') app.rejections.record(result.reason);
-    },
-  });
+  return receiveDelivery(req, webhookDepsOf(await getApp()));
 }
