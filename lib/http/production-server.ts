@@ -44,7 +44,7 @@ const { default: next } = await import('next');
 
 const server = http.createServer((req, res) => {
   const lane = webhookLaneFor(req);
-  if (lane) void lane(req, res);
+  if (lane) lane(req, res).catch((err: unknown) => answerFailure(req, res, err));
   else void handle(req, res);
 });
 if (keepAliveTimeout !== undefined) server.keepAliveTimeout = keepAliveTimeout;
@@ -61,10 +61,15 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse): Prom
     }
     await nextHandler(req, res);
   } catch (err) {
-    console.error(`Failed to handle request for ${req.url}`, err);
-    if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
-    else res.destroy();
+    answerFailure(req, res, err);
   }
+}
+
+/** What `next start` does with a request its handler threw on; the process goes on. */
+function answerFailure(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
+  console.error(`Failed to handle request for ${req.url}`, err);
+  if (!res.headersSent) res.writeHead(500).end('Internal Server Error');
+  else res.destroy();
 }
 
 server.once('error', (err) => {
