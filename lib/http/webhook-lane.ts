@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 // The webhook lane: under `npm start` (lib/http/production-server.ts), Meta's POSTs to /api/webhook are
 // answered before they reach Next. Next's own handling of a request (routing, a Web Request with its body
-// stream and abort signal, async context) cost 1.2 ms of the server's one JavaScript thread here, five
-// times our part (signature, JSON, the group commit), and that thread also serves every page and API
-// call: at 500 webhooks/s it was busy all the time. Everything else, the handshake GET included, goes to
-// Next, and so does the webhook under `next start` or `next dev` (app/api/webhook/route.ts).
+// stream and abort signal, async context) took 1.2 ms of the server's one JavaScript thread here; the
+// whole webhook took 1.36 ms through Next, at most 0.48 ms through this lane. That thread also serves
+// every page and API call: at 500 webhooks/s through Next it was busy all the time (README → Benchmarks).
+// Everything else, the handshake GET included, goes to Next, and so does the webhook under `next start`
+// or `next dev` (app/api/webhook/route.ts).
 //
 // The handler is opened by the app's start (lib/server-lifecycle.ts), which runs inside Next's bundle:
 // the server script cannot import the app without a second copy of it. It passes the handler through
