@@ -96,7 +96,7 @@ export class EventProcessor {
           });
           if (!batch) break;
           batches.push(batch);
-          if (batch.claimed.length < this.batchSize) {
+          if (!this.isFull(batch)) {
             this.partialInFlight++;
             void batch.stored.finally(() => this.partialInFlight--);
             break;
@@ -112,10 +112,15 @@ export class EventProcessor {
       // the 100 ms a busy queue waits to gather (bench:live, samples back to back: p50 75 → 20 ms for NOTIFY).
       burst: (batches) => batches.reduce((events, batch) => events + batch.claimed.length, 0) > 1,
       // A full batch means more may be waiting: claim again at once.
-      backlogged: (batches) => batches.length > 0 && batches.at(-1)!.claimed.length >= this.batchSize,
+      backlogged: (batches) => batches.length > 0 && this.isFull(batches.at(-1)!),
       claimRetryMs: exponentialBackoff({ firstMs: 500, factor: 2, maxMs: 10_000 }),
       log: options.log,
     });
+  }
+
+  /** A full batch means more may be waiting (a backlog): batches then overlap, and the next claim comes at once. */
+  private isFull(batch: ClaimedBatch): boolean {
+    return batch.claimed.length >= this.batchSize;
   }
 
   start(): this {
