@@ -90,9 +90,14 @@ export function useChanges(handler: ChangeHandler): void {
   useEffect(() => subscribe((notice) => latest.current(notice)), [subscribe]);
 }
 
+/** Whether change notices are coming in: what changes, this page hears of. */
+export function useIsLive(): boolean {
+  return useContext(LiveUpdatesContext).status === 'live';
+}
+
 /** How often to poll instead: never while the stream is live. */
 export function usePollInterval(): number {
-  return useContext(LiveUpdatesContext).status === 'live' ? 0 : 5000;
+  return useIsLive() ? 0 : 5000;
 }
 
 /** The open thread's refetches in flight: every other refetch of the page starts after them. */
