@@ -345,6 +345,43 @@ test('opening a conversation clears its unread count, in every open browser', as
   }
 });
 
+test('messages that keep coming into the open conversation are marked read together, and it ends read', async ({ page }) => {
+  const customer = uniqueCustomer('Rita');
+  const first = inboundMessage('text', 'Opening line', { customer });
+  await deliver(first.body);
+  await waitForProcessed(first.wamid);
+
+  // The mark on opening is held until five more messages are on screen: each of them asks for a mark
+  // meanwhile, and those fold into one more, sent once the first is answered.
+  const marks: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/conversations\/[^/]+\/read$/, async (route) => {
+    marks.push(route.request().url());
+    if (marks.length === 1) await released;
+    await route.continue();
+  });
+  await page.goto('/');
+  const row = rowOf(page, customer);
+  await row.click();
+  await expect(bubble(page, first.wamid)).toBeVisible();
+  await expect.poll(() => marks.length).toBe(1);
+  for (let i = 1; i <= 5; i++) {
+    const next = inboundMessage('text', `Follow-up ${i}`, { customer });
+    await deliver(next.body);
+    await expect(bubble(page, next.wamid)).toBeVisible();
+  }
+  expect(marks).toHaveLength(1);
+  release();
+
+  await expect.poll(() => marks.length).toBe(2);
+  await expect(row).toContainText('Follow-up 5');
+  await expect(row.getByLabel(/unread message/)).toHaveCount(0);
+  // No more come of it.
+  await page.waitForTimeout(500);
+  expect(marks).toHaveLength(2);
+});
+
 test('the keyboard moves through the list and opens a conversation', async ({ page }) => {
   const shared = `kbd${token(8)}`;
   const older = newCustomer(`Kay ${shared} Older`);
