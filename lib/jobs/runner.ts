@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { describeError, type Logger } from '@/lib/log';
 import { WakeUp } from './wake-up';
 
@@ -66,17 +67,29 @@ export class JobRunner<Job, Outcome = never> {
   private readonly inFlight = new Set<Promise<void>>();
   /** The loop is waiting for a unit to end; that unit's end wakes it without ringing. */
   private waitingForSlot = false;
-  private abort = new AbortController();
+  private abort: AbortController;
   private readonly concurrency: number;
 
   constructor(private readonly options: JobRunnerOptions<Job, Outcome>) {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.abort = this.stopController();
+  }
+
+  /**
+   * What aborts the units in flight when the runner stops. Each may listen on it while it waits (the
+   * sender's slots): Node warns of a leak past 10 listeners on one signal, which 11 sends waiting for
+   * their slots made (the sender runs up to 256), so the limit is the runner's own.
+   */
+  private stopController(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(Math.max(10, this.concurrency), controller.signal);
+    return controller;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (this.abort.signal.aborted) this.abort = new AbortController();
+    if (this.abort.signal.aborted) this.abort = this.stopController();
     this.loop = this.runLoop();
   }
 

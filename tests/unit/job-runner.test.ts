@@ -104,6 +104,26 @@ describe('JobRunner', () => {
     expect(outcomes).toEqual(['done 1', 'done 2', 'done 3']);
   });
 
+  it('lets every unit in flight listen on its stop signal without a leak warning, and stops them all', async () => {
+    const q = fakeQueue();
+    q.due.push(...Array.from({ length: 40 }, (_, i) => i));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const r = runner(q, { concurrency: 40 });
+      r.start();
+      await tick();
+      expect(q.running.size).toBe(40);
+      await r.stop();
+      expect(q.running.size).toBe(0);
+      await tick();
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('sleeps until notified when the queue is empty, then looks at once', async () => {
     const q = fakeQueue();
     const r = runner(q);
