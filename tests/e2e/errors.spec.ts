@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { Locator, Page } from '@playwright/test';
 import postgres from 'postgres';
 import {
   deliver,
@@ -16,6 +17,19 @@ import type { SimulatedBusinessNumber } from '../../tools/simulated-traffic';
 
 // The error log (/errors). Every test uses its own business number, customers and wamids: the server and
 // database are shared with the other specs, whose failures must not disturb these assertions.
+
+/**
+ * Clicks `button` and answers the confirm() it opens. Each answer waits for its own dialog: two
+ * `page.once('dialog')` handlers in a row both caught the first when it opened late (the second then threw
+ * "already handled", and the next confirm() was dismissed by default).
+ */
+async function answerConfirm(page: Page, button: Locator, answer: 'accept' | 'dismiss') {
+  const opened = page.waitForEvent('dialog');
+  const click = button.click();
+  const dialog = await opened;
+  await (answer === 'accept' ? dialog.accept() : dialog.dismiss());
+  await click;
+}
 
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + randomInt(26))).join('');
 const uniqueNumber = (): SimulatedBusinessNumber => ({
@@ -148,11 +162,10 @@ test.describe('as an admin', () => {
     const item = page.getByTestId('processing-failure').filter({ hasText: `Event #${eventId}` });
     await expect(item).toHaveCount(1);
     // Dismissing the confirmation keeps it; accepting discards it.
-    page.once('dialog', (dialog) => void dialog.dismiss());
-    await item.getByRole('button', { name: `Discard event ${eventId}` }).click();
+    const discard = item.getByRole('button', { name: `Discard event ${eventId}` });
+    await answerConfirm(page, discard, 'dismiss');
     await expect(item).toHaveCount(1);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await item.getByRole('button', { name: `Discard event ${eventId}` }).click();
+    await answerConfirm(page, discard, 'accept');
     await expect(page.getByRole('status').filter({ hasText: `Discarded event ${eventId}.` })).toBeVisible();
     await expect(item).toHaveCount(0);
     await page.reload();
