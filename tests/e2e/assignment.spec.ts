@@ -91,8 +91,13 @@ test('an agent says Away in the header and Available again', async ({ page }) =>
   await page.goto('/');
   const toggle = page.getByRole('switch');
   await expect(toggle).toHaveText('Available');
+  // The switch says Away at once, before the server has it: reload only once it is saved, or the reload
+  // may cut the PUT short. (This test shares the e2e agent: run beside its own repeat, `--repeat-each`
+  // on two workers, the two copies toggle the same person and fail each other.)
+  const saved = page.waitForResponse((res) => res.request().method() === 'PUT' && new URL(res.url()).pathname === '/api/me/availability');
   await toggle.click();
   await expect(toggle).toHaveText('Away');
+  expect((await saved).status()).toBe(200);
   await page.reload();
   await expect(page.getByRole('switch')).toHaveText('Away');
   await page.getByRole('switch').click();
