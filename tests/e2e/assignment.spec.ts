@@ -13,6 +13,12 @@ test.describe.configure({ timeout: 60_000 });
 
 const rowOf = (page: Page, customer: Customer) => page.getByTestId('conversation').filter({ hasText: customer.name });
 const threadHeader = (page: Page) => page.locator('section[aria-label="Conversation"] header');
+/**
+ * The answer to this page's next change of availability. The switch and the box change at once
+ * (optimistically): reloading before the server has the change would race it.
+ */
+const availabilitySaved = (page: Page) =>
+  page.waitForResponse((r) => new URL(r.url()).pathname === '/api/me/availability' && r.request().method() === 'PUT');
 async function assigneeByApi(conversationId: string): Promise<{ id: string; name: string } | null> {
   const res = await fetch(`${serverUrl()}/api/conversations/${conversationId}`, {
     headers: { authorization: `Bearer ${process.env[E2E_ENV.apiKey]}` },
@@ -91,10 +97,9 @@ test('an agent says Away in the header and Available again', async ({ page }) =>
   await page.goto('/');
   const toggle = page.getByRole('switch');
   await expect(toggle).toHaveText('Available');
-  // The switch says Away at once, before the server has it: reload only once it is saved, or the reload
-  // may cut the PUT short. (This test shares the e2e agent: run beside its own repeat, `--repeat-each`
+  // Reloaded only once saved. (This test shares the e2e agent: run beside its own repeat, `--repeat-each`
   // on two workers, the two copies toggle the same person and fail each other.)
-  const saved = page.waitForResponse((res) => res.request().method() === 'PUT' && new URL(res.url()).pathname === '/api/me/availability');
+  const saved = availabilitySaved(page);
   await toggle.click();
   await expect(toggle).toHaveText('Away');
   expect((await saved).status()).toBe(200);
@@ -149,8 +154,7 @@ test.describe('as an admin', () => {
   test('admins are away for auto-assignment until they tick "Available for assignment"', async ({ page }) => {
     await page.goto('/');
     const available = page.getByRole('checkbox', { name: /Available/ });
-    // The box changes at once (optimistically); reloading before the server has the change would race it.
-    const saved = () => page.waitForResponse((r) => r.url().endsWith('/api/me/availability') && r.request().method() === 'PUT');
+    const saved = () => availabilitySaved(page);
     await expect(available).not.toBeChecked();
     await Promise.all([saved(), available.check()]);
     await page.reload();
